@@ -1,1 +1,116 @@
-int main() { return 0; }
+// meridian: the command line. `meridian serve` runs the service; see README.md.
+#include <fmt/format.h>
+#include <signal.h>
+
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "app/config.h"
+#include "app/server.h"
+#include "core/clock.h"
+
+namespace {
+
+constexpr const char* kUsage = R"(usage: meridian <command> [options]
+
+commands:
+  serve [--config FILE] [--data-dir DIR] [--graphite-listen HOST:PORT] [--http-listen HOST:PORT]
+        Run Meridian. Without --config it uses the embedded default configuration
+        (data in ./data, Graphite plaintext on :2003 TCP+UDP, HTTP on :8080).
+  default-config   Print the embedded default configuration.
+  version          Print the version.
+)";
+
+int Serve(const std::vector<std::string>& args) {
+  using meridian::app::Config;
+  std::string config_path;
+  meridian::app::Overrides overrides;
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    auto value = [&](const char* flag) -> const std::string* {
+      if (i + 1 >= args.size()) {
+        fmt::print(stderr, "meridian serve: {} needs a value\n", flag);
+        return nullptr;
+      }
+      return &args[++i];
+    };
+    const std::string* v = nullptr;
+    if (a == "--config") {
+      if (!(v = value("--config"))) return 2;
+      config_path = *v;
+    } else if (a == "--data-dir") {
+      if (!(v = value("--data-dir"))) return 2;
+      overrides.data_dir = *v;
+    } else if (a == "--graphite-listen") {
+      if (!(v = value("--graphite-listen"))) return 2;
+      overrides.graphite_listen = *v;
+    } else if (a == "--http-listen") {
+      if (!(v = value("--http-listen"))) return 2;
+      overrides.http_listen = *v;
+    } else {
+      fmt::print(stderr, "meridian serve: unknown option '{}'\n{}", a, kUsage);
+      return 2;
+    }
+  }
+  auto config = config_path.empty()
+                    ? meridian::app::ParseConfig(meridian::app::kDefaultConfigYaml,
+                                                 "<default config>")
+                    : meridian::app::LoadConfigFile(config_path);
+  if (!config.ok()) {
+    fmt::print(stderr, "meridian: {}\n", config.status().message());
+    return 1;
+  }
+  if (auto st = meridian::app::ApplyOverrides(*config, overrides); !st.ok()) {
+    fmt::print(stderr, "meridian: {}\n", st.message());
+    return 1;
+  }
+  // Block the stop signals in every thread; the main thread waits for them with sigwait.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+
+  auto server = meridian::app::Server::Start(*config, meridian::core::RealClock::Get());
+  if (!server.ok()) {
+    fmt::print(stderr, "meridian: cannot start: {}\n", server.status().ToString());
+    return 1;
+  }
+  fmt::print(stderr, "meridian: instance {} serving Graphite on {} (port {}), HTTP on {} (port {}), data in {}\n",
+             config->instance, config->graphite.listen.ToString(), (*server)->graphite_port(),
+             config->http.listen.ToString(), (*server)->http_port(), config->data_dir);
+  int sig = 0;
+  sigwait(&signals, &sig);
+  fmt::print(stderr, "meridian: {} received, draining and syncing\n", strsignal(sig));
+  if (auto st = (*server)->Shutdown(); !st.ok()) {
+    fmt::print(stderr, "meridian: shutdown: {}\n", st.ToString());
+    return 1;
+  }
+  fmt::print(stderr, "meridian: stopped cleanly\n");
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.empty() || args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
+    fmt::print(args.empty() ? stderr : stdout, "{}", kUsage);
+    return args.empty() ? 2 : 0;
+  }
+  const std::string command = args[0];
+  args.erase(args.begin());
+  if (command == "serve") return Serve(args);
+  if (command == "default-config") {
+    fmt::print("{}", meridian::app::kDefaultConfigYaml);
+    return 0;
+  }
+  if (command == "version") {
+    fmt::print("meridian 0.1.0\n");
+    return 0;
+  }
+  fmt::print(stderr, "meridian: unknown command '{}'\n{}", command, kUsage);
+  return 2;
+}

@@ -1,0 +1,123 @@
+// The meridian.yaml configuration: plain structs with the defaults of the embedded default
+// config, a strict parser (unknown keys are errors; every error names `file:line: key.path`),
+// command-line overrides, and the storage schemas it describes. See app/README.md
+// "Configuration" for every key. No exception leaves this module: yaml-cpp's are caught here.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/status.h"
+#include "storage/schema.h"
+
+namespace meridian::app {
+
+// The embedded default configuration, used by `meridian serve` without --config: data in ./data,
+// Graphite plaintext on :2003 TCP+UDP, HTTP on :8080. Parses to Config{} (plus the instance).
+extern const char* const kDefaultConfigYaml;
+
+// "host:port" or "[ipv6]:port"; port 0 = pick a free port (tests).
+struct ListenAddress {
+  std::string host;  // IPv4 literal, host name, or IPv6 literal without brackets
+  uint16_t port = 0;
+
+  // "0.0.0.0:2003", "[::1]:8080".
+  std::string ToString() const;
+  bool operator==(const ListenAddress&) const = default;
+};
+
+// Accepts "0.0.0.0:2003", "localhost:0", "[::]:2003", "[::1]:8080". Rejects an empty host,
+// unbracketed IPv6, characters outside host names/IP literals, and ports outside 0..65535.
+core::Result<ListenAddress> ParseListenAddress(std::string_view text);
+
+// "500ms", "1s", "10s", "1m"/"1min", "2h" → milliseconds. A unit is required.
+core::Result<std::chrono::milliseconds> ParseDuration(std::string_view text);
+
+struct GraphiteConfig {
+  ListenAddress listen{"0.0.0.0", 2003};  // plaintext TCP, and UDP when `udp`
+  bool udp = true;                        // also listen for UDP datagrams on the same address
+  size_t max_line_bytes = 16384;          // longer line: connection dropped (carbon); 64..1 MiB
+  size_t max_connections = 10000;         // concurrent TCP connections; 1..1000000
+  bool operator==(const GraphiteConfig&) const = default;
+};
+
+struct HttpConfig {
+  ListenAddress listen{"0.0.0.0", 8080};
+  bool operator==(const HttpConfig&) const = default;
+};
+
+// The schema/aggregation rules of kDefaultConfigYaml.
+std::vector<storage::SchemaRule> DefaultSchemaRules();
+std::vector<storage::AggregationRule> DefaultAggregationRules();
+
+struct StorageConfig {
+  // How often the WAL is fsynced; kill -9 loses at most this much. 0 = every batch. <= 10 min.
+  std::chrono::milliseconds sync_interval{1000};
+  size_t max_pending_points = 2000000;  // write-queue backpressure threshold; 1..1e9
+  size_t points_per_block = 360;        // slots per sealed block of each archive; 1..65536
+  std::chrono::milliseconds self_metrics_interval{10000};  // 1 s..1 h
+  // Carbon storage-schemas semantics: first match wins, unanchored regex. Empty (`[]`) leaves
+  // only carbon's implicit default (60:10080, average, xff 0.5).
+  std::vector<storage::SchemaRule> schemas = DefaultSchemaRules();
+  std::vector<storage::AggregationRule> aggregation = DefaultAggregationRules();
+  // Alternatives to `schemas` / `aggregation`: carbon INI files, relative to the config file's
+  // directory. Empty = not used. When set, the matching rule list above is empty.
+  std::string carbon_schemas_file;
+  std::string carbon_aggregation_file;
+  bool operator==(const StorageConfig&) const = default;
+};
+
+struct Config {
+  // Names self-metrics `meridian.<instance>.*`. Default: the host name with '.' → '_'.
+  // Letters, digits, '_' and '-' only. ParseConfig always fills it.
+  std::string instance;
+  std::string data_dir = "./data";  // relative to the working directory, as carbon's
+  GraphiteConfig graphite;
+  HttpConfig http;
+  StorageConfig storage;
+
+  // Where it came from, for messages, and the base of relative carbon_*_file paths ("" = cwd).
+  std::string source_name = "<default config>";
+  std::string config_dir;
+  bool operator==(const Config&) const = default;
+};
+
+// Host name with '.' (and anything outside [A-Za-z0-9_-]) replaced by '_'; "localhost" if the
+// host name is unavailable.
+std::string DefaultInstanceName();
+
+// Parses YAML text; absent keys keep their defaults. Errors read
+// "<source_name>:<line>: <key.path>: <what>", e.g.
+// "meridian.yaml:7: storage.schemas[1].retentions: archive '10s:6x': invalid duration: ...".
+// Unknown and duplicate keys, wrong types, bad durations/retentions/patterns/addresses, values
+// out of range, and `schemas` together with `carbon_schemas_file` (same for aggregation) fail.
+core::Result<Config> ParseConfig(std::string_view yaml_text, std::string_view source_name);
+
+// Reads (at most 1 MiB) and parses `path`; config_dir = the file's directory.
+core::Result<Config> LoadConfigFile(const std::string& path);
+
+// Command-line flags that override the file. Errors name the flag.
+struct Overrides {
+  std::optional<std::string> data_dir;         // --data-dir DIR
+  std::optional<std::string> graphite_listen;  // --graphite-listen HOST:PORT
+  std::optional<std::string> http_listen;      // --http-listen HOST:PORT
+};
+core::Status ApplyOverrides(Config& config, const Overrides& overrides);
+
+// Reads a whole file; the seam lets tests run without disk.
+using FileReader = std::function<core::Result<std::string>(const std::string& path)>;
+// Reads at most `max_bytes`; larger files are an error.
+core::Result<std::string> ReadSmallFile(const std::string& path, size_t max_bytes = 1 << 20);
+
+// The store's schemas: the rule lists, or the carbon files (read through `read`, relative paths
+// against config.config_dir) when configured. Errors name the key and file.
+core::Result<storage::SchemaSet> BuildSchemas(const Config& config, const FileReader& read);
+core::Result<storage::SchemaSet> BuildSchemas(const Config& config);
+
+}  // namespace meridian::app

@@ -1,0 +1,203 @@
+#include "ingest/internal/tcp_connection.h"
+
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/post.hpp>
+#include <cstring>
+#include <utility>
+
+#include "ingest/internal/connection_manager.h"
+#include "ingest/line_parser.h"
+
+namespace meridian::ingest::internal {
+
+namespace asio = boost::asio;
+using std::chrono::milliseconds;
+
+TcpConnection::TcpConnection(asio::ip::tcp::socket socket, ServerContext& ctx, std::string peer)
+    : socket_(std::move(socket)),
+      ctx_(ctx),
+      builder_(ctx.metrics, ctx.log, std::move(peer)),
+      flush_timer_(socket_.get_executor()),
+      retry_timer_(socket_.get_executor()),
+      buffer_(new char[ctx.options.read_buffer_bytes]),
+      capacity_(ctx.options.read_buffer_bytes) {}
+
+void TcpConnection::Start() {
+  asio::dispatch(socket_.get_executor(), [self = shared_from_this()] { self->DoRead(); });
+}
+
+void TcpConnection::Drain() {
+  asio::post(socket_.get_executor(), [self = shared_from_this()] {
+    if (self->draining_ || self->state_ == State::kClosed) return;
+    self->draining_ = true;
+    self->drain_deadline_ = Clock::now() + milliseconds(self->ctx_.options.drain_timeout_ms);
+    // A pending read completes with operation_aborted and the connection finishes; a paused or
+    // finishing one notices draining_ on its next retry.
+    boost::system::error_code ignored;
+    if (self->state_ == State::kReading) self->socket_.cancel(ignored);
+  });
+}
+
+void TcpConnection::DoRead() {
+  if (draining_) {
+    Finish();
+    return;
+  }
+  state_ = State::kReading;
+  socket_.async_read_some(
+      asio::buffer(buffer_.get() + end_, capacity_ - end_),
+      [self = shared_from_this()](const boost::system::error_code& ec, size_t n) {
+        self->OnRead(ec, n);
+      });
+}
+
+void TcpConnection::OnRead(const boost::system::error_code& ec, size_t n) {
+  if (state_ == State::kClosed) return;
+  if (ec) {
+    Finish();  // EOF, reset or Drain(): the unterminated tail is dropped, as carbon does
+    return;
+  }
+  end_ += n;
+  ProcessBuffer();
+}
+
+// Parses every complete line in the buffer, stopping early when a full batch cannot be handed
+// over; it then resumes exactly there once the sink takes the batch (OnRetryTimer).
+void TcpConnection::ProcessBuffer() {
+  const int64_t now = ctx_.clock.NowSeconds();
+  const size_t max_line = ctx_.options.max_line_bytes;
+  LineSplitter lines(std::string_view(buffer_.get() + begin_, end_ - begin_));
+  std::string_view line;
+  bool sink_full = false;
+  while (lines.Next(&line)) {
+    if (line.size() > max_line) {
+      builder_.PublishCounts();
+      DropTooLong(line);
+      return;
+    }
+    builder_.AddLine(line, now, &batch_);
+    if (BatchFull() && !FlushBatch()) {
+      sink_full = true;
+      break;
+    }
+  }
+  begin_ += lines.consumed();
+  builder_.PublishCounts();
+  if (sink_full) {
+    PauseForSink();
+    return;
+  }
+  std::string_view tail = lines.remainder();
+  if (tail.size() > max_line) {
+    DropTooLong(tail);
+    return;
+  }
+  std::memmove(buffer_.get(), tail.data(), tail.size());
+  begin_ = 0;
+  end_ = tail.size();
+  if (!batch_.empty()) ArmFlushTimer();
+  DoRead();
+}
+
+bool TcpConnection::BatchFull() const {
+  return batch_.size() >= ctx_.options.batch_points ||
+         batch_.ByteSize() >= ctx_.options.batch_bytes;
+}
+
+bool TcpConnection::FlushBatch() {
+  if (batch_.empty()) return true;
+  const size_t n = batch_.size();
+  if (!ctx_.sink.TryWrite(batch_)) return false;
+  batch_.Clear();  // the sink may have moved from it
+  ctx_.metrics.points_delivered.Add(n);
+  return true;
+}
+
+void TcpConnection::PauseForSink() {
+  state_ = State::kPaused;
+  ctx_.metrics.backpressure_pauses.Add();
+  ArmRetryTimer();
+}
+
+void TcpConnection::ArmRetryTimer() {
+  retry_timer_.expires_after(milliseconds(ctx_.options.backpressure_retry_ms));
+  retry_timer_.async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
+    if (!ec) self->OnRetryTimer();
+  });
+}
+
+void TcpConnection::OnRetryTimer() {
+  if (state_ == State::kClosed) return;
+  if (state_ == State::kFinishing) {
+    Finish();
+    return;
+  }
+  if (FlushBatch()) {
+    ProcessBuffer();
+    return;
+  }
+  if (draining_ && Clock::now() >= drain_deadline_) {
+    ctx_.metrics.shutdown_points_dropped.Add(batch_.size());
+    batch_.Clear();
+    Finish();
+    return;
+  }
+  ArmRetryTimer();
+}
+
+void TcpConnection::ArmFlushTimer() {
+  if (flush_armed_) return;
+  flush_armed_ = true;
+  flush_timer_.expires_after(milliseconds(ctx_.options.flush_interval_ms));
+  flush_timer_.async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
+    self->flush_armed_ = false;
+    if (!ec) self->OnFlushTimer();
+  });
+}
+
+void TcpConnection::OnFlushTimer() {
+  // Paused: the retry timer owns the batch. Finishing: Finish() does the last flush.
+  if (state_ != State::kReading) return;
+  // Sink full: keep reading until the batch is full (then reads pause); try again later.
+  if (!FlushBatch()) ArmFlushTimer();
+}
+
+void TcpConnection::DropTooLong(std::string_view line) {
+  ctx_.metrics.lines_too_long.Add();
+  ctx_.log.Log("line_too_long (connection closed)", builder_.peer(), line);
+  Finish();
+}
+
+// The socket closes at once (no more input), but the connection stays registered until its last
+// batch reached the sink, so Stop() can wait for it and max_connections still bounds memory.
+void TcpConnection::Finish() {
+  if (state_ == State::kClosed) return;
+  if (state_ != State::kFinishing) {
+    state_ = State::kFinishing;
+    boost::system::error_code ignored;
+    socket_.shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
+    socket_.close(ignored);
+    flush_timer_.cancel();
+  }
+  if (FlushBatch()) {
+    Close();
+    return;
+  }
+  if (draining_ && Clock::now() >= drain_deadline_) {
+    ctx_.metrics.shutdown_points_dropped.Add(batch_.size());
+    batch_.Clear();
+    Close();
+    return;
+  }
+  ArmRetryTimer();
+}
+
+void TcpConnection::Close() {
+  if (state_ == State::kClosed) return;
+  state_ = State::kClosed;
+  flush_timer_.cancel();
+  retry_timer_.cancel();
+  ctx_.manager.Remove(shared_from_this());
+}
+
+}  // namespace meridian::ingest::internal

@@ -1,0 +1,110 @@
+#include "ingest/line_parser.h"
+
+#include <charconv>
+#include <cmath>
+#include <cstring>
+
+#include "core/tagged_name.h"
+#include "ingest/internal/python_float.h"
+#include "ingest/internal/python_text.h"
+
+namespace meridian::ingest {
+namespace {
+
+// Timestamps are nearly always plain decimal seconds: skip the double round trip for them.
+// 18 digits cannot overflow int64.
+bool ParseDigits(std::string_view s, int64_t* out) {
+  if (s.empty() || s.size() > 18) return false;
+  int64_t v = 0;
+  for (char c : s) {
+    if (c < '0' || c > '9') return false;
+    v = v * 10 + (c - '0');
+  }
+  *out = v;
+  return true;
+}
+
+// The value is parsed first only when the timestamp is valid: carbon evaluates
+// (float(timestamp), float(value)) left to right, then filters NaN values, then calls int(ts).
+ParseResult ParseTimestampAndValue(std::string_view value_text, std::string_view ts_text,
+                                   int64_t now_seconds, ParsedLine* out) {
+  int64_t ts_int = 0;
+  bool ts_is_int = ParseDigits(ts_text, &ts_int);
+  double ts = 0;
+  if (!ts_is_int && !internal::ParsePythonFloat(ts_text, &ts)) return ParseResult::kBadTimestamp;
+  if (!internal::ParsePythonFloat(value_text, &out->value)) return ParseResult::kBadValue;
+  if (std::isnan(out->value)) return ParseResult::kNanValue;
+  if (ts_is_int) {
+    out->timestamp = ts_int;
+    return ParseResult::kOk;
+  }
+  // int(ts) raises for NaN/inf in carbon; int64 is our limit for the rest.
+  constexpr double kTwo63 = 9223372036854775808.0;
+  if (!std::isfinite(ts) || ts >= kTwo63 || ts <= -kTwo63) return ParseResult::kBadTimestamp;
+  out->timestamp = static_cast<int64_t>(std::trunc(ts));
+  if (out->timestamp == -1) out->timestamp = now_seconds;
+  return ParseResult::kOk;
+}
+
+}  // namespace
+
+std::string_view ParseResultName(ParseResult r) {
+  switch (r) {
+    case ParseResult::kOk:
+      return "ok";
+    case ParseResult::kEmpty:
+      return "empty";
+    case ParseResult::kTooFewFields:
+      return "too_few_fields";
+    case ParseResult::kTooManyFields:
+      return "too_many_fields";
+    case ParseResult::kBadValue:
+      return "bad_value";
+    case ParseResult::kBadTimestamp:
+      return "bad_timestamp";
+    case ParseResult::kNanValue:
+      return "nan_value";
+    case ParseResult::kBadTags:
+      return "bad_tags";
+    case ParseResult::kBadUtf8:
+      return "bad_utf8";
+  }
+  return "unknown";
+}
+
+ParseResult ParseLine(std::string_view line, int64_t now_seconds, ParsedLine* out) {
+  internal::Fields fields;
+  if (internal::SplitFields(line, &fields) == internal::SplitStatus::kBadUtf8) {
+    return ParseResult::kBadUtf8;
+  }
+  if (fields.count == 0) return ParseResult::kEmpty;
+  if (fields.count < 3) return ParseResult::kTooFewFields;
+  if (fields.count > 3) return ParseResult::kTooManyFields;
+  ParseResult r = ParseTimestampAndValue(fields.field[1], fields.field[2], now_seconds, out);
+  if (r != ParseResult::kOk) return r;
+  std::string_view path = fields.field[0];
+  if (!core::NeedsNormalization(path)) {
+    out->path = path;
+    return ParseResult::kOk;
+  }
+  if (!core::NormalizeSeriesNameTo(path, &out->name_buffer).ok()) return ParseResult::kBadTags;
+  out->path = out->name_buffer;
+  return ParseResult::kOk;
+}
+
+bool LineSplitter::Next(std::string_view* line) {
+  if (rest_.empty()) return false;
+  const void* nl = std::memchr(rest_.data(), '\n', rest_.size());
+  if (nl == nullptr) return false;
+  size_t len = static_cast<size_t>(static_cast<const char*>(nl) - rest_.data());
+  *line = rest_.substr(0, len);
+  rest_.remove_prefix(len + 1);
+  consumed_ += len + 1;
+  return true;
+}
+
+bool NextDatagramLine(std::string_view* rest, std::string_view* line) {
+  return internal::NextUniversalLine(rest, line);
+}
+
+}  // namespace meridian::ingest

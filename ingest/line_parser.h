@@ -1,0 +1,78 @@
+// Graphite plaintext lines ("path value timestamp") with carbon's semantics
+// (carbon lib/carbon/protocols.py MetricLineReceiver / MetricReceiver.metricReceived):
+//   - fields split on any run of whitespace (tabs, double spaces, a trailing \r); exactly 3;
+//   - value and timestamp parsed like Python's float(): 1e3, +1, inf, -Infinity, nan, 1_000;
+//   - a NaN value is dropped (kNanValue: carbon drops it silently; we count it);
+//   - ±inf values are kept; a NaN or infinite timestamp is rejected;
+//   - a timestamp t with int(t) == -1, i.e. t in (-2, -1], means "now";
+//   - the timestamp is truncated toward zero to whole seconds;
+//   - the path is normalized as carbon's TaggedSeries (core/tagged_name.h) would.
+// Socket-free and allocation-free in steady state. See ingest/README.md for deliberate
+// differences from carbon.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace meridian::ingest {
+
+enum class ParseResult : uint8_t {
+  kOk = 0,
+  kEmpty,           // blank or whitespace-only line: skip, not an error
+  kTooFewFields,    // fewer than 3 fields
+  kTooManyFields,   // more than 3 fields
+  kBadValue,        // value is not a Python float
+  kBadTimestamp,    // not a Python float, NaN, ±inf, or beyond int64 seconds
+  kNanValue,        // value is NaN: dropped as carbon drops it
+  kBadTags,         // carbon's TaggedSeries cannot parse the path (e.g. "a;b", "a;t=~v", "~")
+  kBadUtf8,         // the line is not valid UTF-8
+};
+inline constexpr size_t kParseResultCount = 9;
+
+// "ok", "empty", "too_few_fields", "too_many_fields", "bad_value", "bad_timestamp", "nan_value",
+// "bad_tags", "bad_utf8": the `reason` label of ingest_lines_rejected_total.
+std::string_view ParseResultName(ParseResult r);
+
+// True for every result except kOk and kEmpty.
+inline bool IsRejection(ParseResult r) { return r != ParseResult::kOk && r != ParseResult::kEmpty; }
+
+struct ParsedLine {
+  // The canonical series name. Points into the parsed line (untagged names, the common case) or
+  // into name_buffer (normalized names): valid until the line's bytes or this object change.
+  std::string_view path;
+  double value = 0;
+  int64_t timestamp = 0;  // Unix seconds
+  // Storage for normalized names, reused across calls. Do not copy a ParsedLine and keep `path`.
+  std::string name_buffer;
+};
+
+// Parses one line (without its '\n'; a trailing '\r' is whitespace). `now_seconds` replaces
+// timestamps in (-2, -1]. On kOk all fields of *out are set; otherwise *out is unspecified.
+// REQUIRES: out != nullptr. Thread-compatible (distinct ParsedLine per thread).
+ParseResult ParseLine(std::string_view line, int64_t now_seconds, ParsedLine* out);
+
+// Cuts a byte buffer into '\n'-terminated lines, without copying. A trailing unterminated tail is
+// left in remainder() (the TCP caller keeps it until more bytes arrive).
+class LineSplitter {
+ public:
+  explicit LineSplitter(std::string_view buffer) : rest_(buffer) {}
+
+  // Sets *line to the next complete line without its '\n'. False when none is left.
+  bool Next(std::string_view* line);
+  // Bytes after the last '\n'.
+  std::string_view remainder() const { return rest_; }
+  // Bytes consumed so far (complete lines plus their '\n').
+  size_t consumed() const { return consumed_; }
+
+ private:
+  std::string_view rest_;
+  size_t consumed_ = 0;
+};
+
+// Splits a UDP datagram into lines like Python's str.splitlines() (\n, \r\n, \r and the other
+// Unicode line breaks); a final line without a break counts. Returns false when none is left.
+bool NextDatagramLine(std::string_view* rest, std::string_view* line);
+
+}  // namespace meridian::ingest

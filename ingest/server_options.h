@@ -1,0 +1,51 @@
+// ServerOptions: every knob of the Graphite plaintext listener, with its unit and default.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+#include "core/status.h"
+
+namespace meridian::ingest {
+
+struct ServerOptions {
+  // Address both listeners bind: "host:port", IPv6 as "[::]:2003". Host must be a literal address
+  // ("" means 0.0.0.0). Port 0 picks a free port (tests); UDP then takes the TCP port number if free.
+  std::string listen = "0.0.0.0:2003";
+  // Also receive plaintext over UDP on the same address (carbon's ENABLE_UDP_LISTENER; on here).
+  bool udp = true;
+  // Longest line in bytes, excluding its '\n' (carbon's 16384). A longer line, or an unterminated
+  // tail that grows longer, closes that connection (as carbon does); earlier points are kept.
+  size_t max_line_bytes = 16384;
+  // Open TCP connections at most. A connection beyond the limit is closed at once and counted.
+  size_t max_connections = 10000;
+  // A connection hands its batch to the sink when it holds this many points...
+  size_t batch_points = 4096;
+  // ...or this many bytes (names + entries, PointBatch::ByteSize)...
+  size_t batch_bytes = size_t{1} << 20;
+  // ...or when this many milliseconds passed since the batch's first point, and at close.
+  int flush_interval_ms = 100;
+  // While the sink refuses a full batch the connection reads nothing and retries every this many
+  // milliseconds (backpressure: memory per connection stays bounded, senders see TCP push back).
+  int backpressure_retry_ms = 5;
+  // Stop() waits at most this many milliseconds for pending batches to reach the sink; points
+  // still refused after it are dropped and counted (ingest_points_dropped_total{reason=shutdown}).
+  int drain_timeout_ms = 5000;
+  // Per-connection read buffer in bytes; must exceed max_line_bytes + 1. Memory bound per
+  // connection is about read_buffer_bytes + batch_bytes + max_line_bytes.
+  size_t read_buffer_bytes = 32768;
+  // Threads running the network event loop.
+  int io_threads = 1;
+  // Rejected lines are logged to stderr at most once per this many milliseconds (all counted).
+  int reject_log_interval_ms = 1000;
+
+  // InvalidArgument naming the first bad field.
+  core::Status Validate() const;
+};
+
+// "host:port" split and checked (port 0-65535, host non-empty or "" for any). For "[v6]:port" the
+// brackets are removed from *host.
+core::Status SplitHostPort(const std::string& listen, std::string* host, uint16_t* port);
+
+}  // namespace meridian::ingest

@@ -1,0 +1,165 @@
+#include "query/http_api.h"
+
+#include <fmt/format.h>
+#include <httplib.h>
+
+
+#include "query/internal/find_format.h"
+#include "query/time_parser.h"
+
+namespace meridian::query {
+namespace {
+
+// graphite-web merges GET and POST parameters; cpp-httplib parses form bodies into params.
+std::vector<std::string> Targets(const httplib::Request& req) {
+  std::vector<std::string> out;
+  for (const char* key : {"target", "target[]"}) {
+    size_t n = req.get_param_value_count(key);
+    for (size_t i = 0; i < n; ++i) out.push_back(req.get_param_value(key, i));
+  }
+  return out;
+}
+
+int HttpStatusFor(const core::Status& st) {
+  switch (st.code()) {
+    case core::StatusCode::kInvalidArgument: return 400;
+    case core::StatusCode::kNotFound: return 404;
+    case core::StatusCode::kResourceExhausted: return 422;
+    case core::StatusCode::kDeadlineExceeded: return 504;
+    case core::StatusCode::kUnavailable: return 503;
+    default: return 500;
+  }
+}
+
+}  // namespace
+
+struct HttpApi::Impl {
+  HttpOptions options;
+  SeriesSource* source;
+  const core::Clock* clock;
+  core::MetricsRegistry* metrics;
+  httplib::Server server;
+  std::thread thread;
+  core::Counter* requests_render;
+  core::Counter* requests_find;
+  core::Counter* errors_4xx;
+  core::Counter* errors_5xx;
+
+  void Fail(httplib::Response& res, const core::Status& st) {
+    res.status = HttpStatusFor(st);
+    (res.status >= 500 ? errors_5xx : errors_4xx)->Add();
+    res.set_content(st.message() + "\n", "text/plain");
+  }
+
+  core::Status ParseRange(const httplib::Request& req, int64_t* from, int64_t* until) {
+    const int64_t now = clock->NowSeconds();
+    std::string from_text = req.has_param("from") ? req.get_param_value("from") : "-1d";
+    std::string until_text = req.has_param("until") ? req.get_param_value("until") : "now";
+    ASSIGN_OR_RETURN(*from, ParseTime(from_text, now));
+    ASSIGN_OR_RETURN(*until, ParseTime(until_text, now));
+    if (*from > *until) std::swap(*from, *until);
+    if (*from == *until) return core::InvalidArgument("from and until are equal");
+    return core::Status::Ok();
+  }
+
+  void HandleRender(const httplib::Request& req, httplib::Response& res) {
+    requests_render->Add();
+    RenderRequest rr;
+    rr.targets = Targets(req);
+    if (core::Status st = ParseRange(req, &rr.from, &rr.until); !st.ok()) return Fail(res, st);
+    std::string format = req.has_param("format") ? req.get_param_value("format") : "json";
+    if (format != "json") {
+      return Fail(res, core::InvalidArgument(
+                           fmt::format("format '{}' is not supported yet (json only)", format)));
+    }
+    auto series = Render(*source, rr, options.limits);
+    if (!series.ok()) return Fail(res, series.status());
+    std::string body = FormatJson(*series);
+    if (req.has_param("jsonp")) {
+      body = req.get_param_value("jsonp") + "(" + body + ")";
+      return res.set_content(body, "text/javascript");
+    }
+    res.set_content(body, "application/json");
+  }
+
+  void HandleFind(const httplib::Request& req, httplib::Response& res) {
+    requests_find->Add();
+    std::string q = req.has_param("query") ? req.get_param_value("query") : "";
+    if (q.empty()) return Fail(res, core::InvalidArgument("missing parameter 'query'"));
+    std::string format = req.has_param("format") ? req.get_param_value("format") : "treejson";
+    auto matches = source->Find(q);
+    if (!matches.ok()) return Fail(res, matches.status());
+    bool wildcards = req.has_param("wildcards") && req.get_param_value("wildcards") == "1";
+    auto body = internal::FormatFind(q, *matches, format, wildcards);
+    if (!body.ok()) return Fail(res, body.status());
+    res.set_header("Cache-Control", "no-cache");
+    res.set_content(*body, "application/json");
+  }
+
+  void Routes() {
+    auto render = [this](const httplib::Request& q, httplib::Response& r) { HandleRender(q, r); };
+    auto find = [this](const httplib::Request& q, httplib::Response& r) { HandleFind(q, r); };
+    for (const char* path : {"/render", "/render/"}) {
+      server.Get(path, render);
+      server.Post(path, render);
+    }
+    for (const char* path : {"/metrics/find", "/metrics/find/"}) {
+      server.Get(path, find);
+      server.Post(path, find);
+    }
+    server.Get("/health", [](const httplib::Request&, httplib::Response& r) {
+      r.set_content("ok\n", "text/plain");
+    });
+    server.Get("/metrics", [this](const httplib::Request& q, httplib::Response& r) {
+      // graphite-web serves find at /metrics?query=...; Prometheus scrapes /metrics bare.
+      if (q.has_param("query")) return HandleFind(q, r);
+      r.set_content(metrics->RenderPrometheus(), "text/plain; version=0.0.4");
+    });
+  }
+};
+
+HttpApi::HttpApi(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+HttpApi::~HttpApi() { Stop(); }
+
+void HttpApi::Stop() {
+  if (!impl_ || !impl_->thread.joinable()) return;
+  impl_->server.stop();
+  impl_->thread.join();
+}
+
+core::Result<std::unique_ptr<HttpApi>> HttpApi::Start(const HttpOptions& options,
+                                                      SeriesSource& source,
+                                                      const core::Clock& clock,
+                                                      core::MetricsRegistry& metrics) {
+  const std::string& host = options.host;
+  const uint16_t port = options.port;
+  auto impl = std::make_unique<Impl>();
+  impl->options = options;
+  impl->source = &source;
+  impl->clock = &clock;
+  impl->metrics = &metrics;
+  impl->requests_render =
+      &metrics.GetCounter("http_requests_total", "HTTP requests.", {{"handler", "render"}});
+  impl->requests_find =
+      &metrics.GetCounter("http_requests_total", "HTTP requests.", {{"handler", "find"}});
+  impl->errors_4xx =
+      &metrics.GetCounter("http_errors_total", "HTTP error answers.", {{"class", "4xx"}});
+  impl->errors_5xx =
+      &metrics.GetCounter("http_errors_total", "HTTP error answers.", {{"class", "5xx"}});
+  impl->server.set_payload_max_length(options.max_request_bytes);
+  impl->server.set_read_timeout(options.read_timeout_seconds, 0);
+  impl->Routes();
+  int bound = port == 0 ? impl->server.bind_to_any_port(host) : port;
+  if (port != 0 && !impl->server.bind_to_port(host, port)) bound = -1;
+  if (bound <= 0) {
+    return core::Unavailable(fmt::format("cannot listen on {}:{} for HTTP", host, port));
+  }
+  Impl* raw = impl.get();
+  impl->thread = std::thread([raw] { raw->server.listen_after_bind(); });
+  auto api = std::unique_ptr<HttpApi>(new HttpApi(std::move(impl)));
+  api->port_ = static_cast<uint16_t>(bound);
+  return api;
+}
+
+}  // namespace meridian::query

@@ -1,0 +1,45 @@
+// HttpApi: graphite-web's HTTP API over a SeriesSource (cpp-httplib), plus /health and /metrics.
+// Routes: /render, /metrics/find, /metrics/index.json, /health, /metrics.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "core/clock.h"
+#include "core/metrics.h"
+#include "core/status.h"
+#include "query/render.h"
+#include "query/series_source.h"
+
+namespace meridian::query {
+
+struct HttpOptions {
+  std::string host = "0.0.0.0";  // address to bind (IPv4/IPv6 literal or name)
+  uint16_t port = 8080;          // 0 picks a free port (see HttpApi::port())
+  RenderLimits limits;
+  size_t max_request_bytes = 8 << 20;  // body size limit (form POSTs), bytes. Default 8 MiB.
+  int read_timeout_seconds = 30;       // per request. Default 30.
+};
+
+class HttpApi {
+ public:
+  // Binds and starts serving on its own threads. `source`, `clock` and `metrics` must outlive it.
+  static core::Result<std::unique_ptr<HttpApi>> Start(const HttpOptions& options,
+                                                      SeriesSource& source,
+                                                      const core::Clock& clock,
+                                                      core::MetricsRegistry& metrics);
+  ~HttpApi();
+  uint16_t port() const { return port_; }
+  void Stop();
+
+ private:
+  struct Impl;
+  explicit HttpApi(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+  uint16_t port_ = 0;
+};
+
+}  // namespace meridian::query

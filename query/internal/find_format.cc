@@ -1,0 +1,97 @@
+#include "query/internal/find_format.h"
+
+#include <fmt/format.h>
+
+#include "query/internal/json_text.h"
+
+namespace meridian::query::internal {
+namespace {
+
+std::string_view NodeName(std::string_view path) {
+  size_t dot = path.rfind('.');
+  return dot == std::string_view::npos ? path : path.substr(dot + 1);
+}
+
+// A node that is both a leaf and a branch is shown as a branch, so it stays expandable.
+bool IsBranch(const storage::FindMatch& m) { return m.has_children || !m.is_leaf; }
+
+void AppendTreeNode(std::string_view text, std::string_view id, bool branch, std::string* out) {
+  out->append("{\"text\": ");
+  AppendJsonString(text, out);
+  out->append(", \"id\": ");
+  AppendJsonString(id, out);
+  out->append(branch ? ", \"allowChildren\": 1, \"expandable\": 1, \"leaf\": 0}"
+                     : ", \"allowChildren\": 0, \"expandable\": 0, \"leaf\": 1}");
+}
+
+std::string TreeJson(std::string_view query, const std::vector<storage::FindMatch>& matches,
+                     bool wildcards) {
+  size_t dot = query.rfind('.');
+  std::string base = dot == std::string_view::npos ? "" : std::string(query.substr(0, dot + 1));
+  std::vector<std::string> nodes;
+  if (wildcards && matches.size() > 1) {
+    bool any_branch = false;
+    for (const auto& m : matches) any_branch |= IsBranch(m);
+    std::string node;
+    AppendTreeNode("*", base + "*", any_branch, &node);
+    nodes.push_back(std::move(node));
+  }
+  for (int pass = 0; pass < 2; ++pass) {  // branches first, then leaves
+    for (const auto& m : matches) {
+      if (IsBranch(m) != (pass == 0)) continue;
+      std::string node;
+      std::string_view name = NodeName(m.path);
+      AppendTreeNode(name, base + std::string(name), pass == 0, &node);
+      nodes.push_back(std::move(node));
+    }
+  }
+  std::string out = "[";
+  for (size_t i = 0; i < nodes.size(); ++i) {
+    if (i) out.append(", ");
+    out.append(nodes[i]);
+  }
+  out.push_back(']');
+  return out;
+}
+
+std::string Completer(const std::vector<storage::FindMatch>& matches) {
+  std::string out = "{\"metrics\": [";
+  for (size_t i = 0; i < matches.size(); ++i) {
+    const auto& m = matches[i];
+    if (i) out.append(", ");
+    bool branch = IsBranch(m);
+    out.append("{\"path\": ");
+    AppendJsonString(branch ? m.path + "." : m.path, &out);
+    out.append(", \"name\": ");
+    AppendJsonString(NodeName(m.path), &out);
+    out.append(branch ? ", \"is_leaf\": \"0\"}" : ", \"is_leaf\": \"1\"}");
+  }
+  out.append("]}");
+  return out;
+}
+
+std::string PlainJson(const std::vector<storage::FindMatch>& matches) {
+  std::string out = "[";
+  for (size_t i = 0; i < matches.size(); ++i) {
+    if (i) out.append(", ");
+    out.append("{\"path\": ");
+    AppendJsonString(matches[i].path, &out);
+    out.append(matches[i].is_leaf ? ", \"is_leaf\": true" : ", \"is_leaf\": false");
+    out.append(", \"intervals\": []}");
+  }
+  out.push_back(']');
+  return out;
+}
+
+}  // namespace
+
+core::Result<std::string> FormatFind(std::string_view query,
+                                     const std::vector<storage::FindMatch>& matches,
+                                     std::string_view format, bool wildcards) {
+  if (format == "treejson") return TreeJson(query, matches, wildcards);
+  if (format == "completer") return Completer(matches);
+  if (format == "json") return PlainJson(matches);
+  return core::InvalidArgument(fmt::format("find format '{}' is not supported", format));
+}
+
+}  // namespace meridian::query::internal

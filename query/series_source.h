@@ -1,0 +1,45 @@
+// SeriesSource: where the query engine gets names and data. The local store now; federation
+// (peer regions and shards) plugs in behind the same interface.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/status.h"
+#include "storage/store.h"
+
+namespace meridian::query {
+
+class SeriesSource {
+ public:
+  virtual ~SeriesSource() = default;
+  // Graphite find: nodes at the pattern's depth, sorted by path.
+  virtual core::Result<std::vector<storage::FindMatch>> Find(std::string_view pattern) = 0;
+  // Leaves a path expression names, sorted.
+  virtual core::Result<std::vector<std::string>> Expand(std::string_view pattern) = 0;
+  // One series on whisper's grid (values NaN = null); step 0 = nothing in the window.
+  virtual core::Result<storage::SeriesData> Fetch(std::string_view name, int64_t from,
+                                                  int64_t until) = 0;
+};
+
+// Reads the local store. Thread-safe (the store is).
+class LocalSource final : public SeriesSource {
+ public:
+  explicit LocalSource(const storage::Store& store) : store_(store) {}
+  core::Result<std::vector<storage::FindMatch>> Find(std::string_view pattern) override {
+    return store_.Find(pattern);
+  }
+  core::Result<std::vector<std::string>> Expand(std::string_view pattern) override {
+    return store_.ExpandLeaves(pattern);
+  }
+  core::Result<storage::SeriesData> Fetch(std::string_view name, int64_t from,
+                                          int64_t until) override {
+    return store_.Fetch(name, from, until);
+  }
+
+ private:
+  const storage::Store& store_;
+};
+
+}  // namespace meridian::query

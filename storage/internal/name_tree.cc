@@ -1,0 +1,293 @@
+#include "storage/internal/name_tree.h"
+
+#include <algorithm>
+#include <limits>
+
+#include "storage/internal/series_map.h"
+
+namespace meridian::storage::internal {
+namespace {
+
+using core::InvalidArgument;
+using core::ResourceExhausted;
+using core::Status;
+
+constexpr size_t kMaxNodes = std::numeric_limits<uint32_t>::max() - 1;
+constexpr size_t kMaxNameBytes = std::numeric_limits<uint32_t>::max();
+// Families up to this size are found by walking siblings and take no slot in the hash table.
+constexpr uint32_t kScanChildren = 8;
+
+// The parent id seeds the component hash, so equal components under different parents land in
+// different slots.
+inline uint64_t ChildHash(uint32_t parent, std::string_view name) {
+  return HashBytes(name, parent);
+}
+
+}  // namespace
+
+NameTree::NameTree() {
+  NewNode(Node{kNone, 0, 0, kNone, kNone, kNone, kNoLeaf, 0});
+  slots_.assign(16, Slot{0, 0});
+  mask_ = slots_.size() - 1;
+}
+
+uint32_t NameTree::NewNode(const Node& node) {
+  const auto id = static_cast<uint32_t>(node_count_);
+  if ((id & ((1u << kNodeBlockBits) - 1)) == 0) {
+    node_blocks_.push_back(std::make_unique<Node[]>(size_t{1} << kNodeBlockBits));
+  }
+  At(id) = node;
+  ++node_count_;
+  return id;
+}
+
+// Names never straddle blocks (components are at most kMaxComponentBytes, a quarter of a block),
+// so an arena offset plus a size is a contiguous view.
+uint32_t NameTree::StoreName(std::string_view name) {
+  constexpr size_t kBlock = size_t{1} << kNameBlockBits;
+  size_t offset = name_end_;
+  if (name_blocks_.empty() || (offset % kBlock) + name.size() > kBlock) {
+    offset = name_blocks_.size() * kBlock;
+    name_blocks_.push_back(std::make_unique<char[]>(kBlock));
+  }
+  std::copy(name.begin(), name.end(), name_blocks_[offset / kBlock].get() + offset % kBlock);
+  name_end_ = offset + name.size();
+  return static_cast<uint32_t>(offset);
+}
+
+uint32_t NameTree::Child(uint32_t parent, std::string_view name) const {
+  if (At(parent).child_count <= kScanChildren) {
+    for (uint32_t c = At(parent).first_child; c != kNone; c = At(c).next_sibling) {
+      if (NameOf(c) == name) return c;
+    }
+    return kNone;
+  }
+  const uint64_t hash = ChildHash(parent, name);
+  const auto tag = static_cast<uint32_t>(hash >> 32);
+  for (size_t pos = hash & mask_;; pos = (pos + 1) & mask_) {
+    const Slot slot = slots_[pos];
+    if (slot.node == 0) return kNone;
+    if (slot.tag == tag && At(slot.node).parent == parent && NameOf(slot.node) == name) {
+      return slot.node;
+    }
+  }
+}
+
+void NameTree::PlaceSlot(uint64_t hash, uint32_t node) {
+  size_t pos = hash & mask_;
+  while (slots_[pos].node != 0) pos = (pos + 1) & mask_;
+  slots_[pos] = Slot{static_cast<uint32_t>(hash >> 32), node};
+}
+
+// Growth re-hashes components from the arena instead of storing 8 more bytes per node: names are
+// short, nodes are read in order, and growth is rare.
+void NameTree::GrowSlots() {
+  slots_.assign(slots_.size() * 2, Slot{0, 0});
+  mask_ = slots_.size() - 1;
+  for (uint32_t node = 1; node < node_count_; ++node) {
+    const uint32_t parent = At(node).parent;
+    if (At(parent).child_count > kScanChildren) PlaceSlot(ChildHash(parent, NameOf(node)), node);
+  }
+}
+
+void NameTree::AddSlot(uint32_t node) {
+  if ((slot_count_ + 1) * 4 > slots_.size() * 3) {
+    GrowSlots();  // also places `node`: its family is already past the threshold
+  } else {
+    PlaceSlot(ChildHash(At(node).parent, NameOf(node)), node);
+  }
+  ++slot_count_;
+}
+
+uint32_t NameTree::AddChild(uint32_t parent, std::string_view name) {
+  const uint32_t offset = StoreName(name);
+  const uint32_t node = NewNode(
+      Node{parent, offset, static_cast<uint32_t>(name.size()), kNone, kNone, kNone, kNoLeaf, 0});
+  // Appending keeps siblings in creation order, which is also memory order: a scan for an early
+  // child (core0 of a host) touches one cache line instead of the whole family.
+  Node& p = At(parent);
+  if (p.last_child == kNone) {
+    p.first_child = node;
+  } else {
+    At(p.last_child).next_sibling = node;
+  }
+  p.last_child = node;
+  ++p.child_count;
+  if (p.child_count == kScanChildren + 1) {
+    // The family just outgrew scanning: from now on all its members are looked up by hash.
+    for (uint32_t c = p.first_child; c != kNone; c = At(c).next_sibling) AddSlot(c);
+  } else if (p.child_count > kScanChildren + 1) {
+    AddSlot(node);
+  }
+  return node;
+}
+
+Status NameTree::Insert(std::string_view path, uint32_t leaf_index) {
+  const size_t components = static_cast<size_t>(std::count(path.begin(), path.end(), '.')) + 1;
+  // A name that does not fit a block's tail wastes that tail, which is shorter than the name.
+  const size_t worst_bytes = 2 * path.size();
+  if (node_count_ + components > kMaxNodes || name_end_ + worst_bytes > kMaxNameBytes) {
+    return ResourceExhausted("name tree: full");
+  }
+  for (size_t pos = 0;;) {
+    const size_t dot = std::min(path.find('.', pos), path.size());
+    if (dot - pos > kMaxComponentBytes) {
+      return InvalidArgument("name tree: component longer than 64 KiB");
+    }
+    if (dot == path.size()) break;
+    pos = dot + 1;
+  }
+  uint32_t node = 0;
+  for (size_t pos = 0;;) {
+    const size_t dot = std::min(path.find('.', pos), path.size());
+    const std::string_view name = path.substr(pos, dot - pos);
+    uint32_t child = Child(node, name);
+    if (child == kNone) child = AddChild(node, name);
+    node = child;
+    if (dot == path.size()) break;
+    pos = dot + 1;
+  }
+  if (At(node).leaf_index == kNoLeaf) ++leaf_count_;
+  At(node).leaf_index = leaf_index;
+  return Status::Ok();
+}
+
+std::optional<uint32_t> NameTree::FindLeaf(std::string_view path) const {
+  uint32_t node = 0;
+  for (size_t pos = 0;;) {
+    const size_t dot = std::min(path.find('.', pos), path.size());
+    node = Child(node, path.substr(pos, dot - pos));
+    if (node == kNone) return std::nullopt;
+    if (dot == path.size()) break;
+    pos = dot + 1;
+  }
+  if (At(node).leaf_index == kNoLeaf) return std::nullopt;
+  return At(node).leaf_index;
+}
+
+void NameTree::Step(const GlobPattern& pattern, uint32_t node, uint32_t i,
+                    std::vector<std::pair<uint32_t, uint32_t>>* stack,
+                    std::vector<uint32_t>* matched) const {
+  const bool last = i + 1 == pattern.size();
+  auto take = [&](uint32_t child) {
+    if (last) {
+      matched->push_back(child);
+    } else {
+      stack->emplace_back(child, i + 1);
+    }
+  };
+  if (pattern.IsGlobstar(i)) {
+    // Like os.walk in graphite-web: the node itself and every branch below it continue with the
+    // next component; a final "**" instead selects every descendant.
+    if (!last) stack->emplace_back(node, i + 1);
+    std::vector<uint32_t> walk{node};
+    while (!walk.empty()) {
+      const uint32_t current = walk.back();
+      walk.pop_back();
+      for (uint32_t c = At(current).first_child; c != kNone; c = At(c).next_sibling) {
+        if (At(c).first_child != kNone) {
+          walk.push_back(c);
+          if (!last) stack->emplace_back(c, i + 1);
+        }
+        if (last) matched->push_back(c);
+      }
+    }
+  } else if (!pattern.HasWildcard(i)) {
+    for (const std::string& literal : pattern.LiteralAlternatives(i)) {
+      const uint32_t child = Child(node, literal);
+      if (child != kNone) take(child);
+    }
+  } else {
+    for (uint32_t c = At(node).first_child; c != kNone; c = At(c).next_sibling) {
+      if (pattern.MatchComponent(i, NameOf(c))) take(c);
+    }
+  }
+}
+
+Status NameTree::Find(const GlobPattern& pattern, size_t max_results,
+                      std::vector<FindMatch>* out) const {
+  out->clear();
+  std::vector<std::pair<uint32_t, uint32_t>> stack{{0, 0}};
+  std::vector<uint32_t> matched;
+  // Several "**" can reach a node along different routes; duplicates are squeezed out whenever
+  // the raw list passes the threshold, so memory stays within about 2 * max_results.
+  size_t check_at = max_results;
+  while (!stack.empty()) {
+    const auto [node, i] = stack.back();
+    stack.pop_back();
+    Step(pattern, node, i, &stack, &matched);
+    if (matched.size() > check_at) {
+      std::sort(matched.begin(), matched.end());
+      matched.erase(std::unique(matched.begin(), matched.end()), matched.end());
+      if (matched.size() > max_results) {
+        return ResourceExhausted("find: more than " + std::to_string(max_results) +
+                                 " matches for " + pattern.text());
+      }
+      check_at = matched.size() + max_results;
+    }
+  }
+  std::sort(matched.begin(), matched.end());
+  matched.erase(std::unique(matched.begin(), matched.end()), matched.end());
+  if (matched.size() > max_results) {
+    return ResourceExhausted("find: more than " + std::to_string(max_results) + " matches for " +
+                             pattern.text());
+  }
+  out->reserve(matched.size());
+  for (uint32_t node : matched) {
+    const Node& n = At(node);
+    out->push_back(
+        FindMatch{PathOf(node), n.leaf_index != kNoLeaf, n.first_child != kNone, n.leaf_index});
+  }
+  std::sort(out->begin(), out->end(),
+            [](const FindMatch& a, const FindMatch& b) { return a.path < b.path; });
+  return Status::Ok();
+}
+
+// Two walks up the (cached) parent chain: one to size the string, one to fill it from the end.
+std::string NameTree::PathOf(uint32_t node) const {
+  size_t size = 0;
+  for (uint32_t n = node; n != 0; n = At(n).parent) size += At(n).name_size + 1;
+  std::string path(size - 1, '.');
+  size_t end = path.size();
+  for (uint32_t n = node; n != 0; n = At(n).parent) {
+    const std::string_view name = NameOf(n);
+    end -= name.size();
+    std::copy(name.begin(), name.end(), path.begin() + static_cast<ptrdiff_t>(end));
+    if (end > 0) --end;  // keep the '.' separator
+  }
+  return path;
+}
+
+void NameTree::ForEachLeaf(const std::function<void(std::string_view, uint32_t)>& fn) const {
+  struct Entry {
+    uint32_t node;
+    uint32_t parent_path_size;
+    bool top;  // child of the root: no leading '.'
+  };
+  std::vector<Entry> stack;
+  for (uint32_t c = At(0).first_child; c != kNone; c = At(c).next_sibling) {
+    stack.push_back({c, 0, true});
+  }
+  std::string path;
+  while (!stack.empty()) {
+    const Entry e = stack.back();
+    stack.pop_back();
+    path.resize(e.parent_path_size);
+    if (!e.top) path.push_back('.');
+    path.append(NameOf(e.node));
+    const Node& n = At(e.node);
+    if (n.leaf_index != kNoLeaf) fn(path, n.leaf_index);
+    for (uint32_t c = n.first_child; c != kNone; c = At(c).next_sibling) {
+      stack.push_back({c, static_cast<uint32_t>(path.size()), false});
+    }
+  }
+}
+
+size_t NameTree::MemoryBytes() const {
+  return node_blocks_.size() * (sizeof(Node) << kNodeBlockBits) +
+         node_blocks_.capacity() * sizeof(node_blocks_[0]) +
+         name_blocks_.size() * (size_t{1} << kNameBlockBits) +
+         name_blocks_.capacity() * sizeof(name_blocks_[0]) + slots_.capacity() * sizeof(Slot);
+}
+
+}  // namespace meridian::storage::internal

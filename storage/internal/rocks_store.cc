@@ -1,0 +1,321 @@
+#include "storage/internal/rocks_store.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <chrono>
+
+#include "core/tagged_name.h"
+#include "storage/internal/coding.h"
+
+namespace meridian::storage::internal {
+namespace {
+
+// Batches applied together share one log record; bounded so a record stays a few MB.
+constexpr size_t kMaxPointsPerRecord = 1 << 16;
+
+bool IsTaggedName(std::string_view name) { return name.find(';') != std::string_view::npos; }
+
+}  // namespace
+
+bool SeriesHead::Empty() const {
+  for (const auto& a : archives) {
+    if (!a.points.empty() || !a.pending.empty()) return false;
+  }
+  return true;
+}
+
+RocksStore::RocksStore(const StoreOptions& options, const core::Clock& clock,
+                       core::MetricsRegistry& metrics, std::unique_ptr<RocksDb> db)
+    : options_(options), clock_(clock), db_(std::move(db)) {
+  counters_.points_written =
+      &metrics.GetCounter("storage_points_written_total", "Points applied to series heads.");
+  counters_.points_too_old = &metrics.GetCounter(
+      "storage_points_dropped_total", "Points dropped by storage.", {{"reason", "too_old"}});
+  counters_.series_created =
+      &metrics.GetCounter("storage_series_created_total", "Series created.");
+  counters_.blocks_sealed = &metrics.GetCounter(
+      "storage_blocks_sealed_total", "Block windows sealed for good (and rolled up).");
+  counters_.blocks_written =
+      &metrics.GetCounter("storage_blocks_written_total", "Blocks written (sealed or partial).");
+  counters_.checkpoints =
+      &metrics.GetCounter("storage_checkpoints_total", "Checkpoints (heads written, log cut).");
+  counters_.write_errors =
+      &metrics.GetCounter("storage_write_errors_total", "Failed RocksDB writes (data kept in memory and retried).");
+  counters_.batches_refused = &metrics.GetCounter(
+      "storage_batches_refused_total", "Batches refused because the write queue was full.");
+  counters_.queue_points =
+      &metrics.GetGauge("storage_queue_points", "Points queued, not yet applied.");
+  counters_.head_points =
+      &metrics.GetGauge("storage_head_points", "Points held in memory heads.");
+  metrics.AddCallbackGauge("storage_disk_bytes", "Bytes on disk (SST + WAL).",
+                           [this] { return static_cast<double>(db_->DiskBytes()); });
+  metrics.AddCallbackGauge("storage_series", "Series known.",
+                           [this] { return static_cast<double>(Stats().series); });
+}
+
+RocksStore::~RocksStore() { Close().IgnoreError(); /* destructor: nothing to report to */ }
+
+core::Status RocksStore::Start() {
+  RETURN_IF_ERROR(LoadCatalog());
+  RETURN_IF_ERROR(LoadPending());
+  RETURN_IF_ERROR(ReplayLog());
+  last_sweep_ = last_checkpoint_ = clock_.NowSeconds();
+  last_sync_us_ = clock_.NowMicros();
+  writer_ = std::thread([this] { WriterLoop(); });
+  return core::Status::Ok();
+}
+
+uint32_t RocksStore::LayoutIndex(const SchemaLayout& layout) {
+  std::string key = layout.Encode();
+  for (size_t i = 0; i < layouts_.size(); ++i) {
+    if (layouts_[i].Encode() == key) return static_cast<uint32_t>(i);
+  }
+  layouts_.push_back(layout);
+  return static_cast<uint32_t>(layouts_.size() - 1);
+}
+
+void RocksStore::IndexName(uint64_t id, std::string_view name) {
+  if (!IsTaggedName(name)) {
+    core::Status st = name_tree_.Insert(name, static_cast<uint32_t>(id));
+    if (!st.ok()) fmt::print(stderr, "meridian: '{}' not browsable: {}\n", name, st.ToString());
+    return;
+  }
+  auto parsed = core::ParseTaggedName(name);
+  if (parsed.ok()) tag_index_.Insert(static_cast<uint32_t>(id), parsed->name, parsed->tags);
+}
+
+core::Status RocksStore::LoadCatalog() {
+  std::unique_lock lock(catalog_mu_);
+  core::Status bad;
+  RETURN_IF_ERROR(db_->Scan(Family::kIndex, "", "", [&](std::string_view k, std::string_view v) {
+    if (k.size() != 8) return true;
+    uint64_t id = GetBigEndian64(k.data());
+    Reader r(v);
+    uint64_t len = 0;
+    std::string_view spec;
+    if (!r.GetVarint(&len) || !r.GetBytes(len, &spec)) {
+      bad = core::Corruption(fmt::format("index entry {} is malformed", id));
+      return false;
+    }
+    std::string_view name;
+    r.GetBytes(r.remaining(), &name);
+    auto layout = SchemaLayout::Decode(spec, options_.points_per_block);
+    if (!layout.ok()) {
+      bad = layout.status();
+      return false;
+    }
+    if (id != series_layout_.size()) {
+      bad = core::Corruption(fmt::format("index ids are not dense at {}", id));
+      return false;
+    }
+    series_map_.Insert(name, SeriesMap::Hash(name));
+    series_layout_.push_back(LayoutIndex(*layout));
+    IndexName(id, name);
+    return true;
+  }));
+  heads_.resize(series_layout_.size());
+  return bad;
+}
+
+uint64_t RocksStore::ResolveOrCreate(std::string_view name, WriteBatch& wb,
+                                     std::vector<uint64_t>* created) {
+  const uint64_t hash = SeriesMap::Hash(name);
+  if (auto found = series_map_.Find(name, hash)) return *found;
+  SchemaLayout layout =
+      SchemaLayout::FromSchema(options_.schemas.Resolve(name), options_.points_per_block);
+  std::string value;
+  std::string spec = layout.Encode();
+  PutVarint(&value, spec.size());
+  value += spec;
+  value += name;
+  std::unique_lock lock(catalog_mu_);
+  uint64_t id = series_map_.Insert(name, hash);
+  wb.Put(Family::kIndex, IdKey(id), value);
+  series_layout_.push_back(LayoutIndex(layout));
+  IndexName(id, name);
+  created->push_back(id);
+  return id;
+}
+
+bool RocksStore::TryWrite(PointBatch& batch) {
+  if (batch.empty()) return true;
+  {
+    std::lock_guard lock(queue_mu_);
+    if (stop_) return false;
+    if (queued_points_ + batch.size() > options_.max_pending_points && queued_points_ > 0) {
+      counters_.batches_refused->Add();
+      return false;
+    }
+    queued_points_ += batch.size();
+    counters_.queue_points->Set(static_cast<int64_t>(queued_points_));
+    queue_.push_back(std::move(batch));
+    ++enqueued_batches_;
+  }
+  batch.Clear();
+  queue_cv_.notify_one();
+  return true;
+}
+
+core::Status RocksStore::Flush() {
+  std::unique_lock lock(queue_mu_);
+  if (closed_) return core::FailedPrecondition("store is closed");
+  uint64_t target = ++flush_requests_;
+  queue_cv_.notify_one();
+  applied_cv_.wait(lock, [&] { return flushes_done_ >= target || closed_; });
+  return core::Status::Ok();
+}
+
+void RocksStore::ApplyBatch(const PointBatch& batch, int64_t now) {
+  WriteBatch wb;
+  std::vector<uint64_t> created;
+  LogRecord record;
+  record.arrival_time = now;
+  record.points.reserve(batch.size());
+  for (const auto& e : batch.entries()) {
+    uint64_t id = ResolveOrCreate(batch.name(e), wb, &created);
+    record.points.push_back({id, e.timestamp, e.value});
+  }
+  std::string value;
+  EncodeLogRecord(record, &value);
+  wb.Put(Family::kLog, LogKey(log_seq_++), value);
+  log_bytes_since_checkpoint_ += value.size();
+  // The log write comes first: a point is acknowledged to readers only once it is durable
+  // against a process crash. A failed write (disk full) keeps the points in memory; they reach
+  // disk with the next checkpoint, and the error is counted and logged.
+  core::Status st = db_->Write(wb);
+  if (!st.ok()) {
+    counters_.write_errors->Add();
+    fmt::print(stderr, "meridian: storage write failed: {}\n", st.ToString());
+  }
+  counters_.series_created->Add(created.size());
+  std::unique_lock lock(heads_mu_);
+  if (heads_.size() < series_layout_.size()) heads_.resize(series_layout_.size());
+  for (const LogPoint& p : record.points) AddToHead(p, now);
+  counters_.head_points->Set(static_cast<int64_t>(head_points_));
+}
+
+void RocksStore::AddToHead(const LogPoint& p, int64_t now) {
+  const SchemaLayout& layout = layouts_[series_layout_[p.id]];
+  std::optional<size_t> archive = ArchiveForAge(layout, now - p.timestamp);
+  if (!archive || p.timestamp < 0 || p.timestamp > UINT32_MAX) {
+    counters_.points_too_old->Add();
+    return;
+  }
+  auto& head = heads_[p.id];
+  if (!head) {
+    head = std::make_unique<SeriesHead>();
+    head->archives.resize(layout.archives.size());
+    active_.push_back(p.id);
+  }
+  ArchiveHead& ah = head->archives[*archive];
+  ah.points.push_back({p.timestamp, p.value});
+  int64_t window = AlignDown(p.timestamp, layout.archives[*archive].window);
+  if (std::find(ah.pending.begin(), ah.pending.end(), window) == ah.pending.end()) {
+    ah.pending.push_back(window);
+    dirty_pending_.push_back(p.id);
+  }
+  ++head_points_;
+  counters_.points_written->Add();
+}
+
+core::Status RocksStore::ReplayLog() {
+  core::Status bad;
+  LogRecord record;
+  RETURN_IF_ERROR(db_->Scan(Family::kLog, "", "", [&](std::string_view k, std::string_view v) {
+    if (k.size() == 8) log_seq_ = GetBigEndian64(k.data()) + 1;
+    core::Status st = DecodeLogRecord(v, &record);
+    if (!st.ok()) {
+      // A torn record can only be the last one written; keep everything before it.
+      fmt::print(stderr, "meridian: skipping unreadable log record: {}\n", st.ToString());
+      return true;
+    }
+    for (const LogPoint& p : record.points) {
+      if (p.id < series_layout_.size()) AddToHead(p, record.arrival_time);
+    }
+    return true;
+  }));
+  return bad;
+}
+
+void RocksStore::WriterLoop() {
+  for (;;) {
+    std::deque<PointBatch> work;
+    uint64_t flush_target = 0;
+    bool stopping = false;
+    {
+      std::unique_lock lock(queue_mu_);
+      queue_cv_.wait_for(lock, std::chrono::milliseconds(options_.apply_interval_ms), [&] {
+        return stop_ || !queue_.empty() || flush_requests_ > flushes_done_;
+      });
+      work.swap(queue_);
+      flush_target = flush_requests_;
+      stopping = stop_;
+    }
+    const int64_t now = clock_.NowSeconds();
+    size_t applied = 0;
+    PointBatch merged;
+    for (PointBatch& b : work) {
+      if (!merged.empty() && merged.size() + b.size() > kMaxPointsPerRecord) {
+        ApplyBatch(merged, now);
+        merged.Clear();
+      }
+      for (const auto& e : b.entries()) merged.Add(b.name(e), e.timestamp, e.value);
+      applied += b.size();
+    }
+    if (!merged.empty()) ApplyBatch(merged, now);
+    const bool flushing = flush_target > flushes_done_;
+    if (flushing || stopping || now - last_sweep_ >= 1) {
+      Sweep(now, /*everything=*/stopping);
+      last_sweep_ = now;
+    }
+    if (stopping || head_points_ > options_.max_head_points ||
+        now - last_checkpoint_ >= options_.checkpoint_interval_seconds) {
+      core::Status st = Checkpoint(now);
+      if (!st.ok()) fmt::print(stderr, "meridian: checkpoint failed: {}\n", st.ToString());
+      last_checkpoint_ = now;
+    }
+    if (stopping || clock_.NowMicros() - last_sync_us_ >= options_.sync_interval_ms * 1000) {
+      db_->SyncWal().IgnoreError();  // a failed fsync is retried next interval
+      last_sync_us_ = clock_.NowMicros();
+    }
+    {
+      std::lock_guard lock(queue_mu_);
+      queued_points_ -= std::min(queued_points_, applied);
+      counters_.queue_points->Set(static_cast<int64_t>(queued_points_));
+      applied_batches_ += work.size();
+      flushes_done_ = std::max(flushes_done_, flush_target);
+      if (stopping && queue_.empty()) {
+        closed_ = true;
+        applied_cv_.notify_all();
+        return;
+      }
+    }
+    applied_cv_.notify_all();
+  }
+}
+
+core::Status RocksStore::Close() {
+  {
+    std::lock_guard lock(queue_mu_);
+    if (!writer_.joinable()) return core::Status::Ok();
+    stop_ = true;
+  }
+  queue_cv_.notify_one();
+  writer_.join();
+  RETURN_IF_ERROR(db_->FlushAll());
+  return db_->CompactFamily(Family::kLog);
+}
+
+StoreStats RocksStore::Stats() const {
+  StoreStats s;
+  {
+    std::shared_lock lock(catalog_mu_);
+    s.series = series_layout_.size();
+  }
+  s.head_points = static_cast<uint64_t>(counters_.head_points->Value());
+  s.pending_points = static_cast<uint64_t>(counters_.queue_points->Value());
+  return s;
+}
+
+}  // namespace meridian::storage::internal

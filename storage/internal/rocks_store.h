@@ -1,0 +1,137 @@
+// RocksStore: the Store implementation (see storage/store.h for the data path).
+//
+// Threads: one writer thread owns every mutation (catalog, heads, RocksDB writes); readers
+// (HTTP threads) take shared locks. Lock order: catalog_mu_ before heads_mu_.
+#pragma once
+
+#include <condition_variable>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <shared_mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "core/metrics.h"
+#include "storage/internal/layout.h"
+#include "storage/internal/log_record.h"
+#include "storage/internal/name_tree.h"
+#include "storage/internal/rocks_db.h"
+#include "storage/internal/series_map.h"
+#include "storage/internal/tag_index.h"
+#include "storage/store.h"
+
+namespace meridian::storage::internal {
+
+// In-memory state of one archive of one series that is not yet in sealed blocks.
+struct ArchiveHead {
+  std::vector<HeadPoint> points;  // arrival order
+  std::vector<int64_t> pending;   // block windows holding data that is not final-sealed yet
+};
+
+struct SeriesHead {
+  std::vector<ArchiveHead> archives;
+  bool Empty() const;
+};
+
+class RocksStore final : public Store {
+ public:
+  RocksStore(const StoreOptions& options, const core::Clock& clock,
+             core::MetricsRegistry& metrics, std::unique_ptr<RocksDb> db);
+  ~RocksStore() override;
+
+  core::Status Start();  // loads the catalog, replays the log, starts the writer
+
+  bool TryWrite(PointBatch& batch) override;
+  core::Status Flush() override;
+  core::Result<std::vector<FindMatch>> Find(std::string_view pattern) const override;
+  core::Result<std::vector<std::string>> ExpandLeaves(std::string_view pattern) const override;
+  core::Result<SeriesData> Fetch(std::string_view name, int64_t from,
+                                 int64_t until) const override;
+  std::vector<std::string> AllLeaves() const override;
+  StoreStats Stats() const override;
+  core::Status Close() override;
+
+ private:
+  struct Counters {
+    core::Counter* points_written;
+    core::Counter* points_too_old;
+    core::Counter* series_created;
+    core::Counter* blocks_sealed;
+    core::Counter* blocks_written;
+    core::Counter* checkpoints;
+    core::Counter* write_errors;
+    core::Counter* batches_refused;
+    core::Gauge* queue_points;
+    core::Gauge* head_points;
+  };
+
+  // Catalog (rocks_store.cc).
+  core::Status LoadCatalog();
+  uint32_t LayoutIndex(const SchemaLayout& layout);
+  uint64_t ResolveOrCreate(std::string_view name, WriteBatch& wb,
+                           std::vector<uint64_t>* created);
+  void IndexName(uint64_t id, std::string_view name);
+
+  // Write path (rocks_store.cc).
+  void WriterLoop();
+  void ApplyBatch(const PointBatch& batch, int64_t now);
+  void AddToHead(const LogPoint& p, int64_t now);
+  core::Status ReplayLog();
+
+  // Sealing (rocks_store_seal.cc).
+  void Sweep(int64_t now, bool everything);
+  core::Status SealWindow(uint64_t id, size_t archive, int64_t window, bool final,
+                          WriteBatch& wb, std::vector<HeadPoint>* rollup);
+  core::Status Checkpoint(int64_t now);
+  core::Status LoadPending();
+
+  // Read path (rocks_store_read.cc).
+  core::Status ReadArchive(uint64_t id, const SchemaLayout& layout, const SeriesHead* head,
+                           size_t archive, int64_t from, int64_t until,
+                           std::vector<double>* grid) const;
+
+  const StoreOptions options_;
+  const core::Clock& clock_;
+  std::unique_ptr<RocksDb> db_;
+  Counters counters_;
+
+  // Catalog: written only by the writer thread, under catalog_mu_ exclusively.
+  mutable std::shared_mutex catalog_mu_;
+  SeriesMap series_map_;                // name -> id (ids are dense)
+  NameTree name_tree_;                  // untagged names
+  TagIndex tag_index_;                  // tagged names
+  std::vector<uint32_t> series_layout_; // id -> index in layouts_
+  std::deque<SchemaLayout> layouts_;    // stable addresses: readers keep pointers
+
+  // Heads: written only by the writer thread, under heads_mu_ exclusively.
+  mutable std::shared_mutex heads_mu_;
+  std::vector<std::unique_ptr<SeriesHead>> heads_;  // by id; null when nothing is pending
+  std::vector<uint64_t> active_;                    // ids with a head
+  std::vector<uint64_t> dirty_pending_;             // ids whose pending windows changed
+  size_t head_points_ = 0;
+
+  // Queue between TryWrite and the writer.
+  std::mutex queue_mu_;
+  std::condition_variable queue_cv_;
+  std::condition_variable applied_cv_;
+  std::deque<PointBatch> queue_;
+  size_t queued_points_ = 0;
+  uint64_t enqueued_batches_ = 0;
+  uint64_t applied_batches_ = 0;
+  uint64_t flush_requests_ = 0;
+  uint64_t flushes_done_ = 0;
+  bool stop_ = false;
+  bool closed_ = false;
+
+  // Writer-thread state.
+  uint64_t log_seq_ = 0;
+  uint64_t log_bytes_since_checkpoint_ = 0;
+  int64_t last_sweep_ = 0;
+  int64_t last_sync_us_ = 0;
+  int64_t last_checkpoint_ = 0;
+  std::thread writer_;
+};
+
+}  // namespace meridian::storage::internal

@@ -1,0 +1,119 @@
+// Read path: whisper's fetch over blocks + heads, with rollups of not-yet-sealed windows
+// computed on the fly so that coarse archives are never behind the fine one.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "storage/glob.h"
+#include "storage/internal/coding.h"
+#include "storage/internal/rocks_store.h"
+
+namespace meridian::storage::internal {
+
+core::Status RocksStore::ReadArchive(uint64_t id, const SchemaLayout& layout,
+                                     const SeriesHead* head, size_t archive, int64_t from,
+                                     int64_t until, std::vector<double>* grid) const {
+  const ArchiveLayout& al = layout.archives[archive];
+  const std::string begin =
+      BlockKey(id, static_cast<uint8_t>(archive), std::max<int64_t>(0, AlignDown(from, al.window)));
+  const std::string end = BlockKey(id, static_cast<uint8_t>(archive), until);
+  std::vector<SlotValue> slots;
+  core::Status decode_status;
+  RETURN_IF_ERROR(db_->Scan(Family::kBlocks, begin, end, [&](std::string_view k, std::string_view v) {
+    if (k.size() != 13 || v.size() < 4) return true;
+    const int64_t block_start = GetBigEndian32(k.data() + 9);
+    slots.clear();
+    core::Status st = DecodeBlock(v.substr(4), &slots);
+    if (!st.ok()) {
+      decode_status = st;
+      return false;
+    }
+    FillGrid(slots, block_start, al.step, from, grid);
+    return true;
+  }));
+  RETURN_IF_ERROR(decode_status);
+  if (head == nullptr) return core::Status::Ok();
+  OverlayHead(head->archives[archive].points, al.step, from, grid);
+  if (archive == 0) return core::Status::Ok();
+
+  // Windows of the finer archive that are not final-sealed have not been rolled up yet.
+  const ArchiveLayout& fine = layout.archives[archive - 1];
+  std::vector<double> fine_grid;
+  for (int64_t w : head->archives[archive - 1].pending) {
+    if (w + fine.window <= from || w >= until) continue;
+    fine_grid.assign(fine.window / fine.step, std::numeric_limits<double>::quiet_NaN());
+    RETURN_IF_ERROR(ReadArchive(id, layout, head, archive - 1, w, w + fine.window, &fine_grid));
+    for (const HeadPoint& p : Rollup(layout, fine_grid, w, fine.step, al.step)) {
+      if (p.timestamp < from || p.timestamp >= until) continue;
+      (*grid)[(p.timestamp - from) / al.step] = p.value;
+    }
+  }
+  return core::Status::Ok();
+}
+
+core::Result<SeriesData> RocksStore::Fetch(std::string_view name, int64_t from,
+                                           int64_t until) const {
+  std::shared_lock catalog(catalog_mu_);
+  std::optional<uint32_t> found = series_map_.Find(name, SeriesMap::Hash(name));
+  if (!found) return core::NotFound(fmt::format("no series '{}'", name));
+  const uint64_t id = *found;
+  const SchemaLayout& layout = layouts_[series_layout_[id]];
+  const int64_t now = clock_.NowSeconds();
+  const std::vector<Archive> archives = layout.ArchiveList();
+  SeriesData out;
+  out.name = std::string(name);
+  FetchWindow window = WhisperFetchWindow(archives, from, until, now);
+  if (window.empty) return out;
+  const size_t archive = window.archive;
+  out.start = window.from;
+  out.end = window.until;
+  out.step = window.step;
+  out.values.assign((window.until - window.from) / window.step,
+                    std::numeric_limits<double>::quiet_NaN());
+  std::shared_lock heads(heads_mu_);
+  const SeriesHead* head = id < heads_.size() ? heads_[id].get() : nullptr;
+  RETURN_IF_ERROR(ReadArchive(id, layout, head, archive, window.from, window.until, &out.values));
+  return out;
+}
+
+core::Result<std::vector<FindMatch>> RocksStore::Find(std::string_view pattern) const {
+  ASSIGN_OR_RETURN(GlobPattern glob, GlobPattern::Compile(pattern));
+  std::vector<NameTree::FindMatch> matches;
+  {
+    std::shared_lock lock(catalog_mu_);
+    RETURN_IF_ERROR(name_tree_.Find(glob, options_.max_find_results, &matches));
+  }
+  std::vector<FindMatch> out;
+  out.reserve(matches.size());
+  for (auto& m : matches) out.push_back({std::move(m.path), m.is_leaf, m.has_children});
+  return out;
+}
+
+core::Result<std::vector<std::string>> RocksStore::ExpandLeaves(std::string_view pattern) const {
+  std::vector<std::string> out;
+  if (pattern.find(';') != std::string_view::npos) {
+    std::shared_lock lock(catalog_mu_);
+    if (series_map_.Find(pattern, SeriesMap::Hash(pattern))) out.emplace_back(pattern);
+    return out;
+  }
+  ASSIGN_OR_RETURN(std::vector<FindMatch> matches, Find(pattern));
+  for (auto& m : matches) {
+    if (m.is_leaf) out.push_back(std::move(m.path));
+  }
+  return out;
+}
+
+std::vector<std::string> RocksStore::AllLeaves() const {
+  std::vector<std::string> out;
+  std::shared_lock lock(catalog_mu_);
+  for (uint32_t id = 0; id < series_layout_.size(); ++id) {
+    std::string_view name = series_map_.Name(id);
+    if (name.find(';') == std::string_view::npos) out.emplace_back(name);
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+}  // namespace meridian::storage::internal

@@ -1,0 +1,232 @@
+#include "storage/internal/tag_index.h"
+
+#include <algorithm>
+#include <iterator>
+#include <optional>
+#include <regex>
+
+namespace meridian::storage::internal {
+namespace {
+
+using core::InvalidArgument;
+using core::Result;
+using core::Status;
+
+// std::regex compiles and matches recursively; long patterns are a cheap way to exhaust memory.
+constexpr size_t kMaxRegexBytes = 4096;
+
+enum class Op { kEq, kNe, kMatch, kNotMatch };
+
+struct Spec {
+  std::string_view tag;
+  Op op;
+  std::string_view value;
+};
+
+// graphite-web's parse_tagspec: ^([^;!=]+)(!?=~?)([^;]*)$
+std::optional<Spec> ParseSpec(std::string_view expr) {
+  const size_t tag_end = expr.find_first_of(";!=");
+  if (tag_end == 0 || tag_end == std::string_view::npos || expr[tag_end] == ';') return {};
+  Spec spec{expr.substr(0, tag_end), Op::kEq, {}};
+  size_t pos = tag_end;
+  const bool negated = expr[pos] == '!';
+  if (negated) ++pos;
+  if (pos >= expr.size() || expr[pos] != '=') return {};
+  ++pos;
+  const bool regex = pos < expr.size() && expr[pos] == '~';
+  if (regex) ++pos;
+  spec.op = negated ? (regex ? Op::kNotMatch : Op::kNe) : (regex ? Op::kMatch : Op::kEq);
+  spec.value = expr.substr(pos);
+  if (spec.value.find(';') != std::string_view::npos) return {};
+  return spec;
+}
+
+Result<std::regex> CompileRegex(std::string_view pattern) {
+  if (pattern.size() > kMaxRegexBytes) return InvalidArgument("regex longer than 4096 bytes");
+  try {
+    return std::regex(pattern.begin(), pattern.end(), std::regex::ECMAScript);
+  } catch (const std::regex_error& e) {
+    return InvalidArgument("bad regex '" + std::string(pattern) + "': " + e.what());
+  }
+}
+
+// Python's re.match: anchored at the start, not at the end. Matching can throw regex_error on
+// pathological backtracking; callers turn that into InvalidArgument.
+bool MatchesStart(const std::regex& re, std::string_view value) {
+  return std::regex_search(value.begin(), value.end(), re, std::regex_constants::match_continuous);
+}
+
+void SortUnique(std::vector<uint32_t>* v) {
+  std::sort(v->begin(), v->end());
+  v->erase(std::unique(v->begin(), v->end()), v->end());
+}
+
+}  // namespace
+
+void TagIndex::AddPosting(Postings* postings, uint32_t index) {
+  // Dense indexes arrive mostly in ascending order: append is the common path.
+  if (postings->empty() || postings->back() < index) {
+    postings->push_back(index);
+    return;
+  }
+  auto it = std::lower_bound(postings->begin(), postings->end(), index);
+  if (*it != index) postings->insert(it, index);
+}
+
+void TagIndex::AddTag(std::string_view tag, std::string_view value, uint32_t index) {
+  auto tag_it = tags_.find(tag);
+  if (tag_it == tags_.end()) tag_it = tags_.emplace(std::string(tag), ValueMap{}).first;
+  auto value_it = tag_it->second.find(value);
+  if (value_it == tag_it->second.end()) {
+    value_it = tag_it->second.emplace(std::string(value), Postings{}).first;
+  }
+  AddPosting(&value_it->second, index);
+}
+
+void TagIndex::Insert(uint32_t leaf_index, std::string_view name, std::span<const Tag> tags) {
+  AddPosting(&all_, leaf_index);
+  AddTag("name", name, leaf_index);
+  for (const auto& [tag, value] : tags) {
+    if (tag != "name") AddTag(tag, value, leaf_index);
+  }
+}
+
+Result<std::vector<std::string>> TagIndex::Tags(std::string_view filter, size_t limit) const {
+  std::optional<std::regex> re;
+  if (!filter.empty()) {
+    ASSIGN_OR_RETURN(re, CompileRegex(filter));
+  }
+  std::vector<std::string> out;
+  try {
+    for (const auto& [tag, values] : tags_) {
+      if (limit != 0 && out.size() >= limit) break;
+      if (!re || MatchesStart(*re, tag)) out.push_back(tag);
+    }
+  } catch (const std::regex_error& e) {
+    return InvalidArgument(std::string("regex: ") + e.what());
+  }
+  return out;
+}
+
+Result<std::vector<TagIndex::ValueCount>> TagIndex::Values(std::string_view tag,
+                                                           std::string_view filter,
+                                                           size_t limit) const {
+  std::optional<std::regex> re;
+  if (!filter.empty()) {
+    ASSIGN_OR_RETURN(re, CompileRegex(filter));
+  }
+  std::vector<ValueCount> out;
+  const auto tag_it = tags_.find(tag);
+  if (tag_it == tags_.end()) return out;
+  try {
+    for (const auto& [value, postings] : tag_it->second) {
+      if (limit != 0 && out.size() >= limit) break;
+      if (!re || MatchesStart(*re, value)) out.push_back({value, postings.size()});
+    }
+  } catch (const std::regex_error& e) {
+    return InvalidArgument(std::string("regex: ") + e.what());
+  }
+  return out;
+}
+
+Result<std::vector<uint32_t>> TagIndex::FindSeries(const std::vector<std::string>& exprs) const {
+  // Each expression either requires membership in a set (it needs a non-empty value, so the
+  // series must carry the tag) or excludes a set (it also accepts a missing tag, so only series
+  // whose value fails it are dropped) - graphite-web's "where" joins versus its "filters".
+  std::vector<std::vector<uint32_t>> includes;
+  std::vector<uint32_t> excludes;
+  static const ValueMap kNoValues;
+  try {
+    for (const std::string& expr : exprs) {
+      const std::optional<Spec> spec = ParseSpec(expr);
+      if (!spec) return InvalidArgument("invalid tagspec " + expr);
+      const auto tag_it = tags_.find(spec->tag);
+      const ValueMap& values = tag_it == tags_.end() ? kNoValues : tag_it->second;
+      std::optional<std::regex> re;
+      bool matches_empty = false;
+      switch (spec->op) {
+        case Op::kEq:
+          matches_empty = spec->value.empty();
+          break;
+        case Op::kNe:
+          matches_empty = !spec->value.empty();
+          break;
+        case Op::kMatch:
+        case Op::kNotMatch: {
+          ASSIGN_OR_RETURN(re, CompileRegex(spec->value));
+          matches_empty = MatchesStart(*re, "") == (spec->op == Op::kMatch);
+          break;
+        }
+      }
+      // Whether a series carrying `value` passes this expression.
+      auto passes = [&](const std::string& value) {
+        switch (spec->op) {
+          case Op::kEq:
+            return value == spec->value;
+          case Op::kNe:
+            return value != spec->value;
+          case Op::kMatch:
+            return MatchesStart(*re, value);
+          case Op::kNotMatch:
+            return !MatchesStart(*re, value);
+        }
+        return false;
+      };
+      std::vector<uint32_t> set;  // carriers that pass (include) or fail (exclude)
+      if (spec->op == Op::kEq && !matches_empty) {
+        const auto it = values.find(spec->value);
+        if (it != values.end()) set = it->second;
+      } else if (spec->op == Op::kNe && matches_empty) {
+        const auto it = values.find(spec->value);
+        if (it != values.end()) set = it->second;
+      } else {
+        // Appending then sorting once stays O(n log n) over thousands of matching values.
+        for (const auto& [value, postings] : values) {
+          if (passes(value) != matches_empty)
+            set.insert(set.end(), postings.begin(), postings.end());
+        }
+        SortUnique(&set);
+      }
+      if (matches_empty) {
+        excludes.insert(excludes.end(), set.begin(), set.end());
+      } else {
+        includes.push_back(std::move(set));
+      }
+    }
+  } catch (const std::regex_error& e) {
+    return InvalidArgument(std::string("regex: ") + e.what());
+  }
+  if (includes.empty()) {
+    return InvalidArgument("at least one tagspec must not match the empty string");
+  }
+  SortUnique(&excludes);
+  std::sort(includes.begin(), includes.end(),
+            [](const auto& a, const auto& b) { return a.size() < b.size(); });
+  std::vector<uint32_t> result = std::move(includes[0]);
+  for (size_t i = 1; i < includes.size() && !result.empty(); ++i) {
+    std::vector<uint32_t> narrowed;
+    std::set_intersection(result.begin(), result.end(), includes[i].begin(), includes[i].end(),
+                          std::back_inserter(narrowed));
+    result.swap(narrowed);
+  }
+  std::vector<uint32_t> kept;
+  std::set_difference(result.begin(), result.end(), excludes.begin(), excludes.end(),
+                      std::back_inserter(kept));
+  return kept;
+}
+
+size_t TagIndex::MemoryBytes() const {
+  // std::map nodes: ~4 pointers + colour, plus the key string (heap beyond the SSO buffer).
+  constexpr size_t kMapNode = 48;
+  size_t bytes = all_.capacity() * sizeof(uint32_t);
+  for (const auto& [tag, values] : tags_) {
+    bytes += kMapNode + sizeof(std::string) + sizeof(ValueMap) + tag.capacity();
+    for (const auto& [value, postings] : values) {
+      bytes += kMapNode + sizeof(std::string) + sizeof(Postings) + value.capacity() +
+               postings.capacity() * sizeof(uint32_t);
+    }
+  }
+  return bytes;
+}
+
+}  // namespace meridian::storage::internal

@@ -1,0 +1,106 @@
+// Store: durable, compressed Graphite series with whisper-style rollups and retention.
+//
+// Data path (DESIGN.md steps 2-5): TryWrite() enqueues a batch; one writer thread resolves names
+// to series ids, appends the batch to a write-ahead log record (one RocksDB write per batch) and
+// to per-series in-memory heads. Heads seal into compressed blocks, per archive, once their
+// block window is older than the seal grace; sealing an archive's window computes the next
+// archive's points (whisper aggregation + xFilesFactor). Reads merge blocks and heads and
+// compute not-yet-sealed rollups on the fly, so a read never waits for a seal.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/clock.h"
+#include "core/metrics.h"
+#include "core/status.h"
+#include "storage/schema.h"
+#include "storage/types.h"
+
+namespace meridian::storage {
+
+struct StoreOptions {
+  std::string data_dir;  // RocksDB lives in <data_dir>/db. Required.
+  // storage-schemas + storage-aggregation rules; no rules = carbon's implicit defaults.
+  SchemaSet schemas = *SchemaSet::Create({}, {});
+  // How often the write-ahead log is fsynced (ms). A process kill (-9) loses nothing that was
+  // applied; a power loss loses at most this much. Queued points are applied within
+  // apply_interval_ms. Default 1000.
+  int64_t sync_interval_ms = 1000;
+  // The writer applies queued points at least this often (ms). Default 200.
+  int64_t apply_interval_ms = 200;
+  // Points queued but not yet applied; TryWrite() refuses beyond this (backpressure). Default 2M.
+  size_t max_pending_points = 2'000'000;
+  // Slots per block of each archive (rounded up so a block holds whole coarser slots). Default 360.
+  uint32_t points_per_block = 360;
+  // A block window is sealed (and rolled up) this long after it ends (s). Default 60.
+  int64_t seal_grace_seconds = 60;
+  // Heads are written out as (partial) blocks and the log truncated this often (s). Default 300.
+  int64_t checkpoint_interval_seconds = 300;
+  // ... or as soon as heads hold this many points. Default 8M (~130 MB).
+  size_t max_head_points = 8'000'000;
+  // Find() answers more matches than this with RESOURCE_EXHAUSTED. Default 100k.
+  size_t max_find_results = 100'000;
+
+  core::Status Validate() const;
+};
+
+struct FindMatch {
+  std::string path;
+  bool is_leaf = false;
+  bool has_children = false;
+};
+
+// One series over a fetch window, on whisper's grid: values[i] is the slot at start + i*step;
+// NaN = no data (null).
+struct SeriesData {
+  std::string name;
+  int64_t start = 0;
+  int64_t end = 0;
+  int64_t step = 0;
+  std::vector<double> values;
+};
+
+struct StoreStats {
+  uint64_t series = 0;
+  uint64_t head_points = 0;
+  uint64_t pending_points = 0;
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // Enqueues the batch (moved out; `batch` is left empty) and returns true, or returns false
+  // and leaves `batch` untouched when max_pending_points are already queued: the caller retries
+  // later (ingest pauses its reads). Names must already be normalized. Thread-safe.
+  virtual bool TryWrite(PointBatch& batch) = 0;
+  // Waits until everything enqueued before the call is applied and visible to reads, then seals
+  // what is due. Thread-safe.
+  virtual core::Status Flush() = 0;
+
+  // Graphite find over untagged names: matches at the pattern's depth, sorted by path.
+  virtual core::Result<std::vector<FindMatch>> Find(std::string_view pattern) const = 0;
+  // Leaf names matching a glob pattern (tagged names match only literally), sorted.
+  virtual core::Result<std::vector<std::string>> ExpandLeaves(std::string_view pattern) const = 0;
+  // Whisper's fetch for one series: archive choice by now - from, clamping, grid. NOT_FOUND for
+  // an unknown name; an empty SeriesData (step 0) when the window holds nothing.
+  virtual core::Result<SeriesData> Fetch(std::string_view name, int64_t from,
+                                         int64_t until) const = 0;
+  // Every leaf name, sorted (for /metrics/index.json).
+  virtual std::vector<std::string> AllLeaves() const = 0;
+
+  virtual StoreStats Stats() const = 0;
+  // Drains the queue, seals and writes every head, truncates the log, syncs. Idempotent.
+  virtual core::Status Close() = 0;
+};
+
+// Opens (creating if needed) the RocksDB-backed store and replays its log. Starts the writer.
+core::Result<std::unique_ptr<Store>> OpenRocksStore(const StoreOptions& options,
+                                                    const core::Clock& clock,
+                                                    core::MetricsRegistry& metrics);
+
+}  // namespace meridian::storage

@@ -1,0 +1,256 @@
+#include "app/config.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <map>
+#include <string>
+
+namespace meridian::app {
+namespace {
+
+using std::chrono::milliseconds;
+using ::testing::HasSubstr;
+using ::testing::StartsWith;
+
+Config MustParse(std::string_view yaml) {
+  auto c = ParseConfig(yaml, "meridian.yaml");
+  EXPECT_TRUE(c.ok()) << c.status().ToString();
+  return c.ok() ? *c : Config{};
+}
+
+std::string ParseError(std::string_view yaml) {
+  auto c = ParseConfig(yaml, "meridian.yaml");
+  EXPECT_FALSE(c.ok()) << yaml;
+  return c.ok() ? "" : c.status().message();
+}
+
+TEST(ConfigTest, EmbeddedDefaultParsesToTheStructDefaults) {
+  Config parsed = MustParse(kDefaultConfigYaml);
+  Config defaults;
+  defaults.source_name = "meridian.yaml";
+  defaults.instance = DefaultInstanceName();
+  EXPECT_EQ(parsed, defaults);
+  EXPECT_EQ(parsed.data_dir, "./data");
+  EXPECT_EQ(parsed.graphite.listen.ToString(), "0.0.0.0:2003");
+  EXPECT_TRUE(parsed.graphite.udp);
+  EXPECT_EQ(parsed.http.listen.ToString(), "0.0.0.0:8080");
+  EXPECT_EQ(parsed.storage.sync_interval, milliseconds(1000));
+  EXPECT_EQ(parsed.storage.self_metrics_interval, milliseconds(10000));
+  EXPECT_EQ(storage::FormatRetentions(parsed.storage.schemas[1].archives), "10s:6h,1m:1w,10m:5y");
+}
+
+TEST(ConfigTest, EmptyDocumentKeepsDefaultsAndInstanceDefaultsToSanitizedHostName) {
+  Config c = MustParse("");
+  EXPECT_EQ(c.storage.schemas, DefaultSchemaRules());
+  EXPECT_FALSE(c.instance.empty());
+  EXPECT_EQ(c.instance.find('.'), std::string::npos);
+  EXPECT_EQ(DefaultInstanceName().find('.'), std::string::npos);
+}
+
+TEST(ConfigTest, ParsesEveryDocumentedKey) {
+  Config c = MustParse(R"(
+instance: us-east-1
+data_dir: /var/lib/meridian
+graphite: { listen: "127.0.0.1:0", udp: false, max_line_bytes: 4096, max_connections: 50 }
+http:
+  listen: "[::1]:8081"
+storage:
+  sync_interval: 500ms
+  max_pending_points: 1000
+  points_per_block: 120
+  self_metrics_interval: 1min
+  schemas:
+    - { name: self, pattern: "^meridian\\.", retentions: "10s:1d" }
+  aggregation:
+    - { pattern: "\\.max$", method: max, xFilesFactor: 0.1 }
+    - { pattern: ".*" }
+)");
+  EXPECT_EQ(c.instance, "us-east-1");
+  EXPECT_EQ(c.data_dir, "/var/lib/meridian");
+  EXPECT_EQ(c.graphite.listen, (ListenAddress{"127.0.0.1", 0}));
+  EXPECT_FALSE(c.graphite.udp);
+  EXPECT_EQ(c.graphite.max_line_bytes, 4096u);
+  EXPECT_EQ(c.graphite.max_connections, 50u);
+  EXPECT_EQ(c.http.listen, (ListenAddress{"::1", 8081}));
+  EXPECT_EQ(c.storage.sync_interval, milliseconds(500));
+  EXPECT_EQ(c.storage.max_pending_points, 1000u);
+  EXPECT_EQ(c.storage.points_per_block, 120u);
+  EXPECT_EQ(c.storage.self_metrics_interval, milliseconds(60000));
+  ASSERT_EQ(c.storage.schemas.size(), 1u);
+  EXPECT_EQ(c.storage.schemas[0], (storage::SchemaRule{"self", "^meridian\\.", {{10, 8640}}}));
+  ASSERT_EQ(c.storage.aggregation.size(), 2u);
+  EXPECT_EQ(c.storage.aggregation[0],
+            (storage::AggregationRule{"aggregation[0]", "\\.max$", storage::AggregationMethod::kMax,
+                                      0.1}));
+  EXPECT_EQ(c.storage.aggregation[1].method, storage::AggregationMethod::kAverage);
+  EXPECT_EQ(c.storage.aggregation[1].x_files_factor, 0.5);
+}
+
+TEST(ConfigTest, ErrorsNameFileLineAndKeyPath) {
+  struct Case {
+    std::string_view yaml, want;
+  };
+  const Case cases[] = {
+      // Unknown keys, at any depth: typos must not be silently ignored.
+      {"data_dir: x\ndatadir: y\n", "meridian.yaml:2: datadir: unknown key"},
+      {"storage:\n  sync_intervall: 1s\n", "meridian.yaml:2: storage.sync_intervall: unknown"},
+      {"storage:\n  schemas:\n    - { pattern: a, retentions: 60:1d, retention: x }\n",
+       "meridian.yaml:3: storage.schemas[0].retention: unknown key"},
+      {"data_dir: a\ndata_dir: b\n", "meridian.yaml:2: data_dir: duplicate key"},
+      // Types.
+      {"graphite: 2003\n", "meridian.yaml:1: graphite: expected a mapping"},
+      {"graphite: { udp: maybe }\n", "graphite.udp: 'maybe' is not a boolean"},
+      {"graphite:\n  max_connections: lots\n", "meridian.yaml:2: graphite.max_connections: 'lots'"},
+      {"graphite:\n  max_line_bytes: 0\n", "graphite.max_line_bytes: '0' is not an integer in 64"},
+      {"data_dir: [a, b]\n", "meridian.yaml:1: data_dir: expected a single value"},
+      {"data_dir:\n", "data_dir: expected a value, got nothing"},
+      {"- a\n- b\n", "meridian.yaml:1: (top level): expected a mapping"},
+      {"instance: us.east\n", "instance: use letters, digits"},
+      // Durations.
+      {"storage:\n  sync_interval: 10\n", "meridian.yaml:2: storage.sync_interval: '10': a unit"},
+      {"storage:\n  sync_interval: 1d\n", "storage.sync_interval: '1d': unknown unit 'd'"},
+      {"storage:\n  sync_interval: 11min\n", "storage.sync_interval: 11min is outside"},
+      {"storage:\n  self_metrics_interval: 0s\n", "storage.self_metrics_interval: 0s is outside"},
+      // Retentions, patterns, methods.
+      {"storage:\n  schemas:\n    - { pattern: a, retentions: '60:1d' }\n"
+       "    - { pattern: b,\n        retentions: '10s:6x' }\n",
+       "meridian.yaml:5: storage.schemas[1].retentions: archive '10s:6x': invalid duration"},
+      {"storage:\n  schemas:\n    - { pattern: '(', retentions: '60:1d' }\n",
+       "meridian.yaml:3: storage.schemas[0].pattern: invalid pattern '('"},
+      {"storage:\n  schemas:\n    - { pattern: a }\n",
+       "meridian.yaml:3: storage.schemas[0]: missing 'retentions'"},
+      {"storage:\n  schemas: { pattern: a }\n", "storage.schemas: expected a list"},
+      {"storage:\n  aggregation:\n    - { pattern: a, method: median }\n",
+       "storage.aggregation[0].method: unknown aggregation method 'median'"},
+      {"storage:\n  aggregation:\n    - { pattern: a, xFilesFactor: 2 }\n",
+       "storage.aggregation[0].xFilesFactor: '2' is not a number in [0, 1]"},
+      {"storage:\n  aggregation:\n    - { method: sum }\n", "storage.aggregation[0]: missing"},
+      // Listen addresses.
+      {"http: { listen: 'localhost' }\n", "http.listen: 'localhost' is not host:port"},
+      {"http: { listen: '0.0.0.0:65536' }\n", "port must be a number in 0..65535"},
+      {"graphite: { listen: '::1:2003' }\n", "write IPv6 addresses as [addr]:port"},
+      // Carbon files exclude the inline rules.
+      {"storage:\n  schemas: []\n  carbon_schemas_file: s.conf\n",
+       "meridian.yaml:3: storage.carbon_schemas_file: cannot be combined with storage.schemas"},
+      {"storage:\n  carbon_aggregation_file: a.conf\n  aggregation: []\n",
+       "meridian.yaml:2: storage.carbon_aggregation_file: cannot be combined"},
+      {"storage:\n  carbon_schemas_file: ''\n", "storage.carbon_schemas_file: must not be empty"},
+      // YAML syntax errors are caught at this edge.
+      {"graphite: { listen: \n", "meridian.yaml:2: invalid YAML: end of map flow not found"},
+      {"a: [\n", "meridian.yaml:2: invalid YAML:"},
+  };
+  for (const Case& c : cases) {
+    EXPECT_THAT(ParseError(c.yaml), HasSubstr(c.want)) << c.yaml;
+  }
+}
+
+TEST(ConfigTest, DeeplyNestedYamlIsAnErrorNotACrash) {
+  std::string deep(100000, '[');
+  EXPECT_THAT(ParseError("data_dir: " + deep), StartsWith("meridian.yaml"));
+}
+
+TEST(ConfigTest, CarbonFileClearsTheDefaultRuleList) {
+  Config c = MustParse("storage:\n  carbon_schemas_file: storage-schemas.conf\n");
+  EXPECT_TRUE(c.storage.schemas.empty());
+  EXPECT_EQ(c.storage.aggregation, DefaultAggregationRules());
+}
+
+TEST(ListenAddressTest, ParsesHostPortAndBracketedIpv6) {
+  EXPECT_EQ(*ParseListenAddress("0.0.0.0:2003"), (ListenAddress{"0.0.0.0", 2003}));
+  EXPECT_EQ(*ParseListenAddress("localhost:0"), (ListenAddress{"localhost", 0}));
+  EXPECT_EQ(*ParseListenAddress("[::]:65535"), (ListenAddress{"::", 65535}));
+  EXPECT_EQ(ParseListenAddress("[::1]:8080")->ToString(), "[::1]:8080");
+  for (std::string_view bad : {"", ":2003", "host:", "host:-1", "host:80x", "[::1]", "[::1]8080",
+                               "[]:80", "[zz]:80", "a b:80", "host:99999999999"}) {
+    EXPECT_FALSE(ParseListenAddress(bad).ok()) << bad;
+  }
+}
+
+TEST(DurationTest, ParsesUnitsAndRequiresOne) {
+  EXPECT_EQ(*ParseDuration("500ms"), milliseconds(500));
+  EXPECT_EQ(*ParseDuration("1s"), milliseconds(1000));
+  EXPECT_EQ(*ParseDuration("2m"), milliseconds(120000));
+  EXPECT_EQ(*ParseDuration("1min"), milliseconds(60000));
+  EXPECT_EQ(*ParseDuration("1h"), milliseconds(3600000));
+  for (std::string_view bad : {"", "10", "s", "1.5s", "-1s", "1 s", "1sec", "99999999999999s"}) {
+    EXPECT_FALSE(ParseDuration(bad).ok()) << bad;
+  }
+}
+
+TEST(OverridesTest, ReplaceFileValuesAndNameTheFlagOnError) {
+  Config c = MustParse(kDefaultConfigYaml);
+  ASSERT_TRUE(ApplyOverrides(c, {"/tmp/d", "127.0.0.1:0", "[::1]:0"}).ok());
+  EXPECT_EQ(c.data_dir, "/tmp/d");
+  EXPECT_EQ(c.graphite.listen, (ListenAddress{"127.0.0.1", 0}));
+  EXPECT_EQ(c.http.listen, (ListenAddress{"::1", 0}));
+
+  Config untouched = c;
+  EXPECT_TRUE(ApplyOverrides(c, {}).ok());
+  EXPECT_EQ(c, untouched);
+  EXPECT_THAT(ApplyOverrides(c, {std::nullopt, "nope", std::nullopt}).message(),
+              StartsWith("--graphite-listen: "));
+  EXPECT_THAT(ApplyOverrides(c, {std::nullopt, std::nullopt, "x:70000"}).message(),
+              StartsWith("--http-listen: "));
+  EXPECT_THAT(ApplyOverrides(c, {"", std::nullopt, std::nullopt}).message(),
+              StartsWith("--data-dir: "));
+}
+
+// An in-memory FileReader: BuildSchemas without touching the disk.
+struct FakeFiles {
+  std::map<std::string, std::string> files;
+  core::Result<std::string> operator()(const std::string& path) const {
+    auto it = files.find(path);
+    if (it == files.end()) return core::IoError("cannot read " + path);
+    return it->second;
+  }
+};
+
+TEST(BuildSchemasTest, UsesInlineRulesByDefault) {
+  auto set = BuildSchemas(MustParse(kDefaultConfigYaml), FakeFiles{});
+  ASSERT_TRUE(set.ok()) << set.status().ToString();
+  storage::SeriesSchema self = set->Resolve("meridian.us-east-1.ingest_points_total");
+  EXPECT_EQ(storage::FormatRetentions(self.archives), "10s:1d,1m:30d");
+  storage::SeriesSchema count = set->Resolve("stats.requests.count");
+  EXPECT_EQ(storage::FormatRetentions(count.archives), "10s:6h,1m:1w,10m:5y");
+  EXPECT_EQ(count.method, storage::AggregationMethod::kSum);
+  EXPECT_EQ(count.x_files_factor, 0);
+}
+
+TEST(BuildSchemasTest, ReadsCarbonFilesRelativeToTheConfigDirectory) {
+  Config c = MustParse(
+      "storage:\n  carbon_schemas_file: storage-schemas.conf\n"
+      "  carbon_aggregation_file: /etc/carbon/storage-aggregation.conf\n");
+  c.config_dir = "/etc/meridian";
+  FakeFiles files{{{"/etc/meridian/storage-schemas.conf",
+                    "[carbon]\npattern = ^carbon\\.\nretentions = 60:90d\n"},
+                   {"/etc/carbon/storage-aggregation.conf",
+                    "[max]\npattern = \\.max$\naggregationMethod = max\n"}}};
+  auto set = BuildSchemas(c, files);
+  ASSERT_TRUE(set.ok()) << set.status().ToString();
+  EXPECT_EQ(set->Resolve("carbon.agents.a").archives,
+            (std::vector<storage::Archive>{{60, 129600}}));
+  EXPECT_EQ(set->Resolve("other").archives, (std::vector<storage::Archive>{{60, 10080}}));
+  EXPECT_EQ(set->Resolve("a.max").method, storage::AggregationMethod::kMax);
+}
+
+TEST(BuildSchemasTest, CarbonFileErrorsNameKeyFileAndLine) {
+  Config c = MustParse("storage:\n  carbon_schemas_file: /s.conf\n");
+  auto missing = BuildSchemas(c, FakeFiles{});
+  EXPECT_THAT(missing.status().message(), HasSubstr("cannot read /s.conf"));
+  auto bad = BuildSchemas(c, FakeFiles{{{"/s.conf", "[a]\npattern = x\nretentions = 60\n"}}});
+  EXPECT_THAT(bad.status().message(),
+              HasSubstr("storage.carbon_schemas_file: /s.conf: line 3: [a] retentions:"));
+  auto bad_regex =
+      BuildSchemas(c, FakeFiles{{{"/s.conf", "[a]\npattern = (\nretentions = 60:1d\n"}}});
+  EXPECT_THAT(bad_regex.status().message(), HasSubstr("schema rule 'a': invalid pattern"));
+}
+
+TEST(LoadConfigFileTest, MissingFileNamesThePath) {
+  auto c = LoadConfigFile("/nonexistent/meridian.yaml");
+  ASSERT_FALSE(c.ok());
+  EXPECT_THAT(c.status().message(), HasSubstr("/nonexistent/meridian.yaml"));
+}
+
+}  // namespace
+}  // namespace meridian::app

@@ -1,0 +1,201 @@
+#include "ingest/line_parser.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <limits>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace meridian::ingest {
+namespace {
+
+constexpr int64_t kNow = 1'700'000'000;
+constexpr double kInf = std::numeric_limits<double>::infinity();
+
+struct OkCase {
+  std::string_view line;
+  std::string_view path;
+  double value;
+  int64_t timestamp;
+};
+
+// Every accepted form of graphite-compat.md §1.1; expectations checked against CPython 3.11.
+const OkCase kAccepted[] = {
+    {"a.b.c 1 1700000001", "a.b.c", 1, 1700000001},
+    {"a.b.c\t1\t1700000001", "a.b.c", 1, 1700000001},
+    {"  a.b.c   1.5    1700000001  ", "a.b.c", 1.5, 1700000001},
+    {"a.b.c 1 1700000001\r", "a.b.c", 1, 1700000001},  // CRLF: '\r' is whitespace
+    {"a 1 2\x0b", "a", 1, 2},                          // \v \f and 0x1C-0x1F are whitespace too
+    {"a\x1c" "1\x1f" "2", "a", 1, 2},
+    {"a 1e3 10", "a", 1000, 10},
+    {"a +1 10", "a", 1, 10},
+    {"a -1.25E-2 10", "a", -0.0125, 10},
+    {"a .5 10", "a", 0.5, 10},
+    {"a 5. 10", "a", 5, 10},
+    {"a 1_000 10", "a", 1000, 10},
+    {"a 1_000.000_1 10", "a", 1000.0001, 10},
+    {"a 1e1_0 10", "a", 1e10, 10},
+    {"a 007 10", "a", 7, 10},
+    {"a inf 10", "a", kInf, 10},
+    {"a -Infinity 10", "a", -kInf, 10},
+    {"a +iNf 10", "a", kInf, 10},
+    {"a 1e400 10", "a", kInf, 10},  // overflow → inf, as Python
+    {"a 1e-400 10", "a", 0, 10},    // underflow → 0, as Python
+    {"a 1 -1", "a", 1, kNow},       // -1 = now
+    {"a 1 -1.5", "a", 1, kNow},     // int(-1.5) == -1
+    {"a 1 -1.0", "a", 1, kNow},
+    {"a 1 -2", "a", 1, -2},         // outside (-2, -1]
+    {"a 1 -0.5", "a", 1, 0},
+    {"a 1 1700000001.9", "a", 1, 1700000001},  // truncated
+    {"a 1 1.7e9", "a", 1, 1700000000},
+    {"a 1 +17_00", "a", 1, 1700},
+    {"a 1 0", "a", 1, 0},
+    {"a;b=2;a=1 1 10", "a;a=1;b=2", 1, 10},  // tagged names normalized
+    {"~a;x=1 1 10", "a;x=1", 1, 10},
+    {"a{x=\"1\"} 1 10", "a;x=1", 1, 10},
+    {"h\xc3\xa9llo 1 10", "h\xc3\xa9llo", 1, 10},           // UTF-8 name
+    {"a\xe3\x80\x80" "1\xc2\xa0" "10", "a", 1, 10},        // U+3000, U+00A0 separate fields
+};
+
+TEST(LineParserTest, AcceptsEveryCarbonForm) {
+  ParsedLine p;
+  for (const OkCase& c : kAccepted) {
+    ASSERT_EQ(ParseLine(c.line, kNow, &p), ParseResult::kOk) << c.line;
+    EXPECT_EQ(p.path, c.path) << c.line;
+    EXPECT_EQ(p.value, c.value) << c.line;
+    EXPECT_EQ(p.timestamp, c.timestamp) << c.line;
+  }
+}
+
+struct RejectCase {
+  std::string_view line;
+  ParseResult result;
+};
+
+const RejectCase kRejected[] = {
+    {"", ParseResult::kEmpty},
+    {"   \t\r", ParseResult::kEmpty},
+    {"a", ParseResult::kTooFewFields},
+    {"a 1", ParseResult::kTooFewFields},
+    {"a 1 2 3", ParseResult::kTooManyFields},
+    {"a 1 2 3 4 5", ParseResult::kTooManyFields},
+    {"a b 10", ParseResult::kBadValue},
+    {"a 0x10 10", ParseResult::kBadValue},   // Python float() takes no hex
+    {"a 1__0 10", ParseResult::kBadValue},
+    {"a _1 10", ParseResult::kBadValue},
+    {"a 1_ 10", ParseResult::kBadValue},
+    {"a 1_.5 10", ParseResult::kBadValue},
+    {"a 1e_5 10", ParseResult::kBadValue},
+    {"a . 10", ParseResult::kBadValue},
+    {"a e5 10", ParseResult::kBadValue},
+    {"a +-1 10", ParseResult::kBadValue},
+    {"a --1 10", ParseResult::kBadValue},
+    {"a nan(1) 10", ParseResult::kBadValue},
+    {"a 1,5 10", ParseResult::kBadValue},
+    {"a infin 10", ParseResult::kBadValue},
+    {"a 1 x", ParseResult::kBadTimestamp},
+    {"a x x", ParseResult::kBadTimestamp},    // carbon evaluates float(timestamp) first
+    {"a 1 nan", ParseResult::kBadTimestamp},
+    {"a 1 inf", ParseResult::kBadTimestamp},
+    {"a 1 -Infinity", ParseResult::kBadTimestamp},
+    {"a 1 1e30", ParseResult::kBadTimestamp},  // beyond int64 seconds
+    {"a nan 10", ParseResult::kNanValue},
+    {"a -NaN 10", ParseResult::kNanValue},
+    {"a nan nan", ParseResult::kNanValue},    // NaN filter runs before int(timestamp)
+    {"a;b 1 10", ParseResult::kBadTags},
+    {"a;t=~v 1 10", ParseResult::kBadTags},
+    {"~ 1 10", ParseResult::kBadTags},
+    {";a=b 1 10", ParseResult::kBadTags},
+    {"a\xff 1 10", ParseResult::kBadUtf8},
+    {"a\xed\xa0\x80 1 10", ParseResult::kBadUtf8},  // surrogate
+    {"a\xc0\xaf 1 10", ParseResult::kBadUtf8},      // overlong
+    {"a 1 2 3 \xff", ParseResult::kBadUtf8},
+};
+
+TEST(LineParserTest, RejectsMalformedLinesWithTheirReason) {
+  ParsedLine p;
+  for (const RejectCase& c : kRejected) {
+    EXPECT_EQ(ParseLine(c.line, kNow, &p), c.result)
+        << "line: " << c.line << " expected " << ParseResultName(c.result);
+  }
+}
+
+TEST(LineParserTest, EmptyLineIsSkipNotRejection) {
+  EXPECT_FALSE(IsRejection(ParseResult::kEmpty));
+  EXPECT_FALSE(IsRejection(ParseResult::kOk));
+  EXPECT_TRUE(IsRejection(ParseResult::kNanValue));
+}
+
+TEST(LineParserTest, ReasonNamesAreDistinctMetricLabels) {
+  std::vector<std::string_view> names;
+  for (size_t i = 0; i < kParseResultCount; ++i) {
+    names.push_back(ParseResultName(static_cast<ParseResult>(i)));
+  }
+  std::vector<std::string_view> expected = {"ok",        "empty",         "too_few_fields",
+                                            "too_many_fields", "bad_value", "bad_timestamp",
+                                            "nan_value", "bad_tags",      "bad_utf8"};
+  EXPECT_EQ(names, expected);
+}
+
+TEST(LineParserTest, UntaggedPathPointsIntoTheLine) {
+  std::string line = "servers.a.cpu 1 10";
+  ParsedLine p;
+  ASSERT_EQ(ParseLine(line, kNow, &p), ParseResult::kOk);
+  EXPECT_EQ(p.path.data(), line.data());
+}
+
+TEST(LineParserTest, LongNameAtLimitParses) {
+  std::string line(16000, 'x');
+  line += " 1 10";
+  ParsedLine p;
+  ASSERT_EQ(ParseLine(line, kNow, &p), ParseResult::kOk);
+  EXPECT_EQ(p.path.size(), 16000u);
+}
+
+TEST(LineParserTest, NegativeZeroAndInfinityKeepTheirSign) {
+  ParsedLine p;
+  ASSERT_EQ(ParseLine("a -0 1", kNow, &p), ParseResult::kOk);
+  EXPECT_TRUE(std::signbit(p.value));
+  ASSERT_EQ(ParseLine("a -inf 1", kNow, &p), ParseResult::kOk);
+  EXPECT_TRUE(std::isinf(p.value) && p.value < 0);
+}
+
+TEST(LineSplitterTest, CutsOnNewlineAndKeepsUnterminatedTail) {
+  LineSplitter s("a 1 2\r\n\nb 3 4\nc 5");
+  std::vector<std::string_view> lines;
+  std::string_view line;
+  while (s.Next(&line)) lines.push_back(line);
+  EXPECT_EQ(lines, (std::vector<std::string_view>{"a 1 2\r", "", "b 3 4"}));
+  EXPECT_EQ(s.remainder(), "c 5");
+  EXPECT_EQ(s.consumed(), 14u);
+}
+
+TEST(LineSplitterTest, EmptyBufferHasNoLines) {
+  LineSplitter s("");
+  std::string_view line;
+  EXPECT_FALSE(s.Next(&line));
+  EXPECT_EQ(s.remainder(), "");
+}
+
+std::vector<std::string_view> DatagramLines(std::string_view d) {
+  std::vector<std::string_view> out;
+  std::string_view line;
+  while (NextDatagramLine(&d, &line)) out.push_back(line);
+  return out;
+}
+
+TEST(DatagramLinesTest, SplitsLikePythonSplitlines) {
+  using V = std::vector<std::string_view>;
+  EXPECT_EQ(DatagramLines("a\nb\r\nc\rd"), (V{"a", "b", "c", "d"}));
+  EXPECT_EQ(DatagramLines("a\n"), (V{"a"}));
+  EXPECT_EQ(DatagramLines("a\n\nb"), (V{"a", "", "b"}));
+  EXPECT_EQ(DatagramLines("a\x0b" "b\x0c" "c\x1e" "d"), (V{"a", "b", "c", "d"}));
+  EXPECT_EQ(DatagramLines("a\xe2\x80\xa8" "b\xc2\x85" "c"), (V{"a", "b", "c"}));
+  EXPECT_EQ(DatagramLines("a\x1f" "b"), (V{"a\x1f" "b"}));  // 0x1F is space, not a break
+  EXPECT_EQ(DatagramLines(""), V{});
+}
+
+}  // namespace
+}  // namespace meridian::ingest
