@@ -82,7 +82,11 @@ core::Result<std::unique_ptr<GraphiteServer>> GraphiteServer::Start(
   uint16_t port = 0;
   RETURN_IF_ERROR(SplitHostPort(options.listen, &host, &port));
   boost::system::error_code ec;
-  asio::ip::address address = asio::ip::make_address(host.empty() ? "0.0.0.0" : host, ec);
+  // No resolver on purpose (a listen address must not depend on DNS); "localhost" is the one
+  // name everyone writes.
+  if (host.empty()) host = "0.0.0.0";
+  if (host == "localhost") host = "127.0.0.1";
+  asio::ip::address address = asio::ip::make_address(host, ec);
   if (ec) {
     return core::InvalidArgument("listen host \"" + host + "\" is not an IP address literal");
   }

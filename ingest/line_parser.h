@@ -20,14 +20,14 @@ namespace meridian::ingest {
 
 enum class ParseResult : uint8_t {
   kOk = 0,
-  kEmpty,           // blank or whitespace-only line: skip, not an error
-  kTooFewFields,    // fewer than 3 fields
-  kTooManyFields,   // more than 3 fields
-  kBadValue,        // value is not a Python float
-  kBadTimestamp,    // not a Python float, NaN, ±inf, or beyond int64 seconds
-  kNanValue,        // value is NaN: dropped as carbon drops it
-  kBadTags,         // carbon's TaggedSeries cannot parse the path (e.g. "a;b", "a;t=~v", "~")
-  kBadUtf8,         // the line is not valid UTF-8
+  kEmpty,          // blank or whitespace-only line: skip, not an error
+  kTooFewFields,   // fewer than 3 fields
+  kTooManyFields,  // more than 3 fields
+  kBadValue,       // value is not a Python float
+  kBadTimestamp,   // not a Python float, NaN, ±inf, or beyond int64 seconds
+  kNanValue,       // value is NaN: dropped as carbon drops it
+  kBadTags,        // carbon's TaggedSeries cannot parse the path (e.g. "a;b", "a;t=~v", "~")
+  kBadUtf8,        // the line is not valid UTF-8
 };
 inline constexpr size_t kParseResultCount = 9;
 

@@ -10,8 +10,9 @@
 namespace meridian::ingest {
 
 struct ServerOptions {
-  // Address both listeners bind: "host:port", IPv6 as "[::]:2003". Host must be a literal address
-  // ("" means 0.0.0.0). Port 0 picks a free port (tests); UDP then takes the TCP port number if free.
+  // Address both listeners bind: "host:port", IPv6 as "[::]:2003". Host must be an IP literal,
+  // "localhost" (127.0.0.1) or "" (0.0.0.0); no DNS. Port 0 picks a free port (tests); UDP then
+  // takes the TCP port number if free.
   std::string listen = "0.0.0.0:2003";
   // Also receive plaintext over UDP on the same address (carbon's ENABLE_UDP_LISTENER; on here).
   bool udp = true;

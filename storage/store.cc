@@ -11,7 +11,7 @@ namespace meridian::storage {
 
 core::Status StoreOptions::Validate() const {
   if (data_dir.empty()) return core::InvalidArgument("storage: data_dir is empty");
-  if (sync_interval_ms <= 0) return core::InvalidArgument("storage: sync_interval must be > 0");
+  if (sync_interval_ms < 0) return core::InvalidArgument("storage: sync_interval must be >= 0");
   if (apply_interval_ms <= 0) return core::InvalidArgument("storage: apply_interval must be > 0");
   if (max_pending_points == 0) return core::InvalidArgument("storage: max_pending_points is 0");
   if (points_per_block < 8 || points_per_block > (1u << 16)) {

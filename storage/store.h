@@ -27,7 +27,8 @@ struct StoreOptions {
   // storage-schemas + storage-aggregation rules; no rules = carbon's implicit defaults.
   SchemaSet schemas = *SchemaSet::Create({}, {});
   // How often the write-ahead log is fsynced (ms). A process kill (-9) loses nothing that was
-  // applied; a power loss loses at most this much. Queued points are applied within
+  // applied; a power loss loses at most this much; 0 = fsync after every applied batch. Queued
+  // points are applied within
   // apply_interval_ms. Default 1000.
   int64_t sync_interval_ms = 1000;
   // The writer applies queued points at least this often (ms). Default 200.

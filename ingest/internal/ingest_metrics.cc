@@ -5,10 +5,10 @@
 namespace meridian::ingest::internal {
 
 IngestMetrics::IngestMetrics(core::MetricsRegistry& r)
-    : points_received(r.GetCounter("ingest_points_received_total",
-                                   "Graphite lines parsed into a point.")),
-      points_delivered(r.GetCounter("ingest_points_delivered_total",
-                                    "Points the storage sink accepted.")),
+    : points_received(
+          r.GetCounter("ingest_points_received_total", "Graphite lines parsed into a point.")),
+      points_delivered(
+          r.GetCounter("ingest_points_delivered_total", "Points the storage sink accepted.")),
       connections(r.GetCounter("ingest_connections_total", "TCP connections accepted.")),
       connections_open(r.GetGauge("ingest_connections_open", "TCP connections open.")),
       connections_rejected(r.GetCounter("ingest_connections_rejected_total",
@@ -21,14 +21,13 @@ IngestMetrics::IngestMetrics(core::MetricsRegistry& r)
       backpressure_pauses(r.GetCounter("ingest_backpressure_pauses_total",
                                        "Times a TCP connection paused reading for a full sink.")),
       shutdown_points_dropped(r.GetCounter("ingest_points_dropped_total",
-                                           "Points dropped by ingest.",
-                                           {{"reason", "shutdown"}})) {
+                                           "Points dropped by ingest.", {{"reason", "shutdown"}})) {
   for (size_t i = 0; i < kParseResultCount; ++i) {
     auto result = static_cast<ParseResult>(i);
     if (!IsRejection(result)) continue;
-    lines_rejected[i] = &r.GetCounter("ingest_lines_rejected_total",
-                                      "Graphite lines rejected, by reason.",
-                                      {{"reason", std::string(ParseResultName(result))}});
+    lines_rejected[i] =
+        &r.GetCounter("ingest_lines_rejected_total", "Graphite lines rejected, by reason.",
+                      {{"reason", std::string(ParseResultName(result))}});
   }
 }
 

@@ -32,9 +32,8 @@ RejectLog::RejectLog(const core::Clock& clock, int interval_ms)
 void RejectLog::Log(std::string_view what, std::string_view peer, std::string_view detail) {
   int64_t now = clock_.NowMicros();
   int64_t next = next_allowed_micros_.load(std::memory_order_relaxed);
-  if (now < next ||
-      !next_allowed_micros_.compare_exchange_strong(next, now + interval_micros_,
-                                                    std::memory_order_relaxed)) {
+  if (now < next || !next_allowed_micros_.compare_exchange_strong(next, now + interval_micros_,
+                                                                  std::memory_order_relaxed)) {
     suppressed_since_last_.fetch_add(1, std::memory_order_relaxed);
     suppressed_total_.fetch_add(1, std::memory_order_relaxed);
     return;

@@ -44,11 +44,9 @@ void TcpConnection::DoRead() {
     return;
   }
   state_ = State::kReading;
-  socket_.async_read_some(
-      asio::buffer(buffer_.get() + end_, capacity_ - end_),
-      [self = shared_from_this()](const boost::system::error_code& ec, size_t n) {
-        self->OnRead(ec, n);
-      });
+  socket_.async_read_some(asio::buffer(buffer_.get() + end_, capacity_ - end_),
+                          [self = shared_from_this()](const boost::system::error_code& ec,
+                                                      size_t n) { self->OnRead(ec, n); });
 }
 
 void TcpConnection::OnRead(const boost::system::error_code& ec, size_t n) {

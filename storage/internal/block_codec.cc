@@ -444,7 +444,8 @@ void WriteValues(std::span<const SlotValue> points, ValueCodec codec, const Deci
 ValueCodec EncodeValues(std::span<const SlotValue> points, std::string* out) {
   const size_t n = points.size();
   const bool constant = AllIdentical(points);
-  // A decimal stream needs >= 2 bytes, plus a layout byte and a bit per further value.
+  // Past 2 values a decimal payload needs >= 3 bytes plus a bit per further value: from ~34
+  // values on, a constant block cannot do better than kConstant's 8 bytes.
   const size_t decimal_floor = 2 + (n > 1 ? 1 + (n + 6) / 8 : 0);
   if (constant && decimal_floor >= 8) {
     WriteConstant(points[0].value, out);
@@ -497,7 +498,7 @@ core::Status DecodeInto(std::string_view data, std::vector<SlotValue>* out) {
   Reader in(data.substr(1));
   uint64_t n = 0;
   if (!in.GetVarint(&n) || n > kMaxBlockPoints) return Corrupt("bad point count");
-  if (n == 0) return in.empty() && !bitmap ? core::Status::Ok() : Corrupt("trailing bytes");
+  if (n == 0) return in.empty() && !bitmap ? core::Status::Ok() : Corrupt("bad empty block");
   Reader slots = in;
   RETURN_IF_ERROR(ParseSlots(bitmap, &in, n, nullptr));
   const std::string_view payload = Rest(data, in);

@@ -129,68 +129,52 @@ Result<std::vector<TagIndex::ValueCount>> TagIndex::Values(std::string_view tag,
   return out;
 }
 
+// One expression either requires membership in a set (it needs a non-empty value, so the series
+// must carry the tag) or excludes a set (it also accepts a missing tag, so only carriers whose
+// value fails it are dropped): graphite-web's SQL joins versus its post-filters.
+Result<TagIndex::Selection> TagIndex::Select(std::string_view expr) const {
+  static const ValueMap kNoValues;
+  const std::optional<Spec> spec = ParseSpec(expr);
+  if (!spec) return InvalidArgument("invalid tagspec " + std::string(expr));
+  const auto tag_it = tags_.find(spec->tag);
+  const ValueMap& values = tag_it == tags_.end() ? kNoValues : tag_it->second;
+  std::optional<std::regex> re;
+  bool matches_empty = spec->op == Op::kEq ? spec->value.empty() : !spec->value.empty();
+  if (spec->op == Op::kMatch || spec->op == Op::kNotMatch) {
+    ASSIGN_OR_RETURN(re, CompileRegex(spec->value));
+    matches_empty = MatchesStart(*re, "") == (spec->op == Op::kMatch);
+  }
+  Selection selection;
+  selection.exclude = matches_empty;
+  if ((spec->op == Op::kEq || spec->op == Op::kNe) && !spec->value.empty()) {
+    // tag=v includes v's carriers; tag!=v excludes them.
+    const auto it = values.find(spec->value);
+    if (it != values.end()) selection.series = it->second;
+    return selection;
+  }
+  for (const auto& [value, postings] : values) {
+    bool passes = true;  // tag= never reaches a carrier's value: every value fails it
+    if (spec->op == Op::kEq) passes = false;
+    if (re) passes = MatchesStart(*re, value) == (spec->op == Op::kMatch);
+    // Appending then sorting once stays O(n log n) over thousands of values.
+    if (passes != matches_empty) {
+      selection.series.insert(selection.series.end(), postings.begin(), postings.end());
+    }
+  }
+  SortUnique(&selection.series);
+  return selection;
+}
+
 Result<std::vector<uint32_t>> TagIndex::FindSeries(const std::vector<std::string>& exprs) const {
-  // Each expression either requires membership in a set (it needs a non-empty value, so the
-  // series must carry the tag) or excludes a set (it also accepts a missing tag, so only series
-  // whose value fails it are dropped) - graphite-web's "where" joins versus its "filters".
   std::vector<std::vector<uint32_t>> includes;
   std::vector<uint32_t> excludes;
-  static const ValueMap kNoValues;
   try {
     for (const std::string& expr : exprs) {
-      const std::optional<Spec> spec = ParseSpec(expr);
-      if (!spec) return InvalidArgument("invalid tagspec " + expr);
-      const auto tag_it = tags_.find(spec->tag);
-      const ValueMap& values = tag_it == tags_.end() ? kNoValues : tag_it->second;
-      std::optional<std::regex> re;
-      bool matches_empty = false;
-      switch (spec->op) {
-        case Op::kEq:
-          matches_empty = spec->value.empty();
-          break;
-        case Op::kNe:
-          matches_empty = !spec->value.empty();
-          break;
-        case Op::kMatch:
-        case Op::kNotMatch: {
-          ASSIGN_OR_RETURN(re, CompileRegex(spec->value));
-          matches_empty = MatchesStart(*re, "") == (spec->op == Op::kMatch);
-          break;
-        }
-      }
-      // Whether a series carrying `value` passes this expression.
-      auto passes = [&](const std::string& value) {
-        switch (spec->op) {
-          case Op::kEq:
-            return value == spec->value;
-          case Op::kNe:
-            return value != spec->value;
-          case Op::kMatch:
-            return MatchesStart(*re, value);
-          case Op::kNotMatch:
-            return !MatchesStart(*re, value);
-        }
-        return false;
-      };
-      std::vector<uint32_t> set;  // carriers that pass (include) or fail (exclude)
-      if (spec->op == Op::kEq && !matches_empty) {
-        const auto it = values.find(spec->value);
-        if (it != values.end()) set = it->second;
-      } else if (spec->op == Op::kNe && matches_empty) {
-        const auto it = values.find(spec->value);
-        if (it != values.end()) set = it->second;
+      ASSIGN_OR_RETURN(Selection selection, Select(expr));
+      if (selection.exclude) {
+        excludes.insert(excludes.end(), selection.series.begin(), selection.series.end());
       } else {
-        // Appending then sorting once stays O(n log n) over thousands of matching values.
-        for (const auto& [value, postings] : values) {
-          if (passes(value) != matches_empty)
-            set.insert(set.end(), postings.begin(), postings.end());
-        }
-        SortUnique(&set);
-      }
-      if (matches_empty) {
-        excludes.insert(excludes.end(), set.begin(), set.end());
-      } else {
-        includes.push_back(std::move(set));
+        includes.push_back(std::move(selection.series));
       }
     }
   } catch (const std::regex_error& e) {

@@ -67,7 +67,15 @@ class TagIndex {
   using Postings = std::vector<uint32_t>;  // ascending, distinct
   using ValueMap = std::map<std::string, Postings, std::less<>>;
 
+  // What one expression contributes: carriers it requires, or carriers it rules out.
+  struct Selection {
+    Postings series;
+    bool exclude = false;
+  };
+
   static void AddPosting(Postings* postings, uint32_t index);
+  // REQUIRES: called inside a try block for std::regex_error (matching may throw).
+  core::Result<Selection> Select(std::string_view expr) const;
   void AddTag(std::string_view tag, std::string_view value, uint32_t index);
 
   std::map<std::string, ValueMap, std::less<>> tags_;

@@ -20,17 +20,17 @@ constexpr Case kCanonical[] = {
     {"foo;a=1;a-b=2", "foo;a-b=2;a=1"},  // ";a-b=" < ";a=" because '-' < '='
     {"foo;a=1;a=2", "foo;a=2"},          // duplicate: last wins
     {"foo;a=2;b=1;a=3", "foo;a=3;b=1"},
-    {"foo;name=bar", "foo"},             // explicit name tag overwritten by the metric part
-    {"~foo;a=1", "foo;a=1"},             // leading ~ stripped from the name
-    {"~~foo", "foo"},                    // also for untagged names
-    {"foo~;a=b~", "foo~;a=b~"},          // ~ only matters at the start of a value
-    {"foo;a=b=c", "foo;a=b=c"},          // segment splits at its first '='
+    {"foo;name=bar", "foo"},     // explicit name tag overwritten by the metric part
+    {"~foo;a=1", "foo;a=1"},     // leading ~ stripped from the name
+    {"~~foo", "foo"},            // also for untagged names
+    {"foo~;a=b~", "foo~;a=b~"},  // ~ only matters at the start of a value
+    {"foo;a=b=c", "foo;a=b=c"},  // segment splits at its first '='
     {"foo;A=1;a=1;_=1;0=1", "foo;0=1;A=1;_=1;a=1"},
     {"a.b{x=\"1\",y=\"2\"}", "a.b;x=1;y=2"},  // OpenMetrics
-    {"a{y=\"2\":,x=\"1\"}", "a;x=1;y=2"},      // carbon's regex also accepts ":,"
-    {"a{x=\"q\\\"q\"}", "a;x=q\"q"},            // escaped quote
-    {"a{x=\"b\\\\s\"}", "a;x=b\\s"},            // escaped backslash
-    {"a{x=\"1\",}", "a{x=\"1\",}"},             // not OpenMetrics: must end in \"}
+    {"a{y=\"2\":,x=\"1\"}", "a;x=1;y=2"},     // carbon's regex also accepts ":,"
+    {"a{x=\"q\\\"q\"}", "a;x=q\"q"},          // escaped quote
+    {"a{x=\"b\\\\s\"}", "a;x=b\\s"},          // escaped backslash
+    {"a{x=\"1\",}", "a{x=\"1\",}"},           // not OpenMetrics: must end in \"}
     {"~a{x=\"1\"}", "a;x=1"},
 };
 
@@ -51,28 +51,28 @@ TEST(TaggedNameTest, NormalizingCanonicalNameIsIdentity) {
 }
 
 constexpr std::string_view kInvalid[] = {
-    "",                  // no metric
-    ";a=b",              // empty metric part
-    "~",                 // all-~ name
-    "~~;a=b",            //
-    "foo;",              // empty segment
-    "foo;;a=b",          //
-    "foo;a",             // no '='
-    "foo;=b",            // empty tag
-    "foo;a=",            // empty value
-    "foo;a!b=1",         // prohibited tag chars
-    "foo;a^b=1",         //
-    "foo;a=~b",          // value starting with ~
-    "foo;a=~b;a=c",      // invalid even if a later duplicate would win
-    "foo;name=~x",       // explicit name is validated before being overwritten
-    "{x=\"1\"}",         // OpenMetrics without metric
-    "a{x=\"1\"}{\"}",    // two '{'
-    "a{x=1\"}",          // unquoted value
-    "a{x=\"\"}",         // empty value
-    "a{x=\"1\"y=\"2\"}", // missing separator
-    "a{x=\"\\n\"}",      // unknown escape
-    "a{=\"1\"}",         // empty tag
-    "a{x=\"~1\"}",       // value starting with ~
+    "",                   // no metric
+    ";a=b",               // empty metric part
+    "~",                  // all-~ name
+    "~~;a=b",             //
+    "foo;",               // empty segment
+    "foo;;a=b",           //
+    "foo;a",              // no '='
+    "foo;=b",             // empty tag
+    "foo;a=",             // empty value
+    "foo;a!b=1",          // prohibited tag chars
+    "foo;a^b=1",          //
+    "foo;a=~b",           // value starting with ~
+    "foo;a=~b;a=c",       // invalid even if a later duplicate would win
+    "foo;name=~x",        // explicit name is validated before being overwritten
+    "{x=\"1\"}",          // OpenMetrics without metric
+    "a{x=\"1\"}{\"}",     // two '{'
+    "a{x=1\"}",           // unquoted value
+    "a{x=\"\"}",          // empty value
+    "a{x=\"1\"y=\"2\"}",  // missing separator
+    "a{x=\"\\n\"}",       // unknown escape
+    "a{=\"1\"}",          // empty tag
+    "a{x=\"~1\"}",        // value starting with ~
 };
 
 TEST(TaggedNameTest, RejectsWhatCarbonCannotParse) {

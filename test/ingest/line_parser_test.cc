@@ -28,7 +28,10 @@ const OkCase kAccepted[] = {
     {"  a.b.c   1.5    1700000001  ", "a.b.c", 1.5, 1700000001},
     {"a.b.c 1 1700000001\r", "a.b.c", 1, 1700000001},  // CRLF: '\r' is whitespace
     {"a 1 2\x0b", "a", 1, 2},                          // \v \f and 0x1C-0x1F are whitespace too
-    {"a\x1c" "1\x1f" "2", "a", 1, 2},
+    {"a\x1c"
+     "1\x1f"
+     "2",
+     "a", 1, 2},
     {"a 1e3 10", "a", 1000, 10},
     {"a +1 10", "a", 1, 10},
     {"a -1.25E-2 10", "a", -0.0125, 10},
@@ -46,7 +49,7 @@ const OkCase kAccepted[] = {
     {"a 1 -1", "a", 1, kNow},       // -1 = now
     {"a 1 -1.5", "a", 1, kNow},     // int(-1.5) == -1
     {"a 1 -1.0", "a", 1, kNow},
-    {"a 1 -2", "a", 1, -2},         // outside (-2, -1]
+    {"a 1 -2", "a", 1, -2},  // outside (-2, -1]
     {"a 1 -0.5", "a", 1, 0},
     {"a 1 1700000001.9", "a", 1, 1700000001},  // truncated
     {"a 1 1.7e9", "a", 1, 1700000000},
@@ -55,8 +58,11 @@ const OkCase kAccepted[] = {
     {"a;b=2;a=1 1 10", "a;a=1;b=2", 1, 10},  // tagged names normalized
     {"~a;x=1 1 10", "a;x=1", 1, 10},
     {"a{x=\"1\"} 1 10", "a;x=1", 1, 10},
-    {"h\xc3\xa9llo 1 10", "h\xc3\xa9llo", 1, 10},           // UTF-8 name
-    {"a\xe3\x80\x80" "1\xc2\xa0" "10", "a", 1, 10},        // U+3000, U+00A0 separate fields
+    {"h\xc3\xa9llo 1 10", "h\xc3\xa9llo", 1, 10},  // UTF-8 name
+    {"a\xe3\x80\x80"
+     "1\xc2\xa0"
+     "10",
+     "a", 1, 10},  // U+3000, U+00A0 separate fields
 };
 
 TEST(LineParserTest, AcceptsEveryCarbonForm) {
@@ -82,7 +88,7 @@ const RejectCase kRejected[] = {
     {"a 1 2 3", ParseResult::kTooManyFields},
     {"a 1 2 3 4 5", ParseResult::kTooManyFields},
     {"a b 10", ParseResult::kBadValue},
-    {"a 0x10 10", ParseResult::kBadValue},   // Python float() takes no hex
+    {"a 0x10 10", ParseResult::kBadValue},  // Python float() takes no hex
     {"a 1__0 10", ParseResult::kBadValue},
     {"a _1 10", ParseResult::kBadValue},
     {"a 1_ 10", ParseResult::kBadValue},
@@ -96,14 +102,14 @@ const RejectCase kRejected[] = {
     {"a 1,5 10", ParseResult::kBadValue},
     {"a infin 10", ParseResult::kBadValue},
     {"a 1 x", ParseResult::kBadTimestamp},
-    {"a x x", ParseResult::kBadTimestamp},    // carbon evaluates float(timestamp) first
+    {"a x x", ParseResult::kBadTimestamp},  // carbon evaluates float(timestamp) first
     {"a 1 nan", ParseResult::kBadTimestamp},
     {"a 1 inf", ParseResult::kBadTimestamp},
     {"a 1 -Infinity", ParseResult::kBadTimestamp},
     {"a 1 1e30", ParseResult::kBadTimestamp},  // beyond int64 seconds
     {"a nan 10", ParseResult::kNanValue},
     {"a -NaN 10", ParseResult::kNanValue},
-    {"a nan nan", ParseResult::kNanValue},    // NaN filter runs before int(timestamp)
+    {"a nan nan", ParseResult::kNanValue},  // NaN filter runs before int(timestamp)
     {"a;b 1 10", ParseResult::kBadTags},
     {"a;t=~v 1 10", ParseResult::kBadTags},
     {"~ 1 10", ParseResult::kBadTags},
@@ -133,9 +139,9 @@ TEST(LineParserTest, ReasonNamesAreDistinctMetricLabels) {
   for (size_t i = 0; i < kParseResultCount; ++i) {
     names.push_back(ParseResultName(static_cast<ParseResult>(i)));
   }
-  std::vector<std::string_view> expected = {"ok",        "empty",         "too_few_fields",
-                                            "too_many_fields", "bad_value", "bad_timestamp",
-                                            "nan_value", "bad_tags",      "bad_utf8"};
+  std::vector<std::string_view> expected = {
+      "ok",        "empty",    "too_few_fields", "too_many_fields", "bad_value", "bad_timestamp",
+      "nan_value", "bad_tags", "bad_utf8"};
   EXPECT_EQ(names, expected);
 }
 
@@ -191,9 +197,19 @@ TEST(DatagramLinesTest, SplitsLikePythonSplitlines) {
   EXPECT_EQ(DatagramLines("a\nb\r\nc\rd"), (V{"a", "b", "c", "d"}));
   EXPECT_EQ(DatagramLines("a\n"), (V{"a"}));
   EXPECT_EQ(DatagramLines("a\n\nb"), (V{"a", "", "b"}));
-  EXPECT_EQ(DatagramLines("a\x0b" "b\x0c" "c\x1e" "d"), (V{"a", "b", "c", "d"}));
-  EXPECT_EQ(DatagramLines("a\xe2\x80\xa8" "b\xc2\x85" "c"), (V{"a", "b", "c"}));
-  EXPECT_EQ(DatagramLines("a\x1f" "b"), (V{"a\x1f" "b"}));  // 0x1F is space, not a break
+  EXPECT_EQ(DatagramLines("a\x0b"
+                          "b\x0c"
+                          "c\x1e"
+                          "d"),
+            (V{"a", "b", "c", "d"}));
+  EXPECT_EQ(DatagramLines("a\xe2\x80\xa8"
+                          "b\xc2\x85"
+                          "c"),
+            (V{"a", "b", "c"}));
+  EXPECT_EQ(DatagramLines("a\x1f"
+                          "b"),
+            (V{"a\x1f"
+               "b"}));  // 0x1F is space, not a break
   EXPECT_EQ(DatagramLines(""), V{});
 }
 

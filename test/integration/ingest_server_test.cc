@@ -140,8 +140,8 @@ class Client {
 bool SendDatagram(uint16_t port, std::string_view data) {
   int fd = socket(AF_INET, SOCK_DGRAM, 0);
   sockaddr_in addr = Loopback(port);
-  ssize_t n = sendto(fd, data.data(), data.size(), 0, reinterpret_cast<sockaddr*>(&addr),
-                     sizeof(addr));
+  ssize_t n =
+      sendto(fd, data.data(), data.size(), 0, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
   close(fd);
   return n == static_cast<ssize_t>(data.size());
 }
@@ -187,8 +187,7 @@ TEST_F(IngestServerTest, UdpDatagramLinesArriveIncludingUnterminatedLastLine) {
   ASSERT_NE(server_->udp_port(), 0);
   ASSERT_TRUE(SendDatagram(server_->udp_port(), "a 1 10\r\nb 2 20\rc 3 30"));
   ASSERT_TRUE(sink_.WaitForPoints(3));
-  EXPECT_EQ(sink_.points(),
-            (std::vector<Recorded>{{"a", 10, 1}, {"b", 20, 2}, {"c", 30, 3}}));
+  EXPECT_EQ(sink_.points(), (std::vector<Recorded>{{"a", 10, 1}, {"b", 20, 2}, {"c", 30, 3}}));
   EXPECT_EQ(CounterValue("ingest_udp_datagrams_total"), 1u);
 }
 
@@ -199,8 +198,7 @@ TEST_F(IngestServerTest, MalformedLinesAreCountedAndNeighboursKept) {
   ASSERT_TRUE(sink_.WaitForPoints(2));
   ASSERT_TRUE(c.Send("f 6 60\n"));  // the connection survived
   ASSERT_TRUE(sink_.WaitForPoints(3));
-  EXPECT_EQ(sink_.points(),
-            (std::vector<Recorded>{{"a", 10, 1}, {"e", 50, 5}, {"f", 60, 6}}));
+  EXPECT_EQ(sink_.points(), (std::vector<Recorded>{{"a", 10, 1}, {"e", 50, 5}, {"f", 60, 6}}));
   EXPECT_EQ(Rejected("too_few_fields"), 1u);
   EXPECT_EQ(Rejected("nan_value"), 1u);
   EXPECT_EQ(Rejected("bad_value"), 1u);
@@ -243,7 +241,8 @@ TEST_F(IngestServerTest, TwoHundredConcurrentConnectionsAllDelivered) {
   }
   for (int i = 0; i < kClients; ++i) {
     std::string data;
-    for (int j = 0; j < kLines; ++j) data += "c" + std::to_string(i) + " " + std::to_string(j) + " 1\n";
+    for (int j = 0; j < kLines; ++j)
+      data += "c" + std::to_string(i) + " " + std::to_string(j) + " 1\n";
     ASSERT_TRUE(clients[i]->Send(data));
   }
   clients.clear();  // closing flushes each connection's batch
@@ -323,7 +322,7 @@ TEST_F(IngestServerTest, InvalidOptionsAndBusyPortFailToStart) {
   bad.listen = "nonsense";
   EXPECT_EQ(GraphiteServer::Start(bad, sink_, clock_, registry_).status().code(),
             core::StatusCode::kInvalidArgument);
-  bad.listen = "localhost:0";  // only address literals
+  bad.listen = "example.com:0";  // no DNS: IP literals and localhost only
   EXPECT_EQ(GraphiteServer::Start(bad, sink_, clock_, registry_).status().code(),
             core::StatusCode::kInvalidArgument);
   StartServer();
@@ -335,6 +334,14 @@ TEST_F(IngestServerTest, InvalidOptionsAndBusyPortFailToStart) {
             core::StatusCode::kUnavailable);
 }
 
+TEST_F(IngestServerTest, LocalhostIsAcceptedAsListenHost) {
+  options_.listen = "localhost:0";
+  StartServer();
+  Client c(server_->tcp_port());
+  ASSERT_TRUE(c.Send("l 1 1\n"));
+  EXPECT_TRUE(sink_.WaitForPoints(1));
+}
+
 TEST_F(IngestServerTest, MultipleIoThreadsDeliverEverything) {
   options_.io_threads = 2;
   StartServer();
@@ -344,7 +351,8 @@ TEST_F(IngestServerTest, MultipleIoThreadsDeliverEverything) {
     senders.emplace_back([&, i] {
       Client c(server_->tcp_port());
       std::string data;
-      for (int j = 0; j < kLines; ++j) data += "t" + std::to_string(i) + " 1 " + std::to_string(j) + "\n";
+      for (int j = 0; j < kLines; ++j)
+        data += "t" + std::to_string(i) + " 1 " + std::to_string(j) + "\n";
       EXPECT_TRUE(c.Send(data));
     });
   }

@@ -1,0 +1,185 @@
+// `meridian serve` as a user runs it: the real binary, real sockets, real RocksDB.
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cmath>
+#include <ctime>
+#include <string>
+
+#include <fmt/format.h>
+
+#include "support/meridian_process.h"
+#include "support/process.h"
+
+namespace meridian::testing {
+namespace {
+
+using namespace std::chrono_literals;
+
+std::unique_ptr<MeridianProcess> StartMeridian(const std::string& yaml = "") {
+  MeridianOptions o;
+  o.binary = MERIDIAN_BINARY;
+  o.config_yaml = yaml;
+  auto p = MeridianProcess::Start(o);
+  EXPECT_TRUE(p.ok()) << p.status().ToString();
+  return p.ok() ? std::move(p).value() : nullptr;
+}
+
+// Non-null (value, timestamp) pairs of every series a render returns, keyed by target.
+std::map<std::string, std::vector<std::pair<double, int64_t>>> Points(const MeridianProcess& m,
+                                                                      const std::string& target) {
+  std::map<std::string, std::vector<std::pair<double, int64_t>>> out;
+  auto r = m.Render(target, "-1h");
+  if (!r.ok()) return out;
+  for (const auto& s : *r) {
+    auto& v = out[s["target"].get<std::string>()];
+    for (const auto& dp : s["datapoints"]) {
+      if (!dp[0].is_null()) v.emplace_back(dp[0].get<double>(), dp[1].get<int64_t>());
+    }
+  }
+  return out;
+}
+
+size_t CountPoints(const MeridianProcess& m, const std::string& target) {
+  size_t n = 0;
+  for (const auto& [name, pts] : Points(m, target)) n += pts.size();
+  return n;
+}
+
+int64_t Now() { return static_cast<int64_t>(std::time(nullptr)); }
+
+TEST(ServeTest, TcpAndUdpLinesAreQueryable) {
+  auto m = StartMeridian();
+  ASSERT_TRUE(m);
+  const int64_t t = Now() - 60;
+  ASSERT_TRUE(m->SendTcp(fmt::format("web01.cpu.user 42.5 {}\nweb01.cpu.system 7 {}\n", t, t)).ok());
+  ASSERT_TRUE(m->SendUdp(fmt::format("web02.cpu.user 1.25 {}\n", t)).ok());
+  ASSERT_TRUE(WaitFor([&] { return CountPoints(*m, "web0*.cpu.*") == 3; }, 10s)) << m->Log();
+  auto pts = Points(*m, "web01.cpu.user");
+  ASSERT_EQ(pts["web01.cpu.user"].size(), 1u);
+  EXPECT_EQ(pts["web01.cpu.user"][0].first, 42.5);
+  EXPECT_EQ(pts["web01.cpu.user"][0].second, t / 10 * 10);
+}
+
+TEST(ServeTest, MalformedLinesAreCountedAndNeighboursKept) {
+  auto m = StartMeridian();
+  ASSERT_TRUE(m);
+  const int64_t t = Now() - 30;
+  std::string stream = fmt::format(
+      "good.a 1 {0}\n"
+      "only.two.fields 5\n"
+      "good.b 2 {0}\n"
+      "bad.value abc {0}\n"
+      "good.c\t3\t{0}\r\n"
+      "bad.ts 1 yesterday\n"
+      "nan.value nan {0}\n"
+      "good.d  4   {0}\n",
+      t);
+  ASSERT_TRUE(m->SendTcp(stream).ok());
+  ASSERT_TRUE(WaitFor([&] { return CountPoints(*m, "good.*") == 4; }, 10s)) << m->Log();
+  EXPECT_EQ(CountPoints(*m, "bad.*"), 0u);
+  auto metrics = m->Get("/metrics");
+  ASSERT_TRUE(metrics.ok());
+  EXPECT_NE(metrics->body.find("meridian_ingest_lines_rejected_total{reason=\"too_few_fields\"} 1"),
+            std::string::npos);
+  EXPECT_NE(metrics->body.find("meridian_ingest_lines_rejected_total{reason=\"bad_value\"} 1"),
+            std::string::npos);
+  EXPECT_NE(metrics->body.find("meridian_ingest_lines_rejected_total{reason=\"bad_timestamp\"} 1"),
+            std::string::npos);
+}
+
+TEST(ServeTest, CleanRestartKeepsEverything) {
+  auto m = StartMeridian();
+  ASSERT_TRUE(m);
+  const int64_t t = Now() / 10 * 10 - 500;
+  std::string lines;
+  for (int s = 0; s < 20; ++s) {
+    for (int i = 0; i < 40; ++i) lines += fmt::format("restart.s{}.v {}.5 {}\n", s, i, t + 10 * i);
+  }
+  ASSERT_TRUE(m->SendTcp(lines).ok());
+  ASSERT_TRUE(WaitFor([&] { return CountPoints(*m, "restart.*.v") == 800; }, 10s));
+  auto before = Points(*m, "restart.*.v");
+  ASSERT_TRUE(m->Stop().ok()) << m->Log();
+  EXPECT_NE(m->Log().find("stopped cleanly"), std::string::npos) << m->Log();
+  ASSERT_TRUE(m->Restart().ok()) << m->Log();
+  EXPECT_EQ(Points(*m, "restart.*.v"), before);
+}
+
+TEST(ServeTest, KillNineAfterIngestKeepsAppliedPoints) {
+  auto m = StartMeridian();
+  ASSERT_TRUE(m);
+  const int64_t t = Now() / 10 * 10 - 300;
+  std::string lines;
+  for (int i = 0; i < 30; ++i) lines += fmt::format("crash.series {} {}\n", i, t + 10 * i);
+  ASSERT_TRUE(m->SendTcp(lines).ok());
+  // Queryable = applied = in RocksDB's WAL: a process kill cannot lose it.
+  ASSERT_TRUE(WaitFor([&] { return CountPoints(*m, "crash.series") == 30; }, 10s));
+  m->Kill();
+  ASSERT_TRUE(m->Restart().ok()) << m->Log();
+  auto pts = Points(*m, "crash.series")["crash.series"];
+  ASSERT_EQ(pts.size(), 30u);
+  for (int i = 0; i < 30; ++i) EXPECT_EQ(pts[i].first, i);
+}
+
+TEST(ServeTest, TwoHundredConcurrentConnectionsAllDelivered) {
+  auto m = StartMeridian();
+  ASSERT_TRUE(m);
+  const int64_t t = Now() - 100;
+  std::vector<int> fds;
+  for (int c = 0; c < 200; ++c) {
+    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    ASSERT_GE(fd, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(m->graphite_port());
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+    fds.push_back(fd);
+  }
+  // All 200 are open at once; each sends its lines, then all close.
+  for (int c = 0; c < 200; ++c) {
+    std::string lines;
+    for (int i = 0; i < 5; ++i) lines += fmt::format("conn.c{}.m{} {} {}\n", c, i, c, t);
+    ASSERT_EQ(::write(fds[c], lines.data(), lines.size()), static_cast<ssize_t>(lines.size()));
+  }
+  for (int fd : fds) ::close(fd);
+  ASSERT_TRUE(WaitFor([&] { return CountPoints(*m, "conn.*.*") == 1000; }, 20s))
+      << CountPoints(*m, "conn.*.*");
+}
+
+TEST(ServeTest, SelfMetricsAreWrittenIntoTheStore) {
+  auto m = StartMeridian("instance: selftest\nstorage:\n  self_metrics_interval: 1s\n");
+  ASSERT_TRUE(m);
+  ASSERT_TRUE(m->SendTcp(fmt::format("some.metric 1 {}\n", Now())).ok());
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        auto pts = Points(*m, "meridian.selftest.ingest_points_received_total");
+        auto& v = pts["meridian.selftest.ingest_points_received_total"];
+        return !v.empty() && v.back().first >= 1;
+      },
+      20s))
+      << m->Log();
+  auto found = m->Find("meridian.selftest.*");
+  ASSERT_TRUE(found.ok());
+  EXPECT_GT(found->size(), 5u);
+}
+
+TEST(ServeTest, ConfigErrorNamesKeyAndLineAndExitsNonZero) {
+  TempDir dir;
+  ASSERT_TRUE(WriteFile(dir.path() / "bad.yaml",
+                        "instance: x\nstorage:\n  schemas:\n    - { pattern: \".*\", retentions: \"10s:oops\" }\n")
+                  .ok());
+  SubprocessOptions o;
+  o.argv = {MERIDIAN_BINARY, "serve", "--config", (dir.path() / "bad.yaml").string()};
+  auto out = RunAndCapture(o, dir.path(), 20s);
+  ASSERT_FALSE(out.ok());
+  EXPECT_NE(out.status().message().find("bad.yaml:4"), std::string::npos) << out.status().message();
+  EXPECT_NE(out.status().message().find("retentions"), std::string::npos) << out.status().message();
+}
+
+}  // namespace
+}  // namespace meridian::testing
