@@ -29,7 +29,7 @@ graphite: { listen: "0.0.0.0:2003", udp: true, max_line_bytes: 16384, max_connec
 http: { listen: "0.0.0.0:8080" }
 storage:
   sync_interval: 1s            # how often the WAL is fsynced; kill -9 loses at most this
-  max_pending_points: 2000000  # backpressure threshold of the write queue
+  max_pending_points: 250000    # backpressure threshold of the write queue
   points_per_block: 360        # slots per sealed block of each archive
   self_metrics_interval: 10s
   schemas:        # carbon storage-schemas semantics: first match wins, unanchored regex

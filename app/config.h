@@ -59,7 +59,7 @@ std::vector<storage::AggregationRule> DefaultAggregationRules();
 struct StorageConfig {
   // How often the WAL is fsynced; kill -9 loses at most this much. 0 = every batch. <= 10 min.
   std::chrono::milliseconds sync_interval{1000};
-  size_t max_pending_points = 2000000;  // write-queue backpressure threshold; 1..1e9
+  size_t max_pending_points = 250000;   // write-queue backpressure threshold; 1..1e9
   size_t points_per_block = 360;        // slots per sealed block of each archive; 1..65536
   std::chrono::milliseconds self_metrics_interval{10000};  // 1 s..1 h
   // Carbon storage-schemas semantics: first match wins, unanchored regex. Empty (`[]`) leaves

@@ -366,6 +366,15 @@ bool GlobPattern::IsLiteral() const {
                      [](const Component& c) { return !c.needs_scan && c.literals.size() == 1; });
 }
 
+std::string GlobPattern::LiteralPath() const {
+  std::string path;
+  for (const Component& c : components_) {
+    if (!path.empty() || &c != &components_[0]) path.push_back('.');
+    path.append(c.literals[0]);
+  }
+  return path;
+}
+
 bool GlobMatchFull(const GlobPattern& pattern, std::string_view name) {
   std::vector<std::string_view> parts;
   for (size_t pos = 0;;) {

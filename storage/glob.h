@@ -58,6 +58,9 @@ class GlobPattern {
   // True when the whole pattern names exactly one path (no wildcard, no braces).
   bool IsLiteral() const;
 
+  // The one path a literal pattern names (backslashes removed). REQUIRES: IsLiteral().
+  std::string LiteralPath() const;
+
   // The pattern as given to Compile.
   const std::string& text() const { return text_; }
 

@@ -33,8 +33,8 @@ struct StoreOptions {
   int64_t sync_interval_ms = 1000;
   // The writer applies queued points at least this often (ms). Default 200.
   int64_t apply_interval_ms = 200;
-  // Points queued but not yet applied; TryWrite() refuses beyond this (backpressure). Default 2M.
-  size_t max_pending_points = 2'000'000;
+  // Points queued but not yet applied; TryWrite() refuses beyond this (backpressure). Default 250k.
+  size_t max_pending_points = 250'000;
   // Slots per block of each archive (rounded up so a block holds whole coarser slots). Default 360.
   uint32_t points_per_block = 360;
   // A block window is sealed (and rolled up) this long after it ends (s). Default 60.

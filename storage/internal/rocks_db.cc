@@ -117,8 +117,9 @@ core::Result<std::unique_ptr<RocksDb>> RocksDb::Open(const std::string& dir,
   base.level_compaction_dynamic_level_bytes = true;
 
   rocksdb::ColumnFamilyOptions blocks = base;
-  blocks.compression = rocksdb::kLZ4Compression;
-  blocks.bottommost_compression = rocksdb::kZSTD;
+  // Blocks are already encoded; ZSTD at every level still halves what keys and block headers
+  // cost (measured: 2.5 -> see README), and flushes are not on the ingest path.
+  blocks.compression = rocksdb::kZSTD;
   blocks.compaction_filter = impl->filter.get();
   blocks.prefix_extractor.reset(rocksdb::NewFixedPrefixTransform(9));
   rocksdb::BlockBasedTableOptions table;

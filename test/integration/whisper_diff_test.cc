@@ -204,15 +204,19 @@ class Dataset {
 struct Comparison {
   int64_t points = 0;
   int64_t matched = 0;
-  std::vector<std::string> mismatches;  // The first few, for the failure message.
+  std::vector<std::string> mismatches;       // The first few, for the failure message.
+  std::map<std::string, int64_t> by_family;  // "gauge" -> mismatched points.
 
   void Add(bool ok, const std::string& what) {
     ++points;
     if (ok) {
       ++matched;
-    } else if (mismatches.size() < 15) {
-      mismatches.push_back(what);
+      return;
     }
+    // "diff.<family>.sNN..." -> family, so a failure says which aggregation rule is off.
+    size_t a = what.find('.') + 1, b = what.find('.', a);
+    ++by_family[what.substr(a, b - a)];
+    if (mismatches.size() < 3) mismatches.push_back(what);
   }
 };
 
@@ -274,9 +278,11 @@ Comparison CompareAll(const MeridianProcess& meridian, const WhisperFetches& whi
                              windows[w].first, windows[w].second, cmp.matched, cmp.points);
     total.points += cmp.points;
     total.matched += cmp.matched;
-    for (auto& m : cmp.mismatches) {
-      if (total.mismatches.size() < 30) total.mismatches.push_back(fmt::format("w{}: {}", w, m));
+    for (const auto& [family, n] : cmp.by_family) {
+      std::cout << fmt::format("    {} mismatched points in diff.{}.*\n", n, family);
+      total.by_family[family] += n;
     }
+    for (auto& m : cmp.mismatches) total.mismatches.push_back(fmt::format("w{}: {}", w, m));
   }
   return total;
 }

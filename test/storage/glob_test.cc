@@ -129,6 +129,10 @@ TEST(GlobTest, LiteralPatternIsLiteral) {
   ASSERT_TRUE(glob.ok());
   EXPECT_TRUE(glob->IsLiteral());
   EXPECT_EQ(glob->text(), "a.b.c");
+  EXPECT_EQ(glob->LiteralPath(), "a.b.c");
+  auto escaped = GlobPattern::Compile("a\\b..c");
+  ASSERT_TRUE(escaped.ok());
+  EXPECT_EQ(escaped->LiteralPath(), "ab..c");
   auto braces = GlobPattern::Compile("a.{b}.c");
   ASSERT_TRUE(braces.ok());
   EXPECT_TRUE(braces->IsLiteral());  // one alternative, no wildcard
