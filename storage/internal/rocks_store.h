@@ -9,6 +9,7 @@
 #include <memory>
 #include <mutex>
 #include <shared_mutex>
+#include <span>
 #include <string>
 #include <thread>
 #include <vector>
@@ -70,13 +71,13 @@ class RocksStore final : public Store {
   // Catalog (rocks_store.cc).
   core::Status LoadCatalog();
   uint32_t LayoutIndex(const SchemaLayout& layout);
-  uint64_t ResolveOrCreate(std::string_view name, WriteBatch& wb,
+  uint64_t ResolveOrCreate(std::string_view name, uint64_t hash, WriteBatch& wb,
                            std::vector<uint64_t>* created);
   void IndexName(uint64_t id, std::string_view name);
 
   // Write path (rocks_store.cc).
   void WriterLoop();
-  void ApplyBatch(const PointBatch& batch, int64_t now);
+  void ApplyBatches(std::span<const PointBatch> batches, int64_t now);
   void AddToHead(const LogPoint& p, int64_t now);
   core::Status ReplayLog();
 
