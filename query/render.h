@@ -22,7 +22,7 @@ struct Series {
 
 struct RenderLimits {
   size_t max_series = 100'000;    // series one request may produce; more → 422
-  size_t max_points = 50'000'000; // values one request may produce; more → 422
+  size_t max_points = 5'000'000;  // values one request may produce (~8 B each, ~25 B as JSON); more → 422
 };
 
 struct RenderRequest {
