@@ -1,6 +1,7 @@
-// Bit-level primitives of the block encodings: MSB-first bit streams and a bit-packed code for
-// streams of small unsigned integers. Readers never read past their input: they report truncation
-// to the caller. (Byte-level varints and zig-zag live in storage/internal/coding.h.)
+// Bit-level primitives of the block encodings: MSB-first bit streams, a bit-packed code for
+// streams of small unsigned integers, and the few helpers every block codec file shares. Readers
+// never read past their input: they report truncation to the caller. (Byte-level varints and
+// zig-zag live in storage/internal/coding.h.)
 #pragma once
 
 #include <array>
@@ -9,6 +10,9 @@
 #include <limits>
 #include <string>
 #include <string_view>
+
+#include "core/status.h"
+#include "storage/internal/coding.h"
 
 namespace meridian::storage::internal {
 
@@ -160,6 +164,25 @@ inline bool ReadInt(const IntLayout& layout, BitReader* r, uint64_t* z) {
   if (!bit) return r->Read(layout.width, z);
   uint64_t width_minus_one = 0;
   return r->Read(6, &width_minus_one) && r->Read(static_cast<int>(width_minus_one) + 1, z);
+}
+
+// ---- Shared by block_codec.cc, slot_coding.cc, decimal_codec.cc and xor_codec.cc -----------
+
+// The codecs compare and store values bit for bit: -0.0 and NaN payloads survive.
+inline uint64_t Bits(double v) { return std::bit_cast<uint64_t>(v); }
+inline double FromBits(uint64_t b) { return std::bit_cast<double>(b); }
+
+// The number of bytes PutVarint(out, v) appends.
+inline int VarintLength(uint64_t v) { return (std::bit_width(v | 1) + 6) / 7; }
+
+// The bytes of `data` that `in`, a reader over it, has not consumed yet.
+inline std::string_view Rest(std::string_view data, const Reader& in) {
+  return data.substr(data.size() - in.remaining());
+}
+
+// The Corruption every block decoder returns: "block: <what>".
+inline core::Status BlockCorruption(const char* what) {
+  return core::Corruption(std::string("block: ") + what);
 }
 
 }  // namespace meridian::storage::internal

@@ -64,9 +64,11 @@ Status MeridianProcess::Launch() {
       options_.start_timeout);
   if (!healthy || !proc_->Running()) {
     std::string log = proc_->ReadLog();
-    proc_->Stop(std::chrono::seconds(2));
-    return core::Unavailable(fmt::format("meridian did not become healthy on :{} ({}): {}",
-                                         http_port_, healthy ? "exited" : "timeout",
+    int code = proc_->Stop(std::chrono::seconds(2));
+    // 127 is also what the child reports when exec failed (e.g. the binary is missing).
+    return core::Unavailable(fmt::format("{} did not become healthy on :{} ({}, exit code {}): {}",
+                                         options_.binary, http_port_,
+                                         healthy ? "exited" : "timeout", code,
                                          log.substr(log.size() > 4000 ? log.size() - 4000 : 0)));
   }
   return Status::Ok();

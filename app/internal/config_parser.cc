@@ -1,0 +1,313 @@
+#include "app/internal/config_parser.h"
+
+#include <fmt/format.h>
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <chrono>
+#include <functional>
+#include <initializer_list>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "storage/schema.h"
+
+namespace meridian::app::internal {
+namespace {
+
+using core::InvalidArgument;
+using core::Result;
+using core::Status;
+
+// Walks the YAML tree; every error carries "<source>:<line>: <key.path>: ".
+class ConfigParser {
+ public:
+  explicit ConfigParser(std::string_view source) : source_(source) {}
+
+  Status Error(const YAML::Node& node, std::string_view path, std::string_view what) const {
+    const YAML::Mark mark = node.Mark();
+    if (mark.is_null()) return InvalidArgument(fmt::format("{}: {}: {}", source_, path, what));
+    return InvalidArgument(fmt::format("{}:{}: {}: {}", source_, mark.line + 1, path, what));
+  }
+
+  using KeyFn = std::function<Status(const std::string& key, const YAML::Node& value,
+                                     const std::string& path)>;
+  // Visits a mapping's entries; unknown or repeated keys are errors (typos must not pass).
+  Status ForEachKey(const YAML::Node& map, const std::string& path,
+                    std::initializer_list<std::string_view> known, const KeyFn& fn) const {
+    if (!map.IsMap()) return Error(map, path.empty() ? "(top level)" : path, "expected a mapping");
+    std::vector<std::string> seen;
+    for (const auto& entry : map) {
+      if (!entry.first.IsScalar()) return Error(entry.first, path, "keys must be plain names");
+      const std::string& key = entry.first.Scalar();
+      std::string key_path = path.empty() ? key : path + "." + key;
+      if (std::find(known.begin(), known.end(), key) == known.end()) {
+        std::string names;
+        for (std::string_view k : known) names += fmt::format("{}{}", names.empty() ? "" : ", ", k);
+        return Error(entry.first, key_path,
+                     fmt::format("unknown key (expected one of: {})", names));
+      }
+      if (std::find(seen.begin(), seen.end(), key) != seen.end()) {
+        return Error(entry.first, key_path, "duplicate key");
+      }
+      seen.push_back(key);
+      RETURN_IF_ERROR(fn(key, entry.second, key_path));
+    }
+    return Status::Ok();
+  }
+
+  Result<std::string> String(const YAML::Node& node, const std::string& path) const {
+    if (node.IsNull()) return Error(node, path, "expected a value, got nothing");
+    if (!node.IsScalar()) return Error(node, path, "expected a single value, not a list or map");
+    return node.Scalar();
+  }
+
+  Result<bool> Bool(const YAML::Node& node, const std::string& path) const {
+    ASSIGN_OR_RETURN(std::string s, String(node, path));
+    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
+    if (s == "true" || s == "yes" || s == "on") return true;
+    if (s == "false" || s == "no" || s == "off") return false;
+    return Error(node, path, fmt::format("'{}' is not a boolean (true/false)", node.Scalar()));
+  }
+
+  Result<uint64_t> Uint(const YAML::Node& node, const std::string& path, uint64_t min,
+                        uint64_t max) const {
+    ASSIGN_OR_RETURN(std::string s, String(node, path));
+    uint64_t v = 0;
+    auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+    if (s.empty() || ec != std::errc() || ptr != s.data() + s.size() || v < min || v > max) {
+      return Error(node, path, fmt::format("'{}' is not an integer in {}..{}", s, min, max));
+    }
+    return v;
+  }
+
+  Result<std::chrono::milliseconds> Duration(const YAML::Node& node, const std::string& path,
+                                             std::chrono::milliseconds min,
+                                             std::chrono::milliseconds max) const {
+    ASSIGN_OR_RETURN(std::string s, String(node, path));
+    auto d = ParseDuration(s);
+    if (!d.ok()) return Error(node, path, d.status().message());
+    if (*d < min || *d > max) {
+      return Error(node, path,
+                   fmt::format("{} is outside {}ms..{}ms", s, min.count(), max.count()));
+    }
+    return *d;
+  }
+
+  Result<ListenAddress> Listen(const YAML::Node& node, const std::string& path) const {
+    ASSIGN_OR_RETURN(std::string s, String(node, path));
+    auto addr = ParseListenAddress(s);
+    if (!addr.ok()) return Error(node, path, addr.status().message());
+    return *addr;
+  }
+
+  Status Pattern(const YAML::Node& node, const std::string& path, std::string& out) const {
+    ASSIGN_OR_RETURN(out, String(node, path));
+    Status st = storage::ValidatePattern(out);
+    return st.ok() ? st : Error(node, path, st.message());
+  }
+
+  Status Top(const YAML::Node& root, Config& c) const {
+    return ForEachKey(root, "", {"instance", "data_dir", "graphite", "http", "storage"},
+                      [&](const std::string& key, const YAML::Node& v, const std::string& path) {
+                        if (key == "instance") return Instance(v, path, c.instance);
+                        if (key == "data_dir") {
+                          ASSIGN_OR_RETURN(c.data_dir, String(v, path));
+                          return c.data_dir.empty() ? Error(v, path, "must not be empty")
+                                                    : Status::Ok();
+                        }
+                        if (key == "graphite") return Graphite(v, path, c.graphite);
+                        if (key == "http") {
+                          return ForEachKey(v, path, {"listen"}, [&](auto&, auto& lv, auto& lp) {
+                            ASSIGN_OR_RETURN(c.http.listen, Listen(lv, lp));
+                            return Status::Ok();
+                          });
+                        }
+                        return Storage(v, path, c.storage);
+                      });
+  }
+
+  Status Instance(const YAML::Node& v, const std::string& path, std::string& out) const {
+    ASSIGN_OR_RETURN(out, String(v, path));
+    bool ok = !out.empty() && std::all_of(out.begin(), out.end(), [](unsigned char ch) {
+      return std::isalnum(ch) || ch == '_' || ch == '-';
+    });
+    return ok ? Status::Ok()
+              : Error(v, path, "use letters, digits, '_' and '-' only (one Graphite node)");
+  }
+
+  Status Graphite(const YAML::Node& node, const std::string& path, GraphiteConfig& g) const {
+    return ForEachKey(
+        node, path, {"listen", "udp", "max_line_bytes", "max_connections"},
+        [&](const std::string& key, const YAML::Node& v, const std::string& p) -> Status {
+          if (key == "listen") {
+            ASSIGN_OR_RETURN(g.listen, Listen(v, p));
+          } else if (key == "udp") {
+            ASSIGN_OR_RETURN(g.udp, Bool(v, p));
+          } else if (key == "max_line_bytes") {
+            ASSIGN_OR_RETURN(g.max_line_bytes, Uint(v, p, 64, 1 << 20));
+          } else {
+            ASSIGN_OR_RETURN(g.max_connections, Uint(v, p, 1, 1'000'000));
+          }
+          return Status::Ok();
+        });
+  }
+
+  Status Storage(const YAML::Node& node, const std::string& path, StorageConfig& s) const {
+    using std::chrono::milliseconds;
+    bool has_schemas = false, has_aggregation = false;
+    YAML::Node schemas_file, aggregation_file;  // null unless given
+    RETURN_IF_ERROR(ForEachKey(
+        node, path,
+        {"sync_interval", "max_pending_points", "points_per_block", "self_metrics_interval",
+         "schemas", "aggregation", "carbon_schemas_file", "carbon_aggregation_file"},
+        [&](const std::string& key, const YAML::Node& v, const std::string& p) -> Status {
+          if (key == "sync_interval") {
+            ASSIGN_OR_RETURN(s.sync_interval,
+                             Duration(v, p, milliseconds(0), milliseconds(600000)));
+          } else if (key == "max_pending_points") {
+            ASSIGN_OR_RETURN(s.max_pending_points, Uint(v, p, 1, 1'000'000'000));
+          } else if (key == "points_per_block") {
+            ASSIGN_OR_RETURN(s.points_per_block, Uint(v, p, 1, 65536));
+          } else if (key == "self_metrics_interval") {
+            ASSIGN_OR_RETURN(s.self_metrics_interval,
+                             Duration(v, p, milliseconds(1000), milliseconds(3600000)));
+          } else if (key == "schemas") {
+            has_schemas = true;
+            return Schemas(v, p, s.schemas);
+          } else if (key == "aggregation") {
+            has_aggregation = true;
+            return Aggregations(v, p, s.aggregation);
+          } else {
+            bool schemas = key == "carbon_schemas_file";
+            std::string& file = schemas ? s.carbon_schemas_file : s.carbon_aggregation_file;
+            ASSIGN_OR_RETURN(file, String(v, p));
+            if (file.empty()) return Error(v, p, "must not be empty");
+            (schemas ? schemas_file : aggregation_file) = v;
+          }
+          return Status::Ok();
+        }));
+    RETURN_IF_ERROR(UseCarbonFile(schemas_file, has_schemas, path + ".carbon_schemas_file",
+                                  "storage.schemas", s.schemas));
+    return UseCarbonFile(aggregation_file, has_aggregation, path + ".carbon_aggregation_file",
+                         "storage.aggregation", s.aggregation);
+  }
+
+  // A carbon_*_file that is given replaces its inline rule list, which then must not be given too.
+  template <typename Rule>
+  Status UseCarbonFile(const YAML::Node& file, bool has_rules, const std::string& file_path,
+                       std::string_view rules_key, std::vector<Rule>& rules) const {
+    if (!file.IsDefined() || file.IsNull()) return Status::Ok();
+    if (has_rules) {
+      return Error(file, file_path,
+                   fmt::format("cannot be combined with {}; keep one of them", rules_key));
+    }
+    rules.clear();
+    return Status::Ok();
+  }
+
+  Status Schemas(const YAML::Node& node, const std::string& path,
+                 std::vector<storage::SchemaRule>& out) const {
+    if (!node.IsSequence()) return Error(node, path, "expected a list of {pattern, retentions}");
+    return RuleList(
+        node, path, "schemas", {"name", "pattern", "retentions"}, {"pattern", "retentions"},
+        storage::SchemaRule{"", "", {}},
+        [&](const std::string&, const YAML::Node& v, const std::string& p,
+            storage::SchemaRule& rule) -> Status {
+          ASSIGN_OR_RETURN(std::string spec, String(v, p));
+          auto archives = storage::ParseRetentions(spec);
+          if (!archives.ok()) return Error(v, p, archives.status().message());
+          rule.archives = std::move(archives).value();
+          return Status::Ok();
+        },
+        out);
+  }
+
+  Status Aggregations(const YAML::Node& node, const std::string& path,
+                      std::vector<storage::AggregationRule>& out) const {
+    if (!node.IsSequence()) return Error(node, path, "expected a list of {pattern, method, ...}");
+    return RuleList(
+        node, path, "aggregation", {"name", "pattern", "method", "xFilesFactor"}, {"pattern"},
+        storage::AggregationRule{"", "", storage::kDefaultAggregationMethod,
+                                 storage::kDefaultXFilesFactor},
+        [&](const std::string& key, const YAML::Node& v, const std::string& p,
+            storage::AggregationRule& rule) -> Status {
+          ASSIGN_OR_RETURN(std::string text, String(v, p));
+          if (key == "method") {
+            auto method = storage::ParseAggregationMethod(text);
+            if (!method.ok()) return Error(v, p, method.status().message());
+            rule.method = *method;
+            return Status::Ok();
+          }
+          double xff = -1;
+          auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), xff);
+          if (ec != std::errc() || ptr != text.data() + text.size() || !(xff >= 0 && xff <= 1)) {
+            return Error(v, p, fmt::format("'{}' is not a number in [0, 1]", text));
+          }
+          rule.x_files_factor = xff;
+          return Status::Ok();
+        },
+        out);
+  }
+
+  // Reads a list of rules into `out`, each a mapping of `known` keys in which every `required` key
+  // is given. Sets "name" (default "<kind>[i]") and "pattern" of a copy of `defaults`;
+  // read_key(key, value, path, rule) reads the other keys.
+  // REQUIRES: node.IsSequence().
+  template <typename Rule, typename ReadKey>
+  Status RuleList(const YAML::Node& node, const std::string& path, std::string_view kind,
+                  std::initializer_list<std::string_view> known,
+                  std::initializer_list<std::string_view> required, const Rule& defaults,
+                  const ReadKey& read_key, std::vector<Rule>& out) const {
+    out.clear();
+    for (size_t i = 0; i < node.size(); ++i) {
+      const std::string rule_path = fmt::format("{}[{}]", path, i);
+      Rule rule = defaults;
+      rule.name = fmt::format("{}[{}]", kind, i);
+      std::vector<std::string> given;
+      RETURN_IF_ERROR(ForEachKey(
+          node[i], rule_path, known,
+          [&](const std::string& key, const YAML::Node& v, const std::string& p) -> Status {
+            given.push_back(key);
+            if (key == "name") {
+              ASSIGN_OR_RETURN(rule.name, String(v, p));
+              return Status::Ok();
+            }
+            if (key == "pattern") return Pattern(v, p, rule.pattern);
+            return read_key(key, v, p, rule);
+          }));
+      for (std::string_view key : required) {
+        if (std::find(given.begin(), given.end(), key) == given.end()) {
+          return Error(node[i], rule_path, fmt::format("missing '{}'", key));
+        }
+      }
+      out.push_back(std::move(rule));
+    }
+    return Status::Ok();
+  }
+
+ private:
+  std::string source_;
+};
+
+}  // namespace
+
+Status ParseConfigYaml(std::string_view yaml_text, std::string_view source_name, Config& config) {
+  ConfigParser parser(source_name);
+  try {
+    YAML::Node root = YAML::Load(std::string(yaml_text));
+    if (!root.IsNull()) RETURN_IF_ERROR(parser.Top(root, config));
+  } catch (const YAML::Exception& e) {
+    if (e.mark.is_null()) {
+      return InvalidArgument(fmt::format("{}: invalid YAML: {}", source_name, e.msg));
+    }
+    return InvalidArgument(
+        fmt::format("{}:{}: invalid YAML: {}", source_name, e.mark.line + 1, e.msg));
+  }
+  return Status::Ok();
+}
+
+}  // namespace meridian::app::internal
