@@ -25,10 +25,10 @@ const char* const kDefaultConfigYaml =
 # instance: us-east-1          # default: hostname with dots replaced by _ (used in meridian.<instance>.* self-metrics)
 data_dir: ./data
 graphite: { listen: "0.0.0.0:2003", udp: true, max_line_bytes: 16384, max_connections: 10000 }
-http: { listen: "0.0.0.0:8080" }
+http: { listen: "0.0.0.0:8080", max_series_per_request: 100000, max_points_per_request: 5000000 }
 storage:
   sync_interval: 1s            # how often the WAL is fsynced; kill -9 loses at most this
-  max_pending_points: 250000    # backpressure threshold of the write queue
+  max_pending_points: 250000   # backpressure threshold of the write queue
   points_per_block: 360        # slots per sealed block of each archive
   self_metrics_interval: 10s
   schemas:        # carbon storage-schemas semantics: first match wins, unanchored regex

@@ -47,6 +47,8 @@ core::Result<std::unique_ptr<Server>> Server::Start(const Config& config,
   query::HttpOptions ho;
   ho.host = config.http.listen.host;
   ho.port = config.http.listen.port;
+  ho.limits.max_series = config.http.max_series_per_request;
+  ho.limits.max_points = config.http.max_points_per_request;
   ASSIGN_OR_RETURN(server->http_,
                    query::HttpApi::Start(ho, *server->source_, clock, server->metrics_));
   Server* raw = server.get();

@@ -44,9 +44,11 @@ struct HttpApi::Impl {
   core::Counter* requests_find;
   core::Counter* errors_4xx;
   core::Counter* errors_5xx;
+  core::Counter* limit_rejections;
 
   void Fail(httplib::Response& res, const core::Status& st) {
     res.status = HttpStatusFor(st);
+    if (st.code() == core::StatusCode::kResourceExhausted) limit_rejections->Add();
     (res.status >= 500 ? errors_5xx : errors_4xx)->Add();
     res.set_content(st.message() + "\n", "text/plain");
   }
@@ -147,6 +149,8 @@ core::Result<std::unique_ptr<HttpApi>> HttpApi::Start(const HttpOptions& options
       &metrics.GetCounter("http_errors_total", "HTTP error answers.", {{"class", "4xx"}});
   impl->errors_5xx =
       &metrics.GetCounter("http_errors_total", "HTTP error answers.", {{"class", "5xx"}});
+  impl->limit_rejections = &metrics.GetCounter(
+      "http_limit_rejections_total", "Requests refused for exceeding a per-request limit.");
   impl->server.set_payload_max_length(options.max_request_bytes);
   impl->server.set_read_timeout(options.read_timeout_seconds, 0);
   impl->Routes();

@@ -120,12 +120,7 @@ class ConfigParser {
                                                     : Status::Ok();
                         }
                         if (key == "graphite") return Graphite(v, path, c.graphite);
-                        if (key == "http") {
-                          return ForEachKey(v, path, {"listen"}, [&](auto&, auto& lv, auto& lp) {
-                            ASSIGN_OR_RETURN(c.http.listen, Listen(lv, lp));
-                            return Status::Ok();
-                          });
-                        }
+                        if (key == "http") return Http(v, path, c.http);
                         return Storage(v, path, c.storage);
                       });
   }
@@ -137,6 +132,21 @@ class ConfigParser {
     });
     return ok ? Status::Ok()
               : Error(v, path, "use letters, digits, '_' and '-' only (one Graphite node)");
+  }
+
+  Status Http(const YAML::Node& node, const std::string& path, HttpConfig& h) const {
+    return ForEachKey(
+        node, path, {"listen", "max_series_per_request", "max_points_per_request"},
+        [&](const std::string& key, const YAML::Node& v, const std::string& p) -> Status {
+          if (key == "listen") {
+            ASSIGN_OR_RETURN(h.listen, Listen(v, p));
+          } else if (key == "max_series_per_request") {
+            ASSIGN_OR_RETURN(h.max_series_per_request, Uint(v, p, 1, 100'000'000));
+          } else {
+            ASSIGN_OR_RETURN(h.max_points_per_request, Uint(v, p, 1, 10'000'000'000));
+          }
+          return Status::Ok();
+        });
   }
 
   Status Graphite(const YAML::Node& node, const std::string& path, GraphiteConfig& g) const {
@@ -171,7 +181,7 @@ class ConfigParser {
           } else if (key == "max_pending_points") {
             ASSIGN_OR_RETURN(s.max_pending_points, Uint(v, p, 1, 1'000'000'000));
           } else if (key == "points_per_block") {
-            ASSIGN_OR_RETURN(s.points_per_block, Uint(v, p, 1, 65536));
+            ASSIGN_OR_RETURN(s.points_per_block, Uint(v, p, 8, 65536));
           } else if (key == "self_metrics_interval") {
             ASSIGN_OR_RETURN(s.self_metrics_interval,
                              Duration(v, p, milliseconds(1000), milliseconds(3600000)));

@@ -121,6 +121,11 @@ void RocksStore::Sweep(int64_t now, bool everything) {
         return;  // heads unchanged: retried next sweep
       }
       sealed_any = true;
+      // Coarser archives first: a window's points are removed before the rollups that finer
+      // windows sealed in this same round add to it (those were not in its block: the window is
+      // marked pending again and sealed next round).
+      std::stable_sort(sealed.begin(), sealed.end(),
+                       [](const Sealed& a, const Sealed& b) { return a.archive > b.archive; });
       std::unique_lock lock(heads_mu_);
       for (Sealed& s : sealed) {
         SeriesHead& head = *heads_[s.id];

@@ -155,6 +155,24 @@ TEST_F(StoreTest, PointsOlderThanFinestRetentionGoStraightToCoarserArchive) {
   EXPECT_EQ(At(d, old), 2);
 }
 
+TEST_F(StoreTest, CascadedSealsKeepFinerRollupsInCoarserArchives) {
+  // One 6h window of the 1m archive gets points two ways: written directly (older than 1h) and
+  // rolled up from the 10s archive. Both windows come due in the same sweep; the 10m archive must
+  // see both (a regression: the direct window's seal used to drop the fresh rollup points).
+  const int64_t w1 = (kT0 / 21600) * 21600;  // a 1m-archive window boundary
+  clock_.SetSeconds(w1 + 3 * 3600);
+  Open();
+  for (int i = 0; i < 10; ++i) Write("short.mixed", w1 + 600 + 60 * i, 4);  // 2h+ old: direct 1m
+  for (int i = 0; i < 60; ++i) Write("short.mixed", w1 + 9600 + 10 * i, 8);  // 10s archive
+  ASSERT_TRUE(store_->Flush().ok());
+  clock_.SetSeconds(w1 + 3 * 86400);  // everything is due: seals cascade 10s -> 1m -> 10m
+  ASSERT_TRUE(store_->Flush().ok());
+  SeriesData d = Fetch("short.mixed", clock_.NowSeconds() - 20 * 86400, clock_.NowSeconds());
+  ASSERT_EQ(d.step, 600);
+  EXPECT_DOUBLE_EQ(At(d, w1 + 600), 4);
+  EXPECT_DOUBLE_EQ(At(d, w1 + 9600), 8);
+}
+
 TEST_F(StoreTest, PointsOlderThanEveryArchiveAreDroppedAndCounted) {
   Open();
   Write("short.ancient", kT0 - 31 * 86400, 1);
