@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <cmath>
 
-#include "core/tagged_name.h"
 #include "query/internal/json_text.h"
 #include "query/internal/py_format.h"
 
@@ -14,24 +13,20 @@ namespace {
 
 using internal::AppendJsonString;
 
-// graphite-web's series tags: {"name": name} for plain paths; parsed tags for `name;k=v`.
-void AppendTags(std::string_view name, std::string* out) {
-  out->append(", \"tags\": {\"name\": ");
-  auto parsed = name.find(';') == std::string_view::npos ? core::Result<core::ParsedTags>(
-                                                              core::InvalidArgument("untagged"))
-                                                        : core::ParseTaggedName(name);
-  if (!parsed.ok()) {
-    AppendJsonString(name, out);
-    out->push_back('}');
-    return;
-  }
-  AppendJsonString(parsed->name, out);
-  for (const auto& [k, v] : parsed->tags) {
-    if (k == "name") continue;
-    out->append(", ");
+void AppendTags(const std::map<std::string, std::string>& tags, std::string* out) {
+  // graphite-web writes "name" first (it is set first), then the other tags.
+  out->append(", \"tags\": {");
+  bool first = true;
+  auto add = [&](const std::string& k, const std::string& v) {
+    if (!first) out->append(", ");
+    first = false;
     AppendJsonString(k, out);
     out->append(": ");
     AppendJsonString(v, out);
+  };
+  if (auto it = tags.find("name"); it != tags.end()) add(it->first, it->second);
+  for (const auto& [k, v] : tags) {
+    if (k != "name") add(k, v);
   }
   out->push_back('}');
 }
@@ -63,8 +58,15 @@ core::Result<std::vector<Series>> Render(SeriesSource& source, const RenderReque
         return core::ResourceExhausted(fmt::format(
             "request would return more than {} points", limits.max_points));
       }
-      out.push_back(Series{std::move(data->name), target, data->start, data->end, data->step,
-                           std::move(data->values)});
+      Series series;
+      series.tags = TagsForName(data->name);
+      series.name = std::move(data->name);
+      series.path_expression = target;
+      series.start = data->start;
+      series.end = data->end;
+      series.step = data->step;
+      series.values = std::move(data->values);
+      out.push_back(std::move(series));
     }
   }
   return out;
@@ -79,7 +81,7 @@ std::string FormatJson(const std::vector<Series>& series) {
     if (i) out.append(", ");
     out.append("{\"target\": ");
     AppendJsonString(s.name, &out);
-    AppendTags(s.name, &out);
+    AppendTags(s.tags, &out);
     out.append(", \"datapoints\": [");
     for (size_t j = 0; j < s.values.size(); ++j) {
       if (j) out.append(", ");

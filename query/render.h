@@ -7,18 +7,10 @@
 #include <vector>
 
 #include "core/status.h"
+#include "query/series.h"
 #include "query/series_source.h"
 
 namespace meridian::query {
-
-struct Series {
-  std::string name;              // graphite-web's "target"
-  std::string path_expression;   // the expression that produced it
-  int64_t start = 0;
-  int64_t end = 0;
-  int64_t step = 0;
-  std::vector<double> values;    // NaN = null
-};
 
 struct RenderLimits {
   size_t max_series = 100'000;    // series one request may produce; more → 422
