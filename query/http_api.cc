@@ -5,6 +5,7 @@
 
 
 #include "query/internal/find_format.h"
+#include "query/internal/metadata_api.h"
 #include "query/time_parser.h"
 
 namespace meridian::query {
@@ -18,6 +19,21 @@ std::vector<std::string> Targets(const httplib::Request& req) {
     for (size_t i = 0; i < n; ++i) out.push_back(req.get_param_value(key, i));
   }
   return out;
+}
+
+// graphite-web folds `key[]` into `key` (jQuery-style arrays from Grafana and the web UI).
+internal::Params ParamsOf(const httplib::Request& req) {
+  internal::Params out;
+  for (const auto& [k, v] : req.params) {
+    std::string key = k.size() > 2 && k.ends_with("[]") ? k.substr(0, k.size() - 2) : k;
+    out.emplace(std::move(key), v);
+  }
+  return out;
+}
+
+void Send(httplib::Response& res, const internal::ApiResponse& api) {
+  res.status = api.status;
+  res.set_content(api.body, api.content_type);
 }
 
 int HttpStatusFor(const core::Status& st) {
@@ -98,6 +114,48 @@ struct HttpApi::Impl {
     res.set_content(*body, "application/json");
   }
 
+  // Routes whose handlers live in internal/metadata_api (socket-free, unit-tested there).
+  void MetadataRoutes() {
+    using internal::ApiResponse;
+    using internal::Params;
+    auto route = [this](const char* path, auto fn) {
+      auto handler = [this, fn](const httplib::Request& q, httplib::Response& r) {
+        ApiResponse api = fn(*source, ParamsOf(q));
+        if (api.status >= 400) (api.status >= 500 ? errors_5xx : errors_4xx)->Add();
+        Send(r, api);
+      };
+      server.Get(path, handler);
+      server.Post(path, handler);
+    };
+    route("/metrics/expand", internal::MetricsExpand);
+    route("/metrics/expand/", internal::MetricsExpand);
+    route("/metrics/index.json", internal::MetricsIndex);
+    route("/tags", internal::TagList);
+    route("/tags/", internal::TagList);
+    route("/tags/findSeries", internal::TagFindSeries);
+    route("/tags/findSeries/", internal::TagFindSeries);
+    route("/tags/autoComplete/tags", internal::TagAutoCompleteTags);
+    route("/tags/autoComplete/values", internal::TagAutoCompleteValues);
+    auto tag_series = [](bool multi) {
+      return [multi](const httplib::Request& q, httplib::Response& r) {
+        Send(r, internal::TagSeries(ParamsOf(q), multi));
+      };
+    };
+    server.Post("/tags/tagSeries", tag_series(false));
+    server.Post("/tags/tagMultiSeries", tag_series(true));
+    server.Post("/tags/delSeries", [](const httplib::Request&, httplib::Response& r) {
+      Send(r, {501, R"({"error": "delSeries is not supported: series are removed by retention"})",
+               "application/json"});
+    });
+    server.Get(R"(/tags/([^/]+)/?)", [this](const httplib::Request& q, httplib::Response& r) {
+      Send(r, internal::TagDetails(*source, q.matches[1].str(), ParamsOf(q)));
+    });
+    server.Get("/version", [](const httplib::Request&, httplib::Response& r) {
+      // graphite-web's version, which Grafana's auto-detection reads as the API level.
+      r.set_content("1.1.10\n", "text/plain");
+    });
+  }
+
   void Routes() {
     auto render = [this](const httplib::Request& q, httplib::Response& r) { HandleRender(q, r); };
     auto find = [this](const httplib::Request& q, httplib::Response& r) { HandleFind(q, r); };
@@ -109,6 +167,7 @@ struct HttpApi::Impl {
       server.Get(path, find);
       server.Post(path, find);
     }
+    MetadataRoutes();
     server.Get("/health", [](const httplib::Request&, httplib::Response& r) {
       r.set_content("ok\n", "text/plain");
     });

@@ -18,6 +18,19 @@ class SeriesSource {
   virtual core::Result<std::vector<storage::FindMatch>> Find(std::string_view pattern) = 0;
   // Leaves a path expression names, sorted.
   virtual core::Result<std::vector<std::string>> Expand(std::string_view pattern) = 0;
+  // Canonical names of tagged series matching graphite-web tag expressions ("tag=value",
+  // "tag!=value", "tag=~regex", "tag!=~regex"), sorted. INVALID_ARGUMENT for a bad expression.
+  virtual core::Result<std::vector<std::string>> FindTagged(
+      const std::vector<std::string>& expressions) = 0;
+  // Tag names (regex `filter` anchored at the start, limit 0 = all), sorted.
+  virtual core::Result<std::vector<std::string>> TagNames(std::string_view filter,
+                                                          size_t limit) = 0;
+  // Values of a tag with series counts, sorted by value.
+  virtual core::Result<std::vector<storage::TagValueCount>> TagValues(std::string_view tag,
+                                                                      std::string_view filter,
+                                                                      size_t limit) = 0;
+  // Every untagged leaf name, sorted.
+  virtual core::Result<std::vector<std::string>> AllLeaves() = 0;
   // One series on whisper's grid (values NaN = null); step 0 = nothing in the window.
   virtual core::Result<storage::SeriesData> Fetch(std::string_view name, int64_t from,
                                                   int64_t until) = 0;
@@ -33,6 +46,20 @@ class LocalSource final : public SeriesSource {
   core::Result<std::vector<std::string>> Expand(std::string_view pattern) override {
     return store_.ExpandLeaves(pattern);
   }
+  core::Result<std::vector<std::string>> FindTagged(
+      const std::vector<std::string>& expressions) override {
+    return store_.FindTagged(expressions);
+  }
+  core::Result<std::vector<std::string>> TagNames(std::string_view filter,
+                                                  size_t limit) override {
+    return store_.TagNames(filter, limit);
+  }
+  core::Result<std::vector<storage::TagValueCount>> TagValues(std::string_view tag,
+                                                              std::string_view filter,
+                                                              size_t limit) override {
+    return store_.TagValues(tag, filter, limit);
+  }
+  core::Result<std::vector<std::string>> AllLeaves() override { return store_.AllLeaves(); }
   core::Result<storage::SeriesData> Fetch(std::string_view name, int64_t from,
                                           int64_t until) override {
     return store_.Fetch(name, from, until);

@@ -71,6 +71,11 @@ struct StoreStats {
   uint64_t pending_points = 0;
 };
 
+struct TagValueCount {
+  std::string value;
+  size_t count = 0;  // series carrying this value
+};
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -91,6 +96,17 @@ class Store {
   // an unknown name; an empty SeriesData (step 0) when the window holds nothing.
   virtual core::Result<SeriesData> Fetch(std::string_view name, int64_t from,
                                          int64_t until) const = 0;
+  // Canonical names of tagged series matching graphite-web tag expressions, sorted.
+  virtual core::Result<std::vector<std::string>> FindTagged(
+      const std::vector<std::string>& expressions) const = 0;
+  // Tag names of tagged series whose start matches regex `filter` (empty = all), sorted, at
+  // most `limit` (0 = all). INVALID_ARGUMENT for a bad regex.
+  virtual core::Result<std::vector<std::string>> TagNames(std::string_view filter,
+                                                          size_t limit) const = 0;
+  // Values of a tag with series counts, filtered and limited like TagNames.
+  virtual core::Result<std::vector<TagValueCount>> TagValues(std::string_view tag,
+                                                             std::string_view filter,
+                                                             size_t limit) const = 0;
   // Every leaf name, sorted (for /metrics/index.json).
   virtual std::vector<std::string> AllLeaves() const = 0;
 

@@ -50,6 +50,13 @@ class RocksStore final : public Store {
   core::Result<std::vector<std::string>> ExpandLeaves(std::string_view pattern) const override;
   core::Result<SeriesData> Fetch(std::string_view name, int64_t from,
                                  int64_t until) const override;
+  core::Result<std::vector<std::string>> FindTagged(
+      const std::vector<std::string>& expressions) const override;
+  core::Result<std::vector<std::string>> TagNames(std::string_view filter,
+                                                  size_t limit) const override;
+  core::Result<std::vector<TagValueCount>> TagValues(std::string_view tag,
+                                                     std::string_view filter,
+                                                     size_t limit) const override;
   std::vector<std::string> AllLeaves() const override;
   StoreStats Stats() const override;
   core::Status Close() override;

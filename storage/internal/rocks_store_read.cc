@@ -105,6 +105,34 @@ core::Result<std::vector<std::string>> RocksStore::ExpandLeaves(std::string_view
   return out;
 }
 
+core::Result<std::vector<std::string>> RocksStore::FindTagged(
+    const std::vector<std::string>& expressions) const {
+  std::shared_lock lock(catalog_mu_);
+  ASSIGN_OR_RETURN(std::vector<uint32_t> ids, tag_index_.FindSeries(expressions));
+  std::vector<std::string> out;
+  out.reserve(ids.size());
+  for (uint32_t id : ids) out.emplace_back(series_map_.Name(id));
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+core::Result<std::vector<std::string>> RocksStore::TagNames(std::string_view filter,
+                                                            size_t limit) const {
+  std::shared_lock lock(catalog_mu_);
+  return tag_index_.Tags(filter, limit);
+}
+
+core::Result<std::vector<TagValueCount>> RocksStore::TagValues(std::string_view tag,
+                                                               std::string_view filter,
+                                                               size_t limit) const {
+  std::shared_lock lock(catalog_mu_);
+  ASSIGN_OR_RETURN(auto values, tag_index_.Values(tag, filter, limit));
+  std::vector<TagValueCount> out;
+  out.reserve(values.size());
+  for (auto& v : values) out.push_back({std::move(v.value), v.count});
+  return out;
+}
+
 std::vector<std::string> RocksStore::AllLeaves() const {
   std::vector<std::string> out;
   std::shared_lock lock(catalog_mu_);

@@ -28,6 +28,19 @@ class FakeSource final : public SeriesSource {
     std::reverse(out.begin(), out.end());  // the renderer must sort
     return out;
   }
+  core::Result<std::vector<std::string>> FindTagged(const std::vector<std::string>&) override {
+    return std::vector<std::string>{};
+  }
+  core::Result<std::vector<std::string>> TagNames(std::string_view, size_t) override {
+    return std::vector<std::string>{};
+  }
+  core::Result<std::vector<storage::TagValueCount>> TagValues(std::string_view, std::string_view,
+                                                              size_t) override {
+    return std::vector<storage::TagValueCount>{};
+  }
+  core::Result<std::vector<std::string>> AllLeaves() override {
+    return std::vector<std::string>{};
+  }
   core::Result<storage::SeriesData> Fetch(std::string_view name, int64_t, int64_t) override {
     auto it = data.find(std::string(name));
     if (it == data.end()) return core::NotFound("x");

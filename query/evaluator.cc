@@ -1,0 +1,129 @@
+#include "query/evaluator.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+namespace meridian::query {
+namespace {
+
+// Nesting of function calls evaluated at once (timeShift of movingAverage of ...).
+constexpr size_t kMaxEvalDepth = 64;
+
+}  // namespace
+
+Evaluator::Evaluator(SeriesSource& source, const FunctionRegistry& functions, EvalLimits limits,
+                     std::map<std::string, std::string> template_vars)
+    : source_(source),
+      functions_(functions),
+      limits_(limits),
+      template_vars_(std::move(template_vars)) {}
+
+core::Result<SeriesList> Evaluator::EvaluateTarget(std::string_view target,
+                                                   const EvalWindow& window) {
+  ASSIGN_OR_RETURN(Expr parsed, ParseTarget(target, limits_.parse));
+  // template() is textual substitution in graphite-web: expand it once, before evaluation.
+  ASSIGN_OR_RETURN(Expr expr, ExpandTemplates(parsed, template_vars_, limits_.parse.max_length));
+  return Evaluate(expr, window);
+}
+
+core::Status Evaluator::Charge(size_t series, size_t points) {
+  series_used_ += series;
+  points_used_ += points;
+  if (series_used_ > limits_.max_series) {
+    return core::ResourceExhausted(fmt::format(
+        "the request fetches more than {} series (max_series_per_request)", limits_.max_series));
+  }
+  if (points_used_ > limits_.max_points) {
+    return core::ResourceExhausted(fmt::format(
+        "the request fetches more than {} points (max_points_per_request)", limits_.max_points));
+  }
+  return core::Status::Ok();
+}
+
+core::Result<SeriesList> Evaluator::Evaluate(const Expr& expr, const EvalWindow& window) {
+  switch (expr.kind) {
+    case ExprKind::kPath:
+      return FetchPath(expr.text, window);
+    case ExprKind::kCall: {
+      if (depth_ >= kMaxEvalDepth) {
+        return core::InvalidArgument("target nests function calls too deeply");
+      }
+      ++depth_;
+      auto result = EvaluateCall(expr, window);
+      --depth_;
+      return result;
+    }
+    default:
+      return core::InvalidArgument(fmt::format(
+          "'{}' at position {} is not a series expression", expr.source, expr.position));
+  }
+}
+
+core::Result<SeriesList> Evaluator::EvaluateCall(const Expr& expr, const EvalWindow& window) {
+  if (expr.text == "template") {
+    // Reached only for an Expr built without ExpandTemplates (functions re-evaluating args).
+    ASSIGN_OR_RETURN(Expr expanded, ExpandTemplates(expr, template_vars_, limits_.parse.max_length));
+    if (expanded.kind == ExprKind::kCall && expanded.text == "template") {
+      return core::InvalidArgument("invalid template() syntax");
+    }
+    return Evaluate(expanded, window);
+  }
+  if (expr.text == "seriesByTag") return SeriesByTag(expr, window);
+  const FunctionSpec* spec = functions_.Find(expr.text);
+  if (spec == nullptr) {
+    return core::InvalidArgument(
+        fmt::format("unknown function '{}' at position {}", expr.text, expr.position));
+  }
+  Call call(*this, expr, *spec, window);
+  RETURN_IF_ERROR(call.Bind());
+  return spec->impl(call);
+}
+
+core::Result<SeriesList> Evaluator::SeriesByTag(const Expr& expr, const EvalWindow& window) {
+  std::vector<std::string> tag_exprs;
+  for (const Arg& arg : expr.args) {
+    if (!arg.keyword.empty() || arg.value.kind != ExprKind::kString) {
+      return core::InvalidArgument("seriesByTag() takes tag expressions as quoted strings");
+    }
+    tag_exprs.push_back(arg.value.text);
+  }
+  if (tag_exprs.empty()) return core::InvalidArgument("seriesByTag() needs a tag expression");
+  ASSIGN_OR_RETURN(std::vector<std::string> names, source_.FindTagged(tag_exprs));
+  return FetchNames(std::move(names), expr.source, window);
+}
+
+core::Result<SeriesList> Evaluator::FetchPath(std::string_view pattern, const EvalWindow& window) {
+  ASSIGN_OR_RETURN(std::vector<std::string> names, source_.Expand(pattern));
+  return FetchNames(std::move(names), std::string(pattern), window);
+}
+
+core::Result<SeriesList> Evaluator::FetchNames(std::vector<std::string> names,
+                                               const std::string& path_expression,
+                                               const EvalWindow& window) {
+  std::sort(names.begin(), names.end());
+  RETURN_IF_ERROR(Charge(names.size(), 0));
+  SeriesList out;
+  out.reserve(names.size());
+  for (const std::string& name : names) {
+    auto data = source_.Fetch(name, window.from, window.until);
+    if (!data.ok()) {
+      if (data.status().code() == core::StatusCode::kNotFound) continue;  // deleted meanwhile
+      return data.status();
+    }
+    if (data->step == 0) continue;  // whisper returned nothing for this window
+    RETURN_IF_ERROR(Charge(0, data->values.size()));
+    Series s;
+    s.tags = TagsForName(data->name);
+    s.name = std::move(data->name);
+    s.path_expression = path_expression;
+    s.start = data->start;
+    s.end = data->end;
+    s.step = data->step;
+    s.values = std::move(data->values);
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
+}  // namespace meridian::query

@@ -1,0 +1,59 @@
+// Evaluator: graphite-web's evaluateTarget — parses a target, fetches path expressions through a
+// SeriesSource (sorted by name within each expression), and applies functions from a
+// FunctionRegistry. Budgets bound what one request can fetch.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <string_view>
+
+#include "core/status.h"
+#include "query/expression.h"
+#include "query/function_registry.h"
+#include "query/series.h"
+#include "query/series_source.h"
+
+namespace meridian::query {
+
+struct EvalLimits {
+  size_t max_series = 100'000;    // series fetched per request (all targets); more → 422
+  size_t max_points = 5'000'000;  // values fetched per request; more → 422
+  ParseLimits parse;
+};
+
+// One Evaluator per request: it carries the request's budgets and template variables.
+// Not thread-safe.
+class Evaluator {
+ public:
+  Evaluator(SeriesSource& source, const FunctionRegistry& functions, EvalLimits limits,
+            std::map<std::string, std::string> template_vars = {});
+
+  // Parses and evaluates one target over `window`. INVALID_ARGUMENT for bad syntax, an unknown
+  // function or bad arguments; RESOURCE_EXHAUSTED past a budget.
+  core::Result<SeriesList> EvaluateTarget(std::string_view target, const EvalWindow& window);
+  // Evaluates a parsed expression (functions use this to re-evaluate an argument elsewhere).
+  core::Result<SeriesList> Evaluate(const Expr& expr, const EvalWindow& window);
+  // Fetches every leaf a path expression names, sorted by name.
+  core::Result<SeriesList> FetchPath(std::string_view pattern, const EvalWindow& window);
+
+  SeriesSource& source() { return source_; }
+
+ private:
+  core::Result<SeriesList> EvaluateCall(const Expr& expr, const EvalWindow& window);
+  core::Result<SeriesList> SeriesByTag(const Expr& expr, const EvalWindow& window);
+  core::Result<SeriesList> FetchNames(std::vector<std::string> names,
+                                      const std::string& path_expression,
+                                      const EvalWindow& window);
+  core::Status Charge(size_t series, size_t points);
+
+  SeriesSource& source_;
+  const FunctionRegistry& functions_;
+  EvalLimits limits_;
+  std::map<std::string, std::string> template_vars_;
+  size_t depth_ = 0;
+  size_t series_used_ = 0;
+  size_t points_used_ = 0;
+};
+
+}  // namespace meridian::query

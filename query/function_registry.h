@@ -1,0 +1,133 @@
+// The render function library: each function's metadata (what /functions serves, in
+// graphite-web's shape, so Grafana's function editor works) and its implementation.
+//
+// A function implementation receives a Call: its arguments bound to its declared parameters the
+// way Python binds graphite-web's function signatures (positional, then keyword; a `multiple`
+// parameter takes the remaining positionals). Series arguments are evaluated on demand, so a
+// function like timeShift can evaluate its argument over another window.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/status.h"
+#include "query/expression.h"
+#include "query/series.h"
+
+namespace meridian::query {
+
+class Evaluator;
+
+// graphite-web's ParamTypes (functions/params.py).
+enum class ParamType {
+  kBoolean, kDate, kFloat, kInteger, kInterval, kIntOrInterval, kIntOrInf, kNode, kNodeOrTag,
+  kSeries, kSeriesList, kSeriesLists, kString, kTag, kAny, kAggFunc, kAggOrSeriesFunc,
+};
+std::string_view ParamTypeName(ParamType type);
+
+struct ParamSpec {
+  std::string name;
+  ParamType type = ParamType::kAny;
+  bool required = false;
+  bool multiple = false;                // takes the remaining positional arguments
+  std::optional<std::string> default_json;  // JSON text of the default, as /functions shows it
+  std::vector<std::string> options;     // allowed values (aggFunc names...)
+};
+
+// The evaluation window of a call: graphite-web's requestContext.
+struct EvalWindow {
+  int64_t from = 0;
+  int64_t until = 0;
+  int64_t now = 0;
+};
+
+class Call {
+ public:
+  Call(Evaluator& evaluator, const Expr& expr, const struct FunctionSpec& spec,
+       const EvalWindow& window);
+  // Binds arguments to parameters. INVALID_ARGUMENT for an unknown keyword, too many arguments
+  // or a missing required one — messages name the function and parameter.
+  core::Status Bind();
+
+  const Expr& expr() const { return expr_; }
+  const EvalWindow& window() const { return window_; }
+  Evaluator& evaluator() { return evaluator_; }
+  const std::string& name() const;
+
+  // True when the parameter was given (and not None).
+  bool Has(std::string_view param) const;
+  // The raw expressions bound to a parameter (several for a `multiple` one).
+  const std::vector<const Expr*>& Raw(std::string_view param) const;
+
+  // Typed accessors. A missing optional parameter yields the fallback; a wrongly typed argument
+  // is INVALID_ARGUMENT naming the function and parameter.
+  core::Result<SeriesList> Series(std::string_view param);
+  // All series of a `multiple` seriesList(s) parameter, concatenated in argument order.
+  core::Result<SeriesList> SeriesConcat(std::string_view param);
+  // Each argument of a `multiple` seriesLists parameter evaluated separately.
+  core::Result<std::vector<SeriesList>> SeriesLists(std::string_view param);
+  core::Result<double> Number(std::string_view param, std::optional<double> fallback = {});
+  core::Result<int64_t> Integer(std::string_view param, std::optional<int64_t> fallback = {});
+  core::Result<std::string> String(std::string_view param,
+                                   std::optional<std::string> fallback = {});
+  core::Result<bool> Bool(std::string_view param, std::optional<bool> fallback = {});
+  // Node references: ints (may be negative) or tag names (strings), for a `multiple` or single
+  // parameter.
+  struct NodeRef {
+    bool is_tag = false;
+    int64_t index = 0;
+    std::string tag;
+  };
+  core::Result<std::vector<NodeRef>> Nodes(std::string_view param);
+
+  core::Status Error(std::string_view message) const;  // "funcName: message"
+
+ private:
+  const std::vector<const Expr*>* Find(std::string_view param) const;
+  core::Result<const Expr*> Single(std::string_view param) const;
+
+  Evaluator& evaluator_;
+  const Expr& expr_;
+  const struct FunctionSpec& spec_;
+  EvalWindow window_;
+  std::map<std::string, std::vector<const Expr*>, std::less<>> bound_;
+};
+
+using FunctionImpl = std::function<core::Result<SeriesList>(Call&)>;
+
+struct FunctionSpec {
+  std::string name;
+  std::string group;  // Combine, Transform, Calculate, Filter Series, Filter Data, Sorting, Alias,
+                      // Graph, Special
+  std::string description;  // reStructuredText, as graphite-web's docstrings
+  std::vector<ParamSpec> params;
+  FunctionImpl impl;
+};
+
+class FunctionRegistry {
+ public:
+  // REQUIRES: a unique name.
+  void Add(FunctionSpec spec);
+  const FunctionSpec* Find(std::string_view name) const;
+  std::vector<const FunctionSpec*> All() const;  // sorted by name
+
+  // Every function Meridian implements.
+  static const FunctionRegistry& Default();
+
+ private:
+  std::map<std::string, FunctionSpec, std::less<>> functions_;
+};
+
+// Registration entry points, one per file in query/functions/.
+void RegisterCombineFunctions(FunctionRegistry& registry);
+void RegisterTransformFunctions(FunctionRegistry& registry);
+void RegisterFilterFunctions(FunctionRegistry& registry);
+void RegisterAliasFunctions(FunctionRegistry& registry);
+void RegisterSpecialFunctions(FunctionRegistry& registry);
+
+}  // namespace meridian::query

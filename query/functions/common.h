@@ -1,0 +1,89 @@
+// Shared maths and naming helpers of the function library, with graphite-web's exact semantics
+// (render/functions.py, functions/aggfuncs.py, render/datalib.py).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/status.h"
+#include "query/series.h"
+
+namespace meridian::query::functions {
+
+inline bool IsNull(double v) { return v != v; }  // NaN marks None
+constexpr double kNull = __builtin_nan("");
+
+// Python's "%g" (6 significant digits), as graphite-web formats numbers in series names.
+std::string FormatG(double v);
+// Python's str()/repr() of a float or int-valued float: "2" for ints given as int, "2.0" for
+// floats; graphite-web uses both (`str(n)` of an int argument prints without ".0").
+std::string FormatNumberArg(double v, bool is_integer);
+
+// graphite-web's aggregation functions by name (functions/aggfuncs.py getAggFunc): average/avg,
+// avg_zero, median, sum/total, min, max, diff, stddev, count, range/rangeOf, multiply,
+// last/current. Names with a "Series" suffix are accepted (sumSeries → sum). nullopt for an
+// unknown name.
+using AggFunc = std::optional<double> (*)(std::span<const double> values_with_nulls);
+std::optional<AggFunc> GetAggFunc(std::string_view name);
+// The canonical name graphite-web uses when naming results ("avg" → "average").
+std::string CanonicalAggName(std::string_view name);
+std::vector<std::string> AggFuncNames();
+
+// TimeSeries consolidation (datalib.py __consolidatingGenerator): buckets of `values_per_point`
+// values reduced by `func` (sum, average/avg, avg_zero, min, max, first, last) when the share of
+// non-null values ≥ xff, else null; a partial last bucket is kept. An unknown function name
+// consolidates as average (graphite-web raises; consolidateBy validates names up front).
+std::vector<double> Consolidate(std::span<const double> values, int64_t values_per_point,
+                                std::string_view func, double xff);
+
+// graphite-web's normalize(): step = LCM of steps, every series consolidated to it (its own
+// consolidation function and xFilesFactor), start = min start, end = max end trimmed to a whole
+// number of steps. The values are NOT realigned: graphite-web combines by index (zip_longest).
+struct Normalized {
+  std::vector<std::vector<double>> values;  // per input series, consolidated
+  int64_t start = 0;
+  int64_t end = 0;
+  int64_t step = 0;
+  size_t length = 0;  // longest consolidated series (zip_longest)
+};
+core::Result<Normalized> Normalize(const SeriesList& series);
+
+// Applies an aggregation point by point across normalized series (zip_longest; missing = null),
+// with graphite-web's xFilesFactor rule for aggregates (nonNull/total < xff → null).
+std::vector<double> AggregateAcross(const Normalized& n, AggFunc func, double xff);
+
+// ",".join of unique pathExpressions in first-seen order (formatPathExpressions).
+std::string JoinPathExpressions(const SeriesList& series);
+
+// The tags (key and value) every series of the list carries; {} for an empty list.
+std::map<std::string, std::string> CommonTags(const SeriesList& series);
+// The tags an aggregate result carries (graphite-web's aggregate()): CommonTags, name = `name`
+// unless every input shares one name tag, and aggregatedBy = `func`.
+std::map<std::string, std::string> AggregateTags(const SeriesList& series, const std::string& name,
+                                                 std::string_view func);
+
+// graphite-web's _getPercentile (NIST method): the n-th percentile of the non-null points, an
+// actual point unless `interpolate`; nullopt when every point is null. Ranks past the end give
+// the largest point (graphite-web raises IndexError there).
+std::optional<double> GetPercentile(std::span<const double> points, double n, bool interpolate);
+
+// True for names TimeSeries does not parse tags from: ^[a-z]+[(].+[)]$, case-insensitive.
+bool LooksLikeCall(std::string_view name);
+
+// A new series shaped like `like` (window, step, consolidation, xff) with a name, values,
+// path_expression = name, and tags derived from the name as TimeSeries() does: {"name": name}
+// for a function-wrapped name (LooksLikeCall), else TagsForName(name).
+Series MakeSeries(const Series& like, std::string name, std::vector<double> values);
+
+// The metric path inside a (possibly function-wrapped) series name, as aliasByNode and friends
+// find it: the first path-like token (graphite-web's `_getFirstPathExpression` /
+// `re.search('[^(,]+', ...)` logic for names like "sumSeries(a.b.c,d)"), before any ';' tags.
+std::string FirstPathExpression(std::string_view name);
+// Dot-split nodes of a path.
+std::vector<std::string> SplitNodes(std::string_view path);
+
+}  // namespace meridian::query::functions
