@@ -121,6 +121,7 @@ core::Result<SeriesList> Evaluator::FetchNames(std::vector<std::string> names,
     s.end = data->end;
     s.step = data->step;
     s.values = std::move(data->values);
+    s.x_files_factor = x_files_factor_;
     out.push_back(std::move(s));
   }
   return out;

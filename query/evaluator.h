@@ -38,6 +38,8 @@ class Evaluator {
   core::Result<SeriesList> FetchPath(std::string_view pattern, const EvalWindow& window);
 
   SeriesSource& source() { return source_; }
+  // xFilesFactor given to fetched series (the request's xFilesFactor; default 0).
+  void set_x_files_factor(double xff) { x_files_factor_ = xff; }
 
  private:
   core::Result<SeriesList> EvaluateCall(const Expr& expr, const EvalWindow& window);
@@ -51,6 +53,7 @@ class Evaluator {
   const FunctionRegistry& functions_;
   EvalLimits limits_;
   std::map<std::string, std::string> template_vars_;
+  double x_files_factor_ = 0;
   size_t depth_ = 0;
   size_t series_used_ = 0;
   size_t points_used_ = 0;

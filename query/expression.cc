@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <string>
+#include <unordered_map>
 #include <utility>
 
 #include "query/internal/py_format.h"
@@ -120,7 +121,7 @@ class Parser {
     size_t name_end = IdentEnd(pos_);
     size_t paren = SkipWsFrom(name_end);
     if (name_end > pos_ && Peek(paren) == '(') {
-      RETURN_IF_ERROR(ParseCall(out, height));
+      RETURN_IF_ERROR(ParseCall(out, height, /*piped=*/false));
     } else {
       RETURN_IF_ERROR(ParsePath(out));
       *height = 0;
@@ -134,7 +135,7 @@ class Parser {
         return Expected("a function call after '|'");
       Expr call;
       size_t call_height = 0;
-      RETURN_IF_ERROR(ParseCall(&call, &call_height));
+      RETURN_IF_ERROR(ParseCall(&call, &call_height, /*piped=*/true));
       if (call.args.size() + 1 > limits_.max_args) {
         return ErrorAt("more than max_args " + std::to_string(limits_.max_args) + " arguments",
                        bar);
@@ -150,7 +151,7 @@ class Parser {
   }
 
   // REQUIRES: at `name ws (`.
-  core::Status ParseCall(Expr* out, size_t* height) {
+  core::Status ParseCall(Expr* out, size_t* height, bool piped) {
     size_t start = pos_;
     RETURN_IF_ERROR(NewNode(out, ExprKind::kCall, start));
     size_t name_end = IdentEnd(pos_);
@@ -158,7 +159,7 @@ class Parser {
     pos_ = SkipWsFrom(name_end) + 1;
     if (++open_calls_ > max_depth_) return CheckHeight(open_calls_, start);
     size_t args_height = 0;
-    core::Status st = ParseArgs(out, &args_height);
+    core::Status st = ParseArgs(out, &args_height, piped);
     --open_calls_;
     if (!st.ok()) return st;
     Finish(out);
@@ -166,8 +167,8 @@ class Parser {
     return CheckHeight(*height, start);
   }
 
-  // After '(' through ')'.
-  core::Status ParseArgs(Expr* call, size_t* height) {
+  // After '(' through ')'. A piped call is never graphite-web's `template` rule.
+  core::Status ParseArgs(Expr* call, size_t* height, bool piped) {
     SkipWs();
     if (Peek(pos_) == ')') {
       ++pos_;
@@ -178,7 +179,10 @@ class Parser {
       SkipWs();
       size_t arg_start = pos_;
       Arg arg;
-      if (KeywordArgAhead()) {
+      // graphite-web's `template` rule reads its first argument as a call or a path only:
+      // template(1) and template(true.x) template the paths "1" and "true.x".
+      bool template_target = !piped && call->args.empty() && call->text == "template";
+      if (!template_target && KeywordArgAhead()) {
         size_t name_end = IdentEnd(pos_);
         arg.keyword.assign(t_.substr(pos_, name_end - pos_));
         pos_ = SkipWsFrom(SkipWsFrom(name_end) + 1);
@@ -191,7 +195,7 @@ class Parser {
                        arg_start);
       }
       size_t arg_height = 0;
-      RETURN_IF_ERROR(ParseValue(&arg.value, &arg_height));
+      RETURN_IF_ERROR(ParseValue(&arg.value, &arg_height, !template_target));
       *height = std::max(*height, arg_height);
       call->args.push_back(std::move(arg));
       SkipWs();
@@ -220,14 +224,16 @@ class Parser {
   }
 
   // One argument value: a keyword constant, a number, a string or a piped expression.
-  core::Status ParseValue(Expr* out, size_t* height) {
+  core::Status ParseValue(Expr* out, size_t* height, bool literals) {
     *height = 0;
-    bool keyword = false;
-    RETURN_IF_ERROR(ParseKeywordConstant(out, &keyword));
-    if (keyword) return core::Status::Ok();
-    if (size_t end = NumberEnd(); end > pos_) return ParseNumber(out, end);
     char c = Peek(pos_);
-    if (c == '\'' || c == '"') return ParseString(out);
+    if (literals) {
+      bool keyword = false;
+      RETURN_IF_ERROR(ParseKeywordConstant(out, &keyword));
+      if (keyword) return core::Status::Ok();
+      if (size_t end = NumberEnd(); end > pos_) return ParseNumber(out, end);
+      if (c == '\'' || c == '"') return ParseString(out);
+    }
     if (AtEnd() || !(IsPathChar(c) || c == '{' || c == '\\')) return Expected("an argument");
     return ParsePiped(out, height);
   }
@@ -413,7 +419,24 @@ struct Variable {
   Expr value;
   std::string text;
 };
-using Variables = std::vector<Variable>;
+
+std::string PythonStr(const Expr& value);
+
+// Python dict semantics: a name keeps its first position, the last value wins.
+class Variables {
+ public:
+  void Set(const std::string& name, const Expr& value) {
+    auto [it, added] = index_.try_emplace(name, list_.size());
+    if (added) list_.push_back(Variable{name, {}, {}});
+    list_[it->second].value = value;
+    list_[it->second].text = PythonStr(value);
+  }
+  const std::vector<Variable>& list() const { return list_; }
+
+ private:
+  std::vector<Variable> list_;
+  std::unordered_map<std::string, size_t> index_;
+};
 
 core::Status InvalidTemplate() {
   return core::InvalidArgument(
@@ -437,15 +460,6 @@ std::string PythonStr(const Expr& value) {
   return (negative ? "-" : "") + std::string(digits.substr(first));
 }
 
-// Python dict semantics: a name keeps its first position, the last value wins.
-void SetVariable(Variables* vars, std::string name, const Expr& value) {
-  auto it =
-      std::find_if(vars->begin(), vars->end(), [&](const Variable& v) { return v.name == name; });
-  if (it == vars->end()) it = vars->insert(vars->end(), Variable{std::move(name), {}, {}});
-  it->value = value;
-  it->text = PythonStr(value);
-}
-
 // graphite-web's `template` grammar rule: template(call|path[, literals | name=literal...]).
 core::Result<Variables> TemplateVariables(const Expr& call,
                                           const std::map<std::string, std::string>& request) {
@@ -461,13 +475,13 @@ core::Result<Variables> TemplateVariables(const Expr& call,
     bool literal = arg.value.kind == ExprKind::kString ||
                    (arg.value.kind == ExprKind::kNumber && !IsAlpha(arg.value.text.front()));
     if (arg.keyword.empty() == keywords || !literal) return InvalidTemplate();
-    SetVariable(&vars, keywords ? arg.keyword : std::to_string(i), arg.value);
+    vars.Set(keywords ? arg.keyword : std::to_string(i), arg.value);
   }
   for (const auto& [name, text] : request) {
     Expr value;
     value.kind = ExprKind::kString;
     value.text = text;
-    SetVariable(&vars, name, value);
+    vars.Set(name, value);
   }
   return vars;
 }
@@ -496,14 +510,15 @@ core::Status ReplaceWithValue(const Variable& var, Expr* path) {
 
 core::Status SubstitutePath(const Variables& vars, size_t max_length, Expr* path) {
   std::string text = path->text;
-  for (const Variable& var : vars) {
+  for (const Variable& var : vars.list()) {
     std::string key = "$" + var.name;
     if (text == key) return ReplaceWithValue(var, path);
     size_t count = 0;
     for (size_t at = text.find(key); at != npos; at = text.find(key, at + key.size())) ++count;
     if (count == 0) continue;
     if (text.size() + count * var.text.size() - count * key.size() > max_length) {
-      return core::InvalidArgument("template expansion of '" + path->source +
+      return core::InvalidArgument("template expansion of '" +
+                                   path->source.substr(0, kMaxQuotedTarget) +
                                    "' exceeds max_path_length " + std::to_string(max_length));
     }
     std::string next;
@@ -529,7 +544,7 @@ core::Status Expand(const Variables* vars, const std::map<std::string, std::stri
   }
   if (e->kind == ExprKind::kCall) {
     for (Arg& arg : e->args) RETURN_IF_ERROR(Expand(vars, request, max_length, &arg.value));
-  } else if (e->kind == ExprKind::kPath && vars != nullptr && !vars->empty()) {
+  } else if (e->kind == ExprKind::kPath && vars != nullptr && !vars->list().empty()) {
     return SubstitutePath(*vars, max_length, e);
   }
   return core::Status::Ok();

@@ -8,15 +8,15 @@
 //   arg      := [name ws '=' ws] value                -- positional arguments before keyword ones
 //   value    := true | false | none | inf              -- any case; not followed by [A-Za-z0-9_$]
 //             | number | string | piped
-//   number   := -?\d+ (\.\d+)? ([eE] -?\d+)?           -- only when followed by ws and ',' or ')';
-//                                                        otherwise the text is a path ("1e+3",
-//                                                        "5m")
+//   number   := -?\d+ (\.\d+)? ([eE] -?\d+)?   -- only when followed by ws and ',' or ')';
+//                                                else the text is a path ("1e+3", "5m")
 //   string   := '…' | "…"   backslash escapes and doubled quotes end no string; no raw newline
-//   path     := element ('.' element)*                -- no whitespace inside
+//   path     := element ('.' element)*         -- no whitespace inside
 //   element  := (chars | '{' chars (',' chars)* '}')+
-//   chars    := any byte > 0x20 except ( ) { } , . ' " \ | and DEL, or '\' + one of ( ) { } , . ' "
-//   \ | =
-// A number, string, boolean, None or inf is only an argument: at the top level "1" is a path.
+//   chars    := (byte | '\' escaped)+          -- byte: any > 0x20 but DEL and ( ) { } , . ' " \ |
+//                                                escaped: one of ( ) { } , . ' " \ | =
+// A number, string, boolean, None or inf is only an argument: at the top level "1" is a path, and
+// so is the first argument of a (non-piped) call named template: `template(1)` templates path "1".
 // `f(a=)`, `f(a=.b)` and `f(a=|g())` hold the positional path "a=…", as in graphite-web.
 //
 // Deliberate differences from graphite-web (which calls parseString without parseAll):

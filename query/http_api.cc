@@ -4,22 +4,14 @@
 #include <httplib.h>
 
 
+#include "query/formats.h"
 #include "query/internal/find_format.h"
+#include "query/internal/functions_json.h"
 #include "query/internal/metadata_api.h"
-#include "query/time_parser.h"
+#include "query/internal/render_request.h"
 
 namespace meridian::query {
 namespace {
-
-// graphite-web merges GET and POST parameters; cpp-httplib parses form bodies into params.
-std::vector<std::string> Targets(const httplib::Request& req) {
-  std::vector<std::string> out;
-  for (const char* key : {"target", "target[]"}) {
-    size_t n = req.get_param_value_count(key);
-    for (size_t i = 0; i < n; ++i) out.push_back(req.get_param_value(key, i));
-  }
-  return out;
-}
 
 // graphite-web folds `key[]` into `key` (jQuery-style arrays from Grafana and the web UI).
 internal::Params ParamsOf(const httplib::Request& req) {
@@ -69,35 +61,16 @@ struct HttpApi::Impl {
     res.set_content(st.message() + "\n", "text/plain");
   }
 
-  core::Status ParseRange(const httplib::Request& req, int64_t* from, int64_t* until) {
-    const int64_t now = clock->NowSeconds();
-    std::string from_text = req.has_param("from") ? req.get_param_value("from") : "-1d";
-    std::string until_text = req.has_param("until") ? req.get_param_value("until") : "now";
-    ASSIGN_OR_RETURN(*from, ParseTime(from_text, now));
-    ASSIGN_OR_RETURN(*until, ParseTime(until_text, now));
-    if (*from > *until) std::swap(*from, *until);
-    if (*from == *until) return core::InvalidArgument("from and until are equal");
-    return core::Status::Ok();
-  }
-
   void HandleRender(const httplib::Request& req, httplib::Response& res) {
     requests_render->Add();
-    RenderRequest rr;
-    rr.targets = Targets(req);
-    if (core::Status st = ParseRange(req, &rr.from, &rr.until); !st.ok()) return Fail(res, st);
-    std::string format = req.has_param("format") ? req.get_param_value("format") : "json";
-    if (format != "json") {
-      return Fail(res, core::InvalidArgument(
-                           fmt::format("format '{}' is not supported yet (json only)", format)));
-    }
-    auto series = Render(*source, rr, options.limits);
-    if (!series.ok()) return Fail(res, series.status());
-    std::string body = FormatJson(*series);
-    if (req.has_param("jsonp")) {
-      body = req.get_param_value("jsonp") + "(" + body + ")";
-      return res.set_content(body, "text/javascript");
-    }
-    res.set_content(body, "application/json");
+    auto plan = internal::PlanRender(ParamsOf(req), clock->NowSeconds());
+    if (!plan.ok()) return Fail(res, plan.status());
+    EvalLimits limits;
+    limits.max_series = options.limits.max_series;
+    limits.max_points = options.limits.max_points;
+    auto body = internal::ExecuteRender(*plan, *source, FunctionRegistry::Default(), limits);
+    if (!body.ok()) return Fail(res, body.status());
+    res.set_content(body->body, body->content_type);
   }
 
   void HandleFind(const httplib::Request& req, httplib::Response& res) {
@@ -108,10 +81,31 @@ struct HttpApi::Impl {
     auto matches = source->Find(q);
     if (!matches.ok()) return Fail(res, matches.status());
     bool wildcards = req.has_param("wildcards") && req.get_param_value("wildcards") == "1";
-    auto body = internal::FormatFind(q, *matches, format, wildcards);
-    if (!body.ok()) return Fail(res, body.status());
+    if (format == "treejson" || format == "completer") {
+      auto body = internal::FormatFind(q, *matches, format, wildcards);
+      if (!body.ok()) return Fail(res, body.status());
+      res.set_header("Cache-Control", "no-cache");
+      return res.set_content(*body, "application/json");
+    }
+    // json, nodelist, pickle, msgpack: what graphite-web cluster peers ask for (local=1).
+    FindFormatOptions fo;
+    fo.format = format;
+    if (req.has_param("jsonp")) fo.jsonp = req.get_param_value("jsonp");
+    fo.ensure_ascii = req.get_header_value("Accept") == "application/json";
+    if (req.has_param("position")) {
+      auto pos = std::strtoll(req.get_param_value("position").c_str(), nullptr, 10);
+      fo.node_position = pos;
+    }
+    // Leaves are reported as holding data up to now (the whisper finder reports its file's whole
+    // retention): peers only use intervals to skip leaves with no data in a window.
+    const double now = static_cast<double>(clock->NowSeconds());
+    fo.leaf_intervals = [now](std::string_view) {
+      return std::vector<FindInterval>{{0.0, now}};
+    };
+    auto extra = FormatFindExtra(q, *matches, fo);
+    if (!extra.ok()) return Fail(res, extra.status());
     res.set_header("Cache-Control", "no-cache");
-    res.set_content(*body, "application/json");
+    return res.set_content(extra->body, extra->content_type);
   }
 
   // Routes whose handlers live in internal/metadata_api (socket-free, unit-tested there).
@@ -149,6 +143,15 @@ struct HttpApi::Impl {
     });
     server.Get(R"(/tags/([^/]+)/?)", [this](const httplib::Request& q, httplib::Response& r) {
       Send(r, internal::TagDetails(*source, q.matches[1].str(), ParamsOf(q)));
+    });
+    auto functions = [](const httplib::Request& q, httplib::Response& r) {
+      Send(r, internal::FunctionsList(FunctionRegistry::Default(), ParamsOf(q)));
+    };
+    server.Get("/functions", functions);
+    server.Get("/functions/", functions);
+    server.Get(R"(/functions/([^/]+)/?)", [](const httplib::Request& q, httplib::Response& r) {
+      Send(r, internal::FunctionDetails(FunctionRegistry::Default(), q.matches[1].str(),
+                                        ParamsOf(q)));
     });
     server.Get("/version", [](const httplib::Request&, httplib::Response& r) {
       // graphite-web's version, which Grafana's auto-detection reads as the API level.

@@ -82,6 +82,10 @@ Series MakeSeries(const Series& like, std::string name, std::vector<double> valu
 // The metric path inside a (possibly function-wrapped) series name, as aliasByNode and friends
 // find it: the first path-like token (graphite-web's `_getFirstPathExpression` /
 // `re.search('[^(,]+', ...)` logic for names like "sumSeries(a.b.c,d)"), before any ';' tags.
+// Precisely: a name not ending in ')' is returned as is; otherwise calls are descended through
+// their first argument as graphite-web's grammar would, and when that argument is not a path (a
+// number or string: "sumSeries(seriesByTag('name=x'))") the whole name is returned, as
+// graphite-web falls back to series.name. Either way cut at the first ';'.
 std::string FirstPathExpression(std::string_view name);
 // Dot-split nodes of a path.
 std::vector<std::string> SplitNodes(std::string_view path);

@@ -1,0 +1,146 @@
+// An in-memory SeriesSource for query unit tests: series given as SeriesData; globs matched with
+// storage's own glob matcher; tag expressions limited to `tag=value` and `tag!=value`.
+#pragma once
+
+#include <algorithm>
+#include <map>
+#include <regex>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "core/tagged_name.h"
+#include "query/series_source.h"
+#include "storage/glob.h"
+
+namespace meridian::testing {
+
+class FakeSeriesSource final : public query::SeriesSource {
+ public:
+  // Adds a series whose values start at `start` with `step` (NaN = null).
+  void Add(const std::string& name, int64_t start, int64_t step, std::vector<double> values) {
+    storage::SeriesData d;
+    d.name = name;
+    d.start = start;
+    d.step = step;
+    d.end = start + step * static_cast<int64_t>(values.size());
+    d.values = std::move(values);
+    data_[name] = std::move(d);
+  }
+
+  core::Result<std::vector<storage::FindMatch>> Find(std::string_view pattern) override {
+    auto glob = storage::GlobPattern::Compile(pattern);
+    if (!glob.ok()) return glob.status();
+    std::map<std::string, storage::FindMatch> nodes;
+    const size_t depth = std::count(pattern.begin(), pattern.end(), '.') + 1;
+    for (const auto& [name, d] : data_) {
+      if (core::IsTagged(name)) continue;
+      std::vector<std::string> parts;
+      size_t b = 0;
+      for (size_t e; (e = name.find('.', b)) != std::string::npos; b = e + 1) {
+        parts.push_back(name.substr(b, e - b));
+      }
+      parts.push_back(name.substr(b));
+      if (parts.size() < depth) continue;
+      std::string prefix;
+      for (size_t i = 0; i < depth; ++i) prefix += (i ? "." : "") + parts[i];
+      if (!storage::GlobMatchFull(*glob, prefix)) continue;
+      auto& m = nodes[prefix];
+      m.path = prefix;
+      if (parts.size() == depth) m.is_leaf = true;
+      if (parts.size() > depth) m.has_children = true;
+    }
+    std::vector<storage::FindMatch> out;
+    for (auto& [k, m] : nodes) out.push_back(m);
+    return out;
+  }
+  core::Result<std::vector<std::string>> Expand(std::string_view pattern) override {
+    if (core::IsTagged(pattern)) {
+      if (data_.count(std::string(pattern))) return std::vector<std::string>{std::string(pattern)};
+      return std::vector<std::string>{};
+    }
+    auto found = Find(pattern);
+    if (!found.ok()) return found.status();
+    std::vector<std::string> out;
+    for (const auto& m : *found) {
+      if (m.is_leaf) out.push_back(m.path);
+    }
+    return out;
+  }
+  core::Result<std::vector<std::string>> FindTagged(
+      const std::vector<std::string>& exprs) override {
+    std::vector<std::string> out;
+    for (const auto& [name, d] : data_) {
+      auto parsed = core::ParseTaggedName(name);
+      if (!core::IsTagged(name) || !parsed.ok()) continue;
+      std::map<std::string, std::string> tags(parsed->tags.begin(), parsed->tags.end());
+      tags["name"] = parsed->name;
+      bool all = true;
+      for (const std::string& e : exprs) {
+        size_t ne = e.find("!=");
+        size_t eq = e.find('=');
+        if (ne != std::string::npos) {
+          all &= tags[e.substr(0, ne)] != e.substr(ne + 2);
+        } else if (eq != std::string::npos) {
+          all &= tags[e.substr(0, eq)] == e.substr(eq + 1);
+        } else {
+          return core::InvalidArgument("bad tag expression '" + e + "'");
+        }
+      }
+      if (all) out.push_back(name);
+    }
+    return out;
+  }
+  // Honours `filter` (anchored at the start, as the store does); ignores `limit`.
+  core::Result<std::vector<std::string>> TagNames(std::string_view filter, size_t) override {
+    std::regex re{std::string(filter)};
+    std::set<std::string> names;
+    for (const auto& [name, d] : data_) {
+      auto parsed = core::ParseTaggedName(name);
+      if (!core::IsTagged(name) || !parsed.ok()) continue;
+      names.insert("name");
+      for (const auto& [k, v] : parsed->tags) names.insert(k);
+    }
+    std::vector<std::string> out;
+    for (const auto& n : names) {
+      if (filter.empty() || std::regex_search(n, re, std::regex_constants::match_continuous)) {
+        out.push_back(n);
+      }
+    }
+    return out;
+  }
+  core::Result<std::vector<storage::TagValueCount>> TagValues(std::string_view tag,
+                                                              std::string_view,
+                                                              size_t) override {
+    std::map<std::string, size_t> counts;
+    for (const auto& [name, d] : data_) {
+      auto parsed = core::ParseTaggedName(name);
+      if (!core::IsTagged(name) || !parsed.ok()) continue;
+      if (tag == "name") ++counts[parsed->name];
+      for (const auto& [k, v] : parsed->tags) {
+        if (k == tag) ++counts[v];
+      }
+    }
+    std::vector<storage::TagValueCount> out;
+    for (const auto& [v, c] : counts) out.push_back({v, c});
+    return out;
+  }
+  core::Result<std::vector<std::string>> AllLeaves() override {
+    std::vector<std::string> out;
+    for (const auto& [name, d] : data_) {
+      if (!core::IsTagged(name)) out.push_back(name);
+    }
+    return out;
+  }
+  // Returns the stored series clipped to nothing: tests choose windows matching their data.
+  core::Result<storage::SeriesData> Fetch(std::string_view name, int64_t, int64_t) override {
+    auto it = data_.find(std::string(name));
+    if (it == data_.end()) return core::NotFound("no series");
+    return it->second;
+  }
+
+ private:
+  std::map<std::string, storage::SeriesData> data_;
+};
+
+}  // namespace meridian::testing
