@@ -5,11 +5,11 @@
 set -euo pipefail
 what=${1:-test}
 
-build_pkgs=(cmake g++ make pkg-config git netcat-openbsd
+build_pkgs=(cmake g++ make pkg-config git netcat-openbsd curl
   librocksdb-dev libboost-dev libfmt-dev nlohmann-json3-dev libcpp-httplib-dev libyaml-cpp-dev
   libgtest-dev libgmock-dev libbenchmark-dev)
 test_pkgs=(graphite-carbon graphite-web python3-whisper carbon-c-relay collectd-core
-  victoria-metrics nagios4-core nsca curl procps clang libclang-rt-14-dev)
+  victoria-metrics nagios4-core nsca procps clang libclang-rt-14-dev)
 
 pkgs=("${build_pkgs[@]}")
 [ "$what" = test ] && pkgs+=("${test_pkgs[@]}")

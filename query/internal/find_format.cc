@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "query/internal/json_text.h"
 
 namespace meridian::query::internal {
@@ -36,11 +38,24 @@ std::string TreeJson(std::string_view query, const std::vector<storage::FindMatc
     AppendTreeNode("*", base + "*", any_branch, &node);
     nodes.push_back(std::move(node));
   }
+  // graphite-web sorts nodes by name and keeps the first node of each name (host01.cpu and
+  // host02.cpu under `host0*.*` are one "cpu" node), then lists branches before leaves.
+  std::vector<const storage::FindMatch*> unique;
+  {
+    std::vector<const storage::FindMatch*> sorted;
+    for (const auto& m : matches) sorted.push_back(&m);
+    std::stable_sort(sorted.begin(), sorted.end(), [](const auto* a, const auto* b) {
+      return NodeName(a->path) < NodeName(b->path);
+    });
+    for (const auto* m : sorted) {
+      if (unique.empty() || NodeName(unique.back()->path) != NodeName(m->path)) unique.push_back(m);
+    }
+  }
   for (int pass = 0; pass < 2; ++pass) {  // branches first, then leaves
-    for (const auto& m : matches) {
-      if (IsBranch(m) != (pass == 0)) continue;
+    for (const auto* m : unique) {
+      if (IsBranch(*m) != (pass == 0)) continue;
       std::string node;
-      std::string_view name = NodeName(m.path);
+      std::string_view name = NodeName(m->path);
       AppendTreeNode(name, base + std::string(name), pass == 0, &node);
       nodes.push_back(std::move(node));
     }
