@@ -51,6 +51,8 @@ struct HttpConfig {
   ListenAddress listen{"0.0.0.0", 8080};
   size_t max_series_per_request = 100000;   // series one /render may return; more → 422
   size_t max_points_per_request = 5000000;  // values one /render may return; more → 422
+  size_t max_concurrent_queries = 8;        // renders at once; more → 503
+  std::chrono::milliseconds query_timeout{30000};  // wall time per render; past it → 504
   bool operator==(const HttpConfig&) const = default;
 };
 

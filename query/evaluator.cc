@@ -41,7 +41,13 @@ core::Status Evaluator::Charge(size_t series, size_t points) {
   return core::Status::Ok();
 }
 
+core::Status Evaluator::CheckDeadline() const {
+  if (std::chrono::steady_clock::now() <= limits_.deadline) return core::Status::Ok();
+  return core::DeadlineExceeded("the query ran past its time limit (http.query_timeout)");
+}
+
 core::Result<SeriesList> Evaluator::Evaluate(const Expr& expr, const EvalWindow& window) {
+  RETURN_IF_ERROR(CheckDeadline());
   switch (expr.kind) {
     case ExprKind::kPath:
       return FetchPath(expr.text, window);
@@ -106,6 +112,7 @@ core::Result<SeriesList> Evaluator::FetchNames(std::vector<std::string> names,
   SeriesList out;
   out.reserve(names.size());
   for (const std::string& name : names) {
+    RETURN_IF_ERROR(CheckDeadline());
     auto data = source_.Fetch(name, window.from, window.until);
     if (!data.ok()) {
       if (data.status().code() == core::StatusCode::kNotFound) continue;  // deleted meanwhile

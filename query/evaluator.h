@@ -3,6 +3,7 @@
 // FunctionRegistry. Budgets bound what one request can fetch.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <string>
@@ -20,6 +21,8 @@ struct EvalLimits {
   size_t max_series = 100'000;    // series fetched per request (all targets); more → 422
   size_t max_points = 5'000'000;  // values fetched per request; more → 422
   ParseLimits parse;
+  // Evaluation stops with DEADLINE_EXCEEDED past this instant (checked between fetches/calls).
+  std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
 };
 
 // One Evaluator per request: it carries the request's budgets and template variables.
@@ -48,6 +51,7 @@ class Evaluator {
                                       const std::string& path_expression,
                                       const EvalWindow& window);
   core::Status Charge(size_t series, size_t points);
+  core::Status CheckDeadline() const;
 
   SeriesSource& source_;
   const FunctionRegistry& functions_;

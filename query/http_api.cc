@@ -3,6 +3,9 @@
 #include <fmt/format.h>
 #include <httplib.h>
 
+#include <atomic>
+#include <chrono>
+
 
 #include "query/formats.h"
 #include "query/internal/find_format.h"
@@ -52,22 +55,40 @@ struct HttpApi::Impl {
   core::Counter* requests_find;
   core::Counter* errors_4xx;
   core::Counter* errors_5xx;
-  core::Counter* limit_rejections;
+  core::Counter* rejected_size;
+  core::Counter* rejected_timeout;
+  core::Counter* rejected_concurrency;
+  std::atomic<size_t> renders_in_flight{0};
 
   void Fail(httplib::Response& res, const core::Status& st) {
     res.status = HttpStatusFor(st);
-    if (st.code() == core::StatusCode::kResourceExhausted) limit_rejections->Add();
+    if (st.code() == core::StatusCode::kResourceExhausted) rejected_size->Add();
+    if (st.code() == core::StatusCode::kDeadlineExceeded) rejected_timeout->Add();
     (res.status >= 500 ? errors_5xx : errors_4xx)->Add();
     res.set_content(st.message() + "\n", "text/plain");
   }
 
   void HandleRender(const httplib::Request& req, httplib::Response& res) {
     requests_render->Add();
+    // At most max_concurrent_queries renders run at once; the rest are told to retry (503).
+    if (renders_in_flight.fetch_add(1) >= options.max_concurrent_queries) {
+      renders_in_flight.fetch_sub(1);
+      rejected_concurrency->Add();
+      return Fail(res, core::Unavailable(fmt::format(
+                           "more than {} queries are running (http.max_concurrent_queries)",
+                           options.max_concurrent_queries)));
+    }
+    struct Release {
+      std::atomic<size_t>& n;
+      ~Release() { n.fetch_sub(1); }
+    } release{renders_in_flight};
     auto plan = internal::PlanRender(ParamsOf(req), clock->NowSeconds());
     if (!plan.ok()) return Fail(res, plan.status());
     EvalLimits limits;
     limits.max_series = options.limits.max_series;
     limits.max_points = options.limits.max_points;
+    limits.deadline = std::chrono::steady_clock::now() +
+                      std::chrono::milliseconds(options.query_timeout_ms);
     auto body = internal::ExecuteRender(*plan, *source, FunctionRegistry::Default(), limits);
     if (!body.ok()) return Fail(res, body.status());
     res.set_content(body->body, body->content_type);
@@ -211,8 +232,13 @@ core::Result<std::unique_ptr<HttpApi>> HttpApi::Start(const HttpOptions& options
       &metrics.GetCounter("http_errors_total", "HTTP error answers.", {{"class", "4xx"}});
   impl->errors_5xx =
       &metrics.GetCounter("http_errors_total", "HTTP error answers.", {{"class", "5xx"}});
-  impl->limit_rejections = &metrics.GetCounter(
-      "http_limit_rejections_total", "Requests refused for exceeding a per-request limit.");
+  const char* limit_help = "Requests refused by a limit (size, timeout, concurrency).";
+  impl->rejected_size =
+      &metrics.GetCounter("http_limit_rejections_total", limit_help, {{"limit", "size"}});
+  impl->rejected_timeout =
+      &metrics.GetCounter("http_limit_rejections_total", limit_help, {{"limit", "timeout"}});
+  impl->rejected_concurrency =
+      &metrics.GetCounter("http_limit_rejections_total", limit_help, {{"limit", "concurrency"}});
   impl->server.set_payload_max_length(options.max_request_bytes);
   impl->server.set_read_timeout(options.read_timeout_seconds, 0);
   impl->Routes();

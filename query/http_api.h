@@ -22,6 +22,10 @@ struct HttpOptions {
   RenderLimits limits;
   size_t max_request_bytes = 8 << 20;  // body size limit (form POSTs), bytes. Default 8 MiB.
   int read_timeout_seconds = 30;       // per request. Default 30.
+  // Renders evaluated at once; more → 503 (counted). Default 8.
+  size_t max_concurrent_queries = 8;
+  // Wall time one render may take; past it → 504 (counted). Default 30 s.
+  int64_t query_timeout_ms = 30'000;
 };
 
 class HttpApi {

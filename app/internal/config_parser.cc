@@ -136,10 +136,17 @@ class ConfigParser {
 
   Status Http(const YAML::Node& node, const std::string& path, HttpConfig& h) const {
     return ForEachKey(
-        node, path, {"listen", "max_series_per_request", "max_points_per_request"},
+        node, path,
+        {"listen", "max_series_per_request", "max_points_per_request", "max_concurrent_queries",
+         "query_timeout"},
         [&](const std::string& key, const YAML::Node& v, const std::string& p) -> Status {
           if (key == "listen") {
             ASSIGN_OR_RETURN(h.listen, Listen(v, p));
+          } else if (key == "max_concurrent_queries") {
+            ASSIGN_OR_RETURN(h.max_concurrent_queries, Uint(v, p, 1, 10'000));
+          } else if (key == "query_timeout") {
+            ASSIGN_OR_RETURN(h.query_timeout, Duration(v, p, std::chrono::milliseconds(100),
+                                                       std::chrono::milliseconds(3'600'000)));
           } else if (key == "max_series_per_request") {
             ASSIGN_OR_RETURN(h.max_series_per_request, Uint(v, p, 1, 100'000'000));
           } else {

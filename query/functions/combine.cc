@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
 #include <set>
 
 #include "core/tagged_name.h"
@@ -372,6 +373,31 @@ Result<SeriesList> CountSeries(Call& call) {
   return SeriesList{CountSeriesOf(inputs, n)};
 }
 
+// safe.safePow: null in, or a math.pow error (domain, overflow), gives null.
+double SafePow(double a, double b) {
+  if (IsNull(a) || IsNull(b)) return kNull;
+  double r = std::pow(a, b);
+  if (std::isinf(r) && std::isfinite(a) && std::isfinite(b)) return kNull;
+  return r;
+}
+
+// powSeries(group) as a callback (powSeries itself is registered with the transforms): the
+// first value of each row raised to the next ones in turn, named by the series names.
+Result<Series> PowSeriesOf(const SeriesList& group) {
+  ASSIGN_OR_RETURN(functions::Normalized n, functions::Normalize(group));
+  std::vector<double> values(n.length, kNull);
+  for (size_t i = 0; i < n.length; ++i) {
+    for (size_t k = 0; k < group.size(); ++k) {
+      double v = i < n.values[k].size() ? n.values[k][i] : kNull;
+      values[i] = k == 0 ? v : SafePow(values[i], v);
+    }
+  }
+  std::string names;
+  for (const Series& s : group) names += (names.empty() ? "" : ",") + s.name;
+  return NewSeries("powSeries(" + names + ")", n.start, n.end, n.step, std::move(values),
+                   RequestXff(group));
+}
+
 // groupByNodes/groupByTags callbacks: an aggregation function name, or one of graphite-web's
 // aggregator series functions applied to the group (its first result is kept).
 Result<Series> ApplyCallback(Call& call, const std::string& cb, const SeriesList& group) {
@@ -397,8 +423,9 @@ Result<Series> ApplyCallback(Call& call, const std::string& cb, const SeriesList
     ASSIGN_OR_RETURN(SeriesList r, AggregateWithWildcards(call, group, it->second, {}));
     return r.front();
   }
+  if (cb == "powSeries") return PowSeriesOf(group);
   std::string func = cb == "avg" ? "average" : cb;  // avg is averageSeries in SeriesFunctions
-  if (func.ends_with("SeriesLists") || func == "powSeries") {
+  if (func.ends_with("SeriesLists")) {
     return call.Error(fmt::format("unsupported callback: {}", cb));
   }
   ASSIGN_OR_RETURN(SeriesList r, Aggregate(call, group, func, std::nullopt));

@@ -231,6 +231,16 @@ std::string FormatNumberArg(double v, bool is_integer) {
   return out;
 }
 
+std::string NumberArgText(const Call& call, std::string_view param, ParamType type,
+                          std::string_view fallback) {
+  const auto& raw = call.Raw(param);
+  if (raw.empty() || raw[0]->kind != ExprKind::kNumber) return std::string(fallback);
+  bool as_integer = raw[0]->is_integer;
+  if (type == ParamType::kFloat) as_integer = false;
+  if (type == ParamType::kInteger || type == ParamType::kNode) as_integer = true;
+  return FormatNumberArg(raw[0]->number, as_integer);
+}
+
 std::optional<AggFunc> GetAggFunc(std::string_view name) {
   name = StripSeriesSuffix(name);
   for (const NamedAgg& agg : kAggFuncs) {

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/status.h"
+#include "query/function_registry.h"
 #include "query/series.h"
 
 namespace meridian::query::functions {
@@ -22,6 +23,13 @@ std::string FormatG(double v);
 // Python's str()/repr() of a float or int-valued float: "2" for ints given as int, "2.0" for
 // floats; graphite-web uses both (`str(n)` of an int argument prints without ".0").
 std::string FormatNumberArg(double v, bool is_integer);
+// Python's str() of the numeric argument `param` as a graphite-web function receives it after
+// validateParams (functions/params.py): float(x) for a kFloat parameter ("2" → "2.0"), int(x) for
+// kInteger and kNode, the literal's own type for any other ("2" → "2", "2.0" → "2.0"). `fallback`
+// (str() of the Python default, which is never validated) when the argument is absent or not a
+// number.
+std::string NumberArgText(const Call& call, std::string_view param, ParamType type,
+                          std::string_view fallback);
 
 // graphite-web's aggregation functions by name (functions/aggfuncs.py getAggFunc): average/avg,
 // avg_zero, median, sum/total, min, max, diff, stddev, count, range/rangeOf, multiply,

@@ -20,6 +20,7 @@ namespace {
 using functions::FormatG;
 using functions::IsNull;
 using functions::kNull;
+using functions::NumberArgText;
 
 // Generated series never hold more values than this (graphite-web has no bound).
 constexpr int64_t kMaxGeneratedPoints = 5'000'000;
@@ -39,13 +40,6 @@ ParamSpec P(std::string name, ParamType type, bool required = false, bool multip
 }
 
 ParamSpec SeriesListParam() { return P("seriesList", ParamType::kSeriesList, true); }
-
-// Python's str() of a numeric argument as graphite-web received it ("10", "0.5").
-std::string NumberArgText(const Call& call, std::string_view param, std::string_view fallback) {
-  const auto& raw = call.Raw(param);
-  if (raw.empty() || raw[0]->kind != ExprKind::kNumber) return std::string(fallback);
-  return functions::FormatNumberArg(raw[0]->number, raw[0]->is_integer);
-}
 
 // Python's round(x, 6) (see transform.cc's PyRound).
 double Round6(double x) {
@@ -78,14 +72,14 @@ Series ConstantLine(const EvalWindow& w, double value, const std::string& text) 
 
 core::Result<SeriesList> ConstantLineFn(Call& call) {
   ASSIGN_OR_RETURN(double value, call.Number("value"));
-  return SeriesList{ConstantLine(call.window(), value, NumberArgText(call, "value", ""))};
+  return SeriesList{ConstantLine(call.window(), value, NumberArgText(call, "value", ParamType::kFloat, ""))};
 }
 
 core::Result<SeriesList> Threshold(Call& call) {
   ASSIGN_OR_RETURN(double value, call.Number("value"));
   ASSIGN_OR_RETURN(std::string label, call.String("label", ""));
   ASSIGN_OR_RETURN(std::string color, call.String("color", ""));
-  Series s = ConstantLine(call.window(), value, NumberArgText(call, "value", ""));
+  Series s = ConstantLine(call.window(), value, NumberArgText(call, "value", ParamType::kFloat, ""));
   if (!label.empty()) s.name = label;
   return SeriesList{std::move(s)};
 }
@@ -179,7 +173,7 @@ core::Result<SeriesList> GraphOnly(Call& call, std::string_view fn) {
   }
   for (Series& s : list) {
     if (fn == "dashed") {
-      s.tags["dashed"] = NumberArgText(call, "dashLength", "5");
+      s.tags["dashed"] = NumberArgText(call, "dashLength", ParamType::kInteger, "5");
       s.name = fmt::format("dashed({}, {})", s.name, FormatG(dash));
     } else if (fn == "secondYAxis" || fn == "drawAsInfinite") {
       s.tags[std::string(fn)] = "1";
@@ -217,141 +211,6 @@ core::Result<SeriesList> Stacked(Call& call) {
       s.name = fmt::format("stacked({})", s.name);
     }
     s.path_expression = s.name;
-  }
-  return list;
-}
-
-// The window of a moving function: an interval string or a number of points.
-struct MovingWindow {
-  bool is_interval = false;
-  std::string text;     // as named: "5min" or "10"
-  int64_t points = 0;   // is_interval == false
-  int64_t preview = 0;  // seconds of extra history fetched
-};
-
-core::Result<MovingWindow> ParseWindow(Call& call) {
-  const auto& raw = call.Raw("windowSize");
-  if (raw.empty()) return call.Error("missing windowSize");
-  const Expr& e = *raw[0];
-  MovingWindow w;
-  if (e.kind == ExprKind::kString) {
-    auto seconds = ParseOffset(e.text);
-    if (!seconds.ok()) return call.Error(seconds.status().message());
-    w.is_interval = true;
-    w.text = e.text;
-    w.preview = std::llabs(*seconds);
-    return w;
-  }
-  if (e.kind != ExprKind::kNumber || !std::isfinite(e.number) || e.number < 0 || e.number > 1e7) {
-    return call.Error("windowSize must be a non-negative number of points or an interval");
-  }
-  w.points = static_cast<int64_t>(e.number);
-  w.text = functions::FormatNumberArg(e.number, e.is_integer);
-  // The preview is sized with the steps of the series over the requested window.
-  ASSIGN_OR_RETURN(SeriesList current, call.Series("seriesList"));
-  if (current.empty()) return w;
-  int64_t max_step = 0;
-  for (const Series& s : current) max_step = std::max(max_step, s.step);
-  w.preview = max_step * w.points;
-  return w;
-}
-
-// The series list over the window extended `preview` seconds back.
-core::Result<SeriesList> EvaluatePreview(Call& call, int64_t preview) {
-  EvalWindow w = call.window();
-  w.from -= preview;
-  return call.evaluator().Evaluate(*call.Raw("seriesList")[0], w);
-}
-
-std::string Capitalize(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  if (!s.empty()) s[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(s[0])));
-  return s;
-}
-
-// movingWindow (1.1.10): output point k aggregates the window of `points` values ending with
-// the point at the same time (preview values [k+1, k+points]).
-core::Result<SeriesList> Moving(Call& call, std::optional<std::string> fixed_func) {
-  std::string func;
-  if (fixed_func) {
-    func = *fixed_func;
-  } else {
-    ASSIGN_OR_RETURN(func, call.String("func", "average"));
-  }
-  auto agg = functions::GetAggFunc(func);
-  if (!agg || func.ends_with("Series")) {
-    return call.Error(fmt::format("Unsupported aggregation function: {}", func));
-  }
-  std::optional<double> xff;
-  if (call.Has("xFilesFactor")) {
-    ASSIGN_OR_RETURN(xff, call.Number("xFilesFactor"));
-  }
-  ASSIGN_OR_RETURN(MovingWindow window, ParseWindow(call));
-  if (!window.is_interval && window.preview == 0 && window.points > 0) return SeriesList{};
-  ASSIGN_OR_RETURN(SeriesList list, EvaluatePreview(call, window.preview));
-  const std::string tag = "moving" + Capitalize(func);
-  std::vector<double> non_null;
-  for (Series& s : list) {
-    if (s.step <= 0) continue;
-    size_t points = window.is_interval ? static_cast<size_t>(window.preview / s.step)
-                                       : static_cast<size_t>(window.points);
-    double eff_xff = xff.value_or(s.x_files_factor);
-    std::vector<double> out;
-    for (size_t i = points + 1; i <= s.values.size(); ++i) {
-      non_null.clear();
-      for (size_t k = i - points; k < i; ++k) {
-        if (!IsNull(s.values[k])) non_null.push_back(s.values[k]);
-      }
-      std::optional<double> v;
-      if (!non_null.empty() &&
-          static_cast<double>(non_null.size()) / static_cast<double>(points) >= eff_xff) {
-        v = (*agg)(non_null);
-      }
-      out.push_back(v.value_or(kNull));
-    }
-    s.tags[tag] = window.text;
-    s.name = window.is_interval ? fmt::format("{}({},\"{}\")", tag, s.name, window.text)
-                                : fmt::format("{}({},{})", tag, s.name, window.text);
-    s.path_expression = s.name;
-    s.start += window.preview;
-    s.values = std::move(out);
-  }
-  return list;
-}
-
-core::Result<SeriesList> ExponentialMovingAverage(Call& call) {
-  ASSIGN_OR_RETURN(MovingWindow window, ParseWindow(call));
-  if (!window.is_interval && window.preview == 0 && window.points > 0) return SeriesList{};
-  ASSIGN_OR_RETURN(SeriesList list, EvaluatePreview(call, window.preview));
-  // graphite-web's constant for an interval uses its length in seconds (sic).
-  double constant =
-      2.0 / (static_cast<double>(window.is_interval ? window.preview : window.points) + 1);
-  for (Series& s : list) {
-    if (s.step <= 0) continue;
-    size_t points = window.is_interval ? static_cast<size_t>(window.preview / s.step)
-                                       : static_cast<size_t>(window.points);
-    double sum = 0;
-    size_t n = 0;
-    for (size_t i = 0; i < std::min(points, s.values.size()); ++i) {
-      if (!IsNull(s.values[i])) sum += s.values[i], ++n;
-    }
-    double ema = n > 0 ? sum / static_cast<double>(n) : 0;
-    std::vector<double> out{Round6(ema)};
-    for (size_t i = points; i < s.values.size(); ++i) {
-      if (IsNull(s.values[i])) {
-        out.push_back(kNull);
-        continue;
-      }
-      ema = constant * s.values[i] + (1 - constant) * ema;
-      out.push_back(Round6(ema));
-    }
-    s.tags["exponentialMovingAverage"] = window.text;
-    s.name = window.is_interval
-                 ? fmt::format("exponentialMovingAverage({},\"{}\")", s.name, window.text)
-                 : fmt::format("exponentialMovingAverage({},{})", s.name, window.text);
-    s.path_expression = s.name;
-    s.start += window.preview;
-    s.values = std::move(out);
   }
   return list;
 }
@@ -418,26 +277,6 @@ std::vector<std::string> AggFuncOptions() {
   return names;
 }
 
-void RegisterMovingFunctions(FunctionRegistry& r) {
-  const ParamSpec sl = SeriesListParam();
-  const ParamSpec window = P("windowSize", ParamType::kIntOrInterval, true);
-  const ParamSpec xff = P("xFilesFactor", ParamType::kFloat);
-  for (const char* func : {"average", "sum", "min", "max", "median"}) {
-    std::string name = "moving" + Capitalize(func);
-    Register(r, name, "Calculate",
-             fmt::format("Moving {} over a number of points or an interval.", func),
-             {sl, window, xff}, [f = std::string(func)](Call& c) { return Moving(c, f); });
-  }
-  Register(r, "movingWindow", "Calculate",
-           "Moving aggregate (`func`) over a number of points or an interval.",
-           {sl, window,
-            P("func", ParamType::kAggFunc, false, false, "\"average\"", AggFuncOptions()), xff},
-           [](Call& c) { return Moving(c, std::nullopt); });
-  Register(r, "exponentialMovingAverage", "Calculate",
-           "Exponential moving average with constant 2 / (windowSize + 1).", {sl, window},
-           ExponentialMovingAverage);
-}
-
 }  // namespace
 
 void RegisterSpecialFunctions(FunctionRegistry& r) {
@@ -492,7 +331,6 @@ void RegisterSpecialFunctions(FunctionRegistry& r) {
   Register(r, "linearRegression", "Calculate", "Least-squares linear regression of each series.",
            {sl, P("startSourceAt", ParamType::kDate), P("endSourceAt", ParamType::kDate)},
            LinearRegression);
-  RegisterMovingFunctions(r);
 }
 
 }  // namespace meridian::query

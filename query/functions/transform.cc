@@ -1,9 +1,8 @@
 // Per-point transforms (graphite-web render/functions.py, 1.1.10): each one renames the series the
 // way graphite-web does, adds the tag graphite-web adds, and sets pathExpression to the new name
 // where graphite-web does (in-place edits that assign it, and every series.copy(), whose
-// pathExpression defaults to the new name). Window functions (summarize, moving*, timeShift...)
-// Window functions of the Transform group (summarize, hitcount, timeShift, timeStack, timeSlice)
-// are in transform_window part below; the Calculate group (moving*) is in special.cc.
+// pathExpression defaults to the new name). The time-shifting functions (timeShift, timeStack,
+// timeSlice) are here too; the bucketing and moving-window ones are in window.cc.
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -27,6 +26,7 @@ namespace {
 using functions::FormatG;
 using functions::IsNull;
 using functions::kNull;
+using functions::NumberArgText;
 
 // A parameter as graphite-web's Param(name, type, required, default, multiple, options).
 ParamSpec P(std::string name, ParamType type, bool required = false, bool multiple = false,
@@ -43,13 +43,6 @@ ParamSpec P(std::string name, ParamType type, bool required = false, bool multip
 }
 
 ParamSpec SeriesListParam() { return P("seriesList", ParamType::kSeriesList, true); }
-
-// Python's str() of a numeric argument as graphite-web received it ("10", "0.5").
-std::string NumberArgText(const Call& call, std::string_view param, std::string_view fallback) {
-  const auto& raw = call.Raw(param);
-  if (raw.empty() || raw[0]->kind != ExprKind::kNumber) return std::string(fallback);
-  return functions::FormatNumberArg(raw[0]->number, raw[0]->is_integer);
-}
 
 // Python's "%d" % x for a float x (truncation); inf/nan raise in Python.
 core::Result<std::string> PercentD(double x) {
@@ -135,7 +128,7 @@ core::Result<SeriesList> ScaleOrOffset(Call& call, bool scale) {
   ASSIGN_OR_RETURN(double factor, call.Number("factor"));
   std::string fn = scale ? "scale" : "offset";
   return MapEach(
-      std::move(list), fn, NumberArgText(call, "factor", ""),
+      std::move(list), fn, NumberArgText(call, "factor", ParamType::kFloat, ""),
       [&](const Series& s) { return fmt::format("{}({},{})", fn, s.name, FormatG(factor)); },
       [&](double v) { return IsNull(v) ? v : (scale ? v * factor : v + factor); });
 }
@@ -145,7 +138,7 @@ core::Result<SeriesList> Add(Call& call) {
   ASSIGN_OR_RETURN(double constant, call.Number("constant"));
   ASSIGN_OR_RETURN(std::string d, PercentD(constant));
   return MapEach(
-      std::move(list), "add", NumberArgText(call, "constant", ""),
+      std::move(list), "add", NumberArgText(call, "constant", ParamType::kFloat, ""),
       [&](const Series& s) { return fmt::format("add({},{})", s.name, d); },
       [&](double v) { return v + constant; });
 }
@@ -154,7 +147,7 @@ core::Result<SeriesList> Pow(Call& call) {
   ASSIGN_OR_RETURN(SeriesList list, call.Series("seriesList"));
   ASSIGN_OR_RETURN(double factor, call.Number("factor"));
   return MapEach(
-      std::move(list), "pow", NumberArgText(call, "factor", ""),
+      std::move(list), "pow", NumberArgText(call, "factor", ParamType::kFloat, ""),
       [&](const Series& s) { return fmt::format("pow({},{})", s.name, FormatG(factor)); },
       [&](double v) { return SafePow(v, factor); });
 }
@@ -163,7 +156,7 @@ core::Result<SeriesList> Log(Call& call) {
   ASSIGN_OR_RETURN(SeriesList list, call.Series("seriesList"));
   ASSIGN_OR_RETURN(double base, call.Number("base", 10));
   if (base <= 0 || base == 1) return call.Error("base must be positive and not 1");
-  std::string base_text = NumberArgText(call, "base", "10");
+  std::string base_text = NumberArgText(call, "base", ParamType::kInteger, "10");
   double log_base = std::log(base);
   for (Series& s : list) {
     s.tags["log"] = base_text;
@@ -195,7 +188,7 @@ core::Result<SeriesList> ScaleToSeconds(Call& call) {
   ASSIGN_OR_RETURN(double seconds, call.Number("seconds"));
   ASSIGN_OR_RETURN(std::string d, PercentD(seconds));
   for (Series& s : list) {
-    s.tags["scaleToSeconds"] = NumberArgText(call, "seconds", "");
+    s.tags["scaleToSeconds"] = NumberArgText(call, "seconds", ParamType::kFloat, "");
     s.name = fmt::format("scaleToSeconds({},{})", s.name, d);
     s.path_expression = s.name;
     double factor = seconds / static_cast<double>(s.step);
@@ -379,7 +372,7 @@ core::Result<SeriesList> TransformNull(Call& call) {
       if (!IsNull(r.values[i])) defaults[i] = def;
     }
   }
-  std::string def_text = NumberArgText(call, "default", "0");
+  std::string def_text = NumberArgText(call, "default", ParamType::kFloat, "0");
   for (Series& s : list) {
     s.tags["transformNull"] = def_text;
     if (!refs.empty()) s.tags["referenceSeries"] = "1";
@@ -504,142 +497,7 @@ core::Result<SeriesList> SetXFilesFactor(Call& call) {
   ASSIGN_OR_RETURN(double xff, call.Number("xFilesFactor"));
   for (Series& s : list) {
     s.x_files_factor = xff;
-    s.tags["xFilesFactor"] = NumberArgText(call, "xFilesFactor", "");
-  }
-  return list;
-}
-
-// graphite-web's _summarizeValues: buckets [t, t + interval) from new_start while t < new_end;
-// a bucket aggregates from the last point at or before t (sic) and needs xff of
-// interval/step points non-null. Returns the values and the end of the last bucket.
-std::pair<std::vector<double>, int64_t> SummarizeValues(const Series& s, functions::AggFunc agg,
-                                                        int64_t interval, int64_t new_start,
-                                                        int64_t new_end) {
-  const double interval_points = static_cast<double>(interval) / static_cast<double>(s.step);
-  size_t num_points =
-      std::min(s.values.size(),
-               static_cast<size_t>(std::max<int64_t>(0, (s.end - s.start + s.step - 1) / s.step)));
-  std::vector<double> out;
-  size_t i = 0;
-  int64_t t = new_start;
-  for (; t < new_end; t += interval) {
-    size_t first = i;
-    size_t non_null = 0;
-    while (i < num_points && s.TimeAt(i) < t + interval) {
-      if (s.TimeAt(i) <= t) first = i;
-      if (s.TimeAt(i) >= t && !IsNull(s.values[i])) ++non_null;
-      ++i;
-    }
-    bool enough =
-        non_null > 0 && static_cast<double>(non_null) / interval_points >= s.x_files_factor;
-    std::optional<double> v;
-    if (enough) v = agg(std::span<const double>(s.values.data() + first, i - first));
-    out.push_back(v ? *v : kNull);
-  }
-  return {std::move(out), t};
-}
-
-core::Result<SeriesList> Summarize(Call& call) {
-  ASSIGN_OR_RETURN(SeriesList list, call.Series("seriesList"));
-  ASSIGN_OR_RETURN(std::string interval_text, call.String("intervalString"));
-  ASSIGN_OR_RETURN(std::string func, call.String("func", "sum"));
-  ASSIGN_OR_RETURN(bool align_to_from, call.Bool("alignToFrom", false));
-  ASSIGN_OR_RETURN(int64_t interval, IntervalSeconds(call, interval_text));
-  if (interval <= 0) return call.Error("intervalString must be a positive interval");
-  auto agg = functions::GetAggFunc(func);
-  if (!agg) return call.Error(fmt::format("Unsupported aggregation function: {}", func));
-  for (Series& s : list) {
-    if (s.step <= 0) continue;
-    int64_t start = align_to_from ? s.start : s.start - FloorMod(s.start, interval);
-    int64_t end = align_to_from ? s.end : s.end - FloorMod(s.end, interval) + interval;
-    if ((end - start) / interval > 10'000'000) return call.Error("too many buckets");
-    auto [values, aligned_end] = SummarizeValues(s, *agg, interval, start, end);
-    s.tags["summarize"] = interval_text;
-    s.tags["summarizeFunction"] = func;
-    s.name = fmt::format("summarize({}, \"{}\", \"{}\"{})", s.name, interval_text, func,
-                         align_to_from ? ", true" : "");
-    s.path_expression = s.name;
-    s.start = start;
-    s.end = align_to_from ? aligned_end : end;
-    s.step = interval;
-    s.values = std::move(values);
-  }
-  return list;
-}
-
-// The request's from aligned down to the day/hour/minute (interval >= that unit) in the server's
-// time zone, as hitcount(alignToInterval=true) does in the request's.
-int64_t AlignStart(int64_t from, int64_t interval) {
-  auto tz = internal::DefaultTimeZone();
-  int64_t local = from + tz->TypeAt(from).utc_offset;
-  int64_t unit = interval >= 86400 ? 86400 : interval >= 3600 ? 3600 : interval >= 60 ? 60 : 0;
-  if (unit == 0) return from;
-  return tz->LocalToUtc(local - FloorMod(local, unit));
-}
-
-// Spreads each value (hits per second) over the buckets its [t, t + step) overlaps.
-std::vector<double> HitcountValues(const Series& s, int64_t interval, int64_t bucket_count,
-                                   int64_t new_start) {
-  std::vector<double> sums(static_cast<size_t>(bucket_count), 0.0);
-  std::vector<bool> used(static_cast<size_t>(bucket_count), false);
-  auto add = [&](int64_t bucket, double v) {
-    sums[static_cast<size_t>(bucket)] += v;
-    used[static_cast<size_t>(bucket)] = true;
-  };
-  for (size_t i = 0; i < s.values.size(); ++i) {
-    double value = s.values[i];
-    if (IsNull(value)) continue;
-    int64_t start_time = s.TimeAt(i);
-    int64_t start_bucket = FloorDiv(start_time - new_start, interval);
-    int64_t start_mod = FloorMod(start_time - new_start, interval);
-    int64_t end_bucket = FloorDiv(start_time + s.step - new_start, interval);
-    int64_t end_mod = FloorMod(start_time + s.step - new_start, interval);
-    if (end_bucket >= bucket_count) {
-      end_bucket = bucket_count - 1;
-      end_mod = interval;
-    }
-    if (start_bucket == end_bucket) {
-      if (start_bucket >= 0) add(start_bucket, value * static_cast<double>(end_mod - start_mod));
-      continue;
-    }
-    if (start_bucket >= 0) add(start_bucket, value * static_cast<double>(interval - start_mod));
-    for (int64_t j = std::max<int64_t>(start_bucket + 1, 0); j < end_bucket; ++j) {
-      add(j, value * static_cast<double>(interval));
-    }
-    if (end_mod > 0 && end_bucket >= 0) add(end_bucket, value * static_cast<double>(end_mod));
-  }
-  for (size_t b = 0; b < sums.size(); ++b) {
-    if (!used[b]) sums[b] = kNull;
-  }
-  return sums;
-}
-
-core::Result<SeriesList> Hitcount(Call& call) {
-  ASSIGN_OR_RETURN(std::string interval_text, call.String("intervalString"));
-  ASSIGN_OR_RETURN(bool align, call.Bool("alignToInterval", false));
-  ASSIGN_OR_RETURN(int64_t interval, IntervalSeconds(call, interval_text));
-  if (interval <= 0) return call.Error("intervalString must be a positive interval");
-  SeriesList list;
-  if (align) {
-    // graphite-web evaluates the argument anyway, then re-evaluates it from the aligned start.
-    ASSIGN_OR_RETURN(list, call.Series("seriesList"));
-    EvalWindow w = call.window();
-    w.from = AlignStart(w.from, interval);
-    ASSIGN_OR_RETURN(list, call.evaluator().Evaluate(*call.Raw("seriesList")[0], w));
-    for (Series& s : list) s.end = s.start + (s.end - s.start) / interval * interval + interval;
-  } else {
-    ASSIGN_OR_RETURN(list, call.Series("seriesList"));
-  }
-  for (Series& s : list) {
-    int64_t bucket_count = (s.end - s.start + interval - 1) / interval;
-    if (bucket_count > 10'000'000) return call.Error("too many buckets");
-    int64_t new_start = s.end - bucket_count * interval;
-    s.values = HitcountValues(s, interval, std::max<int64_t>(bucket_count, 0), new_start);
-    s.tags["hitcount"] = interval_text;
-    s.name = fmt::format("hitcount({}, \"{}\"{})", s.name, interval_text, align ? ", true" : "");
-    s.path_expression = s.name;
-    s.start = new_start;
-    s.step = interval;
+    s.tags["xFilesFactor"] = NumberArgText(call, "xFilesFactor", ParamType::kFloat, "");
   }
   return list;
 }
@@ -805,7 +663,7 @@ void RegisterTransformFunctions(FunctionRegistry& r) {
 
 namespace {
 
-// keepLastValue ... timeSlice: gap filling, series settings and the window functions.
+// keepLastValue ... timeSlice: gap filling, series settings and time shifts.
 void RegisterGapAndWindowFunctions(FunctionRegistry& r) {
   const ParamSpec sl = SeriesListParam();
   const ParamSpec inf_limit = P("limit", ParamType::kIntOrInf, false, false, "Infinity");
@@ -838,16 +696,6 @@ void RegisterGapAndWindowFunctions(FunctionRegistry& r) {
     Register(r, name, "Special", "Sets the xFilesFactor used when consolidating the series.",
              {sl, P("xFilesFactor", ParamType::kFloat, true)}, SetXFilesFactor);
   }
-  Register(r, "summarize", "Transform", "Summarizes the data into interval buckets.",
-           {sl, P("intervalString", ParamType::kInterval, true),
-            P("func", ParamType::kAggFunc, false, false, "\"sum\"", AggFuncOptions()),
-            P("alignToFrom", ParamType::kBoolean, false, false, "false")},
-           Summarize);
-  Register(r, "hitcount", "Transform",
-           "Estimates hit counts per interval from hits-per-second series.",
-           {sl, P("intervalString", ParamType::kInterval, true),
-            P("alignToInterval", ParamType::kBoolean, false, false, "false")},
-           Hitcount);
   Register(r, "timeShift", "Transform",
            "Draws the series shifted in time (an unsigned shift means back in time).",
            {sl, P("timeShift", ParamType::kInterval, true),

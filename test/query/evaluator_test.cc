@@ -7,13 +7,24 @@
 namespace meridian::query {
 namespace {
 
+ParamSpec Param(std::string name, ParamType type, bool required = false, bool multiple = false,
+                std::optional<std::string> default_json = std::nullopt) {
+  ParamSpec p;
+  p.name = std::move(name);
+  p.type = type;
+  p.required = required;
+  p.multiple = multiple;
+  p.default_json = std::move(default_json);
+  return p;
+}
+
 // A registry with two test functions that expose how arguments were bound.
 FunctionRegistry TestRegistry() {
   FunctionRegistry r;
-  r.Add({"describe", "Special", "test", {{"seriesList", ParamType::kSeriesList, true},
-                                         {"factor", ParamType::kFloat, false, false, "1"},
-                                         {"label", ParamType::kString},
-                                         {"nodes", ParamType::kNode, false, true}},
+  r.Add({"describe", "Special", "test", {Param("seriesList", ParamType::kSeriesList, true),
+                                         Param("factor", ParamType::kFloat, false, false, "1"),
+                                         Param("label", ParamType::kString),
+                                         Param("nodes", ParamType::kNode, false, true)},
          [](Call& c) -> core::Result<SeriesList> {
            ASSIGN_OR_RETURN(SeriesList in, c.Series("seriesList"));
            ASSIGN_OR_RETURN(double f, c.Number("factor", 1.0));
@@ -25,7 +36,7 @@ FunctionRegistry TestRegistry() {
            }
            return in;
          }});
-  r.Add({"concat", "Combine", "test", {{"seriesLists", ParamType::kSeriesLists, true, true}},
+  r.Add({"concat", "Combine", "test", {Param("seriesLists", ParamType::kSeriesLists, true, true)},
          [](Call& c) { return c.SeriesConcat("seriesLists"); }});
   return r;
 }

@@ -47,9 +47,7 @@ class FakeSource final : public SeriesSource {
                                                               size_t) override {
     return std::vector<storage::TagValueCount>{};
   }
-  core::Result<std::vector<std::string>> AllLeaves() override {
-    return std::vector<std::string>{};
-  }
+  core::Result<std::vector<std::string>> AllLeaves() override { return std::vector<std::string>{}; }
   core::Result<storage::SeriesData> Fetch(std::string_view name, int64_t, int64_t) override {
     auto it = data_.find(std::string(name));
     if (it == data_.end()) return core::NotFound(std::string(name));
@@ -212,7 +210,12 @@ TEST_F(CombineTest, GroupByNodeAcceptsTagsAndSeriesFunctionCallbacks) {
   auto pct = Eval("groupByNode(*.*.c,1,\"asPercent\")");
   Expect(pct, 0, "b", {9.090909090909092, 9.090909090909092, N, 9.090909090909092});
   Expect(pct, 1, "d", {100, N, N, 100});
+  // F.groupByNode(ctx, fetch('*.*.c'), 2, 'powSeries')
+  auto pow = Eval("groupByNode(*.*.c,2,\"powSeries\")");
+  Expect(pow, 0, "c", {1, N, N, 4.562440617622195e+192},
+         {{"name", "powSeries(a.b.c,a.d.c,x.b.c)"}});
   EXPECT_FALSE(EvalError("groupByNode(*.*.c,1,\"sumSeriesLists\")").ok());
+  EXPECT_FALSE(EvalError("groupByNode(*.*.c,1,\"bogus\")").ok());
 }
 
 TEST_F(CombineTest, GroupByTagsBuildsTaggedNames) {
