@@ -4,9 +4,11 @@
 #include <cctype>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <numeric>
 
 #include "query/internal/py_format.h"
+#include "query/time_parser.h"
 
 namespace meridian::query::functions {
 namespace {
@@ -239,6 +241,57 @@ std::string NumberArgText(const Call& call, std::string_view param, ParamType ty
   if (type == ParamType::kFloat) as_integer = false;
   if (type == ParamType::kInteger || type == ParamType::kNode) as_integer = true;
   return FormatNumberArg(raw[0]->number, as_integer);
+}
+
+double PyRound(double x, int64_t ndigits) {
+  if (!std::isfinite(x) || ndigits > 323) return x;
+  if (ndigits >= 0) {
+    if (std::fabs(x) >= 4503599627370496.0) return x;  // 2^52: already integral
+    char buf[400];
+    std::snprintf(buf, sizeof buf, "%.*f", static_cast<int>(ndigits), x);
+    return std::strtod(buf, nullptr);
+  }
+  if (ndigits < -308) return 0.0 * x;
+  double p = std::pow(10.0, static_cast<double>(-ndigits));
+  return std::nearbyint(x / p) * p;
+}
+
+int64_t FloorDiv(int64_t a, int64_t b) {
+  int64_t q = a / b;
+  return (a % b != 0 && ((a < 0) != (b < 0))) ? q - 1 : q;
+}
+int64_t FloorMod(int64_t a, int64_t b) { return a - FloorDiv(a, b) * b; }
+
+core::Result<int64_t> IntervalArg(const Call& call, std::string_view text) {
+  auto seconds = ParseOffset(text);
+  if (!seconds.ok()) return call.Error(seconds.status().message());
+  return *seconds;
+}
+
+ParamSpec MakeParam(std::string name, ParamType type, bool required, bool multiple,
+                    std::optional<std::string> default_json, std::vector<std::string> options) {
+  ParamSpec p;
+  p.name = std::move(name);
+  p.type = type;
+  p.required = required;
+  p.multiple = multiple;
+  p.default_json = std::move(default_json);
+  p.options = std::move(options);
+  return p;
+}
+
+void AddFunction(FunctionRegistry& registry, std::string name, std::string group,
+                 std::string description, std::vector<ParamSpec> params, FunctionImpl impl) {
+  registry.Add(FunctionSpec{std::move(name), std::move(group), std::move(description),
+                            std::move(params), std::move(impl)});
+}
+
+std::vector<std::string> AggFuncOptions() {
+  std::vector<std::string> names = {"average", "avg_zero", "median", "sum",    "min",      "max",
+                                    "diff",    "stddev",   "count",  "range",  "multiply", "last",
+                                    "rangeOf", "avg",      "total",  "current"};
+  std::sort(names.begin(), names.end());
+  return names;
 }
 
 std::optional<AggFunc> GetAggFunc(std::string_view name) {

@@ -31,6 +31,25 @@ std::string FormatNumberArg(double v, bool is_integer);
 std::string NumberArgText(const Call& call, std::string_view param, ParamType type,
                           std::string_view fallback);
 
+// Python's round(x, ndigits) for floats: correctly rounded through the decimal representation.
+double PyRound(double x, int64_t ndigits);
+// Python's // and % on ints (floor division; the remainder has the divisor's sign).
+// REQUIRES: b != 0.
+int64_t FloorDiv(int64_t a, int64_t b);
+int64_t FloorMod(int64_t a, int64_t b);
+// parseTimeOffset(text) in signed seconds; INVALID_ARGUMENT naming the call's function.
+core::Result<int64_t> IntervalArg(const Call& call, std::string_view text);
+
+// Registration helpers: a parameter as graphite-web's Param(name, type, required, default,
+// multiple, options), and a function added to a registry.
+ParamSpec MakeParam(std::string name, ParamType type, bool required = false,
+                    bool multiple = false, std::optional<std::string> default_json = std::nullopt,
+                    std::vector<std::string> options = {});
+void AddFunction(FunctionRegistry& registry, std::string name, std::string group,
+                 std::string description, std::vector<ParamSpec> params, FunctionImpl impl);
+// graphite-web's aggFunc options (valid names and aliases, sorted) as /functions shows them.
+std::vector<std::string> AggFuncOptions();
+
 // graphite-web's aggregation functions by name (functions/aggfuncs.py getAggFunc): average/avg,
 // avg_zero, median, sum/total, min, max, diff, stddev, count, range/rangeOf, multiply,
 // last/current. Names with a "Series" suffix are accepted (sumSeries → sum). nullopt for an

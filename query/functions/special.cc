@@ -1,6 +1,6 @@
 // Generators (constantLine, identity, time, sin, randomWalk...), graph-only functions (which
-// only rename where graphite-web does) and the Calculate group's window functions (moving*,
-// exponentialMovingAverage, linearRegression, aggregateLine), after graphite-web 1.1.10.
+// only rename where graphite-web does), linearRegression and aggregateLine, after graphite-web
+// 1.1.10. The moving-window functions are in window.cc.
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -20,6 +20,7 @@ namespace {
 using functions::FormatG;
 using functions::IsNull;
 using functions::kNull;
+using functions::AggFuncOptions;
 using functions::NumberArgText;
 
 // Generated series never hold more values than this (graphite-web has no bound).
@@ -40,14 +41,6 @@ ParamSpec P(std::string name, ParamType type, bool required = false, bool multip
 }
 
 ParamSpec SeriesListParam() { return P("seriesList", ParamType::kSeriesList, true); }
-
-// Python's round(x, 6) (see transform.cc's PyRound).
-double Round6(double x) {
-  if (!std::isfinite(x) || std::fabs(x) >= 4503599627370496.0) return x;
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.6f", x);
-  return std::strtod(buf, nullptr);
-}
 
 Series NewSeries(std::string name, int64_t start, int64_t end, int64_t step,
                  std::vector<double> values) {
@@ -267,14 +260,6 @@ void Register(FunctionRegistry& r, std::string name, std::string group, std::str
               std::vector<ParamSpec> params, FunctionImpl impl) {
   r.Add(FunctionSpec{std::move(name), std::move(group), std::move(description), std::move(params),
                      std::move(impl)});
-}
-
-std::vector<std::string> AggFuncOptions() {
-  std::vector<std::string> names = {"average", "avg_zero", "median", "sum",    "min",      "max",
-                                    "diff",    "stddev",   "count",  "range",  "multiply", "last",
-                                    "rangeOf", "avg",      "total",  "current"};
-  std::sort(names.begin(), names.end());
-  return names;
 }
 
 }  // namespace

@@ -27,6 +27,8 @@ using functions::FormatG;
 using functions::IsNull;
 using functions::kNull;
 using functions::NumberArgText;
+using functions::FloorDiv;
+using functions::PyRound;
 
 // A parameter as graphite-web's Param(name, type, required, default, multiple, options).
 ParamSpec P(std::string name, ParamType type, bool required = false, bool multiple = false,
@@ -51,42 +53,6 @@ core::Result<std::string> PercentD(double x) {
   char buf[400];
   std::snprintf(buf, sizeof buf, "%.0f", std::trunc(x));
   return std::string(buf);
-}
-
-// Python's round(x, ndigits) for floats: correctly rounded through the decimal representation.
-double PyRound(double x, int64_t ndigits) {
-  if (!std::isfinite(x) || ndigits > 323) return x;
-  if (ndigits >= 0) {
-    if (std::fabs(x) >= 4503599627370496.0) return x;  // 2^52: already integral
-    char buf[400];
-    std::snprintf(buf, sizeof buf, "%.*f", static_cast<int>(ndigits), x);
-    return std::strtod(buf, nullptr);
-  }
-  if (ndigits < -308) return 0.0 * x;
-  double p = std::pow(10.0, static_cast<double>(-ndigits));
-  return std::nearbyint(x / p) * p;
-}
-
-// graphite-web's aggFunc options: valid names and aliases, sorted (Param.options).
-std::vector<std::string> AggFuncOptions() {
-  std::vector<std::string> names = {"average", "avg_zero", "median", "sum",    "min",      "max",
-                                    "diff",    "stddev",   "count",  "range",  "multiply", "last",
-                                    "rangeOf", "avg",      "total",  "current"};
-  std::sort(names.begin(), names.end());
-  return names;
-}
-
-int64_t FloorDiv(int64_t a, int64_t b) {
-  int64_t q = a / b;
-  return (a % b != 0 && ((a < 0) != (b < 0))) ? q - 1 : q;
-}
-int64_t FloorMod(int64_t a, int64_t b) { return a - FloorDiv(a, b) * b; }
-
-// parseTimeOffset(text) in signed seconds.
-core::Result<int64_t> IntervalSeconds(const Call& call, std::string_view text) {
-  auto seconds = ParseOffset(text);
-  if (!seconds.ok()) return call.Error(seconds.status().message());
-  return *seconds;
 }
 
 // Values of in-place transforms: each value mapped, name and pathExpression replaced.
@@ -260,7 +226,7 @@ core::Result<SeriesList> Integral(Call& call) {
 core::Result<SeriesList> IntegralByInterval(Call& call) {
   ASSIGN_OR_RETURN(SeriesList list, call.Series("seriesList"));
   ASSIGN_OR_RETURN(std::string unit, call.String("intervalUnit"));
-  ASSIGN_OR_RETURN(int64_t duration, IntervalSeconds(call, unit));
+  ASSIGN_OR_RETURN(int64_t duration, functions::IntervalArg(call, unit));
   duration = std::llabs(duration);
   if (duration == 0) return call.Error("intervalUnit must not be zero");
   int64_t from = call.window().from;
@@ -514,7 +480,7 @@ core::Result<SeriesList> TimeShift(Call& call) {
   ASSIGN_OR_RETURN(bool align_dst, call.Bool("alignDst", false));
   (void)align_dst;  // DST alignment needs the request's zone; Meridian's windows are UTC
   shift = DefaultNegative(shift);
-  ASSIGN_OR_RETURN(int64_t delta, IntervalSeconds(call, shift));
+  ASSIGN_OR_RETURN(int64_t delta, functions::IntervalArg(call, shift));
   ASSIGN_OR_RETURN(SeriesList original, call.Series("seriesList"));
   if (original.empty()) return SeriesList{};
   const Series& first = original[0];
@@ -536,7 +502,7 @@ core::Result<SeriesList> TimeStack(Call& call) {
   ASSIGN_OR_RETURN(int64_t shift_start, call.Integer("timeShiftStart", 0));
   ASSIGN_OR_RETURN(int64_t shift_end, call.Integer("timeShiftEnd", 7));
   unit = DefaultNegative(unit);
-  ASSIGN_OR_RETURN(int64_t delta, IntervalSeconds(call, unit));
+  ASSIGN_OR_RETURN(int64_t delta, functions::IntervalArg(call, unit));
   if (std::llabs(shift_start) > 100'000 || std::llabs(shift_end) > 100'000 ||
       shift_end - shift_start > 1000) {
     return call.Error("at most 1000 shifts, within ±100000 units");
