@@ -47,8 +47,8 @@ core::Result<std::unique_ptr<Server>> Server::Start(const Config& config,
   query::HttpOptions ho;
   ho.host = config.http.listen.host;
   ho.port = config.http.listen.port;
-  ho.limits.max_series = config.http.max_series_per_request;
-  ho.limits.max_points = config.http.max_points_per_request;
+  ho.max_series_per_request = config.http.max_series_per_request;
+  ho.max_points_per_request = config.http.max_points_per_request;
   ho.max_concurrent_queries = config.http.max_concurrent_queries;
   ho.query_timeout_ms = config.http.query_timeout.count();
   ASSIGN_OR_RETURN(server->http_,

@@ -85,8 +85,8 @@ struct HttpApi::Impl {
     auto plan = internal::PlanRender(ParamsOf(req), clock->NowSeconds());
     if (!plan.ok()) return Fail(res, plan.status());
     EvalLimits limits;
-    limits.max_series = options.limits.max_series;
-    limits.max_points = options.limits.max_points;
+    limits.max_series = options.max_series_per_request;
+    limits.max_points = options.max_points_per_request;
     limits.deadline = std::chrono::steady_clock::now() +
                       std::chrono::milliseconds(options.query_timeout_ms);
     auto body = internal::ExecuteRender(*plan, *source, FunctionRegistry::Default(), limits);
