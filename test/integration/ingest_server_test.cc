@@ -20,6 +20,7 @@
 #include "core/metrics.h"
 #include "ingest/graphite_server.h"
 #include "support/fake_clock.h"
+#include "support/process.h"
 
 namespace meridian::ingest {
 namespace {
@@ -76,14 +77,9 @@ class RecordingSink : public PointSink {
   std::vector<Recorded> points_;
 };
 
-// Polls `done` until it holds or the deadline passes: a condition wait, not a fixed sleep.
+// Waits (testing::WaitFor: polling with a deadline) until `done` holds.
 bool Eventually(const std::function<bool()>& done) {
-  auto until = steady_clock::now() + kDeadline;
-  while (steady_clock::now() < until) {
-    if (done()) return true;
-    std::this_thread::sleep_for(milliseconds(1));
-  }
-  return done();
+  return meridian::testing::WaitFor(done, std::chrono::duration_cast<milliseconds>(kDeadline));
 }
 
 sockaddr_in Loopback(uint16_t port) {
