@@ -49,9 +49,9 @@ struct GraphiteConfig {
 
 struct HttpConfig {
   ListenAddress listen{"0.0.0.0", 8080};
-  size_t max_series_per_request = 100000;   // series one /render may return; more → 422
-  size_t max_points_per_request = 5000000;  // values one /render may return; more → 422
-  size_t max_concurrent_queries = 8;        // renders at once; more → 503
+  size_t max_series_per_request = 100000;          // series one /render may return; more → 422
+  size_t max_points_per_request = 5000000;         // values one /render may return; more → 422
+  size_t max_concurrent_queries = 8;               // renders at once; more → 503
   std::chrono::milliseconds query_timeout{30000};  // wall time per render; past it → 504
   bool operator==(const HttpConfig&) const = default;
 };
@@ -63,8 +63,8 @@ std::vector<storage::AggregationRule> DefaultAggregationRules();
 struct StorageConfig {
   // How often the WAL is fsynced; kill -9 loses at most this much. 0 = every batch. <= 10 min.
   std::chrono::milliseconds sync_interval{1000};
-  size_t max_pending_points = 250000;   // write-queue backpressure threshold; 1..1e9
-  size_t points_per_block = 360;        // slots per sealed block of each archive; 8..65536
+  size_t max_pending_points = 250000;  // write-queue backpressure threshold; 1..1e9
+  size_t points_per_block = 360;       // slots per sealed block of each archive; 8..65536
   std::chrono::milliseconds self_metrics_interval{10000};  // 1 s..1 h
   // Carbon storage-schemas semantics: first match wins, unanchored regex. Empty (`[]`) leaves
   // only carbon's implicit default (60:10080, average, xff 0.5).

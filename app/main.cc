@@ -53,10 +53,9 @@ int Serve(const std::vector<std::string>& args) {
       return 2;
     }
   }
-  auto config = config_path.empty()
-                    ? meridian::app::ParseConfig(meridian::app::kDefaultConfigYaml,
-                                                 "<default config>")
-                    : meridian::app::LoadConfigFile(config_path);
+  auto config = config_path.empty() ? meridian::app::ParseConfig(meridian::app::kDefaultConfigYaml,
+                                                                 "<default config>")
+                                    : meridian::app::LoadConfigFile(config_path);
   if (!config.ok()) {
     fmt::print(stderr, "meridian: {}\n", config.status().message());
     return 1;
@@ -78,9 +77,11 @@ int Serve(const std::vector<std::string>& args) {
     fmt::print(stderr, "meridian: cannot start: {}\n", server.status().ToString());
     return 1;
   }
-  fmt::print(stderr, "meridian: instance {} serving Graphite on {} (port {}), HTTP on {} (port {}), data in {}\n",
-             config->instance, config->graphite.listen.ToString(), (*server)->graphite_port(),
-             config->http.listen.ToString(), (*server)->http_port(), config->data_dir);
+  fmt::print(
+      stderr,
+      "meridian: instance {} serving Graphite on {} (port {}), HTTP on {} (port {}), data in {}\n",
+      config->instance, config->graphite.listen.ToString(), (*server)->graphite_port(),
+      config->http.listen.ToString(), (*server)->http_port(), config->data_dir);
   int sig = 0;
   sigwait(&signals, &sig);
   fmt::print(stderr, "meridian: {} received, draining and syncing\n", strsignal(sig));

@@ -42,8 +42,8 @@ core::Result<std::unique_ptr<Server>> Server::Start(const Config& config,
   io.udp = config.graphite.udp;
   io.max_line_bytes = config.graphite.max_line_bytes;
   io.max_connections = config.graphite.max_connections;
-  ASSIGN_OR_RETURN(server->graphite_, ingest::GraphiteServer::Start(io, *server->sink_, clock,
-                                                                    server->metrics_));
+  ASSIGN_OR_RETURN(server->graphite_,
+                   ingest::GraphiteServer::Start(io, *server->sink_, clock, server->metrics_));
   query::HttpOptions ho;
   ho.host = config.http.listen.host;
   ho.port = config.http.listen.port;

@@ -19,7 +19,7 @@ class GraphiteServer;
 namespace meridian::query {
 class HttpApi;
 class LocalSource;
-}
+}  // namespace meridian::query
 namespace meridian::storage {
 class Store;
 }

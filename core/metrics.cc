@@ -35,9 +35,8 @@ double MetricsRegistry::Entry::Read() const {
   return fn ? fn() : 0.0;
 }
 
-MetricsRegistry::Entry& MetricsRegistry::FindOrAdd(const std::string& name,
-                                                   const std::string& help, Kind kind,
-                                                   const Labels& labels) {
+MetricsRegistry::Entry& MetricsRegistry::FindOrAdd(const std::string& name, const std::string& help,
+                                                   Kind kind, const Labels& labels) {
   std::lock_guard lock(mu_);
   auto [it, inserted] = families_.try_emplace(name);
   Family& family = it->second;

@@ -61,15 +61,16 @@ core::Result<SeriesList> Evaluator::Evaluate(const Expr& expr, const EvalWindow&
       return result;
     }
     default:
-      return core::InvalidArgument(fmt::format(
-          "'{}' at position {} is not a series expression", expr.source, expr.position));
+      return core::InvalidArgument(fmt::format("'{}' at position {} is not a series expression",
+                                               expr.source, expr.position));
   }
 }
 
 core::Result<SeriesList> Evaluator::EvaluateCall(const Expr& expr, const EvalWindow& window) {
   if (expr.text == "template") {
     // Reached only for an Expr built without ExpandTemplates (functions re-evaluating args).
-    ASSIGN_OR_RETURN(Expr expanded, ExpandTemplates(expr, template_vars_, limits_.parse.max_length));
+    ASSIGN_OR_RETURN(Expr expanded,
+                     ExpandTemplates(expr, template_vars_, limits_.parse.max_length));
     if (expanded.kind == ExprKind::kCall && expanded.text == "template") {
       return core::InvalidArgument("invalid template() syntax");
     }

@@ -48,8 +48,7 @@ class Evaluator {
   core::Result<SeriesList> EvaluateCall(const Expr& expr, const EvalWindow& window);
   core::Result<SeriesList> SeriesByTag(const Expr& expr, const EvalWindow& window);
   core::Result<SeriesList> FetchNames(std::vector<std::string> names,
-                                      const std::string& path_expression,
-                                      const EvalWindow& window);
+                                      const std::string& path_expression, const EvalWindow& window);
   core::Status Charge(size_t series, size_t points);
   core::Status CheckDeadline() const;
 

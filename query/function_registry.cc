@@ -10,23 +10,40 @@ namespace meridian::query {
 
 std::string_view ParamTypeName(ParamType type) {
   switch (type) {
-    case ParamType::kBoolean: return "boolean";
-    case ParamType::kDate: return "date";
-    case ParamType::kFloat: return "float";
-    case ParamType::kInteger: return "integer";
-    case ParamType::kInterval: return "interval";
-    case ParamType::kIntOrInterval: return "intOrInterval";
-    case ParamType::kIntOrInf: return "intOrInf";
-    case ParamType::kNode: return "node";
-    case ParamType::kNodeOrTag: return "nodeOrTag";
-    case ParamType::kSeries: return "series";
-    case ParamType::kSeriesList: return "seriesList";
-    case ParamType::kSeriesLists: return "seriesLists";
-    case ParamType::kString: return "string";
-    case ParamType::kTag: return "tag";
-    case ParamType::kAny: return "any";
-    case ParamType::kAggFunc: return "aggFunc";
-    case ParamType::kAggOrSeriesFunc: return "aggOrSeriesFunc";
+    case ParamType::kBoolean:
+      return "boolean";
+    case ParamType::kDate:
+      return "date";
+    case ParamType::kFloat:
+      return "float";
+    case ParamType::kInteger:
+      return "integer";
+    case ParamType::kInterval:
+      return "interval";
+    case ParamType::kIntOrInterval:
+      return "intOrInterval";
+    case ParamType::kIntOrInf:
+      return "intOrInf";
+    case ParamType::kNode:
+      return "node";
+    case ParamType::kNodeOrTag:
+      return "nodeOrTag";
+    case ParamType::kSeries:
+      return "series";
+    case ParamType::kSeriesList:
+      return "seriesList";
+    case ParamType::kSeriesLists:
+      return "seriesLists";
+    case ParamType::kString:
+      return "string";
+    case ParamType::kTag:
+      return "tag";
+    case ParamType::kAny:
+      return "any";
+    case ParamType::kAggFunc:
+      return "aggFunc";
+    case ParamType::kAggOrSeriesFunc:
+      return "aggOrSeriesFunc";
   }
   return "any";
 }
@@ -98,8 +115,8 @@ core::Result<SeriesList> Call::Series(std::string_view param) {
   ASSIGN_OR_RETURN(const Expr* e, Single(param));
   if (e == nullptr) return Error(fmt::format("missing series argument '{}'", param));
   if (e->kind != ExprKind::kPath && e->kind != ExprKind::kCall) {
-    return Error(fmt::format("argument '{}' must be a series expression, got '{}'", param,
-                             e->source));
+    return Error(
+        fmt::format("argument '{}' must be a series expression, got '{}'", param, e->source));
   }
   return evaluator_.Evaluate(*e, window_);
 }
@@ -108,8 +125,8 @@ core::Result<std::vector<SeriesList>> Call::SeriesLists(std::string_view param) 
   std::vector<SeriesList> out;
   for (const Expr* e : Raw(param)) {
     if (e->kind != ExprKind::kPath && e->kind != ExprKind::kCall) {
-      return Error(fmt::format("argument '{}' must be a series expression, got '{}'", param,
-                               e->source));
+      return Error(
+          fmt::format("argument '{}' must be a series expression, got '{}'", param, e->source));
     }
     ASSIGN_OR_RETURN(SeriesList list, evaluator_.Evaluate(*e, window_));
     out.push_back(std::move(list));
@@ -180,8 +197,8 @@ core::Result<std::vector<Call::NodeRef>> Call::Nodes(std::string_view param) {
     } else if (e->kind == ExprKind::kString) {
       out.push_back({true, 0, e->text});
     } else {
-      return Error(fmt::format("argument '{}' must be node numbers or tag names, got '{}'",
-                               param, e->source));
+      return Error(fmt::format("argument '{}' must be node numbers or tag names, got '{}'", param,
+                               e->source));
     }
   }
   return out;

@@ -25,8 +25,23 @@ class Evaluator;
 
 // graphite-web's ParamTypes (functions/params.py).
 enum class ParamType {
-  kBoolean, kDate, kFloat, kInteger, kInterval, kIntOrInterval, kIntOrInf, kNode, kNodeOrTag,
-  kSeries, kSeriesList, kSeriesLists, kString, kTag, kAny, kAggFunc, kAggOrSeriesFunc,
+  kBoolean,
+  kDate,
+  kFloat,
+  kInteger,
+  kInterval,
+  kIntOrInterval,
+  kIntOrInf,
+  kNode,
+  kNodeOrTag,
+  kSeries,
+  kSeriesList,
+  kSeriesLists,
+  kString,
+  kTag,
+  kAny,
+  kAggFunc,
+  kAggOrSeriesFunc,
 };
 std::string_view ParamTypeName(ParamType type);
 
@@ -34,9 +49,9 @@ struct ParamSpec {
   std::string name;
   ParamType type = ParamType::kAny;
   bool required = false;
-  bool multiple = false;                // takes the remaining positional arguments
+  bool multiple = false;                    // takes the remaining positional arguments
   std::optional<std::string> default_json;  // JSON text of the default, as /functions shows it
-  std::vector<std::string> options;     // allowed values (aggFunc names...)
+  std::vector<std::string> options;         // allowed values (aggFunc names...)
 };
 
 // The evaluation window of a call: graphite-web's requestContext.
@@ -129,5 +144,8 @@ void RegisterTransformFunctions(FunctionRegistry& registry);
 void RegisterFilterFunctions(FunctionRegistry& registry);
 void RegisterAliasFunctions(FunctionRegistry& registry);
 void RegisterSpecialFunctions(FunctionRegistry& registry);
+void RegisterWindowFunctions(FunctionRegistry& registry);       // window.cc
+void RegisterExtraFunctions(FunctionRegistry& registry);        // combine_extra.cc
+void RegisterHoltWintersFunctions(FunctionRegistry& registry);  // holt_winters.cc
 
 }  // namespace meridian::query

@@ -6,7 +6,6 @@
 #include <atomic>
 #include <chrono>
 
-
 #include "query/formats.h"
 #include "query/internal/find_format.h"
 #include "query/internal/functions_json.h"
@@ -33,12 +32,18 @@ void Send(httplib::Response& res, const internal::ApiResponse& api) {
 
 int HttpStatusFor(const core::Status& st) {
   switch (st.code()) {
-    case core::StatusCode::kInvalidArgument: return 400;
-    case core::StatusCode::kNotFound: return 404;
-    case core::StatusCode::kResourceExhausted: return 422;
-    case core::StatusCode::kDeadlineExceeded: return 504;
-    case core::StatusCode::kUnavailable: return 503;
-    default: return 500;
+    case core::StatusCode::kInvalidArgument:
+      return 400;
+    case core::StatusCode::kNotFound:
+      return 404;
+    case core::StatusCode::kResourceExhausted:
+      return 422;
+    case core::StatusCode::kDeadlineExceeded:
+      return 504;
+    case core::StatusCode::kUnavailable:
+      return 503;
+    default:
+      return 500;
   }
 }
 
@@ -87,8 +92,8 @@ struct HttpApi::Impl {
     EvalLimits limits;
     limits.max_series = options.max_series_per_request;
     limits.max_points = options.max_points_per_request;
-    limits.deadline = std::chrono::steady_clock::now() +
-                      std::chrono::milliseconds(options.query_timeout_ms);
+    limits.deadline =
+        std::chrono::steady_clock::now() + std::chrono::milliseconds(options.query_timeout_ms);
     auto body = internal::ExecuteRender(*plan, *source, FunctionRegistry::Default(), limits);
     if (!body.ok()) return Fail(res, body.status());
     res.set_content(body->body, body->content_type);
@@ -120,9 +125,7 @@ struct HttpApi::Impl {
     // Leaves are reported as holding data up to now (the whisper finder reports its file's whole
     // retention): peers only use intervals to skip leaves with no data in a window.
     const double now = static_cast<double>(clock->NowSeconds());
-    fo.leaf_intervals = [now](std::string_view) {
-      return std::vector<FindInterval>{{0.0, now}};
-    };
+    fo.leaf_intervals = [now](std::string_view) { return std::vector<FindInterval>{{0.0, now}}; };
     auto extra = FormatFindExtra(q, *matches, fo);
     if (!extra.ok()) return Fail(res, extra.status());
     res.set_header("Cache-Control", "no-cache");
@@ -171,8 +174,8 @@ struct HttpApi::Impl {
     server.Get("/functions", functions);
     server.Get("/functions/", functions);
     server.Get(R"(/functions/([^/]+)/?)", [](const httplib::Request& q, httplib::Response& r) {
-      Send(r, internal::FunctionDetails(FunctionRegistry::Default(), q.matches[1].str(),
-                                        ParamsOf(q)));
+      Send(r,
+           internal::FunctionDetails(FunctionRegistry::Default(), q.matches[1].str(), ParamsOf(q)));
     });
     server.Get("/version", [](const httplib::Request&, httplib::Response& r) {
       // graphite-web's version, which Grafana's auto-detection reads as the API level.

@@ -16,12 +16,12 @@
 namespace meridian::query {
 
 struct HttpOptions {
-  std::string host = "0.0.0.0";  // address to bind (IPv4/IPv6 literal or name)
-  uint16_t port = 8080;          // 0 picks a free port (see HttpApi::port())
+  std::string host = "0.0.0.0";               // address to bind (IPv4/IPv6 literal or name)
+  uint16_t port = 8080;                       // 0 picks a free port (see HttpApi::port())
   size_t max_series_per_request = 100'000;    // series one /render may fetch; more → 422
   size_t max_points_per_request = 5'000'000;  // values one /render may fetch; more → 422
-  size_t max_request_bytes = 8 << 20;  // body size limit (form POSTs), bytes. Default 8 MiB.
-  int read_timeout_seconds = 30;       // per request. Default 30.
+  size_t max_request_bytes = 8 << 20;         // body size limit (form POSTs), bytes. Default 8 MiB.
+  int read_timeout_seconds = 30;              // per request. Default 30.
   // Renders evaluated at once; more → 503 (counted). Default 8.
   size_t max_concurrent_queries = 8;
   // Wall time one render may take; past it → 504 (counted). Default 30 s.

@@ -10,13 +10,13 @@
 namespace meridian::query {
 
 struct Series {
-  std::string name;                          // graphite-web's series.name ("target" in JSON)
-  std::map<std::string, std::string> tags;   // always holds "name"
-  std::string path_expression;               // the expression that fetched it (pathExpression)
-  int64_t start = 0;                         // first timestamp
-  int64_t end = 0;                           // end of the range (exclusive, start + n*step)
-  int64_t step = 0;                          // seconds per value
-  std::vector<double> values;                // NaN = null (None)
+  std::string name;                            // graphite-web's series.name ("target" in JSON)
+  std::map<std::string, std::string> tags;     // always holds "name"
+  std::string path_expression;                 // the expression that fetched it (pathExpression)
+  int64_t start = 0;                           // first timestamp
+  int64_t end = 0;                             // end of the range (exclusive, start + n*step)
+  int64_t step = 0;                            // seconds per value
+  std::vector<double> values;                  // NaN = null (None)
   std::string consolidation_func = "average";  // maxDataPoints consolidation (consolidateBy)
   double x_files_factor = 0;                   // xFilesFactor for consolidation/normalization
   int64_t values_per_point = 1;                // set by maxDataPoints consolidation

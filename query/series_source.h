@@ -50,8 +50,7 @@ class LocalSource final : public SeriesSource {
       const std::vector<std::string>& expressions) override {
     return store_.FindTagged(expressions);
   }
-  core::Result<std::vector<std::string>> TagNames(std::string_view filter,
-                                                  size_t limit) override {
+  core::Result<std::vector<std::string>> TagNames(std::string_view filter, size_t limit) override {
     return store_.TagNames(filter, limit);
   }
   core::Result<std::vector<storage::TagValueCount>> TagValues(std::string_view tag,

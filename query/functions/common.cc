@@ -239,7 +239,6 @@ std::string NumberArgText(const Call& call, std::string_view param, ParamType ty
   if (raw.empty() || raw[0]->kind != ExprKind::kNumber) return std::string(fallback);
   bool as_integer = raw[0]->is_integer;
   if (type == ParamType::kFloat) as_integer = false;
-  if (type == ParamType::kInteger || type == ParamType::kNode) as_integer = true;
   return FormatNumberArg(raw[0]->number, as_integer);
 }
 

@@ -24,10 +24,10 @@ std::string FormatG(double v);
 // floats; graphite-web uses both (`str(n)` of an int argument prints without ".0").
 std::string FormatNumberArg(double v, bool is_integer);
 // Python's str() of the numeric argument `param` as a graphite-web function receives it after
-// validateParams (functions/params.py): float(x) for a kFloat parameter ("2" → "2.0"), int(x) for
-// kInteger and kNode, the literal's own type for any other ("2" → "2", "2.0" → "2.0"). `fallback`
-// (str() of the Python default, which is never validated) when the argument is absent or not a
-// number.
+// validateParams (functions/params.py): float(x) for a kFloat parameter ("2" → "2.0"), the
+// literal's own type for any other ("2" → "2", "2.0" → "2.0"; graphite-web rejects a float for an
+// integer parameter). `fallback` (str() of the Python default, which is never validated) when the
+// argument is absent or not a number.
 std::string NumberArgText(const Call& call, std::string_view param, ParamType type,
                           std::string_view fallback);
 
@@ -42,8 +42,8 @@ core::Result<int64_t> IntervalArg(const Call& call, std::string_view text);
 
 // Registration helpers: a parameter as graphite-web's Param(name, type, required, default,
 // multiple, options), and a function added to a registry.
-ParamSpec MakeParam(std::string name, ParamType type, bool required = false,
-                    bool multiple = false, std::optional<std::string> default_json = std::nullopt,
+ParamSpec MakeParam(std::string name, ParamType type, bool required = false, bool multiple = false,
+                    std::optional<std::string> default_json = std::nullopt,
                     std::vector<std::string> options = {});
 void AddFunction(FunctionRegistry& registry, std::string name, std::string group,
                  std::string description, std::vector<ParamSpec> params, FunctionImpl impl);

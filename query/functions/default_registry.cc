@@ -12,6 +12,9 @@ const FunctionRegistry& FunctionRegistry::Default() {
     RegisterFilterFunctions(*r);
     RegisterAliasFunctions(*r);
     RegisterSpecialFunctions(*r);
+    RegisterWindowFunctions(*r);
+    RegisterExtraFunctions(*r);
+    RegisterHoltWintersFunctions(*r);
     return r;
   }();
   return *registry;

@@ -17,10 +17,10 @@
 namespace meridian::query {
 namespace {
 
+using functions::AggFuncOptions;
 using functions::FormatG;
 using functions::IsNull;
 using functions::kNull;
-using functions::AggFuncOptions;
 using functions::NumberArgText;
 
 // Generated series never hold more values than this (graphite-web has no bound).
@@ -65,14 +65,16 @@ Series ConstantLine(const EvalWindow& w, double value, const std::string& text) 
 
 core::Result<SeriesList> ConstantLineFn(Call& call) {
   ASSIGN_OR_RETURN(double value, call.Number("value"));
-  return SeriesList{ConstantLine(call.window(), value, NumberArgText(call, "value", ParamType::kFloat, ""))};
+  return SeriesList{
+      ConstantLine(call.window(), value, NumberArgText(call, "value", ParamType::kFloat, ""))};
 }
 
 core::Result<SeriesList> Threshold(Call& call) {
   ASSIGN_OR_RETURN(double value, call.Number("value"));
   ASSIGN_OR_RETURN(std::string label, call.String("label", ""));
   ASSIGN_OR_RETURN(std::string color, call.String("color", ""));
-  Series s = ConstantLine(call.window(), value, NumberArgText(call, "value", ParamType::kFloat, ""));
+  Series s =
+      ConstantLine(call.window(), value, NumberArgText(call, "value", ParamType::kFloat, ""));
   if (!label.empty()) s.name = label;
   return SeriesList{std::move(s)};
 }

@@ -17,17 +17,16 @@
 #include "query/evaluator.h"
 #include "query/function_registry.h"
 #include "query/functions/common.h"
-#include "query/internal/timezone.h"
 #include "query/time_parser.h"
 
 namespace meridian::query {
 namespace {
 
+using functions::FloorDiv;
 using functions::FormatG;
 using functions::IsNull;
 using functions::kNull;
 using functions::NumberArgText;
-using functions::FloorDiv;
 using functions::PyRound;
 
 // A parameter as graphite-web's Param(name, type, required, default, multiple, options).

@@ -71,7 +71,8 @@ std::string ParamValue(const Params& p, const std::string& key) {
 }  // namespace
 
 ApiResponse FunctionsList(const FunctionRegistry& registry, const Params& params) {
-  const bool grouped = ParamValue(params, "grouped") == "1" || ParamValue(params, "grouped") == "true";
+  const bool grouped =
+      ParamValue(params, "grouped") == "1" || ParamValue(params, "grouped") == "true";
   const std::string group = ParamValue(params, "group");
   ordered_json out = ordered_json::object();
   for (const FunctionSpec* spec : registry.All()) {

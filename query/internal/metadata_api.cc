@@ -48,9 +48,9 @@ ApiResponse Error(int status, const std::string& message) {
 }
 
 ApiResponse FromStatus(const core::Status& st) {
-  return Error(st.code() == core::StatusCode::kInvalidArgument ? 400
+  return Error(st.code() == core::StatusCode::kInvalidArgument     ? 400
                : st.code() == core::StatusCode::kResourceExhausted ? 422
-                                                                    : 500,
+                                                                   : 500,
                st.message());
 }
 

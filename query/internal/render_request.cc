@@ -55,7 +55,8 @@ core::Result<RenderPlan> PlanRender(const Params& params, int64_t now) {
     int64_t v = 0;
     auto [p, ec] = std::from_chars(m->data(), m->data() + m->size(), v);
     if (ec != std::errc() || p != m->data() + m->size() || v <= 0) {
-      return core::InvalidArgument(fmt::format("maxDataPoints must be a positive integer, got '{}'", *m));
+      return core::InvalidArgument(
+          fmt::format("maxDataPoints must be a positive integer, got '{}'", *m));
     }
     plan.format.max_data_points = v;
   }

@@ -20,7 +20,8 @@ struct Ordered {
 std::vector<Ordered> OrderForMerge(std::span<const HeadPoint> points, int64_t step) {
   std::vector<Ordered> out;
   out.reserve(points.size());
-  for (const HeadPoint& p : points) out.push_back({AlignDown(p.timestamp, step), p.timestamp, p.value});
+  for (const HeadPoint& p : points)
+    out.push_back({AlignDown(p.timestamp, step), p.timestamp, p.value});
   std::stable_sort(out.begin(), out.end(), [](const Ordered& a, const Ordered& b) {
     return a.slot_ts != b.slot_ts ? a.slot_ts < b.slot_ts : a.raw_ts < b.raw_ts;
   });
@@ -104,7 +105,8 @@ void MergeIntoBlock(std::span<const HeadPoint> points, int64_t block_start, int6
     }
     if (i < slots->size() && (*slots)[i].slot == next_new) ++i;  // replaced by the newer points
     double value = ordered[j].value;
-    while (j + 1 < ordered.size() && ordered[j + 1].slot_ts == ordered[j].slot_ts) value = ordered[++j].value;
+    while (j + 1 < ordered.size() && ordered[j + 1].slot_ts == ordered[j].slot_ts)
+      value = ordered[++j].value;
     ++j;
     merged.push_back({next_new, value});
   }
@@ -137,7 +139,8 @@ std::vector<HeadPoint> Rollup(const SchemaLayout& layout, std::span<const double
   const int64_t per = coarse_step / fine_step;
   const int64_t fine_end = fine_start + static_cast<int64_t>(fine.size()) * fine_step;
   std::vector<double> known;
-  for (int64_t c = AlignDown(fine_start, coarse_step); c + coarse_step <= fine_end; c += coarse_step) {
+  for (int64_t c = AlignDown(fine_start, coarse_step); c + coarse_step <= fine_end;
+       c += coarse_step) {
     if (c < fine_start) continue;
     int64_t base = (c - fine_start) / fine_step;
     known.clear();

@@ -135,8 +135,11 @@ core::Result<std::unique_ptr<RocksDb>> RocksDb::Open(const std::string& dir,
   index.write_buffer_size = 16 << 20;
 
   std::vector<rocksdb::ColumnFamilyDescriptor> families = {
-      {rocksdb::kDefaultColumnFamilyName, base}, {kFamilyNames[0], index},
-      {kFamilyNames[1], blocks}, {kFamilyNames[2], log}, {kFamilyNames[3], base}};
+      {rocksdb::kDefaultColumnFamilyName, base},
+      {kFamilyNames[0], index},
+      {kFamilyNames[1], blocks},
+      {kFamilyNames[2], log},
+      {kFamilyNames[3], base}};
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* raw = nullptr;
   RETURN_IF_ERROR(
@@ -169,8 +172,9 @@ core::Result<std::string> RocksDb::Get(Family f, std::string_view key) const {
   return value;
 }
 
-core::Status RocksDb::Scan(Family f, std::string_view begin, std::string_view end,
-                           const std::function<bool(std::string_view, std::string_view)>& fn) const {
+core::Status RocksDb::Scan(
+    Family f, std::string_view begin, std::string_view end,
+    const std::function<bool(std::string_view, std::string_view)>& fn) const {
   rocksdb::ReadOptions ro;
   rocksdb::Slice upper = ToSlice(end);
   if (!end.empty()) ro.iterate_upper_bound = &upper;

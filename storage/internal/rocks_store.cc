@@ -32,22 +32,20 @@ RocksStore::RocksStore(const StoreOptions& options, const core::Clock& clock,
       &metrics.GetCounter("storage_points_written_total", "Points applied to series heads.");
   counters_.points_too_old = &metrics.GetCounter(
       "storage_points_dropped_total", "Points dropped by storage.", {{"reason", "too_old"}});
-  counters_.series_created =
-      &metrics.GetCounter("storage_series_created_total", "Series created.");
-  counters_.blocks_sealed = &metrics.GetCounter(
-      "storage_blocks_sealed_total", "Block windows sealed for good (and rolled up).");
+  counters_.series_created = &metrics.GetCounter("storage_series_created_total", "Series created.");
+  counters_.blocks_sealed = &metrics.GetCounter("storage_blocks_sealed_total",
+                                                "Block windows sealed for good (and rolled up).");
   counters_.blocks_written =
       &metrics.GetCounter("storage_blocks_written_total", "Blocks written (sealed or partial).");
   counters_.checkpoints =
       &metrics.GetCounter("storage_checkpoints_total", "Checkpoints (heads written, log cut).");
-  counters_.write_errors =
-      &metrics.GetCounter("storage_write_errors_total", "Failed RocksDB writes (data kept in memory and retried).");
+  counters_.write_errors = &metrics.GetCounter(
+      "storage_write_errors_total", "Failed RocksDB writes (data kept in memory and retried).");
   counters_.batches_refused = &metrics.GetCounter(
       "storage_batches_refused_total", "Batches refused because the write queue was full.");
   counters_.queue_points =
       &metrics.GetGauge("storage_queue_points", "Points queued, not yet applied.");
-  counters_.head_points =
-      &metrics.GetGauge("storage_head_points", "Points held in memory heads.");
+  counters_.head_points = &metrics.GetGauge("storage_head_points", "Points held in memory heads.");
   metrics.AddCallbackGauge("storage_disk_bytes", "Bytes on disk (SST + WAL).",
                            [this] { return static_cast<double>(db_->DiskBytes()); });
   metrics.AddCallbackGauge("storage_series", "Series known.",

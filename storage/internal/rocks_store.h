@@ -38,8 +38,8 @@ struct SeriesHead {
 
 class RocksStore final : public Store {
  public:
-  RocksStore(const StoreOptions& options, const core::Clock& clock,
-             core::MetricsRegistry& metrics, std::unique_ptr<RocksDb> db);
+  RocksStore(const StoreOptions& options, const core::Clock& clock, core::MetricsRegistry& metrics,
+             std::unique_ptr<RocksDb> db);
   ~RocksStore() override;
 
   core::Status Start();  // loads the catalog, replays the log, starts the writer
@@ -48,14 +48,12 @@ class RocksStore final : public Store {
   core::Status Flush() override;
   core::Result<std::vector<FindMatch>> Find(std::string_view pattern) const override;
   core::Result<std::vector<std::string>> ExpandLeaves(std::string_view pattern) const override;
-  core::Result<SeriesData> Fetch(std::string_view name, int64_t from,
-                                 int64_t until) const override;
+  core::Result<SeriesData> Fetch(std::string_view name, int64_t from, int64_t until) const override;
   core::Result<std::vector<std::string>> FindTagged(
       const std::vector<std::string>& expressions) const override;
   core::Result<std::vector<std::string>> TagNames(std::string_view filter,
                                                   size_t limit) const override;
-  core::Result<std::vector<TagValueCount>> TagValues(std::string_view tag,
-                                                     std::string_view filter,
+  core::Result<std::vector<TagValueCount>> TagValues(std::string_view tag, std::string_view filter,
                                                      size_t limit) const override;
   std::vector<std::string> AllLeaves() const override;
   StoreStats Stats() const override;
@@ -90,8 +88,8 @@ class RocksStore final : public Store {
 
   // Sealing (rocks_store_seal.cc).
   void Sweep(int64_t now, bool everything);
-  core::Status SealWindow(uint64_t id, size_t archive, int64_t window, bool final,
-                          WriteBatch& wb, std::vector<HeadPoint>* rollup);
+  core::Status SealWindow(uint64_t id, size_t archive, int64_t window, bool final, WriteBatch& wb,
+                          std::vector<HeadPoint>* rollup);
   core::Status Checkpoint(int64_t now);
   core::Status LoadPending();
 
@@ -107,11 +105,11 @@ class RocksStore final : public Store {
 
   // Catalog: written only by the writer thread, under catalog_mu_ exclusively.
   mutable std::shared_mutex catalog_mu_;
-  SeriesMap series_map_;                // name -> id (ids are dense)
-  NameTree name_tree_;                  // untagged names
-  TagIndex tag_index_;                  // tagged names
-  std::vector<uint32_t> series_layout_; // id -> index in layouts_
-  std::deque<SchemaLayout> layouts_;    // stable addresses: readers keep pointers
+  SeriesMap series_map_;                 // name -> id (ids are dense)
+  NameTree name_tree_;                   // untagged names
+  TagIndex tag_index_;                   // tagged names
+  std::vector<uint32_t> series_layout_;  // id -> index in layouts_
+  std::deque<SchemaLayout> layouts_;     // stable addresses: readers keep pointers
 
   // Heads: written only by the writer thread, under heads_mu_ exclusively.
   mutable std::shared_mutex heads_mu_;

@@ -21,18 +21,19 @@ core::Status RocksStore::ReadArchive(uint64_t id, const SchemaLayout& layout,
   const std::string end = BlockKey(id, static_cast<uint8_t>(archive), until);
   std::vector<SlotValue> slots;
   core::Status decode_status;
-  RETURN_IF_ERROR(db_->Scan(Family::kBlocks, begin, end, [&](std::string_view k, std::string_view v) {
-    if (k.size() != 13 || v.size() < 4) return true;
-    const int64_t block_start = GetBigEndian32(k.data() + 9);
-    slots.clear();
-    core::Status st = DecodeBlock(v.substr(4), &slots);
-    if (!st.ok()) {
-      decode_status = st;
-      return false;
-    }
-    FillGrid(slots, block_start, al.step, from, grid);
-    return true;
-  }));
+  RETURN_IF_ERROR(
+      db_->Scan(Family::kBlocks, begin, end, [&](std::string_view k, std::string_view v) {
+        if (k.size() != 13 || v.size() < 4) return true;
+        const int64_t block_start = GetBigEndian32(k.data() + 9);
+        slots.clear();
+        core::Status st = DecodeBlock(v.substr(4), &slots);
+        if (!st.ok()) {
+          decode_status = st;
+          return false;
+        }
+        FillGrid(slots, block_start, al.step, from, grid);
+        return true;
+      }));
   RETURN_IF_ERROR(decode_status);
   if (head == nullptr) return core::Status::Ok();
   OverlayHead(head->archives[archive].points, al.step, from, grid);

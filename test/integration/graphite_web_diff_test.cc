@@ -5,10 +5,10 @@
 // (relative times in the file are resolved once against a fixed `base`), and the answers are
 // compared (support/render_compare.h).
 //
-// Modes: MERIDIAN_DIFF_REPORT_ONLY (default 1) only reports, except for targets marked @strict,
-// which must match. MERIDIAN_DIFF_REPORT_ONLY=0 asserts that every target matches unless it is
-// listed in render_known_differences.txt with a reason. Either way every target must be valid
-// for graphite-web (no ORACLE-ERROR), so a typo in the targets file fails the test.
+// By default every target must match unless it is listed in render_known_differences.txt with a
+// reason. MERIDIAN_DIFF_REPORT_ONLY=1 only reports, except for targets marked @strict. Either way
+// every target must be valid for graphite-web (no ORACLE-ERROR), so a typo in the targets file
+// fails the test.
 #include <fmt/core.h>
 #include <gtest/gtest.h>
 
@@ -168,7 +168,7 @@ std::optional<int64_t> ResolveTime(const std::string& text, int64_t base) {
 
 bool ReportOnly() {
   const char* env = std::getenv("MERIDIAN_DIFF_REPORT_ONLY");
-  return env == nullptr || std::string(env) != "0";
+  return env != nullptr && std::string(env) == "1";
 }
 
 // Request parameters for one spec: target, absolute from/until, format (default json), extras.

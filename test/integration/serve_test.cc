@@ -1,5 +1,6 @@
 // `meridian serve` as a user runs it: the real binary, real sockets, real RocksDB.
 #include <arpa/inet.h>
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -9,8 +10,6 @@
 #include <cmath>
 #include <ctime>
 #include <string>
-
-#include <fmt/format.h>
 
 #include "support/meridian_process.h"
 #include "support/process.h"
@@ -56,7 +55,8 @@ TEST(ServeTest, TcpAndUdpLinesAreQueryable) {
   auto m = StartMeridian();
   ASSERT_TRUE(m);
   const int64_t t = Now() - 60;
-  ASSERT_TRUE(m->SendTcp(fmt::format("web01.cpu.user 42.5 {}\nweb01.cpu.system 7 {}\n", t, t)).ok());
+  ASSERT_TRUE(
+      m->SendTcp(fmt::format("web01.cpu.user 42.5 {}\nweb01.cpu.system 7 {}\n", t, t)).ok());
   ASSERT_TRUE(m->SendUdp(fmt::format("web02.cpu.user 1.25 {}\n", t)).ok());
   ASSERT_TRUE(WaitFor([&] { return CountPoints(*m, "web0*.cpu.*") == 3; }, 10s)) << m->Log();
   auto pts = Points(*m, "web01.cpu.user");
@@ -171,7 +171,8 @@ TEST(ServeTest, SelfMetricsAreWrittenIntoTheStore) {
 TEST(ServeTest, ConfigErrorNamesKeyAndLineAndExitsNonZero) {
   TempDir dir;
   ASSERT_TRUE(WriteFile(dir.path() / "bad.yaml",
-                        "instance: x\nstorage:\n  schemas:\n    - { pattern: \".*\", retentions: \"10s:oops\" }\n")
+                        "instance: x\nstorage:\n  schemas:\n    - { pattern: \".*\", retentions: "
+                        "\"10s:oops\" }\n")
                   .ok());
   SubprocessOptions o;
   o.argv = {MERIDIAN_BINARY, "serve", "--config", (dir.path() / "bad.yaml").string()};

@@ -1,4 +1,6 @@
 // RocksStore against a real RocksDB in a temp dir, time from a FakeClock.
+#include "storage/store.h"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -6,7 +8,6 @@
 #include <random>
 
 #include "core/metrics.h"
-#include "storage/store.h"
 #include "support/fake_clock.h"
 
 namespace meridian::storage {
@@ -21,11 +22,11 @@ class StoreTest : public ::testing::Test {
            ("meridian-store-" + std::to_string(::getpid()) + "-" +
             ::testing::UnitTest::GetInstance()->current_test_info()->name());
     std::filesystem::remove_all(dir_);
-    auto schemas = SchemaSet::Create(
-        {{"short", "^short\\.", *ParseRetentions("10s:1h,1m:1d,10m:30d")},
-         {"default", ".*", *ParseRetentions("10s:6h,1m:7d")}},
-        {{"count", "\\.count$", AggregationMethod::kSum, 0.0},
-         {"default", ".*", AggregationMethod::kAverage, 0.5}});
+    auto schemas =
+        SchemaSet::Create({{"short", "^short\\.", *ParseRetentions("10s:1h,1m:1d,10m:30d")},
+                           {"default", ".*", *ParseRetentions("10s:6h,1m:7d")}},
+                          {{"count", "\\.count$", AggregationMethod::kSum, 0.0},
+                           {"default", ".*", AggregationMethod::kAverage, 0.5}});
     ASSERT_TRUE(schemas.ok()) << schemas.status().ToString();
     options_.schemas = *schemas;
     options_.data_dir = dir_.string();
@@ -86,9 +87,9 @@ TEST_F(StoreTest, DuplicatesAndOutOfOrderPointsLastWriteWins) {
   Write("a.b", base + 20, 2);
   Write("a.b", base, 0);
   Write("a.b", base + 10, 1);
-  Write("a.b", base + 10, 11);   // same timestamp: later arrival wins
-  Write("a.b", base + 21, 3);    // same slot, later timestamp wins (whisper's update_many)
-  Write("a.b", base + 20, 99);   // ... even against a later arrival with an earlier timestamp
+  Write("a.b", base + 10, 11);  // same timestamp: later arrival wins
+  Write("a.b", base + 21, 3);   // same slot, later timestamp wins (whisper's update_many)
+  Write("a.b", base + 20, 99);  // ... even against a later arrival with an earlier timestamp
   ASSERT_TRUE(store_->Flush().ok());
   SeriesData d = Fetch("a.b", base - 10, kT0);
   EXPECT_EQ(At(d, base), 0);
@@ -116,10 +117,10 @@ TEST_F(StoreTest, RollupsMatchWhisperAggregationAndXFilesFactor) {
   Open();
   // Minute m0: 6 of 6 points; m1: 3 of 6 (xff 0.5 passes); m2: 2 of 6 (fails → null).
   const int64_t m0 = (kT0 / 60) * 60 - 1200;  // 20 min ago (within 10s:1h), minute-aligned
-  for (int i = 0; i < 6; ++i) Write("short.gauge", m0 + 10 * i, i + 1);        // avg 3.5
-  for (int i = 0; i < 3; ++i) Write("short.gauge", m0 + 60 + 10 * i, 10);      // avg 10
+  for (int i = 0; i < 6; ++i) Write("short.gauge", m0 + 10 * i, i + 1);    // avg 3.5
+  for (int i = 0; i < 3; ++i) Write("short.gauge", m0 + 60 + 10 * i, 10);  // avg 10
   for (int i = 0; i < 2; ++i) Write("short.gauge", m0 + 120 + 10 * i, 7);
-  for (int i = 0; i < 6; ++i) Write("short.hits.count", m0 + 10 * i, 2);       // sum 12
+  for (int i = 0; i < 6; ++i) Write("short.hits.count", m0 + 10 * i, 2);  // sum 12
   ASSERT_TRUE(store_->Flush().ok());
   // Archive 1 (1m) is chosen when now - from > 1h. Before sealing: rolled up on the fly.
   auto check = [&](const char* when) {
@@ -162,7 +163,7 @@ TEST_F(StoreTest, CascadedSealsKeepFinerRollupsInCoarserArchives) {
   const int64_t w1 = (kT0 / 21600) * 21600;  // a 1m-archive window boundary
   clock_.SetSeconds(w1 + 3 * 3600);
   Open();
-  for (int i = 0; i < 10; ++i) Write("short.mixed", w1 + 600 + 60 * i, 4);  // 2h+ old: direct 1m
+  for (int i = 0; i < 10; ++i) Write("short.mixed", w1 + 600 + 60 * i, 4);   // 2h+ old: direct 1m
   for (int i = 0; i < 60; ++i) Write("short.mixed", w1 + 9600 + 10 * i, 8);  // 10s archive
   ASSERT_TRUE(store_->Flush().ok());
   clock_.SetSeconds(w1 + 3 * 86400);  // everything is due: seals cascade 10s -> 1m -> 10m

@@ -21,10 +21,12 @@ ParamSpec Param(std::string name, ParamType type, bool required = false, bool mu
 // A registry with two test functions that expose how arguments were bound.
 FunctionRegistry TestRegistry() {
   FunctionRegistry r;
-  r.Add({"describe", "Special", "test", {Param("seriesList", ParamType::kSeriesList, true),
-                                         Param("factor", ParamType::kFloat, false, false, "1"),
-                                         Param("label", ParamType::kString),
-                                         Param("nodes", ParamType::kNode, false, true)},
+  r.Add({"describe",
+         "Special",
+         "test",
+         {Param("seriesList", ParamType::kSeriesList, true),
+          Param("factor", ParamType::kFloat, false, false, "1"), Param("label", ParamType::kString),
+          Param("nodes", ParamType::kNode, false, true)},
          [](Call& c) -> core::Result<SeriesList> {
            ASSIGN_OR_RETURN(SeriesList in, c.Series("seriesList"));
            ASSIGN_OR_RETURN(double f, c.Number("factor", 1.0));
@@ -36,7 +38,10 @@ FunctionRegistry TestRegistry() {
            }
            return in;
          }});
-  r.Add({"concat", "Combine", "test", {Param("seriesLists", ParamType::kSeriesLists, true, true)},
+  r.Add({"concat",
+         "Combine",
+         "test",
+         {Param("seriesLists", ParamType::kSeriesLists, true, true)},
          [](Call& c) { return c.SeriesConcat("seriesLists"); }});
   return r;
 }
@@ -88,9 +93,9 @@ TEST_F(EvaluatorTest, BindsPositionalKeywordAndMultipleArguments) {
 }
 
 TEST_F(EvaluatorTest, BadCallsAreInvalidArgumentWithTheFunctionName) {
-  for (const char* t : {"nosuch(a.b.c)", "describe()", "describe(a.b.c, bogus=1)",
-                        "describe(a.b.c, 'notanumber')", "describe(a.b.c, factor=1, factor=2)",
-                        "describe(1)", "describe(a.b.c"}) {
+  for (const char* t :
+       {"nosuch(a.b.c)", "describe()", "describe(a.b.c, bogus=1)", "describe(a.b.c, 'notanumber')",
+        "describe(a.b.c, factor=1, factor=2)", "describe(1)", "describe(a.b.c"}) {
     auto r = Eval(t);
     EXPECT_EQ(r.status().code(), core::StatusCode::kInvalidArgument) << t;
   }

@@ -99,6 +99,7 @@ class FunctionsTest : public ::testing::Test {
     RegisterTransformFunctions(registry_);
     RegisterAliasFunctions(registry_);
     RegisterSpecialFunctions(registry_);
+    RegisterWindowFunctions(registry_);
     AddTestData(source_);
   }
 

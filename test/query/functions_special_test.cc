@@ -100,6 +100,10 @@ class FunctionsTest : public ::testing::Test {
     RegisterTransformFunctions(registry_);
     RegisterAliasFunctions(registry_);
     RegisterSpecialFunctions(registry_);
+    RegisterWindowFunctions(registry_);
+    RegisterExtraFunctions(registry_);
+    RegisterCombineFunctions(registry_);  // group(), divideSeries() for the extras
+    RegisterHoltWintersFunctions(registry_);
     AddTestData(source_);
   }
 
@@ -262,15 +266,17 @@ TEST_F(WindowTest, LinearRegressionFitsTheSourceWindow) {
 }
 
 TEST_F(SpecialTest, ConstantLineHasThreePointsNamedByTheValue) {
-  // F.constantLine(ctx(0, 600), 100) and 1.5
+  // F.constantLine(ctx(0, 600), 100.0) and 1.5: value is a float parameter, so graphite-web's
+  // validateParams turns the int 100 into 100.0 before str() names the series.
   Series s = One("constantLine(100)");
-  ExpectShape(s, "100", "constantLine(100)", 0, 600, 300);
+  ExpectShape(s, "100.0", "constantLine(100.0)", 0, 600, 300);
   ExpectValues(s.values, {100, 100, 100}, s.name);
-  EXPECT_EQ(s.tags, (Tags{{"name", "100"}}));
+  EXPECT_EQ(s.tags, (Tags{{"name", "100.0"}}));
   EXPECT_EQ(One("constantLine(1.5)").name, "1.5");
-  // F.threshold(ctx, 3, 'warn')
+  // F.threshold(ctx, 3.0, 'warn')
   Series t = One("threshold(3, 'warn')");
-  ExpectShape(t, "warn", "constantLine(3)", 0, 600, 300);
+  ExpectShape(t, "warn", "constantLine(3.0)", 0, 600, 300);
+  EXPECT_EQ(t.tags, (Tags{{"name", "3.0"}}));
 }
 
 TEST_F(SpecialTest, AggregateLineDrawsTheAggregate) {
@@ -345,6 +351,135 @@ TEST_F(SpecialTest, VerticalLineNeedsATimeInsideTheWindow) {
   Series s = One("verticalLine('300', 'deploy')");
   ExpectShape(s, "deploy", "deploy", 300, 300, 1);
   EXPECT_FALSE(TryEval("verticalLine('9000')").ok());
+}
+
+// The functions below were checked against Debian's graphite-web 1.1.8 directly: arguments go
+// through validateParams, evaluateTarget is the whisper-style fetch above, e.g.
+//   F.stdev(ctx(0, 600), [fetch('g.x', 0, 600)], 3)
+TEST_F(WindowTest, StdevIsTheRunningPopulationDeviationIncludingTheCurrentPoint) {
+  // F.stdev(ctx, [g.x], 3)
+  Expect("stdev(g.x,3)", "stdev(g.x,3)",
+         {0, 0, 3, 2, 1.7360555546666383, 1.625, 0, 0, 4, 3.2998316455372216},
+         {{"name", "g.x"}, {"stdev", "3"}});
+  // F.stdev(ctx, [g.x], 4, 0.75): windows with fewer than 3 of 4 points are null
+  Expect("stdev(g.x,4,0.75)", "stdev(g.x,4)",
+         {N, N, N, 2.494438257849294, 1.7360555546666383, 1.7360555546666383, N, N, N,
+          3.2998316455372216},
+         {{"name", "g.x"}, {"stdev", "4"}});
+  EXPECT_FALSE(TryEval("stdev(g.x,0)").ok());
+}
+
+TEST_F(WindowTest, SmartSummarizeBucketsFromTheSeriesStart) {
+  // F.smartSummarize(ctx(0, 600), [c.counter], '4min', 'sum')
+  Series s = One("smartSummarize(c.counter,'4min','sum')");
+  ExpectShape(s, "smartSummarize(c.counter, \"4min\", \"sum\")", s.name, 60, 780, 240);
+  ExpectValues(s.values, {65, 130, 75}, s.name);
+  EXPECT_EQ(
+      s.tags,
+      (Tags{{"name", "c.counter"}, {"smartSummarize", "4min"}, {"smartSummarizeFunction", "sum"}}));
+  // F.smartSummarize(ctx(90, 1200), [g.x], '3min', 'average')
+  Series a = One("smartSummarize(g.x,'3min','average')", 90, 1200);
+  ExpectShape(a, "smartSummarize(g.x, \"3min\", \"average\")", a.name, 120, 1380, 180);
+  ExpectValues(a.values, {2.0, 3.25, 2.6666666666666665, 3.5, 5.0, 3.5, N}, a.name);
+  EXPECT_FALSE(TryEval("smartSummarize(g.x,'3min','sum','fortnights')").ok());
+  EXPECT_FALSE(TryEval("smartSummarize(g.x,'-3min')").ok());
+}
+
+TEST_F(WindowTest, HoltWintersForecastTrainsOnTheBootstrapWindow) {
+  // F.holtWintersForecast(ctx(600, 1200), [g.x], '5min', '3min')
+  Series s = One("holtWintersForecast(g.x,'5min','3min')", 600, 1200);
+  ExpectShape(s, "holtWintersForecast(g.x)", s.name, 660, 1260, 60);
+  ExpectValues(s.values,
+               {5.773210980000001, 4.670300238157002, N, 4.6983180236, 5.168663009931739,
+                5.109624797376829, 4.820115787074328, N, 2.260811868210284, 3.1488671218841096},
+               s.name);
+  EXPECT_EQ(s.tags,
+            (Tags{{"name", "g.x"}, {"holtWintersForecast", "1"}, {"holtWintersDeviation", "1"}}));
+  EXPECT_FALSE(TryEval("holtWintersForecast(g.x,'5min','1min')", 600, 1200).ok());
+}
+
+TEST_F(WindowTest, HoltWintersBandsAberrationAndArea) {
+  const Tags band_tags = {{"name", "g.x"},
+                          {"holtWintersForecast", "1"},
+                          {"holtWintersDeviation", "1"},
+                          {"holtWintersConfidenceUpper", "1"},
+                          {"holtWintersConfidenceLower", "1"}};
+  // F.holtWintersConfidenceBands(ctx(600, 1200), [g.x], 2, '5min', '3min')
+  SeriesList bands = Eval("holtWintersConfidenceBands(g.x,2,'5min','3min')", 600, 1200);
+  ASSERT_EQ(bands.size(), 2u);
+  ExpectShape(bands[0], "holtWintersConfidenceLower(g.x)", "g.x", 660, 1260, 60);
+  ExpectValues(bands[0].values,
+               {3.7585687840000004, 4.670300238157002, N, 2.6248036519199993, 4.602395611918087,
+                2.707753437901463, 4.820115787074328, N, -0.24870998167548874, 3.1488671218841096},
+               "lower");
+  ExpectShape(bands[1], "holtWintersConfidenceUpper(g.x)", "g.x", 660, 1260, 60);
+  ExpectValues(bands[1].values,
+               {7.787853176000001, 4.670300238157002, N, 6.771832395280001, 5.7349304079453916,
+                7.5114961568521945, 4.820115787074328, N, 4.770333718096056, 3.1488671218841096},
+               "upper");
+  EXPECT_EQ(bands[0].tags, band_tags);
+  EXPECT_EQ(bands[1].tags, band_tags);
+  // F.holtWintersAberration(ctx(600, 1200), [g.x], 1, '5min', '3min')
+  Expect("holtWintersAberration(g.x,1,'5min','3min')", "holtWintersAberration(g.x)",
+         {-2.7658898820000006, 0, 0, 0.2649247905600003, 2.5482032910614345, -2.908689117639146, 0,
+          0, 0.4844272068468296, 0},
+         {{"name", "g.x"}, {"holtWintersAberration", "1"}}, 600, 1200);
+  // F.holtWintersConfidenceArea(ctx(600, 1200), [g.x], 3, '5min', '3min')
+  SeriesList area = Eval("holtWintersConfidenceArea(g.x,3,'5min','3min')", 600, 1200);
+  ASSERT_EQ(area.size(), 2u);
+  Tags area_tags = band_tags;
+  area_tags["holtWintersConfidenceArea"] = "1";
+  for (const Series& s : area) {
+    ExpectShape(s, "holtWintersConfidenceArea(g.x)", s.name, 660, 1260, 60);
+    EXPECT_EQ(s.tags, area_tags);
+  }
+  EXPECT_NEAR(area[0].values[0], 2.751247686, 1e-12);
+  EXPECT_NEAR(area[1].values[0], 8.795174274, 1e-12);
+  EXPECT_FALSE(TryEval("holtWintersConfidenceArea(g.*,3,'5min','3min')", 600, 1200).ok());
+}
+
+using ExtraTest = FunctionsTest;
+
+TEST_F(ExtraTest, PowSeriesRaisesPointByPoint) {
+  // F.powSeries(ctx, [g.x], [g.y])
+  Expect("powSeries(g.x,g.y)", "powSeries(g.x,g.y)", {4.0, N, N, 0.0, 34.328125, N, N, N, N, N},
+         {{"name", "powSeries(g.x,g.y)"}});
+}
+
+TEST_F(ExtraTest, ReduceSeriesAppliesTheFunctionPerMapGroup) {
+  // F.reduceSeries(ctx, F.mapSeries(ctx, [g.x, g.y], 0), 'divideSeries', 1, 'y', 'x')
+  Series d = One("reduceSeries(mapSeries(g.*,0),'divideSeries',1,'y','x')");
+  EXPECT_EQ(d.name, "g.reduce.divideSeries");
+  EXPECT_EQ(d.path_expression, "divideSeries(g.y,g.x)");
+  EXPECT_EQ(d.tags, (Tags{{"name", "divideSeries(g.y,g.x)"}}));
+  ExpectValues(d.values, {-1.0, N, N, N, 0.9230769230769231, N, N, N, N, N}, d.name);
+  // The same with 'sumSeries', 1, 'x', 'y' (both fetched with pathExpression 'g.*'): the
+  // aggregate lists each pathExpression once.
+  Series s = One("reduceSeries(mapSeries(g.*,0),'sumSeries',1,'x','y')");
+  EXPECT_EQ(s.name, "g.reduce.sumSeries");
+  EXPECT_EQ(s.tags, (Tags{{"name", "sumSeries(g.*)"}, {"aggregatedBy", "sum"}}));
+  Series p = One("reduceSeries(mapSeries(group(g.x,g.y),0),'sumSeries',1,'x','y')");
+  EXPECT_EQ(p.tags.at("name"), "sumSeries(g.x,g.y)");
+  ExpectValues(s.values, {0, 2, 4, 3, 6.25, 1, N, 7, -1, 2}, s.name);
+  // A matcher without a series fails, as graphite-web does.
+  EXPECT_FALSE(TryEval("reduceSeries(mapSeries(g.*,0),'sumSeries',1,'x','z')").ok());
+  EXPECT_FALSE(TryEval("reduceSeries(mapSeries(g.*,0),'noSuchFunction',1,'x','y')").ok());
+}
+
+TEST_F(ExtraTest, MapSeriesGroupsInFirstSeenOrder) {
+  SeriesList list = Eval("mapSeries(group(g.x,c.counter,g.y),0)");
+  ASSERT_EQ(list.size(), 3u);
+  EXPECT_EQ(NameOf(list, 0), "g.x");
+  EXPECT_EQ(NameOf(list, 1), "g.y");
+  EXPECT_EQ(NameOf(list, 2), "c.counter");
+}
+
+TEST_F(ExtraTest, ApplyByNodeEvaluatesTheTemplatePerPrefix) {
+  // F.applyByNode(ctx, [g.x, g.y], 0, '%.x', '%.renamed')
+  Series s = One("applyByNode(g.*,0,'%.x','%.renamed')");
+  ExpectShape(s, "g.renamed", "g", 60, 660, 60);
+  EXPECT_EQ(s.tags, (Tags{{"name", "g.x"}}));
+  ExpectValues(s.values, {-2, N, 4, 0, 3.25, N, N, 7, -1, 2}, s.name);
 }
 
 }  // namespace

@@ -3,7 +3,8 @@
 // loaded into Debian's graphite-web 1.1.8 (/usr/bin/python3; master's _nonNegativeDelta fix for
 // nulls with maxValue): each series fetched as TimeSeries over the same window, then e.g.
 //   F.perSecond(ctx(0, 600), [fetch('c.counter', 0, 600)], 100)
-// (the call is quoted above each expectation; N = None).
+// (the call is quoted above each expectation; N = None). Arguments are passed as graphite-web's
+// validateParams leaves them: float(x) for a float parameter, so scale(x, 2) is tagged "2.0".
 #include <fnmatch.h>
 #include <gtest/gtest.h>
 
@@ -100,6 +101,7 @@ class FunctionsTest : public ::testing::Test {
     RegisterTransformFunctions(registry_);
     RegisterAliasFunctions(registry_);
     RegisterSpecialFunctions(registry_);
+    RegisterWindowFunctions(registry_);
     AddTestData(source_);
   }
 
@@ -136,7 +138,7 @@ using TransformTest = FunctionsTest;
 TEST_F(TransformTest, ScaleAndOffsetNameWithPercentGAndKeepNulls) {
   // F.scale(ctx, [g.x], 2) / 0.5; F.offset(ctx, [g.x], -1.5)
   Expect("scale(g.x, 2)", "scale(g.x,2)", {-4, N, 8, 0, 6.5, N, N, 14, -2, 4},
-         {{"name", "g.x"}, {"scale", "2"}});
+         {{"name", "g.x"}, {"scale", "2.0"}});
   Expect("scale(g.x,0.5)", "scale(g.x,0.5)", {-1, N, 2, 0, 1.625, N, N, 3.5, -0.5, 1},
          {{"name", "g.x"}, {"scale", "0.5"}});
   Expect("offset(g.x,-1.5)", "offset(g.x,-1.5)", {-3.5, N, 2.5, -1.5, 1.75, N, N, 5.5, -2.5, 0.5},
@@ -210,7 +212,7 @@ TEST_F(TransformTest, TransformNullWithDefaultAndReferenceSeries) {
          {{"name", "g.x"}, {"transformNull", "-1.5"}});
   Expect("transformNull(g.x, 0, g.y)", "transformNull(g.x,0,referenceSeries)",
          {-2, 0, 4, 0, 3.25, 0, N, 7, -1, 2},
-         {{"name", "g.x"}, {"transformNull", "0"}, {"referenceSeries", "1"}});
+         {{"name", "g.x"}, {"transformNull", "0.0"}, {"referenceSeries", "1"}});
 }
 
 TEST_F(TransformTest, IsNonNullAndChanged) {
@@ -232,7 +234,7 @@ TEST_F(TransformTest, MathFunctionsNullInvalidResults) {
          {N, N, 2.0, 0.0, 1.8027756377319946, N, N, 2.6457513110645907, N, 1.4142135623730951},
          {{"name", "g.x"}, {"squareRoot", "1"}});
   Expect("pow(g.x, 2)", "pow(g.x,2)", {4, N, 16, 0, 10.5625, N, N, 49, 1, 4},
-         {{"name", "g.x"}, {"pow", "2"}});
+         {{"name", "g.x"}, {"pow", "2.0"}});
   Expect("log(g.x, 2)", "log(g.x, 2)",
          {N, N, 2.0, N, 1.7004397181410922, N, N, 2.807354922057604, N, 1.0},
          {{"name", "g.x"}, {"log", "2"}});
@@ -257,7 +259,7 @@ TEST_F(TransformTest, RoundNamesThePrecisionOnlyWhenGiven) {
 TEST_F(TransformTest, ScaleToSecondsDelayOffsetToZeroMinMax) {
   // F.scaleToSeconds(ctx, [g.x], 30)
   Expect("scaleToSeconds(g.x, 30)", "scaleToSeconds(g.x,30)",
-         {-1, N, 2, 0, 1.625, N, N, 3.5, -0.5, 1}, {{"name", "g.x"}, {"scaleToSeconds", "30"}});
+         {-1, N, 2, 0, 1.625, N, N, 3.5, -0.5, 1}, {{"name", "g.x"}, {"scaleToSeconds", "30.0"}});
   // F.delay(ctx, [g.x], 2) / -3
   Expect("delay(g.x, 2)", "delay(g.x,2)", {N, N, -2, N, 4, 0, 3.25, N, N, 7},
          {{"name", "g.x"}, {"delay", "2"}});

@@ -69,15 +69,14 @@ TEST_F(MetadataApiTest, AutocompleteExcludesTagsUsedInExpressions) {
             json::parse(R"(["a"])"));
   EXPECT_EQ(Body(TagAutoCompleteValues(src_, {{"tag", "name"}, {"expr", "dc=eu"}})),
             json::parse(R"(["cpu.load", "disk.free"])"));
-  EXPECT_EQ(Body(TagAutoCompleteValues(src_, {{"tag", "host"}, {"expr", "name=cpu.load"},
-                                              {"valuePrefix", "b"}})),
+  EXPECT_EQ(Body(TagAutoCompleteValues(
+                src_, {{"tag", "host"}, {"expr", "name=cpu.load"}, {"valuePrefix", "b"}})),
             json::parse(R"(["b"])"));
   EXPECT_EQ(TagAutoCompleteValues(src_, {}).status, 400);
 }
 
 TEST_F(MetadataApiTest, TagSeriesReturnsCarbonCanonicalNames) {
-  EXPECT_EQ(Body(TagSeries({{"path", "cpu;host=a;dc=eu"}}, false)),
-            json("cpu;dc=eu;host=a"));
+  EXPECT_EQ(Body(TagSeries({{"path", "cpu;host=a;dc=eu"}}, false)), json("cpu;dc=eu;host=a"));
   EXPECT_EQ(Body(TagSeries({{"path", "b;z=1;a=2"}, {"path", "x"}}, true)),
             json::parse(R"(["b;a=2;z=1", "x"])"));
   EXPECT_EQ(TagSeries({{"path", "cpu;=bad"}}, false).status, 400);

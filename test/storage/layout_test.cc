@@ -60,8 +60,8 @@ TEST(LayoutTest, MergeKeepsLaterTimestampThenLaterArrivalPerSlot) {
 
 TEST(LayoutTest, RollupAppliesXFilesFactorPerCoarseSlot) {
   SchemaLayout l = MakeLayout("10s:1h,1m:1d", AggregationMethod::kAverage, 0.5);
-  std::vector<double> fine = {1, 2, 3, kNull, kNull, kNull,            // 3/6 → avg 2
-                              5, kNull, kNull, kNull, kNull, kNull};   // 1/6 → nothing
+  std::vector<double> fine = {1, 2,     3,     kNull, kNull, kNull,   // 3/6 → avg 2
+                              5, kNull, kNull, kNull, kNull, kNull};  // 1/6 → nothing
   auto out = Rollup(l, fine, 600, 10, 60);
   ASSERT_EQ(out.size(), 1u);
   EXPECT_EQ(out[0].timestamp, 600);

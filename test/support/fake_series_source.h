@@ -110,8 +110,7 @@ class FakeSeriesSource final : public query::SeriesSource {
     return out;
   }
   core::Result<std::vector<storage::TagValueCount>> TagValues(std::string_view tag,
-                                                              std::string_view,
-                                                              size_t) override {
+                                                              std::string_view, size_t) override {
     std::map<std::string, size_t> counts;
     for (const auto& [name, d] : data_) {
       auto parsed = core::ParseTaggedName(name);

@@ -1,0 +1,86 @@
+// Helpers shared by the Combine function files (combine.cc, group_by.cc, ratio.cc): graphite-web's
+// TimeSeries construction, aggregate(), aggKey() grouping and the Combine group's parameter
+// builders. Not thread-affine; every function is a pure function of its arguments.
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "core/status.h"
+#include "query/function_registry.h"
+#include "query/functions/common.h"
+#include "query/series.h"
+
+namespace meridian::query::combine_internal {
+
+using NodeRefs = std::vector<Call::NodeRef>;
+
+// The request's xFilesFactor. graphite-web reads requestContext['xFilesFactor']; the evaluator
+// stamps it on every fetched series, so the first input carries it.
+double RequestXff(const SeriesList& inputs);
+
+// graphite-web's TimeSeries(name, start, end, step, values): fresh tags, default consolidation.
+Series NewSeries(std::string name, int64_t start, int64_t end, int64_t step,
+                 std::vector<double> values, double xff);
+
+// a / b, null when either is null or b is 0.
+double SafeDiv(double a, double b);
+
+// Pointwise `op` over two series normalized as a pair (divideSeries, asPercent).
+core::Result<Series> Pairwise(const Series& a, const Series& b, std::string name, double xff,
+                              double (*op)(double, double));
+
+// graphite-web's aggregate(): `func` may carry a "Series" suffix, which names the result
+// ("sumSeries(<pathExpressions>)") without it. Empty input → empty output; an unknown `func` is
+// the call's error.
+core::Result<SeriesList> Aggregate(Call& call, const SeriesList& inputs, std::string_view raw_func,
+                                   std::optional<double> xff);
+
+// graphite-web's getNodeOrTag()/aggKey(): nodes of the first path inside the name (Python
+// indexing, negative allowed); a node out of range or a tag name reads a tag ('' if absent).
+std::string AggKey(const Series& s, const NodeRefs& nodes);
+
+// Groups in first-seen key order.
+template <typename KeyFn>
+std::vector<std::pair<std::string, SeriesList>> GroupBy(const SeriesList& inputs, KeyFn key_fn) {
+  std::vector<std::pair<std::string, SeriesList>> groups;
+  for (const Series& s : inputs) {
+    std::string key = key_fn(s);
+    auto it = std::find_if(groups.begin(), groups.end(), [&](auto& g) { return g.first == key; });
+    if (it == groups.end()) {
+      groups.emplace_back(std::move(key), SeriesList{s});
+    } else {
+      it->second.push_back(s);
+    }
+  }
+  return groups;
+}
+
+// countSeries() of `inputs`, already normalized as `n`.
+Series CountSeriesOf(const SeriesList& inputs, const functions::Normalized& n);
+
+// 100·v/total for each series against one list of totals (consolidated with the inputs at their
+// common step); the result keeps each input's own start/end/step, as graphite-web does.
+// REQUIRES: n normalizes `inputs` (one values row per input). Defined in ratio.cc.
+SeriesList PercentOf(const SeriesList& inputs, const functions::Normalized& n,
+                     const std::vector<double>& totals, const std::string& total_text, double xff);
+
+// Parameter builders mirroring graphite-web's Param(name, type, required, default, multiple).
+ParamSpec Param(std::string name, ParamType type, bool required = false, bool multiple = false,
+                std::optional<std::string> default_json = std::nullopt);
+ParamSpec List(std::string name);  // a required seriesList parameter
+// Registers `name` in the "Combine" group.
+void Add(FunctionRegistry& r, std::string name, std::string description,
+         std::vector<ParamSpec> params, FunctionImpl impl);
+
+// The *WithWildcards, groupByNode(s) and groupByTags functions (group_by.cc).
+void AddGrouping(FunctionRegistry& r);
+// asPercent/pct, percentileOfSeries and weightedAverage (ratio.cc).
+void AddRatios(FunctionRegistry& r);
+
+}  // namespace meridian::query::combine_internal

@@ -1,0 +1,230 @@
+// Combine functions that group before aggregating (graphite-web 1.1 render/functions.py):
+// *WithWildcards, aggregateWithWildcards, groupByNode(s) and groupByTags with their callbacks.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <set>
+
+#include "core/tagged_name.h"
+#include "query/function_registry.h"
+#include "query/functions/combine_internal.h"
+#include "query/functions/common.h"
+
+namespace meridian::query::combine_internal {
+namespace {
+
+using core::Result;
+using functions::IsNull;
+using functions::kNull;
+
+Result<SeriesList> AggregateWithWildcards(Call& call, const SeriesList& inputs,
+                                          std::string_view func, const NodeRefs& positions) {
+  for (const auto& p : positions) {
+    if (p.is_tag) return call.Error("positions must be node numbers");
+  }
+  auto groups = GroupBy(inputs, [&](const Series& s) {
+    std::vector<std::string> parts = functions::SplitNodes(s.name);
+    std::string key;
+    bool first = true;
+    for (size_t i = 0; i < parts.size(); ++i) {
+      bool wild = std::any_of(positions.begin(), positions.end(), [&](const Call::NodeRef& p) {
+        return p.index == static_cast<int64_t>(i);
+      });
+      if (wild) continue;
+      if (!first) key.push_back('.');
+      key += parts[i];
+      first = false;
+    }
+    return key;
+  });
+  SeriesList out;
+  for (auto& [key, group] : groups) {
+    ASSIGN_OR_RETURN(SeriesList r, Aggregate(call, group, func, std::nullopt));
+    r.front().name = key;
+    out.push_back(std::move(r.front()));
+  }
+  return out;
+}
+
+FunctionImpl WithWildcardsImpl(std::string func) {
+  return [func](Call& call) -> Result<SeriesList> {
+    ASSIGN_OR_RETURN(SeriesList inputs, call.Series("seriesList"));
+    ASSIGN_OR_RETURN(NodeRefs positions, call.Nodes("position"));
+    std::string f = func;
+    if (f.empty()) {
+      ASSIGN_OR_RETURN(f, call.String("func"));
+    }
+    return AggregateWithWildcards(call, inputs, f, positions);
+  };
+}
+double SafePow(double a, double b) {
+  if (IsNull(a) || IsNull(b)) return kNull;
+  double r = std::pow(a, b);
+  if (std::isinf(r) && std::isfinite(a) && std::isfinite(b)) return kNull;
+  return r;
+}
+
+// powSeries(group) as a callback (powSeries itself is registered with the transforms): the
+// first value of each row raised to the next ones in turn, named by the series names.
+Result<Series> PowSeriesOf(const SeriesList& group) {
+  ASSIGN_OR_RETURN(functions::Normalized n, functions::Normalize(group));
+  std::vector<double> values(n.length, kNull);
+  for (size_t i = 0; i < n.length; ++i) {
+    for (size_t k = 0; k < group.size(); ++k) {
+      double v = i < n.values[k].size() ? n.values[k][i] : kNull;
+      values[i] = k == 0 ? v : SafePow(values[i], v);
+    }
+  }
+  std::string names;
+  for (const Series& s : group) names += (names.empty() ? "" : ",") + s.name;
+  return NewSeries("powSeries(" + names + ")", n.start, n.end, n.step, std::move(values),
+                   RequestXff(group));
+}
+
+// groupByNodes/groupByTags callbacks: an aggregation function name, or one of graphite-web's
+// aggregator series functions applied to the group (its first result is kept).
+Result<Series> ApplyCallback(Call& call, const std::string& cb, const SeriesList& group) {
+  if (cb == "multiplySeries" && group.size() == 1) return group.front();  // legacy passthrough
+  if (cb == "countSeries") {
+    ASSIGN_OR_RETURN(functions::Normalized n, functions::Normalize(group));
+    return CountSeriesOf(group, n);
+  }
+  if (cb == "asPercent" || cb == "pct") {
+    // asPercent(group) with no total: the first series as a percentage of the group's sum.
+    ASSIGN_OR_RETURN(functions::Normalized n, functions::Normalize(group));
+    auto sums = functions::AggregateAcross(n, *functions::GetAggFunc("sum"), 0);
+    SeriesList r =
+        PercentOf(group, n, sums, "sumSeries(" + functions::JoinPathExpressions(group) + ")",
+                  RequestXff(group));
+    return r.front();
+  }
+  static const std::map<std::string, std::string, std::less<>> kWildcards = {
+      {"sumSeriesWithWildcards", "sum"},
+      {"averageSeriesWithWildcards", "average"},
+      {"multiplySeriesWithWildcards", "multiply"}};
+  if (auto it = kWildcards.find(cb); it != kWildcards.end()) {
+    ASSIGN_OR_RETURN(SeriesList r, AggregateWithWildcards(call, group, it->second, {}));
+    return r.front();
+  }
+  if (cb == "powSeries") return PowSeriesOf(group);
+  std::string func = cb == "avg" ? "average" : cb;  // avg is averageSeries in SeriesFunctions
+  if (func.ends_with("SeriesLists")) {
+    return call.Error(fmt::format("unsupported callback: {}", cb));
+  }
+  ASSIGN_OR_RETURN(SeriesList r, Aggregate(call, group, func, std::nullopt));
+  return r.front();
+}
+
+Result<SeriesList> GroupByNodesOf(Call& call, const SeriesList& inputs, const std::string& cb,
+                                  const NodeRefs& nodes) {
+  SeriesList out;
+  for (auto& [key, group] : GroupBy(inputs, [&](const Series& s) { return AggKey(s, nodes); })) {
+    ASSIGN_OR_RETURN(Series s, ApplyCallback(call, cb, group));
+    s.name = key;
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
+Result<SeriesList> GroupByNode(Call& call) {
+  ASSIGN_OR_RETURN(SeriesList inputs, call.Series("seriesList"));
+  ASSIGN_OR_RETURN(NodeRefs nodes, call.Nodes("nodeNum"));
+  ASSIGN_OR_RETURN(std::string cb, call.String("callback", "average"));
+  return GroupByNodesOf(call, inputs, cb, nodes);
+}
+
+Result<SeriesList> GroupByNodes(Call& call) {
+  ASSIGN_OR_RETURN(SeriesList inputs, call.Series("seriesList"));
+  ASSIGN_OR_RETURN(std::string cb, call.String("callback"));
+  ASSIGN_OR_RETURN(NodeRefs nodes, call.Nodes("nodes"));
+  return GroupByNodesOf(call, inputs, cb, nodes);
+}
+
+Result<SeriesList> GroupByTags(Call& call) {
+  ASSIGN_OR_RETURN(SeriesList inputs, call.Series("seriesList"));
+  ASSIGN_OR_RETURN(std::string cb, call.String("callback"));
+  std::vector<std::string> tags;
+  for (const Expr* e : call.Raw("tags")) {
+    if (e->kind != ExprKind::kString) return call.Error("tags must be quoted tag names");
+    tags.push_back(e->text);
+  }
+  if (tags.empty()) return call.Error("no tags specified");
+  bool by_name = std::find(tags.begin(), tags.end(), "name") != tags.end();
+  std::set<std::string> names;
+  for (const Series& s : inputs) names.insert(s.tags.count("name") ? s.tags.at("name") : "");
+  std::string common = names.size() == 1 ? *names.begin() : cb;
+  auto key_of = [&](const Series& s) {
+    std::vector<std::string> parts;
+    for (const std::string& t : tags) {
+      if (by_name && t == "name") continue;
+      auto it = s.tags.find(t);
+      parts.push_back(t + "=" + (it == s.tags.end() ? "" : it->second));
+    }
+    std::sort(parts.begin(), parts.end());
+    auto name = s.tags.find("name");
+    std::string key = !by_name ? common : name == s.tags.end() ? "" : name->second;
+    for (const std::string& p : parts) key += ";" + p;
+    return key;
+  };
+  SeriesList out;
+  for (auto& [key, group] : GroupBy(inputs, key_of)) {
+    ASSIGN_OR_RETURN(Series s, ApplyCallback(call, cb, group));
+    auto parsed = core::ParseTaggedName(key);
+    if (!parsed.ok()) return call.Error(parsed.status().message());
+    s.name = key;
+    s.path_expression = key;
+    s.tags = TagsForName(key);
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+std::vector<ParamSpec> Wildcards() {
+  return {List("seriesList"), Param("position", ParamType::kNode, false, true)};
+}
+
+}  // namespace
+
+void AddGrouping(FunctionRegistry& r) {
+  const std::pair<const char*, const char*> kWild[] = {{"sumSeriesWithWildcards", "sum"},
+                                                       {"averageSeriesWithWildcards", "average"},
+                                                       {"multiplySeriesWithWildcards", "multiply"}};
+  for (const auto& [name, func] : kWild) {
+    Add(r, name,
+        fmt::format("Groups the series by their name with the given node position(s) removed "
+                    "and aggregates each group with ``{}``; each result is named by its group "
+                    "key. This is an alias for :py:func:`aggregateWithWildcards "
+                    "<aggregateWithWildcards>` with aggregation ``{}``.",
+                    func, func),
+        Wildcards(), WithWildcardsImpl(func));
+  }
+  Add(r, "aggregateWithWildcards",
+      "Groups the series by their name with the given node position(s) removed and aggregates "
+      "each group with the given aggregation function; each result is named by its group key.",
+      {List("seriesList"), Param("func", ParamType::kAggFunc, true),
+       Param("position", ParamType::kNode, false, true)},
+      WithWildcardsImpl(""));
+  Add(r, "groupByNode",
+      "Groups the series by one node of their name (an index, negative counts from the end, or "
+      "a tag name) and applies the callback (an aggregation function or an aggregating series "
+      "function such as ``sumSeries``) to each group; each result is named by its key.",
+      {List("seriesList"), Param("nodeNum", ParamType::kNodeOrTag, true),
+       Param("callback", ParamType::kAggOrSeriesFunc, false, false, "\"average\"")},
+      GroupByNode);
+  Add(r, "groupByNodes",
+      "Groups the series by several nodes of their name (indexes or tag names, joined by ``.``) "
+      "and applies the callback to each group; each result is named by its key.",
+      {List("seriesList"), Param("callback", ParamType::kAggOrSeriesFunc, true),
+       Param("nodes", ParamType::kNodeOrTag, false, true)},
+      GroupByNodes);
+  Add(r, "groupByTags",
+      "Groups the series by the values of the given tags and applies the callback to each "
+      "group. Each result is named ``<name>;tag1=v1;...`` where name is the common ``name`` tag "
+      "of all inputs, else the callback.",
+      {List("seriesList"), Param("callback", ParamType::kAggOrSeriesFunc, true),
+       Param("tags", ParamType::kTag, true, true)},
+      GroupByTags);
+}
+
+}  // namespace meridian::query::combine_internal
