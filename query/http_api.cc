@@ -161,9 +161,8 @@ struct HttpApi::Impl {
     };
     server.Post("/tags/tagSeries", tag_series(false));
     server.Post("/tags/tagMultiSeries", tag_series(true));
-    server.Post("/tags/delSeries", [](const httplib::Request&, httplib::Response& r) {
-      Send(r, {501, R"({"error": "delSeries is not supported: series are removed by retention"})",
-               "application/json"});
+    server.Post("/tags/delSeries", [this](const httplib::Request& q, httplib::Response& r) {
+      Send(r, internal::TagDelSeries(*source, ParamsOf(q)));
     });
     server.Get(R"(/tags/([^/]+)/?)", [this](const httplib::Request& q, httplib::Response& r) {
       Send(r, internal::TagDetails(*source, q.matches[1].str(), ParamsOf(q)));

@@ -29,6 +29,12 @@ class SeriesSource {
   virtual core::Result<std::vector<storage::TagValueCount>> TagValues(std::string_view tag,
                                                                       std::string_view filter,
                                                                       size_t limit) = 0;
+  // graphite-web's /tags/delSeries (see storage::Store::DeleteTaggedSeries). Sources that cannot
+  // delete answer UNAVAILABLE.
+  virtual core::Status DeleteTaggedSeries(const std::vector<std::string>& names) {
+    (void)names;
+    return core::Unavailable("this source cannot delete series");
+  }
   // Every untagged leaf name, sorted.
   virtual core::Result<std::vector<std::string>> AllLeaves() = 0;
   // One series on whisper's grid (values NaN = null); step 0 = nothing in the window.
@@ -39,7 +45,7 @@ class SeriesSource {
 // Reads the local store. Thread-safe (the store is).
 class LocalSource final : public SeriesSource {
  public:
-  explicit LocalSource(const storage::Store& store) : store_(store) {}
+  explicit LocalSource(storage::Store& store) : store_(store) {}
   core::Result<std::vector<storage::FindMatch>> Find(std::string_view pattern) override {
     return store_.Find(pattern);
   }
@@ -59,13 +65,16 @@ class LocalSource final : public SeriesSource {
     return store_.TagValues(tag, filter, limit);
   }
   core::Result<std::vector<std::string>> AllLeaves() override { return store_.AllLeaves(); }
+  core::Status DeleteTaggedSeries(const std::vector<std::string>& names) override {
+    return store_.DeleteTaggedSeries(names);
+  }
   core::Result<storage::SeriesData> Fetch(std::string_view name, int64_t from,
                                           int64_t until) override {
     return store_.Fetch(name, from, until);
   }
 
  private:
-  const storage::Store& store_;
+  storage::Store& store_;
 };
 
 }  // namespace meridian::query

@@ -107,6 +107,11 @@ class Store {
   virtual core::Result<std::vector<TagValueCount>> TagValues(std::string_view tag,
                                                              std::string_view filter,
                                                              size_t limit) const = 0;
+  // graphite-web's /tags/delSeries: removes tagged series from the tag index, so seriesByTag and
+  // the tags API no longer find them (persisted). Their data stays until retention drops it; a new
+  // point for such a series registers it again, as carbon re-tags series it writes.
+  // Untagged or unknown names are ignored.
+  virtual core::Status DeleteTaggedSeries(const std::vector<std::string>& names) = 0;
   // Every leaf name, sorted (for /metrics/index.json).
   virtual std::vector<std::string> AllLeaves() const = 0;
 

@@ -199,6 +199,14 @@ ApiResponse TagAutoCompleteValues(SeriesSource& source, const Params& params) {
   return Json(json(out), params);
 }
 
+ApiResponse TagDelSeries(SeriesSource& source, const Params& params) {
+  std::vector<std::string> paths = All(params, "path");
+  if (paths.empty()) return Error(400, "no path specified");
+  core::Status st = source.DeleteTaggedSeries(paths);
+  if (!st.ok()) return FromStatus(st);
+  return Json(json(true), params);
+}
+
 ApiResponse TagSeries(const Params& params, bool multi) {
   std::vector<std::string> paths = All(params, "path");
   if (paths.empty()) return Error(400, "no path specified");

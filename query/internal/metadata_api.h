@@ -35,5 +35,7 @@ ApiResponse TagAutoCompleteValues(SeriesSource& source, const Params& params);
 // Canonical names of the given paths, as carbon would register them (Meridian creates series
 // when their first point arrives, so nothing is stored here).
 ApiResponse TagSeries(const Params& params, bool multi);
+// /tags/delSeries: `path` (repeatable) removed from the tag index; answers `true`.
+ApiResponse TagDelSeries(SeriesSource& source, const Params& params);
 
 }  // namespace meridian::query::internal

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <future>
 
 #include "core/tagged_name.h"
 #include "storage/internal/coding.h"
@@ -56,6 +57,7 @@ RocksStore::~RocksStore() { Close().IgnoreError(); /* destructor: nothing to rep
 
 core::Status RocksStore::Start() {
   RETURN_IF_ERROR(LoadCatalog());
+  RETURN_IF_ERROR(LoadTagDeletions());
   RETURN_IF_ERROR(LoadPending());
   RETURN_IF_ERROR(ReplayLog());
   last_sweep_ = last_checkpoint_ = clock_.NowSeconds();
@@ -184,6 +186,7 @@ void RocksStore::ApplyBatches(std::span<const PointBatch> batches, int64_t now) 
         series_map_.Prefetch(hashes[i + kPrefetchDistance]);
       }
       uint64_t id = ResolveOrCreate(batch.name(entries[i]), hashes[i], wb, &created);
+      if (!tag_deleted_.empty()) RetagIfDeleted(id, wb);
       record.points.push_back({id, entries[i].timestamp, entries[i].value});
     }
   }
@@ -249,16 +252,77 @@ core::Status RocksStore::ReplayLog() {
   return bad;
 }
 
+core::Status RocksStore::LoadTagDeletions() {
+  std::vector<uint64_t> ids;
+  RETURN_IF_ERROR(db_->Scan(Family::kMeta, "d", "e", [&](std::string_view k, std::string_view) {
+    if (k.size() == 9) ids.push_back(GetBigEndian64(k.data() + 1));
+    return true;
+  }));
+  std::unique_lock lock(catalog_mu_);
+  for (uint64_t id : ids) {
+    if (id >= series_layout_.size()) continue;
+    auto parsed = core::ParseTaggedName(series_map_.Name(static_cast<uint32_t>(id)));
+    if (!parsed.ok()) continue;
+    tag_index_.Remove(static_cast<uint32_t>(id), parsed->name, parsed->tags);
+    if (tag_deleted_.size() <= id) tag_deleted_.resize(series_layout_.size());
+    tag_deleted_[id] = true;
+  }
+  return core::Status::Ok();
+}
+
+core::Status RocksStore::DeleteTaggedSeries(const std::vector<std::string>& names) {
+  auto done = std::make_shared<std::promise<core::Status>>();
+  std::future<core::Status> result = done->get_future();
+  {
+    std::lock_guard lock(queue_mu_);
+    if (stop_) return core::FailedPrecondition("store is closing");
+    tasks_.push_back([this, names, done] { done->set_value(ApplyTagDeletions(names)); });
+  }
+  queue_cv_.notify_one();
+  return result.get();
+}
+
+// Runs on the writer thread, the only mutator of the catalog.
+core::Status RocksStore::ApplyTagDeletions(const std::vector<std::string>& names) {
+  WriteBatch wb;
+  std::unique_lock lock(catalog_mu_);
+  for (const std::string& raw : names) {
+    auto name = core::NormalizeSeriesName(raw);
+    if (!name.ok() || !IsTaggedName(*name)) continue;
+    std::optional<uint32_t> id = series_map_.Find(*name, SeriesMap::Hash(*name));
+    if (!id || (*id < tag_deleted_.size() && tag_deleted_[*id])) continue;
+    auto parsed = core::ParseTaggedName(*name);
+    if (!parsed.ok()) continue;
+    tag_index_.Remove(*id, parsed->name, parsed->tags);
+    if (tag_deleted_.size() <= *id) tag_deleted_.resize(series_layout_.size());
+    tag_deleted_[*id] = true;
+    wb.Put(Family::kMeta, "d" + IdKey(*id), "");
+  }
+  lock.unlock();
+  return wb.Count() == 0 ? core::Status::Ok() : db_->Write(wb);
+}
+
+// A point for a series removed by DeleteTaggedSeries registers it again (writer thread).
+void RocksStore::RetagIfDeleted(uint64_t id, WriteBatch& wb) {
+  if (id >= tag_deleted_.size() || !tag_deleted_[id]) return;
+  std::unique_lock lock(catalog_mu_);
+  tag_deleted_[id] = false;
+  IndexName(id, series_map_.Name(static_cast<uint32_t>(id)));
+  wb.Delete(Family::kMeta, "d" + IdKey(id));
+}
+
 void RocksStore::WriterLoop() {
   for (;;) {
     std::vector<PointBatch> work;
+    std::deque<std::function<void()>> tasks;
     uint64_t flush_target = 0;
     bool stopping = false;
     {
       std::unique_lock lock(queue_mu_);
       queue_cv_.wait_for(lock, std::chrono::milliseconds(options_.apply_interval_ms), [&] {
-        return stop_ || !queue_.empty() || flush_requests_ > flushes_done_;
+        return stop_ || !queue_.empty() || !tasks_.empty() || flush_requests_ > flushes_done_;
       });
+      tasks.swap(tasks_);
       work.assign(std::make_move_iterator(queue_.begin()), std::make_move_iterator(queue_.end()));
       queue_.clear();
       flush_target = flush_requests_;
@@ -279,6 +343,7 @@ void RocksStore::WriterLoop() {
       applied += work[i].size();
     }
     if (group_points > 0) ApplyBatches(std::span(work).subspan(group_begin), now);
+    for (auto& task : tasks) task();
     const bool flushing = flush_target > flushes_done_;
     if (flushing || stopping || now - last_sweep_ >= 1) {
       Sweep(now, /*everything=*/stopping);

@@ -6,6 +6,7 @@
 
 #include <condition_variable>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <shared_mutex>
@@ -55,6 +56,7 @@ class RocksStore final : public Store {
                                                   size_t limit) const override;
   core::Result<std::vector<TagValueCount>> TagValues(std::string_view tag, std::string_view filter,
                                                      size_t limit) const override;
+  core::Status DeleteTaggedSeries(const std::vector<std::string>& names) override;
   std::vector<std::string> AllLeaves() const override;
   StoreStats Stats() const override;
   core::Status Close() override;
@@ -79,6 +81,9 @@ class RocksStore final : public Store {
   uint64_t ResolveOrCreate(std::string_view name, uint64_t hash, WriteBatch& wb,
                            std::vector<uint64_t>* created);
   void IndexName(uint64_t id, std::string_view name);
+  core::Status LoadTagDeletions();
+  core::Status ApplyTagDeletions(const std::vector<std::string>& names);
+  void RetagIfDeleted(uint64_t id, WriteBatch& wb);
 
   // Write path (rocks_store.cc).
   void WriterLoop();
@@ -110,6 +115,7 @@ class RocksStore final : public Store {
   TagIndex tag_index_;                   // tagged names
   std::vector<uint32_t> series_layout_;  // id -> index in layouts_
   std::deque<SchemaLayout> layouts_;     // stable addresses: readers keep pointers
+  std::vector<bool> tag_deleted_;        // by id: removed from the tag index by DeleteTaggedSeries
 
   // Heads: written only by the writer thread, under heads_mu_ exclusively.
   mutable std::shared_mutex heads_mu_;
@@ -123,6 +129,7 @@ class RocksStore final : public Store {
   std::condition_variable queue_cv_;
   std::condition_variable applied_cv_;
   std::deque<PointBatch> queue_;
+  std::deque<std::function<void()>> tasks_;  // run on the writer thread after queued batches
   size_t queued_points_ = 0;
   uint64_t enqueued_batches_ = 0;
   uint64_t applied_batches_ = 0;

@@ -91,6 +91,28 @@ void TagIndex::Insert(uint32_t leaf_index, std::string_view name, std::span<cons
   }
 }
 
+void TagIndex::Remove(uint32_t leaf_index, std::string_view name, std::span<const Tag> tags) {
+  auto it = std::lower_bound(all_.begin(), all_.end(), leaf_index);
+  if (it == all_.end() || *it != leaf_index) return;
+  all_.erase(it);
+  RemoveTag("name", name, leaf_index);
+  for (const auto& [tag, value] : tags) {
+    if (tag != "name") RemoveTag(tag, value, leaf_index);
+  }
+}
+
+void TagIndex::RemoveTag(std::string_view tag, std::string_view value, uint32_t index) {
+  auto t = tags_.find(tag);
+  if (t == tags_.end()) return;
+  auto v = t->second.find(value);
+  if (v == t->second.end()) return;
+  Postings& p = v->second;
+  auto it = std::lower_bound(p.begin(), p.end(), index);
+  if (it != p.end() && *it == index) p.erase(it);
+  if (p.empty()) t->second.erase(v);
+  if (t->second.empty()) tags_.erase(t);
+}
+
 Result<std::vector<std::string>> TagIndex::Tags(std::string_view filter, size_t limit) const {
   std::optional<std::regex> re;
   if (!filter.empty()) {

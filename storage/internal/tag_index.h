@@ -41,6 +41,10 @@ class TagIndex {
   // tags is a no-op. REQUIRES: an index is always inserted with the same tags.
   void Insert(uint32_t leaf_index, std::string_view name, std::span<const Tag> tags);
 
+  // Removes series `leaf_index`, inserted with these `name` and `tags`; values and tags left
+  // without series disappear. No-op for an index that is not present.
+  void Remove(uint32_t leaf_index, std::string_view name, std::span<const Tag> tags);
+
   // Tag names in ascending order whose start matches regex `filter` (empty: all), at most
   // `limit` of them (0: no limit). Errors: InvalidArgument for a bad regex.
   core::Result<std::vector<std::string>> Tags(std::string_view filter, size_t limit) const;
@@ -77,6 +81,7 @@ class TagIndex {
   // REQUIRES: called inside a try block for std::regex_error (matching may throw).
   core::Result<Selection> Select(std::string_view expr) const;
   void AddTag(std::string_view tag, std::string_view value, uint32_t index);
+  void RemoveTag(std::string_view tag, std::string_view value, uint32_t index);
 
   std::map<std::string, ValueMap, std::less<>> tags_;
   Postings all_;

@@ -153,6 +153,20 @@ TEST_F(GrafanaReplayTest, TagEditorAutocompletion) {
   EXPECT_EQ(series[0]["tags"]["name"], "cpu.load");
 }
 
+TEST_F(GrafanaReplayTest, DelSeriesRemovesFromTagQueries) {
+  EXPECT_EQ(Post("/tags/delSeries", {{"path", "cpu.load;host=b;dc=us"}}), json(true));
+  EXPECT_EQ(GetJson("/tags/findSeries", {{"expr", "name=cpu.load"}}),
+            json::parse(R"(["cpu.load;dc=eu;host=a"])"));
+  // A new point registers the series again (and restores the suite's shared data).
+  const int64_t now = static_cast<int64_t>(std::time(nullptr));
+  ASSERT_TRUE(meridian_->SendTcp(fmt::format("cpu.load;dc=us;host=b 1 {}\n", now)).ok());
+  EXPECT_TRUE(WaitFor(
+      [&] {
+        return GetJson("/tags/findSeries", {{"expr", "name=cpu.load"}}).size() == 2;
+      },
+      20s));
+}
+
 TEST_F(GrafanaReplayTest, VersionIsSemver) {
   auto r = meridian_->Get("/version", {});
   ASSERT_TRUE(r.ok());

@@ -174,6 +174,30 @@ TEST_F(StoreTest, CascadedSealsKeepFinerRollupsInCoarserArchives) {
   EXPECT_DOUBLE_EQ(At(d, w1 + 9600), 8);
 }
 
+TEST_F(StoreTest, DeletedTaggedSeriesLeaveTheTagIndexUntilTheirNextPoint) {
+  Open();
+  Write("cpu;dc=eu;host=a", kT0 - 100, 1);
+  Write("cpu;dc=eu;host=b", kT0 - 100, 2);
+  Write("plain.series", kT0 - 100, 3);
+  ASSERT_TRUE(store_->Flush().ok());
+  ASSERT_TRUE(store_->DeleteTaggedSeries({"cpu;host=a;dc=eu", "plain.series", "no;such=1"}).ok());
+  auto names = store_->FindTagged({"dc=eu"});
+  ASSERT_TRUE(names.ok());
+  EXPECT_EQ(*names, std::vector<std::string>{"cpu;dc=eu;host=b"});
+  EXPECT_EQ(At(Fetch("cpu;dc=eu;host=a", kT0 - 200, kT0), kT0 - 100), 1);  // data stays
+  ASSERT_TRUE(store_->Close().ok());
+  store_.reset();
+  Open();  // the deletion is persisted
+  EXPECT_EQ(*store_->FindTagged({"dc=eu"}), std::vector<std::string>{"cpu;dc=eu;host=b"});
+  Write("cpu;dc=eu;host=a", kT0 - 90, 5);  // a new point registers it again
+  ASSERT_TRUE(store_->Flush().ok());
+  EXPECT_EQ(store_->FindTagged({"dc=eu"})->size(), 2u);
+  ASSERT_TRUE(store_->Close().ok());
+  store_.reset();
+  Open();
+  EXPECT_EQ(store_->FindTagged({"dc=eu"})->size(), 2u);
+}
+
 TEST_F(StoreTest, PointsOlderThanEveryArchiveAreDroppedAndCounted) {
   Open();
   Write("short.ancient", kT0 - 31 * 86400, 1);

@@ -78,6 +78,19 @@ TEST_F(TagIndexTest, ExpressionsFollowGraphiteWeb) {
   }
 }
 
+TEST_F(TagIndexTest, RemoveDropsPostingsAndEmptyValuesAndTags) {
+  std::vector<TagIndex::Tag> tags = {{"dc", "eu"}, {"host", "a"}, {"rack", "r1"}};
+  index_.Remove(3, "mem.free", tags);
+  EXPECT_EQ(Find({"host=a"}), Indexes{0});
+  EXPECT_EQ(Find({"name=mem.free"}), Indexes{});
+  EXPECT_FALSE(index_.HasTag("rack"));  // its only series is gone
+  EXPECT_EQ(index_.size(), 4u);
+  index_.Remove(3, "mem.free", tags);  // absent: no-op
+  EXPECT_EQ(index_.size(), 4u);
+  Add(3, "mem.free", tags);  // and it can come back
+  EXPECT_EQ(Find({"host=a"}), (Indexes{0, 3}));
+}
+
 TEST_F(TagIndexTest, AllExpressionsMatchingEmptyIsInvalid) {
   for (std::vector<std::string> exprs :
        {std::vector<std::string>{"dc!=eu"}, {"dc="}, {"dc=~.*"}, {"dc!=~eu", "host!=a"}, {}}) {
