@@ -2,46 +2,39 @@
 
 #include <gtest/gtest.h>
 
+#include "query/functions/common.h"
 #include "support/fake_series_source.h"
 
 namespace meridian::query {
 namespace {
 
-ParamSpec Param(std::string name, ParamType type, bool required = false, bool multiple = false,
-                std::optional<std::string> default_json = std::nullopt) {
-  ParamSpec p;
-  p.name = std::move(name);
-  p.type = type;
-  p.required = required;
-  p.multiple = multiple;
-  p.default_json = std::move(default_json);
-  return p;
-}
+using functions::MakeParam;
 
 // A registry with two test functions that expose how arguments were bound.
 FunctionRegistry TestRegistry() {
   FunctionRegistry r;
-  r.Add({"describe",
-         "Special",
-         "test",
-         {Param("seriesList", ParamType::kSeriesList, true),
-          Param("factor", ParamType::kFloat, false, false, "1"), Param("label", ParamType::kString),
-          Param("nodes", ParamType::kNode, false, true)},
-         [](Call& c) -> core::Result<SeriesList> {
-           ASSIGN_OR_RETURN(SeriesList in, c.Series("seriesList"));
-           ASSIGN_OR_RETURN(double f, c.Number("factor", 1.0));
-           ASSIGN_OR_RETURN(std::string label, c.String("label", std::string("none")));
-           ASSIGN_OR_RETURN(auto nodes, c.Nodes("nodes"));
-           for (Series& s : in) {
-             s.name = s.name + "|" + std::to_string(f) + "|" + label + "|" +
-                      std::to_string(nodes.size());
-           }
-           return in;
-         }});
+  r.Add(
+      {"describe",
+       "Special",
+       "test",
+       {MakeParam("seriesList", ParamType::kSeriesList, true),
+        MakeParam("factor", ParamType::kFloat, false, false, "1"),
+        MakeParam("label", ParamType::kString), MakeParam("nodes", ParamType::kNode, false, true)},
+       [](Call& c) -> core::Result<SeriesList> {
+         ASSIGN_OR_RETURN(SeriesList in, c.Series("seriesList"));
+         ASSIGN_OR_RETURN(double f, c.Number("factor", 1.0));
+         ASSIGN_OR_RETURN(std::string label, c.String("label", std::string("none")));
+         ASSIGN_OR_RETURN(auto nodes, c.Nodes("nodes"));
+         for (Series& s : in) {
+           s.name =
+               s.name + "|" + std::to_string(f) + "|" + label + "|" + std::to_string(nodes.size());
+         }
+         return in;
+       }});
   r.Add({"concat",
          "Combine",
          "test",
-         {Param("seriesLists", ParamType::kSeriesLists, true, true)},
+         {MakeParam("seriesLists", ParamType::kSeriesLists, true, true)},
          [](Call& c) { return c.SeriesConcat("seriesLists"); }});
   return r;
 }

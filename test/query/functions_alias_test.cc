@@ -2,140 +2,20 @@
 // graphite-web 1.1.10's render/functions.py loaded into Debian's graphite-web 1.1.8
 // (/usr/bin/python3), e.g. F.aliasSub(ctx, F.scale(ctx, [fetch('g.x')], 2), '(^.*$)', r'\1 A');
 // the call is quoted above each expectation.
-#include <fnmatch.h>
 #include <gtest/gtest.h>
 
-#include <cmath>
-#include <map>
-
-#include "query/evaluator.h"
-#include "query/function_registry.h"
 #include "query/functions/common.h"
 #include "query/functions/py_regex.h"
+#include "support/query_test_util.h"
 
 namespace meridian::query {
 namespace {
 
 constexpr double N = functions::kNull;
-using Tags = std::map<std::string, std::string>;
+using testing::NameOf;
+using testing::Tags;
 
-// Serves fixed series whisper-style: a fetch of (from, until] returns the points from the step
-// after `from` to the step after `until` (null outside the stored data), so functions that fetch
-// another window (timeShift, moving*) see exactly what graphite-web would.
-class WindowedSource final : public SeriesSource {
- public:
-  void Add(const std::string& name, int64_t step, std::vector<double> values) {
-    data_[name] = {step, std::move(values)};
-  }
-  core::Result<std::vector<storage::FindMatch>> Find(std::string_view) override {
-    return std::vector<storage::FindMatch>{};
-  }
-  core::Result<std::vector<std::string>> Expand(std::string_view pattern) override {
-    std::vector<std::string> out;
-    for (const auto& [name, d] : data_) {
-      if (fnmatch(std::string(pattern).c_str(), name.c_str(), 0) == 0) out.push_back(name);
-    }
-    return out;
-  }
-  core::Result<std::vector<std::string>> FindTagged(const std::vector<std::string>&) override {
-    return std::vector<std::string>{};
-  }
-  core::Result<std::vector<std::string>> TagNames(std::string_view, size_t) override {
-    return std::vector<std::string>{};
-  }
-  core::Result<std::vector<storage::TagValueCount>> TagValues(std::string_view, std::string_view,
-                                                              size_t) override {
-    return std::vector<storage::TagValueCount>{};
-  }
-  core::Result<std::vector<std::string>> AllLeaves() override { return std::vector<std::string>{}; }
-  core::Result<storage::SeriesData> Fetch(std::string_view name, int64_t from,
-                                          int64_t until) override {
-    ++fetches_;
-    auto it = data_.find(std::string(name));
-    if (it == data_.end()) return core::NotFound(std::string(name));
-    const auto& [step, values] = it->second;
-    storage::SeriesData d;
-    d.name = std::string(name);
-    d.step = step;
-    d.start = from - from % step + step;
-    d.end = until - until % step + step;
-    for (int64_t t = d.start; t < d.end; t += step) {
-      int64_t i = t / step;
-      d.values.push_back(i >= 0 && i < static_cast<int64_t>(values.size()) ? values[i] : N);
-    }
-    return d;
-  }
-  int fetches_ = 0;
-
- private:
-  std::map<std::string, std::pair<int64_t, std::vector<double>>> data_;
-};
-
-// The series every test uses (mirrored in the oracle script's DATA).
-void AddTestData(WindowedSource& source) {
-  source.Add("c.counter", 60,
-             {0, 10, 20, 35, N, 50, 60, 5, 15, 30, 45, N, N, 70, 80, 100, 90, 100, 110, 130});
-  source.Add("g.x", 60, {1.5, -2, N, 4, 0, 3.25, N, N, 7, -1, 2, 2, N, 5, 6, 8, 1, N, 3, 4});
-  source.Add("g.y", 60, {2, 2, 2, N, 3, 3, 1, N, N, N, N, 4, 4, 4, 4, 4, 4, 4, 4, 4});
-}
-
-// Null-aware, with a relative tolerance for values graphite-web computes in another order.
-void ExpectValues(const std::vector<double>& actual, const std::vector<double>& expected,
-                  const std::string& what) {
-  ASSERT_EQ(actual.size(), expected.size()) << what;
-  for (size_t i = 0; i < actual.size(); ++i) {
-    if (std::isnan(expected[i])) {
-      EXPECT_TRUE(std::isnan(actual[i])) << what << " [" << i << "] = " << actual[i];
-    } else {
-      EXPECT_NEAR(actual[i], expected[i], 1e-12 * std::max(1.0, std::fabs(expected[i])))
-          << what << " [" << i << "]";
-    }
-  }
-}
-
-class FunctionsTest : public ::testing::Test {
- protected:
-  FunctionsTest() {
-    RegisterTransformFunctions(registry_);
-    RegisterAliasFunctions(registry_);
-    RegisterSpecialFunctions(registry_);
-    RegisterWindowFunctions(registry_);
-    AddTestData(source_);
-  }
-
-  core::Result<SeriesList> TryEval(const std::string& target, int64_t from = 0,
-                                   int64_t until = 600) {
-    Evaluator evaluator(source_, registry_, EvalLimits{});
-    return evaluator.EvaluateTarget(target, EvalWindow{from, until, until});
-  }
-  SeriesList Eval(const std::string& target, int64_t from = 0, int64_t until = 600) {
-    auto result = TryEval(target, from, until);
-    EXPECT_TRUE(result.ok()) << target << ": " << result.status().ToString();
-    return result.ok() ? *result : SeriesList{};
-  }
-  // One result series: name, pathExpression, window and values.
-  Series One(const std::string& target, int64_t from = 0, int64_t until = 600) {
-    SeriesList list = Eval(target, from, until);
-    EXPECT_EQ(list.size(), 1u) << target;
-    return list.empty() ? Series{} : list[0];
-  }
-  void Expect(const std::string& target, const std::string& name, const std::vector<double>& values,
-              const Tags& tags, int64_t from = 0, int64_t until = 600) {
-    Series s = One(target, from, until);
-    EXPECT_EQ(s.name, name) << target;
-    EXPECT_EQ(s.tags, tags) << target;
-    ExpectValues(s.values, values, target);
-  }
-
-  FunctionRegistry registry_;
-  WindowedSource source_;
-};
-
-using AliasTest = FunctionsTest;
-
-std::string NameOf(const SeriesList& list, size_t i = 0) {
-  return i < list.size() ? list[i].name : "<missing>";
-}
+using AliasTest = testing::OracleFunctionTest;
 
 TEST_F(AliasTest, GrafanaWrapKeepsTheWholeNameAndAppendsTheRefId) {
   // F.aliasSub(ctx, F.scale(ctx, [g.x], 2), '(^.*$)', r'\1 A') → 'scale(g.x,2) A'
@@ -171,7 +51,7 @@ TEST_F(AliasTest, AliasByNodeUsesTheFirstInnerPathAndPythonIndexes) {
 }
 
 TEST_F(AliasTest, AliasByNodeAndTagsReadTagsOfTaggedSeries) {
-  source_.Add("cpu.load;dc=east;host=h1", 60, {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11});
+  source_.Add("cpu.load;dc=east;host=h1", 0, 60, {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11});
   // F.aliasByNode(ctx, [TimeSeries('cpu.load;dc=east;host=h1', ...)], 'host', 1) → 'h1.load'
   EXPECT_EQ(One("aliasByNode(cpu.load;dc=east;host=h1, 'host', 1)").name, "h1.load");
   // F.aliasByTags(ctx, [...], 'dc', 'name', 'missing') → 'east.cpu.load.'
@@ -184,7 +64,7 @@ TEST_F(AliasTest, AliasByMetricAndSubstrCutInsideTheInnermostCall) {
   EXPECT_EQ(One("aliasByMetric(scale(g.x,2))").name, "x");
   // F.aliasByMetric(ctx, F.summarize(ctx, [g.x], '5min')) → 'x'
   EXPECT_EQ(One("aliasByMetric(summarize(g.x, '5min'))").name, "x");
-  source_.Add("a.b.c.d", 60, {1, 2, 3});
+  source_.Add("a.b.c.d", 0, 60, {1, 2, 3});
   // F.substr(ctx, [series named 'scale(a.b.c.d,2)'], 1, 3) → 'b.c'
   EXPECT_EQ(One("substr(scale(a.b.c.d,2), 1, 3)").name, "b.c");
   // F.substr(ctx, [series named 'a.b.c.d'], -2) → 'c.d'

@@ -2,102 +2,33 @@
 // Expected values come from Debian's graphite-web 1.1.8 under /usr/bin/python3: the series below
 // as TimeSeries (pathExpression = the glob), then e.g. F.sumSeries(ctx, fetch('a.*.c')); the
 // call is quoted above each expectation. nulls are None.
-#include <fnmatch.h>
 #include <gtest/gtest.h>
 
-#include <cmath>
-
-#include "query/evaluator.h"
 #include "query/function_registry.h"
 #include "query/functions/common.h"
+#include "support/query_test_util.h"
 
 namespace meridian::query {
 namespace {
 
 constexpr double N = functions::kNull;
-using Tags = std::map<std::string, std::string>;
+using testing::ExpectValues;
+using testing::Tags;
 
-class FakeSource final : public SeriesSource {
- public:
-  void Add(std::string name, std::vector<double> values, int64_t step = 60) {
-    data_[name] = {name, 0, step * static_cast<int64_t>(values.size()), step, std::move(values)};
-  }
-  core::Result<std::vector<storage::FindMatch>> Find(std::string_view) override {
-    return std::vector<storage::FindMatch>{};
-  }
-  // Globs as fnmatch with '.' as the separator ('*' stays within a node).
-  core::Result<std::vector<std::string>> Expand(std::string_view pattern) override {
-    std::string pat(pattern);
-    std::replace(pat.begin(), pat.end(), '.', '/');
-    std::vector<std::string> out;
-    for (const auto& [name, data] : data_) {
-      std::string path = name;
-      std::replace(path.begin(), path.end(), '.', '/');
-      if (fnmatch(pat.c_str(), path.c_str(), FNM_PATHNAME) == 0) out.push_back(name);
-    }
-    return out;
-  }
-  core::Result<std::vector<std::string>> FindTagged(const std::vector<std::string>&) override {
-    return std::vector<std::string>{};
-  }
-  core::Result<std::vector<std::string>> TagNames(std::string_view, size_t) override {
-    return std::vector<std::string>{};
-  }
-  core::Result<std::vector<storage::TagValueCount>> TagValues(std::string_view, std::string_view,
-                                                              size_t) override {
-    return std::vector<storage::TagValueCount>{};
-  }
-  core::Result<std::vector<std::string>> AllLeaves() override { return std::vector<std::string>{}; }
-  core::Result<storage::SeriesData> Fetch(std::string_view name, int64_t, int64_t) override {
-    auto it = data_.find(std::string(name));
-    if (it == data_.end()) return core::NotFound(std::string(name));
-    return it->second;
-  }
-
- private:
-  std::map<std::string, storage::SeriesData> data_;
-};
-
-class CombineTest : public ::testing::Test {
+// Globs reach tagged names as in the oracle's fetch('cpu;*'); fetches return the stored series.
+class CombineTest : public testing::FunctionEvalTest {
  protected:
-  CombineTest() {
+  CombineTest() : FunctionEvalTest({.glob_tagged_names = true}, 1000, 2000) {
     RegisterCombineFunctions(registry_);
-    source_.Add("a.b.c", {1, 2, N, 4});
-    source_.Add("a.d.c", {2, N, N, 8});
-    source_.Add("x.b.c", {10, 20, 30, 40});
-    source_.Add("coarse.b", {6, N}, 120);
-    source_.Add("cpu;dc=east;host=h1", {1, 2, 3});
-    source_.Add("cpu;dc=east;host=h2", {3, 4, 5});
-    source_.Add("cpu;dc=west;host=h3", {5, 6, N});
+    source_.Add("a.b.c", 0, 60, {1, 2, N, 4});
+    source_.Add("a.d.c", 0, 60, {2, N, N, 8});
+    source_.Add("x.b.c", 0, 60, {10, 20, 30, 40});
+    source_.Add("coarse.b", 0, 120, {6, N});
+    source_.Add("cpu;dc=east;host=h1", 0, 60, {1, 2, 3});
+    source_.Add("cpu;dc=east;host=h2", 0, 60, {3, 4, 5});
+    source_.Add("cpu;dc=west;host=h3", 0, 60, {5, 6, N});
   }
-
-  SeriesList Eval(const std::string& target) {
-    Evaluator evaluator(source_, registry_, EvalLimits{});
-    auto result = evaluator.EvaluateTarget(target, EvalWindow{1000, 2000, 2000});
-    EXPECT_TRUE(result.ok()) << target << ": " << result.status().ToString();
-    return result.ok() ? *result : SeriesList{};
-  }
-
-  core::Status EvalError(const std::string& target) {
-    Evaluator evaluator(source_, registry_, EvalLimits{});
-    auto result = evaluator.EvaluateTarget(target, EvalWindow{1000, 2000, 2000});
-    return result.ok() ? core::Status::Ok() : result.status();
-  }
-
-  FunctionRegistry registry_;
-  FakeSource source_;
 };
-
-void ExpectValues(const Series& s, const std::vector<double>& want) {
-  ASSERT_EQ(s.values.size(), want.size()) << s.name;
-  for (size_t i = 0; i < want.size(); ++i) {
-    if (std::isnan(want[i])) {
-      EXPECT_TRUE(std::isnan(s.values[i])) << s.name << "[" << i << "] = " << s.values[i];
-    } else {
-      EXPECT_DOUBLE_EQ(s.values[i], want[i]) << s.name << "[" << i << "]";
-    }
-  }
-}
 
 void Expect(const SeriesList& got, size_t i, const std::string& name,
             const std::vector<double>& values, const Tags& tags = {}) {

@@ -5,11 +5,13 @@
 #include <cmath>
 
 #include "query/functions/common.h"
+#include "support/query_test_util.h"
 
 namespace meridian::query::functions {
 namespace {
 
 constexpr double N = kNull;
+using testing::ExpectValues;
 
 Series Make(std::string name, std::vector<double> values, int64_t start = 0, int64_t step = 60) {
   Series s;
@@ -21,18 +23,6 @@ Series Make(std::string name, std::vector<double> values, int64_t start = 0, int
   s.end = start + step * static_cast<int64_t>(values.size());
   s.values = std::move(values);
   return s;
-}
-
-// Compares with nulls equal to nulls.
-void ExpectValues(const std::vector<double>& got, const std::vector<double>& want) {
-  ASSERT_EQ(got.size(), want.size());
-  for (size_t i = 0; i < got.size(); ++i) {
-    if (IsNull(want[i])) {
-      EXPECT_TRUE(IsNull(got[i])) << "index " << i << " = " << got[i];
-    } else {
-      EXPECT_DOUBLE_EQ(got[i], want[i]) << "index " << i;
-    }
-  }
 }
 
 double Agg(std::string_view name, std::vector<double> row) {

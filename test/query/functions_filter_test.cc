@@ -3,121 +3,46 @@
 //   L = [ts('a',[1,2,3]), ts('b',[None,None]), ts('c',[3,2,1]), ts('d',[0,10,None]),
 //        ts('e',[5,None,0])]
 // and the call quoted above each expectation (e.g. F.highestMax(ctx, L, 2)).
-#include <fnmatch.h>
 #include <gtest/gtest.h>
 
-#include <cmath>
-
-#include "query/evaluator.h"
 #include "query/function_registry.h"
 #include "query/functions/common.h"
+#include "support/query_test_util.h"
 
 namespace meridian::query {
 namespace {
 
 constexpr double N = functions::kNull;
-using Tags = std::map<std::string, std::string>;
+using testing::ExpectValues;
+using testing::Tags;
 
-class FakeSource final : public SeriesSource {
- public:
-  void Add(std::string name, std::vector<double> values, int64_t step = 60) {
-    data_[name] = {name, 0, step * static_cast<int64_t>(values.size()), step, std::move(values)};
-  }
-  core::Result<std::vector<storage::FindMatch>> Find(std::string_view) override {
-    return std::vector<storage::FindMatch>{};
-  }
-  // Globs as fnmatch with '.' as the separator ('*' stays within a node).
-  core::Result<std::vector<std::string>> Expand(std::string_view pattern) override {
-    std::string pat(pattern);
-    std::replace(pat.begin(), pat.end(), '.', '/');
-    std::vector<std::string> out;
-    for (const auto& [name, data] : data_) {
-      std::string path = name;
-      std::replace(path.begin(), path.end(), '.', '/');
-      if (fnmatch(pat.c_str(), path.c_str(), FNM_PATHNAME) == 0) out.push_back(name);
-    }
-    return out;
-  }
-  core::Result<std::vector<std::string>> FindTagged(const std::vector<std::string>&) override {
-    return std::vector<std::string>{};
-  }
-  core::Result<std::vector<std::string>> TagNames(std::string_view, size_t) override {
-    return std::vector<std::string>{};
-  }
-  core::Result<std::vector<storage::TagValueCount>> TagValues(std::string_view, std::string_view,
-                                                              size_t) override {
-    return std::vector<storage::TagValueCount>{};
-  }
-  core::Result<std::vector<std::string>> AllLeaves() override { return std::vector<std::string>{}; }
-  core::Result<storage::SeriesData> Fetch(std::string_view name, int64_t, int64_t) override {
-    auto it = data_.find(std::string(name));
-    if (it == data_.end()) return core::NotFound(std::string(name));
-    return it->second;
-  }
-
- private:
-  std::map<std::string, storage::SeriesData> data_;
-};
-
-class FilterTest : public ::testing::Test {
+// Fetches return the stored series, whatever the window.
+class FilterTest : public testing::FunctionEvalTest {
  protected:
-  FilterTest() {
+  FilterTest() : FunctionEvalTest({}, 0, 600) {
     RegisterFilterFunctions(registry_);
     RegisterCombineFunctions(registry_);  // group() for unique() and fallbacks
-    source_.Add("a", {1, 2, 3});
-    source_.Add("b", {N, N});
-    source_.Add("c", {3, 2, 1});
-    source_.Add("d", {0, 10, N});
-    source_.Add("e", {5, N, 0});
-    source_.Add("p.x", {1, 5, N, 3, 9});
-    source_.Add("p.y", {N, N});
-    source_.Add("q.a", {1, 2, 3});
-    source_.Add("q.c", {3, 2, 1});
-    source_.Add("q.d", {0, 10, 20});
-    source_.Add("q.f", {100, 1, 100});
-    source_.Add("q.m", {4, 4, 4});
-    source_.Add("s.d", {7, 7});
-    source_.Add("n.s11", {1});
-    source_.Add("n.s2", {1});
-    source_.Add("n.s007", {1});
-    source_.Add("n.s1", {1});
+    source_.Add("a", 0, 60, {1, 2, 3});
+    source_.Add("b", 0, 60, {N, N});
+    source_.Add("c", 0, 60, {3, 2, 1});
+    source_.Add("d", 0, 60, {0, 10, N});
+    source_.Add("e", 0, 60, {5, N, 0});
+    source_.Add("p.x", 0, 60, {1, 5, N, 3, 9});
+    source_.Add("p.y", 0, 60, {N, N});
+    source_.Add("q.a", 0, 60, {1, 2, 3});
+    source_.Add("q.c", 0, 60, {3, 2, 1});
+    source_.Add("q.d", 0, 60, {0, 10, 20});
+    source_.Add("q.f", 0, 60, {100, 1, 100});
+    source_.Add("q.m", 0, 60, {4, 4, 4});
+    source_.Add("s.d", 0, 60, {7, 7});
+    source_.Add("n.s11", 0, 60, {1});
+    source_.Add("n.s2", 0, 60, {1});
+    source_.Add("n.s007", 0, 60, {1});
+    source_.Add("n.s1", 0, 60, {1});
   }
-
-  SeriesList Eval(const std::string& target) {
-    Evaluator evaluator(source_, registry_, EvalLimits{});
-    auto result = evaluator.EvaluateTarget(target, EvalWindow{0, 600, 600});
-    EXPECT_TRUE(result.ok()) << target << ": " << result.status().ToString();
-    return result.ok() ? *result : SeriesList{};
-  }
-
-  std::vector<std::string> Names(const std::string& target) {
-    std::vector<std::string> names;
-    for (const Series& s : Eval(target)) names.push_back(s.name);
-    return names;
-  }
-
-  core::Status EvalError(const std::string& target) {
-    Evaluator evaluator(source_, registry_, EvalLimits{});
-    auto result = evaluator.EvaluateTarget(target, EvalWindow{0, 600, 600});
-    return result.ok() ? core::Status::Ok() : result.status();
-  }
-
-  FunctionRegistry registry_;
-  FakeSource source_;
 };
 
 using V = std::vector<std::string>;
-
-void ExpectValues(const Series& s, const std::vector<double>& want) {
-  ASSERT_EQ(s.values.size(), want.size()) << s.name;
-  for (size_t i = 0; i < want.size(); ++i) {
-    if (std::isnan(want[i])) {
-      EXPECT_TRUE(std::isnan(s.values[i])) << s.name << "[" << i << "] = " << s.values[i];
-    } else {
-      EXPECT_DOUBLE_EQ(s.values[i], want[i]) << s.name << "[" << i << "]";
-    }
-  }
-}
 
 TEST_F(FilterTest, HighestAndLowestRankNullAggregatesLowest) {
   EXPECT_EQ(Names("highestMax(*,2)"), (V{"d", "e"}));

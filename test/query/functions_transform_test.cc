@@ -5,135 +5,18 @@
 //   F.perSecond(ctx(0, 600), [fetch('c.counter', 0, 600)], 100)
 // (the call is quoted above each expectation; N = None). Arguments are passed as graphite-web's
 // validateParams leaves them: float(x) for a float parameter, so scale(x, 2) is tagged "2.0".
-#include <fnmatch.h>
 #include <gtest/gtest.h>
 
-#include <cmath>
-#include <map>
-
-#include "query/evaluator.h"
-#include "query/function_registry.h"
 #include "query/functions/common.h"
+#include "support/query_test_util.h"
 
 namespace meridian::query {
 namespace {
 
 constexpr double N = functions::kNull;
-using Tags = std::map<std::string, std::string>;
+using testing::Tags;
 
-// Serves fixed series whisper-style: a fetch of (from, until] returns the points from the step
-// after `from` to the step after `until` (null outside the stored data), so functions that fetch
-// another window (timeShift, moving*) see exactly what graphite-web would.
-class WindowedSource final : public SeriesSource {
- public:
-  void Add(const std::string& name, int64_t step, std::vector<double> values) {
-    data_[name] = {step, std::move(values)};
-  }
-  core::Result<std::vector<storage::FindMatch>> Find(std::string_view) override {
-    return std::vector<storage::FindMatch>{};
-  }
-  core::Result<std::vector<std::string>> Expand(std::string_view pattern) override {
-    std::vector<std::string> out;
-    for (const auto& [name, d] : data_) {
-      if (fnmatch(std::string(pattern).c_str(), name.c_str(), 0) == 0) out.push_back(name);
-    }
-    return out;
-  }
-  core::Result<std::vector<std::string>> FindTagged(const std::vector<std::string>&) override {
-    return std::vector<std::string>{};
-  }
-  core::Result<std::vector<std::string>> TagNames(std::string_view, size_t) override {
-    return std::vector<std::string>{};
-  }
-  core::Result<std::vector<storage::TagValueCount>> TagValues(std::string_view, std::string_view,
-                                                              size_t) override {
-    return std::vector<storage::TagValueCount>{};
-  }
-  core::Result<std::vector<std::string>> AllLeaves() override { return std::vector<std::string>{}; }
-  core::Result<storage::SeriesData> Fetch(std::string_view name, int64_t from,
-                                          int64_t until) override {
-    ++fetches_;
-    auto it = data_.find(std::string(name));
-    if (it == data_.end()) return core::NotFound(std::string(name));
-    const auto& [step, values] = it->second;
-    storage::SeriesData d;
-    d.name = std::string(name);
-    d.step = step;
-    d.start = from - from % step + step;
-    d.end = until - until % step + step;
-    for (int64_t t = d.start; t < d.end; t += step) {
-      int64_t i = t / step;
-      d.values.push_back(i >= 0 && i < static_cast<int64_t>(values.size()) ? values[i] : N);
-    }
-    return d;
-  }
-  int fetches_ = 0;
-
- private:
-  std::map<std::string, std::pair<int64_t, std::vector<double>>> data_;
-};
-
-// The series every test uses (mirrored in the oracle script's DATA).
-void AddTestData(WindowedSource& source) {
-  source.Add("c.counter", 60,
-             {0, 10, 20, 35, N, 50, 60, 5, 15, 30, 45, N, N, 70, 80, 100, 90, 100, 110, 130});
-  source.Add("g.x", 60, {1.5, -2, N, 4, 0, 3.25, N, N, 7, -1, 2, 2, N, 5, 6, 8, 1, N, 3, 4});
-  source.Add("g.y", 60, {2, 2, 2, N, 3, 3, 1, N, N, N, N, 4, 4, 4, 4, 4, 4, 4, 4, 4});
-}
-
-// Null-aware, with a relative tolerance for values graphite-web computes in another order.
-void ExpectValues(const std::vector<double>& actual, const std::vector<double>& expected,
-                  const std::string& what) {
-  ASSERT_EQ(actual.size(), expected.size()) << what;
-  for (size_t i = 0; i < actual.size(); ++i) {
-    if (std::isnan(expected[i])) {
-      EXPECT_TRUE(std::isnan(actual[i])) << what << " [" << i << "] = " << actual[i];
-    } else {
-      EXPECT_NEAR(actual[i], expected[i], 1e-12 * std::max(1.0, std::fabs(expected[i])))
-          << what << " [" << i << "]";
-    }
-  }
-}
-
-class FunctionsTest : public ::testing::Test {
- protected:
-  FunctionsTest() {
-    RegisterTransformFunctions(registry_);
-    RegisterAliasFunctions(registry_);
-    RegisterSpecialFunctions(registry_);
-    RegisterWindowFunctions(registry_);
-    AddTestData(source_);
-  }
-
-  core::Result<SeriesList> TryEval(const std::string& target, int64_t from = 0,
-                                   int64_t until = 600) {
-    Evaluator evaluator(source_, registry_, EvalLimits{});
-    return evaluator.EvaluateTarget(target, EvalWindow{from, until, until});
-  }
-  SeriesList Eval(const std::string& target, int64_t from = 0, int64_t until = 600) {
-    auto result = TryEval(target, from, until);
-    EXPECT_TRUE(result.ok()) << target << ": " << result.status().ToString();
-    return result.ok() ? *result : SeriesList{};
-  }
-  // One result series: name, pathExpression, window and values.
-  Series One(const std::string& target, int64_t from = 0, int64_t until = 600) {
-    SeriesList list = Eval(target, from, until);
-    EXPECT_EQ(list.size(), 1u) << target;
-    return list.empty() ? Series{} : list[0];
-  }
-  void Expect(const std::string& target, const std::string& name, const std::vector<double>& values,
-              const Tags& tags, int64_t from = 0, int64_t until = 600) {
-    Series s = One(target, from, until);
-    EXPECT_EQ(s.name, name) << target;
-    EXPECT_EQ(s.tags, tags) << target;
-    ExpectValues(s.values, values, target);
-  }
-
-  FunctionRegistry registry_;
-  WindowedSource source_;
-};
-
-using TransformTest = FunctionsTest;
+using TransformTest = testing::OracleFunctionTest;
 
 TEST_F(TransformTest, ScaleAndOffsetNameWithPercentGAndKeepNulls) {
   // F.scale(ctx, [g.x], 2) / 0.5; F.offset(ctx, [g.x], -1.5)

@@ -1,8 +1,11 @@
-// An in-memory SeriesSource for query unit tests: series given as SeriesData; globs matched with
-// storage's own glob matcher; tag expressions limited to `tag=value` and `tag!=value`.
+// An in-memory SeriesSource for query unit tests: series given as values from a start time;
+// globs matched with storage's own glob matcher; tag expressions limited to `tag=value` and
+// `tag!=value`. Options choose how Fetch treats the window and whether globs reach tagged names.
+// Not thread-safe.
 #pragma once
 
 #include <algorithm>
+#include <limits>
 #include <map>
 #include <regex>
 #include <set>
@@ -17,7 +20,26 @@ namespace meridian::testing {
 
 class FakeSeriesSource final : public query::SeriesSource {
  public:
+  enum class FetchMode {
+    // Fetch returns the series as added, whatever the window: tests choose matching windows.
+    kStored,
+    // Fetch serves the series whisper-style: a fetch of (from, until] returns the points from the
+    // step after `from` to the step after `until`, null outside the stored data, so functions
+    // that fetch another window (timeShift, moving*) see exactly what graphite-web would.
+    kWhisperWindow,
+  };
+  struct Options {
+    FetchMode fetch = FetchMode::kStored;
+    // Expand also globs tagged names (graphite-web test oracles fetch 'cpu;*'); the store, and
+    // this fake by default, look a tagged pattern up as an exact name.
+    bool glob_tagged_names = false;
+  };
+
+  FakeSeriesSource() = default;
+  explicit FakeSeriesSource(Options options) : options_(options) {}
+
   // Adds a series whose values start at `start` with `step` (NaN = null).
+  // REQUIRES: step > 0.
   void Add(const std::string& name, int64_t start, int64_t step, std::vector<double> values) {
     storage::SeriesData d;
     d.name = name;
@@ -55,10 +77,7 @@ class FakeSeriesSource final : public query::SeriesSource {
     return out;
   }
   core::Result<std::vector<std::string>> Expand(std::string_view pattern) override {
-    if (core::IsTagged(pattern)) {
-      if (data_.count(std::string(pattern))) return std::vector<std::string>{std::string(pattern)};
-      return std::vector<std::string>{};
-    }
+    if (core::IsTagged(pattern)) return ExpandTagged(pattern);
     auto found = Find(pattern);
     if (!found.ok()) return found.status();
     std::vector<std::string> out;
@@ -131,14 +150,49 @@ class FakeSeriesSource final : public query::SeriesSource {
     }
     return out;
   }
-  // Returns the stored series clipped to nothing: tests choose windows matching their data.
-  core::Result<storage::SeriesData> Fetch(std::string_view name, int64_t, int64_t) override {
+  core::Result<storage::SeriesData> Fetch(std::string_view name, int64_t from,
+                                          int64_t until) override {
     auto it = data_.find(std::string(name));
-    if (it == data_.end()) return core::NotFound("no series");
-    return it->second;
+    if (it == data_.end()) return core::NotFound("no series '" + std::string(name) + "'");
+    if (options_.fetch == FetchMode::kStored) return it->second;
+    return WhisperWindow(it->second, from, until);
   }
 
  private:
+  core::Result<std::vector<std::string>> ExpandTagged(std::string_view pattern) const {
+    std::vector<std::string> out;
+    if (!options_.glob_tagged_names) {
+      if (data_.count(std::string(pattern))) out.emplace_back(pattern);
+      return out;
+    }
+    auto glob = storage::GlobPattern::Compile(pattern);
+    if (!glob.ok()) return glob.status();
+    for (const auto& [name, d] : data_) {
+      if (storage::GlobMatchFull(*glob, name)) out.push_back(name);
+    }
+    return out;
+  }
+
+  static storage::SeriesData WhisperWindow(const storage::SeriesData& stored, int64_t from,
+                                           int64_t until) {
+    const int64_t step = stored.step;
+    storage::SeriesData d;
+    d.name = stored.name;
+    d.step = step;
+    d.start = from - from % step + step;
+    d.end = until - until % step + step;
+    const auto size = static_cast<int64_t>(stored.values.size());
+    for (int64_t t = d.start; t < d.end; t += step) {
+      const int64_t offset = t - stored.start;
+      const int64_t i = offset / step;
+      const bool stored_point = offset >= 0 && offset % step == 0 && i < size;
+      d.values.push_back(stored_point ? stored.values[i]
+                                      : std::numeric_limits<double>::quiet_NaN());
+    }
+    return d;
+  }
+
+  Options options_;
   std::map<std::string, storage::SeriesData> data_;
 };
 
