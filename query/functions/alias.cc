@@ -22,20 +22,9 @@ namespace {
 using functions::IsNull;
 
 // A parameter as graphite-web's Param(name, type, required, default, multiple, options).
-ParamSpec P(std::string name, ParamType type, bool required = false, bool multiple = false,
-            std::optional<std::string> default_json = std::nullopt,
-            std::vector<std::string> options = {}) {
-  ParamSpec p;
-  p.name = std::move(name);
-  p.type = type;
-  p.required = required;
-  p.multiple = multiple;
-  p.default_json = std::move(default_json);
-  p.options = std::move(options);
-  return p;
-}
+using functions::MakeParam;
 
-ParamSpec SeriesListParam() { return P("seriesList", ParamType::kSeriesList, true); }
+ParamSpec SeriesListParam() { return MakeParam("seriesList", ParamType::kSeriesList, true); }
 
 // Python's list[start:stop] bounds for a sequence of n items (stop nullopt = to the end).
 std::pair<size_t, size_t> PySlice(size_t n, int64_t start, std::optional<int64_t> stop) {
@@ -365,44 +354,48 @@ std::vector<std::string> LegendOptions() {
 void RegisterAliasFunctions(FunctionRegistry& r) {
   const ParamSpec sl = SeriesListParam();
   Register(r, "alias", "Alias", "Replaces the series name with `newName`.",
-           {sl, P("newName", ParamType::kString, true)}, Alias);
+           {sl, MakeParam("newName", ParamType::kString, true)}, Alias);
   Register(r, "aliasByNode", "Alias",
            "Names each series after one or more nodes (0-indexed) of its name, or tags.",
-           {sl, P("nodes", ParamType::kNodeOrTag, true, true)},
+           {sl, MakeParam("nodes", ParamType::kNodeOrTag, true, true)},
            [](Call& c) { return AliasByNode(c, "nodes"); });
   Register(r, "aliasByTags", "Alias", "Names each series after tags and/or nodes.",
-           {sl, P("tags", ParamType::kNodeOrTag, true, true)},
+           {sl, MakeParam("tags", ParamType::kNodeOrTag, true, true)},
            [](Call& c) { return AliasByNode(c, "tags"); });
   Register(r, "aliasByMetric", "Alias", "Names each series after the last node of its metric.",
            {sl}, [](Call& c) {
              return SubstrFn(c, std::pair<int64_t, int64_t>{-1, 0});
            });
   Register(r, "aliasSub", "Alias", "Runs series names through a regex search/replace.",
-           {sl, P("search", ParamType::kString, true), P("replace", ParamType::kString, true)},
+           {sl, MakeParam("search", ParamType::kString, true),
+            MakeParam("replace", ParamType::kString, true)},
            AliasSub);
   Register(r, "aliasQuery", "Alias",
            "Names each series with `newName` % (last value of the series its name maps to).",
-           {sl, P("search", ParamType::kString, true), P("replace", ParamType::kString, true),
-            P("newName", ParamType::kString, true)},
+           {sl, MakeParam("search", ParamType::kString, true),
+            MakeParam("replace", ParamType::kString, true),
+            MakeParam("newName", ParamType::kString, true)},
            AliasQuery);
   Register(r, "legendValue", "Alias",
            "Appends aggregate values (last, avg, total, min, max...) to the series name.",
-           {sl, P("valuesTypes", ParamType::kString, false, true, std::nullopt, LegendOptions())},
+           {sl, MakeParam("valuesTypes", ParamType::kString, false, true, std::nullopt,
+                          LegendOptions())},
            LegendValue);
   Register(r, "substr", "Special", "Keeps nodes [start:stop] of the series name.",
-           {sl, P("start", ParamType::kNode, false, false, "0"),
-            P("stop", ParamType::kNode, false, false, "0")},
+           {sl, MakeParam("start", ParamType::kNode, false, false, "0"),
+            MakeParam("stop", ParamType::kNode, false, false, "0")},
            [](Call& c) { return SubstrFn(c, std::nullopt); });
-  Register(r, "cactiStyle", "Special",
-           "Appends column-aligned Current, Max and Min values to the series names.",
-           {sl, P("system", ParamType::kString, false, false, std::nullopt, {"binary", "si"}),
-            P("units", ParamType::kString)},
-           CactiStyle);
+  Register(
+      r, "cactiStyle", "Special",
+      "Appends column-aligned Current, Max and Min values to the series names.",
+      {sl, MakeParam("system", ParamType::kString, false, false, std::nullopt, {"binary", "si"}),
+       MakeParam("units", ParamType::kString)},
+      CactiStyle);
   Register(r, "upper", "Alias", "Upper-cases the name, or the characters at positions `pos`.",
-           {sl, P("pos", ParamType::kInteger, false, true)},
+           {sl, MakeParam("pos", ParamType::kInteger, false, true)},
            [](Call& c) { return ChangeCase(c, ::toupper); });
   Register(r, "lower", "Alias", "Lower-cases the name, or the characters at positions `pos`.",
-           {sl, P("pos", ParamType::kInteger, false, true)},
+           {sl, MakeParam("pos", ParamType::kInteger, false, true)},
            [](Call& c) { return ChangeCase(c, ::tolower); });
 }
 

@@ -27,20 +27,9 @@ using functions::NumberArgText;
 constexpr int64_t kMaxGeneratedPoints = 5'000'000;
 
 // A parameter as graphite-web's Param(name, type, required, default, multiple, options).
-ParamSpec P(std::string name, ParamType type, bool required = false, bool multiple = false,
-            std::optional<std::string> default_json = std::nullopt,
-            std::vector<std::string> options = {}) {
-  ParamSpec p;
-  p.name = std::move(name);
-  p.type = type;
-  p.required = required;
-  p.multiple = multiple;
-  p.default_json = std::move(default_json);
-  p.options = std::move(options);
-  return p;
-}
+using functions::MakeParam;
 
-ParamSpec SeriesListParam() { return P("seriesList", ParamType::kSeriesList, true); }
+ParamSpec SeriesListParam() { return MakeParam("seriesList", ParamType::kSeriesList, true); }
 
 Series NewSeries(std::string name, int64_t start, int64_t end, int64_t step,
                  std::vector<double> values) {
@@ -269,22 +258,23 @@ void Register(FunctionRegistry& r, std::string name, std::string group, std::str
 void RegisterSpecialFunctions(FunctionRegistry& r) {
   const ParamSpec sl = SeriesListParam();
   Register(r, "constantLine", "Special", "A horizontal line at `value`.",
-           {P("value", ParamType::kFloat, true)}, ConstantLineFn);
+           {MakeParam("value", ParamType::kFloat, true)}, ConstantLineFn);
   Register(r, "threshold", "Graph", "A horizontal line at `value`, named `label`.",
-           {P("value", ParamType::kFloat, true), P("label", ParamType::kString),
-            P("color", ParamType::kString)},
+           {MakeParam("value", ParamType::kFloat, true), MakeParam("label", ParamType::kString),
+            MakeParam("color", ParamType::kString)},
            Threshold);
   Register(r, "identity", "Calculate", "A series whose value is its timestamp (step 60).",
-           {P("name", ParamType::kString, true)}, [](Call& c) { return Generate(c, "identity"); });
-  const ParamSpec name = P("name", ParamType::kString, true);
-  const ParamSpec step = P("step", ParamType::kInteger, false, false, "60");
+           {MakeParam("name", ParamType::kString, true)},
+           [](Call& c) { return Generate(c, "identity"); });
+  const ParamSpec name = MakeParam("name", ParamType::kString, true);
+  const ParamSpec step = MakeParam("step", ParamType::kInteger, false, false, "60");
   for (const char* fn : {"time", "timeFunction"}) {
     Register(r, fn, "Transform", "A series whose value is its timestamp.", {name, step},
              [](Call& c) { return Generate(c, "time"); });
   }
   for (const char* fn : {"sin", "sinFunction"}) {
     Register(r, fn, "Transform", "The sine of the timestamp, times `amplitude`.",
-             {name, P("amplitude", ParamType::kInteger, false, false, "1"), step},
+             {name, MakeParam("amplitude", ParamType::kInteger, false, false, "1"), step},
              [](Call& c) { return Generate(c, "sin"); });
   }
   for (const char* fn : {"randomWalk", "randomWalkFunction"}) {
@@ -292,18 +282,19 @@ void RegisterSpecialFunctions(FunctionRegistry& r) {
              {name, step}, [](Call& c) { return Generate(c, "randomWalk"); });
   }
   Register(r, "verticalLine", "Graph", "A vertical line at timestamp `ts`.",
-           {P("ts", ParamType::kDate, true), P("label", ParamType::kString),
-            P("color", ParamType::kString)},
+           {MakeParam("ts", ParamType::kDate, true), MakeParam("label", ParamType::kString),
+            MakeParam("color", ParamType::kString)},
            VerticalLine);
-  Register(r, "aggregateLine", "Calculate", "A horizontal line at an aggregate of each series.",
-           {sl, P("func", ParamType::kAggFunc, false, false, "\"average\"", AggFuncOptions()),
-            P("keepStep", ParamType::kBoolean, false, false, "false")},
-           AggregateLine);
+  Register(
+      r, "aggregateLine", "Calculate", "A horizontal line at an aggregate of each series.",
+      {sl, MakeParam("func", ParamType::kAggFunc, false, false, "\"average\"", AggFuncOptions()),
+       MakeParam("keepStep", ParamType::kBoolean, false, false, "false")},
+      AggregateLine);
   const std::vector<std::pair<const char*, ParamSpec>> graph = {
-      {"color", P("theColor", ParamType::kString, true)},
-      {"alpha", P("alpha", ParamType::kFloat, true)},
-      {"lineWidth", P("width", ParamType::kFloat, true)},
-      {"dashed", P("dashLength", ParamType::kInteger, false, false, "5")}};
+      {"color", MakeParam("theColor", ParamType::kString, true)},
+      {"alpha", MakeParam("alpha", ParamType::kFloat, true)},
+      {"lineWidth", MakeParam("width", ParamType::kFloat, true)},
+      {"dashed", MakeParam("dashLength", ParamType::kInteger, false, false, "5")}};
   for (const auto& [fn, param] : graph) {
     Register(r, fn, "Graph", "Graph styling; the data is unchanged.", {sl, param},
              [f = std::string(fn)](Call& c) { return GraphOnly(c, f); });
@@ -314,9 +305,10 @@ void RegisterSpecialFunctions(FunctionRegistry& r) {
   }
   Register(r, "areaBetween", "Graph", "The area between exactly two series.", {sl}, AreaBetween);
   Register(r, "stacked", "Graph", "Stacks the series (running totals per point).",
-           {sl, P("stack", ParamType::kString)}, Stacked);
+           {sl, MakeParam("stack", ParamType::kString)}, Stacked);
   Register(r, "linearRegression", "Calculate", "Least-squares linear regression of each series.",
-           {sl, P("startSourceAt", ParamType::kDate), P("endSourceAt", ParamType::kDate)},
+           {sl, MakeParam("startSourceAt", ParamType::kDate),
+            MakeParam("endSourceAt", ParamType::kDate)},
            LinearRegression);
 }
 

@@ -30,20 +30,9 @@ using functions::NumberArgText;
 using functions::PyRound;
 
 // A parameter as graphite-web's Param(name, type, required, default, multiple, options).
-ParamSpec P(std::string name, ParamType type, bool required = false, bool multiple = false,
-            std::optional<std::string> default_json = std::nullopt,
-            std::vector<std::string> options = {}) {
-  ParamSpec p;
-  p.name = std::move(name);
-  p.type = type;
-  p.required = required;
-  p.multiple = multiple;
-  p.default_json = std::move(default_json);
-  p.options = std::move(options);
-  return p;
-}
+using functions::MakeParam;
 
-ParamSpec SeriesListParam() { return P("seriesList", ParamType::kSeriesList, true); }
+ParamSpec SeriesListParam() { return MakeParam("seriesList", ParamType::kSeriesList, true); }
 
 // Python's "%d" % x for a float x (truncation); inf/nan raise in Python.
 core::Result<std::string> PercentD(double x) {
@@ -572,25 +561,25 @@ void RegisterGapAndWindowFunctions(FunctionRegistry& r);
 void RegisterTransformFunctions(FunctionRegistry& r) {
   const ParamSpec sl = SeriesListParam();
   Register(r, "scale", "Transform", "Multiplies each datapoint by a constant.",
-           {sl, P("factor", ParamType::kFloat, true)},
+           {sl, MakeParam("factor", ParamType::kFloat, true)},
            [](Call& c) { return ScaleOrOffset(c, true); });
   Register(r, "offset", "Transform", "Adds a constant to each datapoint.",
-           {sl, P("factor", ParamType::kFloat, true)},
+           {sl, MakeParam("factor", ParamType::kFloat, true)},
            [](Call& c) { return ScaleOrOffset(c, false); });
   Register(r, "add", "Transform", "Adds a constant to each datapoint.",
-           {sl, P("constant", ParamType::kFloat, true)}, Add);
+           {sl, MakeParam("constant", ParamType::kFloat, true)}, Add);
   Register(r, "pow", "Transform", "Raises each datapoint to the power of a constant.",
-           {sl, P("factor", ParamType::kFloat, true)}, Pow);
+           {sl, MakeParam("factor", ParamType::kFloat, true)}, Pow);
   Register(r, "log", "Transform", "Logarithm of each datapoint (default base 10).",
-           {sl, P("base", ParamType::kInteger, false, false, "10")}, Log);
+           {sl, MakeParam("base", ParamType::kInteger, false, false, "10")}, Log);
   Register(r, "round", "Transform", "Rounds each datapoint to a precision.",
-           {sl, P("precision", ParamType::kInteger, false, false, "0")}, Round);
+           {sl, MakeParam("precision", ParamType::kInteger, false, false, "0")}, Round);
   Register(r, "scaleToSeconds", "Transform", "Value per `seconds` (value * seconds / step).",
-           {sl, P("seconds", ParamType::kFloat, true)}, ScaleToSeconds);
+           {sl, MakeParam("seconds", ParamType::kFloat, true)}, ScaleToSeconds);
   Register(r, "delay", "Transform", "Shifts all samples later by an integer number of steps.",
-           {sl, P("steps", ParamType::kInteger, true)}, Delay);
-  const ParamSpec max = P("maxValue", ParamType::kFloat);
-  const ParamSpec min = P("minValue", ParamType::kFloat);
+           {sl, MakeParam("steps", ParamType::kInteger, true)}, Delay);
+  const ParamSpec max = MakeParam("maxValue", ParamType::kFloat);
+  const ParamSpec min = MakeParam("minValue", ParamType::kFloat);
   Register(r, "perSecond", "Transform", "nonNegativeDerivative adjusted for the series step.",
            {sl, max, min}, [](Call& c) { return Derivatives(c, "perSecond"); });
   Register(r, "nonNegativeDerivative", "Transform",
@@ -601,7 +590,7 @@ void RegisterTransformFunctions(FunctionRegistry& r) {
   Register(r, "integral", "Transform", "Running sum over time (nulls stay null).", {sl}, Integral);
   Register(r, "integralByInterval", "Transform",
            "Running sum reset to 0 at every interval boundary counted from `from`.",
-           {sl, P("intervalUnit", ParamType::kString, true)}, IntegralByInterval);
+           {sl, MakeParam("intervalUnit", ParamType::kString, true)}, IntegralByInterval);
   r.Add(Unary("absolute", "Absolute value of each datapoint.",
               [](double v) { return IsNull(v) ? v : std::fabs(v); }));
   r.Add(Unary("invert", "1/x of each datapoint.", [](double v) { return SafePow(v, -1); }));
@@ -631,7 +620,7 @@ namespace {
 // keepLastValue ... timeSlice: gap filling, series settings and time shifts.
 void RegisterGapAndWindowFunctions(FunctionRegistry& r) {
   const ParamSpec sl = SeriesListParam();
-  const ParamSpec inf_limit = P("limit", ParamType::kIntOrInf, false, false, "Infinity");
+  const ParamSpec inf_limit = MakeParam("limit", ParamType::kIntOrInf, false, false, "Infinity");
   Register(r, "keepLastValue", "Transform",
            "Continues the line with the last value across gaps of at most `limit` nulls.",
            {sl, inf_limit}, KeepLastValue);
@@ -640,8 +629,8 @@ void RegisterGapAndWindowFunctions(FunctionRegistry& r) {
            Interpolate);
   Register(r, "transformNull", "Transform",
            "Replaces nulls with `default` (only where `referenceSeries` has a value, if given).",
-           {sl, P("default", ParamType::kFloat, false, false, "0"),
-            P("referenceSeries", ParamType::kSeriesList)},
+           {sl, MakeParam("default", ParamType::kFloat, false, false, "0"),
+            MakeParam("referenceSeries", ParamType::kSeriesList)},
            TransformNull);
   Register(r, "isNonNull", "Transform", "1 for non-null values, 0 for nulls.", {sl}, IsNonNull);
   Register(r, "changed", "Special", "1 when the value changed, 0 when null or the same.", {sl},
@@ -653,29 +642,29 @@ void RegisterGapAndWindowFunctions(FunctionRegistry& r) {
   std::sort(cfs.begin(), cfs.end());  // Param.options are sorted
   Register(r, "consolidateBy", "Special",
            "Sets the function used when consolidating to maxDataPoints.",
-           {sl, P("consolidationFunc", ParamType::kString, true, false, std::nullopt, cfs)},
+           {sl, MakeParam("consolidationFunc", ParamType::kString, true, false, std::nullopt, cfs)},
            [](Call& c) { return ConsolidateBy(c, std::nullopt); });
   Register(r, "cumulative", "Special", "Alias for consolidateBy(series, 'sum').", {sl},
            [](Call& c) { return ConsolidateBy(c, "sum"); });
   for (const char* name : {"setXFilesFactor", "xFilesFactor"}) {
     Register(r, name, "Special", "Sets the xFilesFactor used when consolidating the series.",
-             {sl, P("xFilesFactor", ParamType::kFloat, true)}, SetXFilesFactor);
+             {sl, MakeParam("xFilesFactor", ParamType::kFloat, true)}, SetXFilesFactor);
   }
   Register(r, "timeShift", "Transform",
            "Draws the series shifted in time (an unsigned shift means back in time).",
-           {sl, P("timeShift", ParamType::kInterval, true),
-            P("resetEnd", ParamType::kBoolean, false, false, "true"),
-            P("alignDst", ParamType::kBoolean, false, false, "false")},
+           {sl, MakeParam("timeShift", ParamType::kInterval, true),
+            MakeParam("resetEnd", ParamType::kBoolean, false, false, "true"),
+            MakeParam("alignDst", ParamType::kBoolean, false, false, "false")},
            TimeShift);
   Register(r, "timeStack", "Transform",
            "The series stacked with time shifts from timeShiftStart to timeShiftEnd units.",
-           {sl, P("timeShiftUnit", ParamType::kInterval, false, false, "\"1d\""),
-            P("timeShiftStart", ParamType::kInteger, false, false, "0"),
-            P("timeShiftEnd", ParamType::kInteger, false, false, "7")},
+           {sl, MakeParam("timeShiftUnit", ParamType::kInterval, false, false, "\"1d\""),
+            MakeParam("timeShiftStart", ParamType::kInteger, false, false, "0"),
+            MakeParam("timeShiftEnd", ParamType::kInteger, false, false, "7")},
            TimeStack);
   Register(r, "timeSlice", "Transform", "Nulls every point outside [startSliceAt, endSliceAt].",
-           {sl, P("startSliceAt", ParamType::kDate, true),
-            P("endSliceAt", ParamType::kDate, false, false, "\"now\"")},
+           {sl, MakeParam("startSliceAt", ParamType::kDate, true),
+            MakeParam("endSliceAt", ParamType::kDate, false, false, "\"now\"")},
            TimeSlice);
 }
 
