@@ -4,7 +4,7 @@
 
 #include <algorithm>
 
-#include "query/internal/json_text.h"
+#include "query/internal/py_json.h"
 
 namespace meridian::query::internal {
 namespace {
@@ -19,9 +19,9 @@ bool IsBranch(const storage::FindMatch& m) { return m.has_children || !m.is_leaf
 
 void AppendTreeNode(std::string_view text, std::string_view id, bool branch, std::string* out) {
   out->append("{\"text\": ");
-  AppendJsonString(text, out);
+  AppendPyString(text, /*ensure_ascii=*/true, out);
   out->append(", \"id\": ");
-  AppendJsonString(id, out);
+  AppendPyString(id, /*ensure_ascii=*/true, out);
   out->append(branch ? ", \"allowChildren\": 1, \"expandable\": 1, \"leaf\": 0}"
                      : ", \"allowChildren\": 0, \"expandable\": 0, \"leaf\": 1}");
 }
@@ -76,9 +76,9 @@ std::string Completer(const std::vector<storage::FindMatch>& matches) {
     if (i) out.append(", ");
     bool branch = IsBranch(m);
     out.append("{\"path\": ");
-    AppendJsonString(branch ? m.path + "." : m.path, &out);
+    AppendPyString(branch ? m.path + "." : m.path, /*ensure_ascii=*/true, &out);
     out.append(", \"name\": ");
-    AppendJsonString(NodeName(m.path), &out);
+    AppendPyString(NodeName(m.path), /*ensure_ascii=*/true, &out);
     out.append(branch ? ", \"is_leaf\": \"0\"}" : ", \"is_leaf\": \"1\"}");
   }
   out.append("]}");
@@ -90,7 +90,7 @@ std::string PlainJson(const std::vector<storage::FindMatch>& matches) {
   for (size_t i = 0; i < matches.size(); ++i) {
     if (i) out.append(", ");
     out.append("{\"path\": ");
-    AppendJsonString(matches[i].path, &out);
+    AppendPyString(matches[i].path, /*ensure_ascii=*/true, &out);
     out.append(matches[i].is_leaf ? ", \"is_leaf\": true" : ", \"is_leaf\": false");
     out.append(", \"intervals\": []}");
   }
