@@ -46,7 +46,9 @@ uint32_t NameTree::NewNode(const Node& node) {
 uint32_t NameTree::StoreName(std::string_view name) {
   constexpr size_t kBlock = size_t{1} << kNameBlockBits;
   size_t offset = name_end_;
-  if (name_blocks_.empty() || (offset % kBlock) + name.size() > kBlock) {
+  // A new block when the last one is full (the previous name ended exactly at its end) or the
+  // name does not fit in what is left of it.
+  if (offset / kBlock >= name_blocks_.size() || (offset % kBlock) + name.size() > kBlock) {
     offset = name_blocks_.size() * kBlock;
     name_blocks_.push_back(std::make_unique<char[]>(kBlock));
   }

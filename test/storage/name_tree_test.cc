@@ -45,6 +45,33 @@ class NameTreeTest : public ::testing::Test {
 
 using Paths = std::vector<std::string>;
 
+TEST(NameTreeBlocksTest, NameStartingRightAfterAFullNameBlockGetsANewBlock) {
+  // Component names are stored back to back in 256 KiB blocks. Fill the first block exactly
+  // ("a" + 256 names of 1023 bytes + one of 255 bytes = 262144), then add one more name: it must
+  // start a new block (regression: it was written one block past the end).
+  NameTree tree;
+  uint32_t leaf = 0;
+  auto name_of = [](int i, size_t size) {
+    std::string n = std::to_string(i);
+    return n + std::string(size - n.size(), 'x');
+  };
+  for (int i = 0; i < 256; ++i) ASSERT_TRUE(tree.Insert("a." + name_of(i, 1023), leaf++).ok());
+  ASSERT_TRUE(tree.Insert("a." + name_of(256, 255), leaf++).ok());
+  ASSERT_TRUE(tree.Insert("a.next", leaf++).ok());
+  ASSERT_TRUE(tree.Insert("b.after", leaf++).ok());
+  std::vector<NameTree::FindMatch> out;
+  ASSERT_TRUE(tree.Find(*GlobPattern::Compile("a.next"), 10, &out).ok());
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].path, "a.next");
+  out.clear();
+  ASSERT_TRUE(tree.Find(*GlobPattern::Compile("a.*"), 1000, &out).ok());
+  EXPECT_EQ(out.size(), 258u);
+  out.clear();
+  ASSERT_TRUE(tree.Find(*GlobPattern::Compile("b.*"), 10, &out).ok());
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].path, "b.after");
+}
+
 TEST_F(NameTreeTest, FindsBranchesAndLeavesAtThePatternDepth) {
   EXPECT_EQ(FindPaths("*"), (Paths{"a:B", "servers:B", "top:L"}));
   EXPECT_EQ(FindPaths("servers.*"), (Paths{"servers.db1:B", "servers.web1:B", "servers.web2:B"}));
