@@ -9,6 +9,7 @@
 #include <string>
 #include <utility>
 
+#include "core/ascii.h"
 #include "query/internal/target_grammar.h"
 
 namespace meridian::query {
@@ -36,16 +37,6 @@ bool IsPathChar(char c) {
   return u >= 0x80 || (u > 0x20 && u < 0x7f && !IsSymbol(c));
 }
 bool IsHex(char c) { return IsDigit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
-
-bool EqualsLower(std::string_view s, std::string_view lower) {
-  if (s.size() != lower.size()) return false;
-  for (size_t i = 0; i < s.size(); ++i) {
-    char c = s[i];
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    if (c != lower[i]) return false;
-  }
-  return true;
-}
 
 class Parser {
  public:
@@ -246,14 +237,15 @@ class Parser {
     *matched = false;
     if (end == pos_ || IsKeywordChar(Peek(end))) return core::Status::Ok();
     std::string_view word = t_.substr(pos_, end - pos_);
-    bool is_bool = EqualsLower(word, "true") || EqualsLower(word, "false");
-    bool is_none = EqualsLower(word, "none");
-    bool is_inf = EqualsLower(word, "inf");
+    bool is_bool =
+        core::EqualsIgnoreAsciiCase(word, "true") || core::EqualsIgnoreAsciiCase(word, "false");
+    bool is_none = core::EqualsIgnoreAsciiCase(word, "none");
+    bool is_inf = core::EqualsIgnoreAsciiCase(word, "inf");
     if (!is_bool && !is_none && !is_inf) return core::Status::Ok();
     ExprKind kind = is_bool ? ExprKind::kBool : is_none ? ExprKind::kNone : ExprKind::kNumber;
     RETURN_IF_ERROR(NewNode(out, kind, pos_));
     *matched = true;
-    out->boolean = EqualsLower(word, "true");
+    out->boolean = core::EqualsIgnoreAsciiCase(word, "true");
     if (is_inf) {
       out->text.assign(word);
       out->number = HUGE_VAL;

@@ -7,6 +7,8 @@
 #include <string>
 #include <system_error>
 
+#include "core/ascii.h"
+
 namespace meridian::ingest::internal {
 namespace {
 
@@ -33,16 +35,6 @@ bool FromCharsWhole(std::string_view s, double* out) {
   return ec == std::errc();
 }
 
-bool EqualsIgnoreCase(std::string_view s, std::string_view lower) {
-  if (s.size() != lower.size()) return false;
-  for (size_t i = 0; i < s.size(); ++i) {
-    char c = s[i];
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    if (c != lower[i]) return false;
-  }
-  return true;
-}
-
 // Python (PEP 515) allows '_' only between two digits, in every digit run.
 bool StripUnderscores(std::string_view s, std::string* out) {
   out->clear();
@@ -62,12 +54,12 @@ bool SlowPath(std::string_view s, double* out) {
     negative = s.front() == '-';
     s.remove_prefix(1);
   }
-  if (EqualsIgnoreCase(s, "inf") || EqualsIgnoreCase(s, "infinity")) {
+  if (core::EqualsIgnoreAsciiCase(s, "inf") || core::EqualsIgnoreAsciiCase(s, "infinity")) {
     *out = negative ? -std::numeric_limits<double>::infinity()
                     : std::numeric_limits<double>::infinity();
     return true;
   }
-  if (EqualsIgnoreCase(s, "nan")) {
+  if (core::EqualsIgnoreAsciiCase(s, "nan")) {
     *out = negative ? -std::numeric_limits<double>::quiet_NaN()
                     : std::numeric_limits<double>::quiet_NaN();
     return true;

@@ -88,12 +88,8 @@ Series CountSeriesOf(const SeriesList& inputs, const functions::Normalized& n) {
 
 ParamSpec Param(std::string name, ParamType type, bool required, bool multiple,
                 std::optional<std::string> default_json) {
-  ParamSpec p;
-  p.name = std::move(name);
-  p.type = type;
-  p.required = required;
-  p.multiple = multiple;
-  p.default_json = std::move(default_json);
+  ParamSpec p =
+      functions::MakeParam(std::move(name), type, required, multiple, std::move(default_json));
   if (type == ParamType::kAggFunc) p.options = functions::AggFuncNames();
   if (type == ParamType::kAggOrSeriesFunc) {
     // aggFuncs plus graphite-web's series functions flagged `aggregator`, sorted.
