@@ -40,6 +40,10 @@ storage:
     - { pattern: ".*",        method: average, xFilesFactor: 0.5 }
   # carbon_schemas_file: /etc/carbon/storage-schemas.conf     (alternative to schemas:)
   # carbon_aggregation_file: /etc/carbon/storage-aggregation.conf
+# alerting:                    # README "Alert rules"; off unless rules_dir is set
+#   rules_dir: ./rules
+#   nagios: { command_file: /var/lib/nagios4/rw/nagios.cmd }
+#   nsca: { host: nagios.example.com, port: 5667, password: secret, encryption: xor }
 )yaml";
 
 std::vector<storage::SchemaRule> DefaultSchemaRules() {
@@ -106,12 +110,13 @@ Result<std::chrono::milliseconds> ParseDuration(std::string_view text) {
     return InvalidArgument(fmt::format("'{}' is not a duration like 500ms, 10s, 1min, 1h", text));
   }
   static constexpr std::pair<std::string_view, int64_t> kUnits[] = {
-      {"ms", 1}, {"s", 1000}, {"m", 60000}, {"min", 60000}, {"h", 3600000}};
+      {"ms", 1}, {"s", 1000}, {"m", 60000}, {"min", 60000}, {"h", 3600000},
+      {"d", 86400000}};
   for (auto [name, ms] : kUnits) {
     if (unit == name) return std::chrono::milliseconds(n * ms);
   }
   return InvalidArgument(
-      fmt::format("'{}': {} (units: ms, s, m/min, h)", text,
+      fmt::format("'{}': {} (units: ms, s, m/min, h, d)", text,
                   unit.empty() ? "a unit is required" : fmt::format("unknown unit '{}'", unit)));
 }
 

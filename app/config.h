@@ -36,7 +36,7 @@ struct ListenAddress {
 // unbracketed IPv6, characters outside host names/IP literals, and ports outside 0..65535.
 core::Result<ListenAddress> ParseListenAddress(std::string_view text);
 
-// "500ms", "1s", "10s", "1m"/"1min", "2h" → milliseconds. A unit is required.
+// "500ms", "1s", "10s", "1m"/"1min", "2h", "7d" → milliseconds. A unit is required.
 core::Result<std::chrono::milliseconds> ParseDuration(std::string_view text);
 
 struct GraphiteConfig {
@@ -77,6 +77,40 @@ struct StorageConfig {
   bool operator==(const StorageConfig&) const = default;
 };
 
+// The Nagios external command pipe sink (alerting.nagios).
+struct NagiosSinkConfig {
+  std::string command_file;             // FIFO Nagios created; "" = off
+  size_t max_queued_results = 100000;   // results waiting for Nagios; oldest dropped past it
+  bool operator==(const NagiosSinkConfig&) const = default;
+};
+
+// The NSCA client sink (alerting.nsca): send_nsca protocol v3.
+struct NscaSinkConfig {
+  std::string host;                     // NSCA server; "" = off
+  uint16_t port = 5667;
+  std::string password;
+  std::string encryption = "xor";       // none | xor (the server's decryption_method 0 | 1)
+  std::string packet = "v3";            // v3 (4304-byte, nsca >= 2.9) | legacy (720-byte, 2.7)
+  size_t max_queued_results = 100000;
+  std::chrono::milliseconds timeout{10000};  // connect and I/O
+  bool operator==(const NscaSinkConfig&) const = default;
+};
+
+struct AlertingConfig {
+  std::string rules_dir;  // rule files (README "Alert rules"); "" = alerting off. Relative to cwd.
+  std::chrono::milliseconds reload_check_interval{5000};  // rules_dir polled for changes
+  size_t max_series_per_rule = 10000;            // checks one rule may produce
+  size_t max_fetched_series_per_rule = 100000;   // series one rule's query may fetch
+  size_t max_points_per_rule = 5000000;          // values one rule's query may fetch
+  std::chrono::milliseconds query_timeout{10000};
+  std::chrono::milliseconds forget_after{7LL * 86400 * 1000};  // 0 = never
+  std::chrono::milliseconds history_retention{30LL * 86400 * 1000};
+  size_t max_history_entries = 100000;
+  NagiosSinkConfig nagios;
+  NscaSinkConfig nsca;
+  bool operator==(const AlertingConfig&) const = default;
+};
+
 struct Config {
   // Names self-metrics `meridian.<instance>.*`. Default: the host name with '.' → '_'.
   // Letters, digits, '_' and '-' only. ParseConfig always fills it.
@@ -85,6 +119,7 @@ struct Config {
   GraphiteConfig graphite;
   HttpConfig http;
   StorageConfig storage;
+  AlertingConfig alerting;
 
   // Where it came from, for messages, and the base of relative carbon_*_file paths ("" = cwd).
   std::string source_name = "<default config>";

@@ -6,7 +6,9 @@
 #include <string>
 #include <vector>
 
+#include "alerting/commands.h"
 #include "app/config.h"
+#include "app/rules_test_command.h"
 #include "app/server.h"
 #include "core/clock.h"
 
@@ -18,6 +20,13 @@ commands:
   serve [--config FILE] [--data-dir DIR] [--graphite-listen HOST:PORT] [--http-listen HOST:PORT]
         Run Meridian. Without --config it uses the embedded default configuration
         (data in ./data, Graphite plaintext on :2003 TCP+UDP, HTTP on :8080).
+  rules check PATH...   Validate alert rule files/directories (exit 1 on any error).
+  rules test [--config FILE] TEST_FILE...
+        Run alert rule unit tests (storage schemas from --config, else the defaults).
+  export-nagios --rules DIR [--url URL]
+        Print Nagios host/service definitions for the passive checks the rules produce.
+  check --url URL --target EXPR -w RANGE -c RANGE [--window 5min] [--reduce avg]
+        A Nagios plugin: evaluates a target on a running Meridian (exit 0-3).
   default-config   Print the embedded default configuration.
   version          Print the version.
 )";
@@ -69,6 +78,7 @@ int Serve(const std::vector<std::string>& args) {
   sigemptyset(&signals);
   sigaddset(&signals, SIGINT);
   sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   signal(SIGPIPE, SIG_IGN);
 
@@ -83,7 +93,8 @@ int Serve(const std::vector<std::string>& args) {
       config->instance, config->graphite.listen.ToString(), (*server)->graphite_port(),
       config->http.listen.ToString(), (*server)->http_port(), config->data_dir);
   int sig = 0;
-  sigwait(&signals, &sig);
+  // SIGHUP reloads the alert rules; SIGINT/SIGTERM stop.
+  while (sigwait(&signals, &sig) == 0 && sig == SIGHUP) (*server)->ReloadRules();
   fmt::print(stderr, "meridian: {} received, draining and syncing\n", strsignal(sig));
   if (auto st = (*server)->Shutdown(); !st.ok()) {
     fmt::print(stderr, "meridian: shutdown: {}\n", st.ToString());
@@ -104,6 +115,17 @@ int main(int argc, char** argv) {
   const std::string command = args[0];
   args.erase(args.begin());
   if (command == "serve") return Serve(args);
+  if (command == "rules") {
+    const std::string sub = args.empty() ? "" : args[0];
+    const std::span<const std::string> rest(args.data() + (args.empty() ? 0 : 1),
+                                            args.size() - (args.empty() ? 0 : 1));
+    if (sub == "check") return meridian::alerting::RulesCheckCommand(rest);
+    if (sub == "test") return meridian::app::RulesTestCommand(rest);
+    fmt::print(stderr, "meridian rules: expected 'check' or 'test'\n{}", kUsage);
+    return 2;
+  }
+  if (command == "export-nagios") return meridian::alerting::ExportNagiosCommand(args);
+  if (command == "check") return meridian::alerting::CheckCommand(args);
   if (command == "default-config") {
     fmt::print("{}", meridian::app::kDefaultConfigYaml);
     return 0;

@@ -2,7 +2,15 @@
 
 #include <fmt/format.h>
 
+#include "alerting/alert_api.h"
+#include "alerting/check_sink.h"
+#include "alerting/engine.h"
+#include "alerting/nagios_pipe_sink.h"
+#include "alerting/nsca_sink.h"
+#include "alerting/rule_reloader.h"
+#include "app/internal/store_state_store.h"
 #include "ingest/graphite_server.h"
+#include "query/function_registry.h"
 #include "ingest/point_sink.h"
 #include "query/http_api.h"
 #include "query/series_source.h"
@@ -44,6 +52,7 @@ core::Result<std::unique_ptr<Server>> Server::Start(const Config& config,
   io.max_connections = config.graphite.max_connections;
   ASSIGN_OR_RETURN(server->graphite_,
                    ingest::GraphiteServer::Start(io, *server->sink_, clock, server->metrics_));
+  RETURN_IF_ERROR(server->StartAlerting());
   query::HttpOptions ho;
   ho.host = config.http.listen.host;
   ho.port = config.http.listen.port;
@@ -51,11 +60,87 @@ core::Result<std::unique_ptr<Server>> Server::Start(const Config& config,
   ho.max_points_per_request = config.http.max_points_per_request;
   ho.max_concurrent_queries = config.http.max_concurrent_queries;
   ho.query_timeout_ms = config.http.query_timeout.count();
-  ASSIGN_OR_RETURN(server->http_,
-                   query::HttpApi::Start(ho, *server->source_, clock, server->metrics_));
+  std::vector<query::ExtraRoute> routes;
+  if (server->alerts_) {
+    routes = alerting::AlertApiRoutes(*server->alerts_, *server->rule_reloader_, clock);
+  }
+  ASSIGN_OR_RETURN(server->http_, query::HttpApi::Start(ho, *server->source_, clock,
+                                                        server->metrics_, std::move(routes)));
+  if (server->alerts_) {
+    server->alerts_->Start();
+    server->rule_reloader_->StartWatching(config.alerting.reload_check_interval);
+  }
   Server* raw = server.get();
   server->self_metrics_ = std::thread([raw] { raw->SelfMetricsLoop(); });
   return server;
+}
+
+core::Status Server::StartAlerting() {
+  const AlertingConfig& ac = config_.alerting;
+  if (ac.rules_dir.empty()) return core::Status::Ok();
+  alerting::EngineOptions eo;
+  eo.max_series_per_rule = ac.max_series_per_rule;
+  eo.max_fetched_series_per_rule = ac.max_fetched_series_per_rule;
+  eo.max_points_per_rule = ac.max_points_per_rule;
+  eo.query_timeout = ac.query_timeout;
+  eo.forget_after = std::chrono::duration_cast<std::chrono::seconds>(ac.forget_after);
+  eo.history_retention = std::chrono::duration_cast<std::chrono::seconds>(ac.history_retention);
+  eo.max_history_entries = ac.max_history_entries;
+  RETURN_IF_ERROR(eo.Validate());
+  alert_states_ = std::make_unique<internal::StoreStateStore>(*store_);
+  alerts_ = std::make_unique<alerting::AlertEngine>(
+      *source_, query::FunctionRegistry::Default(), *alert_states_, clock_, metrics_, eo);
+  RETURN_IF_ERROR(alerts_->Restore());
+  RETURN_IF_ERROR(StartAlertSinks());
+  for (auto& sink : alert_sinks_) alerts_->AddSink(*sink);
+  rule_reloader_ = std::make_unique<alerting::RuleReloader>(
+      *alerts_, std::vector<std::string>{ac.rules_dir}, clock_, metrics_);
+  const alerting::ReloadOutcome loaded = rule_reloader_->Reload();
+  if (!loaded.ok) {
+    std::string errors;
+    for (const std::string& e : loaded.errors) errors += "\n  " + e;
+    return core::InvalidArgument(
+        fmt::format("alerting.rules_dir {}: invalid rules:{}", ac.rules_dir, errors));
+  }
+  fmt::print(stderr, "meridian: alerting: {} rule files, {} groups, {} rules from {}\n",
+             loaded.files, loaded.groups, loaded.rules, ac.rules_dir);
+  return core::Status::Ok();
+}
+
+core::Status Server::StartAlertSinks() {
+  const AlertingConfig& ac = config_.alerting;
+  if (!ac.nagios.command_file.empty()) {
+    alerting::NagiosPipeSinkOptions o;
+    o.path = ac.nagios.command_file;
+    o.max_queued_results = ac.nagios.max_queued_results;
+    ASSIGN_OR_RETURN(auto sink, alerting::NagiosPipeSink::Create(o, metrics_));
+    alert_sinks_.push_back(std::move(sink));
+  }
+  if (!ac.nsca.host.empty()) {
+    alerting::NscaSinkOptions o;
+    o.host = ac.nsca.host;
+    o.port = ac.nsca.port;
+    o.password = ac.nsca.password;
+    o.encryption = ac.nsca.encryption == "none" ? alerting::NscaEncryption::kNone
+                                                : alerting::NscaEncryption::kXor;
+    o.format = ac.nsca.packet == "legacy" ? alerting::NscaPacketFormat::kLegacy27
+                                          : alerting::NscaPacketFormat::kV3;
+    o.max_queued_results = ac.nsca.max_queued_results;
+    o.connect_timeout_ms = static_cast<int>(ac.nsca.timeout.count());
+    o.io_timeout_ms = static_cast<int>(ac.nsca.timeout.count());
+    ASSIGN_OR_RETURN(auto sink, alerting::NscaSink::Create(o, metrics_));
+    alert_sinks_.push_back(std::move(sink));
+  }
+  return core::Status::Ok();
+}
+
+void Server::ReloadRules() {
+  if (!rule_reloader_) return;
+  const alerting::ReloadOutcome outcome = rule_reloader_->Reload();
+  if (outcome.ok) {
+    fmt::print(stderr, "meridian: alert rules reloaded: {} groups, {} rules\n", outcome.groups,
+               outcome.rules);
+  }
 }
 
 uint16_t Server::graphite_port() const { return graphite_->tcp_port(); }
@@ -96,6 +181,9 @@ core::Status Server::Shutdown() {
   }
   cv_.notify_all();
   if (self_metrics_.joinable()) self_metrics_.join();
+  // Alerting before the store: its last evaluation persists its states.
+  if (rule_reloader_) rule_reloader_->Stop();
+  if (alerts_) alerts_->Stop();
   // Ingest first: it drains every connection's pending batch into the store.
   if (graphite_) graphite_->Stop();
   if (http_) http_->Stop();

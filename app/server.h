@@ -7,12 +7,19 @@
 #include <memory>
 #include <mutex>
 #include <thread>
+#include <vector>
 
 #include "app/config.h"
 #include "core/clock.h"
 #include "core/metrics.h"
 #include "core/status.h"
 
+namespace meridian::alerting {
+class AlertEngine;
+class CheckSink;
+class RuleReloader;
+class StateStore;
+}  // namespace meridian::alerting
 namespace meridian::ingest {
 class GraphiteServer;
 }
@@ -37,11 +44,18 @@ class Server {
   uint16_t http_port() const;
   core::MetricsRegistry& metrics() { return metrics_; }
 
+  // Reloads the alert rules (SIGHUP). A no-op when alerting is off. Errors are logged; the
+  // running rules stay when the new ones are invalid.
+  void ReloadRules();
+
   // Stops accepting, drains connections into the store, makes everything durable. Idempotent.
   core::Status Shutdown();
 
  private:
   Server(const Config& config, const core::Clock& clock);
+  // Builds the alert engine, its sinks and its rules (alerting.rules_dir set).
+  core::Status StartAlerting();
+  core::Status StartAlertSinks();
   void SelfMetricsLoop();
   void WriteSelfMetrics();
 
@@ -52,6 +66,10 @@ class Server {
   std::unique_ptr<query::LocalSource> source_;
   std::unique_ptr<ingest::GraphiteServer> graphite_;
   std::unique_ptr<query::HttpApi> http_;
+  std::unique_ptr<alerting::StateStore> alert_states_;
+  std::vector<std::unique_ptr<alerting::CheckSink>> alert_sinks_;
+  std::unique_ptr<alerting::AlertEngine> alerts_;
+  std::unique_ptr<alerting::RuleReloader> rule_reloader_;
   class StoreSink;
   std::unique_ptr<StoreSink> sink_;
 

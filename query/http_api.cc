@@ -182,6 +182,24 @@ struct HttpApi::Impl {
     });
   }
 
+  void AddExtraRoute(ExtraRoute route) {
+    auto handler = [this, fn = std::move(route.handler)](const httplib::Request& q,
+                                                         httplib::Response& r) {
+      HttpRequestView view;
+      for (const auto& [k, v] : q.params) view.params.emplace(k, v);
+      view.body = q.body;
+      HttpReply reply = fn(view);
+      if (reply.status >= 400) (reply.status >= 500 ? errors_5xx : errors_4xx)->Add();
+      r.status = reply.status;
+      r.set_content(reply.body, reply.content_type);
+    };
+    if (route.method == ExtraRoute::Method::kGet) {
+      server.Get(route.path, std::move(handler));
+    } else {
+      server.Post(route.path, std::move(handler));
+    }
+  }
+
   void Routes() {
     auto render = [this](const httplib::Request& q, httplib::Response& r) { HandleRender(q, r); };
     auto find = [this](const httplib::Request& q, httplib::Response& r) { HandleFind(q, r); };
@@ -218,7 +236,8 @@ void HttpApi::Stop() {
 core::Result<std::unique_ptr<HttpApi>> HttpApi::Start(const HttpOptions& options,
                                                       SeriesSource& source,
                                                       const core::Clock& clock,
-                                                      core::MetricsRegistry& metrics) {
+                                                      core::MetricsRegistry& metrics,
+                                                      std::vector<ExtraRoute> extra_routes) {
   const std::string& host = options.host;
   const uint16_t port = options.port;
   auto impl = std::make_unique<Impl>();
@@ -244,6 +263,7 @@ core::Result<std::unique_ptr<HttpApi>> HttpApi::Start(const HttpOptions& options
   impl->server.set_payload_max_length(options.max_request_bytes);
   impl->server.set_read_timeout(options.read_timeout_seconds, 0);
   impl->Routes();
+  for (auto& route : extra_routes) impl->AddExtraRoute(std::move(route));
   int bound = port == 0 ? impl->server.bind_to_any_port(host) : port;
   if (port != 0 && !impl->server.bind_to_port(host, port)) bound = -1;
   if (bound <= 0) {

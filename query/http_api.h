@@ -1,12 +1,15 @@
 // HttpApi: graphite-web's HTTP API over a SeriesSource (cpp-httplib), plus /health and /metrics.
-// Routes: /render, /metrics/find, /metrics/index.json, /health, /metrics.
+// Routes: /render, /metrics/find, /metrics/index.json, /health, /metrics, plus ExtraRoutes.
 #pragma once
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "core/clock.h"
 #include "core/metrics.h"
@@ -28,13 +31,33 @@ struct HttpOptions {
   int64_t query_timeout_ms = 30'000;
 };
 
+// A route served beside graphite's API by another module (the alerting API), without exposing
+// the HTTP library. Handlers run on the server's threads, concurrently: they must be thread-safe.
+struct HttpRequestView {
+  std::multimap<std::string, std::string> params;  // query string and url-encoded form fields
+  std::string body;
+};
+struct HttpReply {
+  int status = 200;
+  std::string content_type = "application/json";
+  std::string body;
+};
+struct ExtraRoute {
+  enum class Method { kGet, kPost };
+  Method method = Method::kGet;
+  std::string path;  // exact path, e.g. "/api/alerts"
+  std::function<HttpReply(const HttpRequestView&)> handler;
+};
+
 class HttpApi {
  public:
-  // Binds and starts serving on its own threads. `source`, `clock` and `metrics` must outlive it.
+  // Binds and starts serving on its own threads. `source`, `clock` and `metrics` must outlive it,
+  // and so must whatever `extra_routes` handlers refer to.
   static core::Result<std::unique_ptr<HttpApi>> Start(const HttpOptions& options,
                                                       SeriesSource& source,
                                                       const core::Clock& clock,
-                                                      core::MetricsRegistry& metrics);
+                                                      core::MetricsRegistry& metrics,
+                                                      std::vector<ExtraRoute> extra_routes = {});
   ~HttpApi();
   uint16_t port() const { return port_; }
   void Stop();

@@ -9,9 +9,11 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "core/clock.h"
@@ -114,6 +116,18 @@ class Store {
   virtual core::Status DeleteTaggedSeries(const std::vector<std::string>& names) = 0;
   // Every leaf name, sorted (for /metrics/index.json).
   virtual std::vector<std::string> AllLeaves() const = 0;
+
+  // Application records kept beside the series (the alert engine's states and history): a
+  // key-value space of their own, written atomically with the store's WAL durability.
+  // Thread-safe.
+  virtual core::Status WriteRecords(
+      const std::vector<std::pair<std::string, std::string>>& puts,
+      const std::vector<std::string>& deletes) = 0;
+  // Calls fn(key, value) for records whose key starts with `prefix`, in key order, until fn
+  // returns false.
+  virtual core::Status ScanRecords(
+      std::string_view prefix,
+      const std::function<bool(std::string_view, std::string_view)>& fn) const = 0;
 
   virtual StoreStats Stats() const = 0;
   // Drains the queue, seals and writes every head, truncates the log, syncs. Idempotent.

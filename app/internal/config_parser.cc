@@ -22,6 +22,14 @@ using core::InvalidArgument;
 using core::Result;
 using core::Status;
 
+// Stores a parsed value into its config field (narrowing checked by the parser's range).
+template <typename T, typename U>
+Status Into(Result<T> parsed, U& out) {
+  if (!parsed.ok()) return parsed.status();
+  out = static_cast<U>(*std::move(parsed));
+  return Status::Ok();
+}
+
 // Walks the YAML tree; every error carries "<source>:<line>: <key.path>: ".
 class ConfigParser {
  public:
@@ -111,7 +119,7 @@ class ConfigParser {
   }
 
   Status Top(const YAML::Node& root, Config& c) const {
-    return ForEachKey(root, "", {"instance", "data_dir", "graphite", "http", "storage"},
+    return ForEachKey(root, "", {"instance", "data_dir", "graphite", "http", "storage", "alerting"},
                       [&](const std::string& key, const YAML::Node& v, const std::string& path) {
                         if (key == "instance") return Instance(v, path, c.instance);
                         if (key == "data_dir") {
@@ -121,8 +129,78 @@ class ConfigParser {
                         }
                         if (key == "graphite") return Graphite(v, path, c.graphite);
                         if (key == "http") return Http(v, path, c.http);
+                        if (key == "alerting") return Alerting(v, path, c.alerting);
                         return Storage(v, path, c.storage);
                       });
+  }
+
+  Status Alerting(const YAML::Node& node, const std::string& path, AlertingConfig& a) const {
+    using std::chrono::milliseconds;
+    constexpr milliseconds kDay(86'400'000);
+    return ForEachKey(
+        node, path,
+        {"rules_dir", "reload_check_interval", "max_series_per_rule",
+         "max_fetched_series_per_rule", "max_points_per_rule", "query_timeout", "forget_after",
+         "history_retention", "max_history_entries", "nagios", "nsca"},
+        [&](const std::string& key, const YAML::Node& v, const std::string& p) -> Status {
+          if (key == "rules_dir") {
+            ASSIGN_OR_RETURN(a.rules_dir, String(v, p));
+          } else if (key == "reload_check_interval") {
+            ASSIGN_OR_RETURN(a.reload_check_interval,
+                             Duration(v, p, milliseconds(100), milliseconds(3'600'000)));
+          } else if (key == "max_series_per_rule") {
+            ASSIGN_OR_RETURN(a.max_series_per_rule, Uint(v, p, 1, 10'000'000));
+          } else if (key == "max_fetched_series_per_rule") {
+            ASSIGN_OR_RETURN(a.max_fetched_series_per_rule, Uint(v, p, 1, 100'000'000));
+          } else if (key == "max_points_per_rule") {
+            ASSIGN_OR_RETURN(a.max_points_per_rule, Uint(v, p, 1, 10'000'000'000));
+          } else if (key == "query_timeout") {
+            ASSIGN_OR_RETURN(a.query_timeout, Duration(v, p, milliseconds(100), milliseconds(3'600'000)));
+          } else if (key == "forget_after") {
+            ASSIGN_OR_RETURN(a.forget_after, Duration(v, p, milliseconds(0), 3650 * kDay));
+          } else if (key == "history_retention") {
+            ASSIGN_OR_RETURN(a.history_retention, Duration(v, p, milliseconds(60'000), 3650 * kDay));
+          } else if (key == "max_history_entries") {
+            ASSIGN_OR_RETURN(a.max_history_entries, Uint(v, p, 1, 100'000'000));
+          } else if (key == "nagios") {
+            return Nagios(v, p, a.nagios);
+          } else {
+            return Nsca(v, p, a.nsca);
+          }
+          return Status::Ok();
+        });
+  }
+
+  Status Nagios(const YAML::Node& node, const std::string& path, NagiosSinkConfig& n) const {
+    return ForEachKey(node, path, {"command_file", "max_queued_results"},
+                      [&](const std::string& key, const YAML::Node& v, const std::string& p) {
+                        if (key == "command_file") return Into(String(v, p), n.command_file);
+                        return Into(Uint(v, p, 1, 100'000'000), n.max_queued_results);
+                      });
+  }
+
+  Status Nsca(const YAML::Node& node, const std::string& path, NscaSinkConfig& n) const {
+    return ForEachKey(
+        node, path,
+        {"host", "port", "password", "encryption", "packet", "max_queued_results", "timeout"},
+        [&](const std::string& key, const YAML::Node& v, const std::string& p) -> Status {
+          if (key == "host") return Into(String(v, p), n.host);
+          if (key == "password") return Into(String(v, p), n.password);
+          if (key == "port") return Into(Uint(v, p, 1, 65535), n.port);
+          if (key == "max_queued_results") {
+            return Into(Uint(v, p, 1, 100'000'000), n.max_queued_results);
+          }
+          if (key == "timeout") {
+            return Into(Duration(v, p, std::chrono::milliseconds(100), std::chrono::minutes(10)), n.timeout);
+          }
+          std::string& out = key == "encryption" ? n.encryption : n.packet;
+          ASSIGN_OR_RETURN(out, String(v, p));
+          const bool ok = key == "encryption" ? (out == "none" || out == "xor")
+                                              : (out == "v3" || out == "legacy");
+          return ok ? Status::Ok()
+                    : Error(v, p, key == "encryption" ? "expected none or xor"
+                                                      : "expected v3 or legacy");
+        });
   }
 
   Status Instance(const YAML::Node& v, const std::string& path, std::string& out) const {

@@ -58,6 +58,11 @@ class RocksStore final : public Store {
                                                      size_t limit) const override;
   core::Status DeleteTaggedSeries(const std::vector<std::string>& names) override;
   std::vector<std::string> AllLeaves() const override;
+  core::Status WriteRecords(const std::vector<std::pair<std::string, std::string>>& puts,
+                            const std::vector<std::string>& deletes) override;
+  core::Status ScanRecords(
+      std::string_view prefix,
+      const std::function<bool(std::string_view, std::string_view)>& fn) const override;
   StoreStats Stats() const override;
   core::Status Close() override;
 

@@ -1,0 +1,66 @@
+// AlertEngine's private state, shared by engine.cc (scheduling, API) and rule_evaluation.cc.
+#pragma once
+
+#include <deque>
+#include <map>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "alerting/engine.h"
+
+namespace meridian::alerting {
+
+// One check in memory: what is persisted plus the evaluation's bookkeeping.
+struct AlertEngine::Check {
+  CheckStatus status;
+  bool dirty = false;  // to persist at the end of this evaluation
+};
+
+struct AlertEngine::Impl {
+  Impl(query::SeriesSource& source, const query::FunctionRegistry& functions, StateStore& store,
+       const core::Clock& clock, core::MetricsRegistry& metrics, EngineOptions options);
+
+  query::SeriesSource& source;
+  const query::FunctionRegistry& functions;
+  StateStore& store;
+  const core::Clock& clock;
+  EngineOptions options;
+  std::vector<CheckSink*> sinks;
+
+  // Counters (meridian_alert_*).
+  core::Counter& rule_evaluations;
+  core::Counter& series_evaluations;
+  core::Counter& transitions_total;
+  core::Counter& store_errors;
+  core::Counter& skipped_evaluations;
+  core::Counter& forgotten;
+  std::map<std::string, core::Counter*> rule_errors;  // by reason, created in the constructor
+
+  mutable std::mutex mu;  // guards everything below
+  std::shared_ptr<const RuleSet> rules = std::make_shared<RuleSet>();
+  std::map<std::string, Check> checks;             // CheckKey → check
+  std::map<std::string, std::string> owners;       // host \0 service → CheckKey
+  std::map<std::string, RuleRunStatus> statuses;   // "group/rule"
+  std::deque<std::pair<int64_t, std::string>> history;  // (time, key), oldest first
+  uint64_t history_sequence = 0;
+  std::map<std::string, int64_t> next_due;  // group name → next evaluation time
+
+  std::mutex eval_mu;  // one evaluation at a time
+  std::condition_variable cv;
+  bool stopping = false;
+  std::thread scheduler;
+
+  void CountError(const std::string& reason);
+  std::vector<CheckResult> EvaluateGroup(const RuleGroup& group, int64_t now);
+  // Evaluates one rule at `now` and appends its results; caller holds eval_mu, not mu.
+  void EvaluateRule(const RuleGroup& group, const Rule& rule, int64_t now,
+                    std::vector<CheckResult>& results, StateWrite& write,
+                    std::vector<Transition>& transitions);
+  // Adds transition records and prunes old ones; caller holds mu.
+  void AppendHistory(const std::vector<Transition>& transitions, int64_t now, StateWrite& write);
+  void SchedulerLoop();
+};
+
+}  // namespace meridian::alerting
