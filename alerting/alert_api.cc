@@ -30,9 +30,7 @@ HttpReply Json(const json& body, int status = 200) {
                    body.dump(-1, ' ', false, json::error_handler_t::replace) + "\n"};
 }
 
-HttpReply BadRequest(const std::string& message) {
-  return Json(json{{"error", message}}, 400);
-}
+HttpReply BadRequest(const std::string& message) { return Json(json{{"error", message}}, 400); }
 
 HttpReply Alerts(AlertEngine& engine, const HttpRequestView& req) {
   const std::string state = Param(req, "state"), group = Param(req, "group"),
@@ -127,8 +125,9 @@ json RuleJson(const RuleGroup& g, const Rule& r,
 }
 
 json ReloadJson(const ReloadOutcome& o) {
-  return {{"time", Time(o.time)}, {"status", o.ok ? "ok" : "rejected"}, {"errors", o.errors},
-          {"files", o.files},     {"groups", o.groups},                 {"rules", o.rules}};
+  return {{"time", Time(o.time)}, {"status", o.ok ? "ok" : "rejected"},
+          {"errors", o.errors},   {"files", o.files},
+          {"groups", o.groups},   {"rules", o.rules}};
 }
 
 HttpReply Rules(AlertEngine& engine, RuleReloader& reloader) {
@@ -152,7 +151,8 @@ std::vector<query::ExtraRoute> AlertApiRoutes(AlertEngine& engine, RuleReloader&
                                               const core::Clock& clock) {
   using Method = query::ExtraRoute::Method;
   return {
-      {Method::kGet, "/api/alerts", [&engine](const HttpRequestView& r) { return Alerts(engine, r); }},
+      {Method::kGet, "/api/alerts",
+       [&engine](const HttpRequestView& r) { return Alerts(engine, r); }},
       {Method::kGet, "/api/alerts/history",
        [&engine, &clock](const HttpRequestView& r) { return History(engine, clock, r); }},
       {Method::kGet, "/api/rules",

@@ -87,8 +87,9 @@ core::Result<std::optional<ThresholdRange>> OptionalRange(std::string_view flag,
                                                           const std::string& text) {
   if (text.empty()) return std::optional<ThresholdRange>();
   auto range = ParseThresholdRange(text);
-  if (!range.ok())
+  if (!range.ok()) {
     return core::InvalidArgument(fmt::format("bad {}: {}", flag, range.status().message()));
+  }
   return std::optional<ThresholdRange>(*range);
 }
 
@@ -122,9 +123,7 @@ core::Result<internal::CheckSpec> BuildSpec(const CheckArgs& a, std::chrono::sec
   if (!ValidLabel(a.label)) {
     return core::InvalidArgument("--label must be 1-64 printable characters without '|'");
   }
-  if (auto url = internal::ParseHttpBaseUrl(a.url); !url.ok()) {
-    return core::InvalidArgument(fmt::format("bad --url: {}", url.status().message()));
-  }
+  if (auto url = internal::ParseHttpBaseUrl(a.url); !url.ok()) return url.status();
   internal::CheckSpec spec;
   ASSIGN_OR_RETURN(spec.warning, OptionalRange("-w", a.warning));
   ASSIGN_OR_RETURN(spec.critical, OptionalRange("-c", a.critical));

@@ -11,8 +11,8 @@
 namespace meridian::alerting {
 namespace {
 
-constexpr const char* kErrorReasons[] = {"query", "limit", "timeout", "template", "name",
-                                         "collision"};
+constexpr const char* kErrorReasons[] = {"query",    "limit", "timeout",
+                                         "template", "name",  "collision"};
 
 std::string OwnerKeyOf(const CheckStatus& c) { return c.host + '\0' + c.service; }
 
@@ -48,15 +48,15 @@ core::Status EngineOptions::Validate() const {
 }
 
 AlertEngine::Impl::Impl(query::SeriesSource& source, const query::FunctionRegistry& functions,
-                        StateStore& store, const core::Clock& clock,
-                        core::MetricsRegistry& metrics, EngineOptions options)
+                        StateStore& store, const core::Clock& clock, core::MetricsRegistry& metrics,
+                        EngineOptions options)
     : source(source),
       functions(functions),
       store(store),
       clock(clock),
       options(options),
-      rule_evaluations(metrics.GetCounter("alert_rule_evaluations_total",
-                                          "Alert rule evaluations.")),
+      rule_evaluations(
+          metrics.GetCounter("alert_rule_evaluations_total", "Alert rule evaluations.")),
       series_evaluations(metrics.GetCounter("alert_check_evaluations_total",
                                             "Checks (one per series and rule) evaluated.")),
       transitions_total(metrics.GetCounter("alert_transitions_total", "Check state changes.")),
@@ -71,8 +71,8 @@ AlertEngine::Impl::Impl(query::SeriesSource& source, const query::FunctionRegist
     rule_errors[reason] = &metrics.GetCounter(
         "alert_rule_errors_total", "Rule evaluation problems by reason.", {{"reason", reason}});
   }
-  for (CheckState state : {CheckState::kOk, CheckState::kWarning, CheckState::kCritical,
-                           CheckState::kUnknown}) {
+  for (CheckState state :
+       {CheckState::kOk, CheckState::kWarning, CheckState::kCritical, CheckState::kUnknown}) {
     metrics.AddCallbackGauge(
         "alert_checks", "Checks by current state.",
         [this, state] {
@@ -90,8 +90,8 @@ void AlertEngine::Impl::CountError(const std::string& reason) { rule_errors.at(r
 void AlertEngine::Impl::AppendHistory(const std::vector<Transition>& transitions, int64_t now,
                                       StateWrite& write) {
   for (const Transition& t : transitions) {
-    std::string key = std::string(internal::kHistoryPrefix) +
-                      internal::HistoryKey(t.time, ++history_sequence);
+    std::string key =
+        std::string(internal::kHistoryPrefix) + internal::HistoryKey(t.time, ++history_sequence);
     write.puts.emplace_back(key, internal::EncodeTransition(t));
     history.emplace_back(t.time, std::move(key));
   }
@@ -267,22 +267,23 @@ std::vector<CheckStatus> AlertEngine::Checks() const {
 
 std::vector<Transition> AlertEngine::History(const HistoryQuery& query) const {
   std::vector<Transition> out;
-  const std::string begin =
-      std::string(internal::kHistoryPrefix) + internal::HistoryKey(std::max<int64_t>(query.from, 0), 0);
+  const std::string begin = std::string(internal::kHistoryPrefix) +
+                            internal::HistoryKey(std::max<int64_t>(query.from, 0), 0);
   auto matches = [&](const std::string& want, const std::string& have) {
     return want.empty() || want == have;
   };
-  auto st = impl_->store.Scan(internal::kHistoryPrefix, [&](std::string_view k, std::string_view v) {
-    if (k < begin) return true;
-    auto t = internal::DecodeTransition(v);
-    if (!t.ok()) return true;
-    if (t->time > query.until) return false;
-    if (matches(query.group, t->group) && matches(query.rule, t->rule) &&
-        matches(query.host, t->host) && matches(query.service, t->service)) {
-      out.push_back(std::move(*t));
-    }
-    return true;
-  });
+  auto st =
+      impl_->store.Scan(internal::kHistoryPrefix, [&](std::string_view k, std::string_view v) {
+        if (k < begin) return true;
+        auto t = internal::DecodeTransition(v);
+        if (!t.ok()) return true;
+        if (t->time > query.until) return false;
+        if (matches(query.group, t->group) && matches(query.rule, t->rule) &&
+            matches(query.host, t->host) && matches(query.service, t->service)) {
+          out.push_back(std::move(*t));
+        }
+        return true;
+      });
   st.IgnoreError();  // a failed scan returns what was read; the store counts its own errors
   std::reverse(out.begin(), out.end());
   if (out.size() > query.limit) out.resize(query.limit);

@@ -72,8 +72,7 @@ core::Result<Flags> ParseFlags(std::span<const std::string> args) {
 }
 
 // Renders the rule's target over its window and names a check per series. Errors are printed.
-bool ExpandTemplated(const RuleRef& ref, const std::string& url,
-                     std::vector<NagiosCheck>& checks) {
+bool ExpandTemplated(const RuleRef& ref, const std::string& url, std::vector<NagiosCheck>& checks) {
   const std::string from = "-" + std::to_string(ref.rule->window.count()) + "s";
   auto rendered = FetchRender(url, ref.rule->target, from, "now");
   if (!rendered.ok()) {
@@ -87,8 +86,7 @@ bool ExpandTemplated(const RuleRef& ref, const std::string& url,
   for (const RenderedSeries& s : *rendered) series.push_back(SeriesRef{s.name, &s.tags});
   auto expanded = ChecksForSeries(ref, series);
   if (!expanded.ok()) {
-    fmt::print(stderr, "{}:{}: {}\n", ref.group->file, ref.rule->line,
-               expanded.status().message());
+    fmt::print(stderr, "{}:{}: {}\n", ref.group->file, ref.rule->line, expanded.status().message());
     return false;
   }
   checks.insert(checks.end(), expanded->begin(), expanded->end());

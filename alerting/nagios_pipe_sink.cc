@@ -158,8 +158,7 @@ core::Result<std::unique_ptr<NagiosPipeSink>> NagiosPipeSink::Create(
   auto writer = std::make_unique<Writer>(std::move(options));
   Writer* w = writer.get();
   auto queue = std::make_unique<internal::RetryingQueue>(
-      std::move(q), metrics,
-      [w](std::span<const CheckResult> batch, const DeliveryContext& ctx) {
+      std::move(q), metrics, [w](std::span<const CheckResult> batch, const DeliveryContext& ctx) {
         return w->Deliver(batch, ctx);
       });
   return std::unique_ptr<NagiosPipeSink>(new NagiosPipeSink(std::move(writer), std::move(queue)));

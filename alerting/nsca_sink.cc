@@ -27,6 +27,12 @@ DeliveryOutcome Failure(std::string reason, std::string detail) {
   return {0, std::move(reason), std::move(detail)};
 }
 
+// The daemon closed on us (it drops the connection at the first packet it cannot decrypt).
+DeliveryOutcome SocketError(std::string_view what, int err) {
+  bool reset = err == ECONNRESET || err == EPIPE || err == ENOTCONN;
+  return Failure(reset ? "reset" : "write_failed", fmt::format("{}: {}", what, std::strerror(err)));
+}
+
 DeliveryOutcome Cancelled() { return Failure(std::string(internal::kCancelledReason), "stopping"); }
 
 class UniqueFd {
@@ -146,7 +152,8 @@ class NscaSink::Sender {
     if (fd.get() < 0) return Failure("connect", "socket: " + std::string(std::strerror(errno)));
     if (connect(fd.get(), ai.ai_addr, ai.ai_addrlen) != 0) {
       if (errno != EINPROGRESS) return Failure("connect", where + ": " + std::strerror(errno));
-      switch (internal::WaitFd(fd.get(), POLLOUT, ctx.cancel_fd, After(options_.connect_timeout_ms))) {
+      switch (
+          internal::WaitFd(fd.get(), POLLOUT, ctx.cancel_fd, After(options_.connect_timeout_ms))) {
         case WaitResult::kCancelled:
           return Cancelled();
         case WaitResult::kTimeout:
@@ -198,7 +205,7 @@ class NscaSink::Sender {
       }
       if (n < 0 && errno == EINTR) continue;
       if (n < 0 && errno != EAGAIN) {
-        return Failure("write_failed", std::string("send: ") + std::strerror(errno));
+        return SocketError("send", errno);
       }
       WaitResult w = internal::WaitFd(fd, POLLOUT, ctx.cancel_fd, deadline);
       if (w == WaitResult::kCancelled) return Cancelled();
@@ -210,7 +217,7 @@ class NscaSink::Sender {
   // Half-closes and waits for the daemon's EOF: then it has read every packet we sent.
   DeliveryOutcome AwaitClose(int fd, const DeliveryContext& ctx) const {
     if (shutdown(fd, SHUT_WR) != 0) {
-      return Failure("write_failed", std::string("shutdown: ") + std::strerror(errno));
+      return SocketError("shutdown", errno);
     }
     auto deadline = After(options_.io_timeout_ms);
     while (true) {
@@ -219,7 +226,7 @@ class NscaSink::Sender {
       if (n == 0) return {};
       if (n > 0 || errno == EINTR) continue;  // the daemon sends nothing more; ignore if it does
       if (errno != EAGAIN) {
-        return Failure("write_failed", std::string("recv: ") + std::strerror(errno));
+        return SocketError("recv", errno);
       }
       WaitResult w = internal::WaitFd(fd, POLLIN, ctx.cancel_fd, deadline);
       if (w == WaitResult::kCancelled) return Cancelled();
@@ -232,13 +239,14 @@ class NscaSink::Sender {
 };
 
 core::Result<std::unique_ptr<NscaSink>> NscaSink::Create(NscaSinkOptions options,
-                                                        core::MetricsRegistry& metrics) {
+                                                         core::MetricsRegistry& metrics) {
   RETURN_IF_ERROR(options.Validate());
   internal::RetryingQueueOptions q;
   q.sink = "nsca";
   q.max_queued_results = options.max_queued_results;
   q.max_queued_bytes = options.max_queued_bytes;
-  q.batch_size = options.batch_size;
+  // nsca >= 2.9 recognises a 720-byte packet only when the connection ends right after it.
+  q.batch_size = options.format == NscaPacketFormat::kLegacy27 ? 1 : options.batch_size;
   q.retry_initial = std::chrono::milliseconds(options.retry_initial_ms);
   q.retry_max = std::chrono::milliseconds(options.retry_max_ms);
   q.stop_timeout = std::chrono::milliseconds(options.stop_timeout_ms);
@@ -289,7 +297,8 @@ void NscaSink::DropUnsendable(const CheckResult& result, std::string_view reason
     return;
   }
   next_log_ = now + std::chrono::minutes(1);
-  fmt::print(stderr, "alerting: nsca sink: dropped result for host '{:.80}' service '{:.160}': {}{}\n",
+  fmt::print(stderr,
+             "alerting: nsca sink: dropped result for host '{:.80}' service '{:.160}': {}{}\n",
              result.host, result.service, reason,
              suppressed_logs_ > 0 ? fmt::format(" ({} similar suppressed)", suppressed_logs_) : "");
   suppressed_logs_ = 0;

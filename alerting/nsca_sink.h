@@ -11,6 +11,9 @@
 // written (connection reset, timeout waiting for the daemon's close) is sent again in full and
 // those results may reach Nagios twice. A repeated passive result with the same state is
 // harmless to Nagios apart from the duplicate log line.
+// A wrong password or encryption method is not reported by the daemon either (it logs to syslog
+// and closes): with two or more results per connection the sink sees the connection reset and
+// keeps the batch queued (errors_total{reason=reset} grows); a lone result is lost.
 // NSCA limits: the daemon stamps results with its own receive time (CheckResult::time is lost);
 // host names over 63 bytes and service names over 127 bytes cannot be sent and are dropped at
 // Submit (outcome dropped_invalid, logged at most once a minute); output over 4095 bytes (511 for
@@ -19,7 +22,8 @@
 //
 // Metrics (sink="nsca"): see alerting/internal/retrying_queue.h. Error reasons: resolve, connect,
 // connect_timeout, closed (daemon closed before/while sending the init packet, e.g. allowed_hosts),
-// init_timeout, bad_init, write_timeout, write_failed, close_timeout; for dropped results also
+// init_timeout, bad_init, reset (daemon closed mid-batch), write_timeout, write_failed,
+// close_timeout; for dropped results also
 // the NscaUnsendableReason values and encode.
 //
 // Thread-safety: Submit() and Stop() are thread-safe.
@@ -55,7 +59,9 @@ struct NscaSinkOptions {
   // Must match nsca.cfg `decryption_method` (0 = kNone, 1 = kXor). Default kXor, as Debian's
   // sample nsca.cfg.
   NscaEncryption encryption = NscaEncryption::kXor;
-  // kV3 (4304-byte packets, nsca >= 2.9, default) or kLegacy27 (720 bytes, nsca 2.7.x).
+  // kV3 (4304-byte packets, nsca >= 2.9, default) or kLegacy27 (720 bytes, nsca 2.7.x). With
+  // kLegacy27 every result gets its own connection (batch_size is ignored): a 2.9+ daemon
+  // accepts a short packet only when the connection ends right after it.
   NscaPacketFormat format = NscaPacketFormat::kV3;
   // TCP connect timeout, milliseconds. Default 5 s.
   int connect_timeout_ms = 5000;

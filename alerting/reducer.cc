@@ -90,12 +90,18 @@ double Reduce(const Reducer& reducer, std::span<const double> values) {
   }
   if (present.empty()) return kNaN;
   switch (reducer.kind) {
-    case ReduceKind::kLast: return present.back();
-    case ReduceKind::kFirst: return present.front();
-    case ReduceKind::kDiff: return present.back() - present.front();
-    case ReduceKind::kCount: return static_cast<double>(present.size());
-    case ReduceKind::kMin: return *std::min_element(present.begin(), present.end());
-    case ReduceKind::kMax: return *std::max_element(present.begin(), present.end());
+    case ReduceKind::kLast:
+      return present.back();
+    case ReduceKind::kFirst:
+      return present.front();
+    case ReduceKind::kDiff:
+      return present.back() - present.front();
+    case ReduceKind::kCount:
+      return static_cast<double>(present.size());
+    case ReduceKind::kMin:
+      return *std::min_element(present.begin(), present.end());
+    case ReduceKind::kMax:
+      return *std::max_element(present.begin(), present.end());
     case ReduceKind::kSum:
     case ReduceKind::kAvg: {
       double sum = 0;
@@ -123,11 +129,16 @@ core::Result<NoDataPolicy> ParseNoDataPolicy(std::string_view text) {
 
 std::string_view ToString(NoDataPolicy policy) {
   switch (policy) {
-    case NoDataPolicy::kUnknown: return "unknown";
-    case NoDataPolicy::kOk: return "ok";
-    case NoDataPolicy::kWarning: return "warning";
-    case NoDataPolicy::kCritical: return "critical";
-    case NoDataPolicy::kKeep: return "keep";
+    case NoDataPolicy::kUnknown:
+      return "unknown";
+    case NoDataPolicy::kOk:
+      return "ok";
+    case NoDataPolicy::kWarning:
+      return "warning";
+    case NoDataPolicy::kCritical:
+      return "critical";
+    case NoDataPolicy::kKeep:
+      return "keep";
   }
   return "unknown";
 }

@@ -1,6 +1,5 @@
 #include "alerting/render_client.h"
 
-#include <fmt/chrono.h>
 #include <fmt/format.h>
 #include <httplib.h>
 
@@ -30,6 +29,11 @@ core::Status HttpError(int status, std::string_view where, std::string_view body
   return core::InvalidArgument(msg);
 }
 
+// "10s", or "1.5s".
+std::string Seconds(std::chrono::milliseconds d) {
+  return fmt::format("{}s", static_cast<double>(d.count()) / 1000);
+}
+
 // httplib's error names are terse ("Connection"); say what happened in words, and whether the
 // time ran out (httplib reports a connect or read timeout like any other failure).
 core::Status TransportError(httplib::Error error, std::string_view where,
@@ -40,11 +44,11 @@ core::Status TransportError(httplib::Error error, std::string_view where,
   switch (error) {
     case httplib::Error::Connection:
     case httplib::Error::ConnectionTimeout:
-      what = timed_out ? fmt::format("could not connect within {}", timeout)
+      what = timed_out ? fmt::format("could not connect within {}", Seconds(timeout))
                        : "could not connect (refused or unreachable)";
       break;
     case httplib::Error::Read:
-      what = timed_out ? fmt::format("no answer within {}", timeout)
+      what = timed_out ? fmt::format("no answer within {}", Seconds(timeout))
                        : "connection closed while reading the answer";
       break;
     case httplib::Error::Write:
@@ -110,7 +114,7 @@ core::Result<std::vector<RenderedSeries>> FetchRender(std::string_view base_url,
   }
   if (too_slow) {
     return core::Unavailable(
-        fmt::format("{}: no complete answer within {}", where, options.timeout));
+        fmt::format("{}: no complete answer within {}", where, Seconds(options.timeout)));
   }
   if (!res) return TransportError(res.error(), where, options.timeout, start);
   if (status != 200) return HttpError(status, where, body);

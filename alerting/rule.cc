@@ -26,8 +26,8 @@ constexpr Unit kUnits[] = {{"s", 1}, {"sec", 1}, {"m", 60}, {"min", 60}, {"h", 3
 
 core::Result<std::chrono::seconds> ParseRuleDuration(std::string_view text) {
   auto error = [&](std::string_view why) {
-    return core::InvalidArgument("invalid duration '" + std::string(text) + "': " +
-                                 std::string(why));
+    return core::InvalidArgument("invalid duration '" + std::string(text) +
+                                 "': " + std::string(why));
   };
   size_t digits = 0;
   while (digits < text.size() && std::isdigit(static_cast<unsigned char>(text[digits]))) ++digits;
@@ -37,7 +37,8 @@ core::Result<std::chrono::seconds> ParseRuleDuration(std::string_view text) {
   }
   int64_t number = 0;
   auto [ptr, ec] = std::from_chars(text.data(), text.data() + digits, number);
-  if (ec != std::errc() || number > kMaxDurationSeconds) return error("too long (at most 10 years)");
+  if (ec != std::errc() || number > kMaxDurationSeconds)
+    return error("too long (at most 10 years)");
   const std::string_view unit = text.substr(digits);
   if (unit.empty()) {
     if (number == 0) return std::chrono::seconds(0);

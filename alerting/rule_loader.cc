@@ -64,9 +64,9 @@ void CheckGroupNames(const RuleSet& set, std::vector<RuleError>& errors) {
   for (const RuleGroup& group : set.groups) {
     auto [it, inserted] = first.emplace(group.name, &group);
     if (inserted) continue;
-    errors.push_back(RuleError{group.file, group.line, group.name, "",
-                               "group name already used in " + it->second->file + ":" +
-                                   std::to_string(it->second->line)});
+    errors.push_back(RuleError{
+        group.file, group.line, group.name, "",
+        "group name already used in " + it->second->file + ":" + std::to_string(it->second->line)});
   }
 }
 

@@ -118,7 +118,8 @@ void RuleReloader::WatchLoop(std::chrono::milliseconds interval) {
     if (Fingerprint() != known) {
       const ReloadOutcome outcome = Reload();
       if (outcome.ok) {
-        fmt::print(stderr, "meridian: alert rules reloaded after a file change: {} groups, {} rules\n",
+        fmt::print(stderr,
+                   "meridian: alert rules reloaded after a file change: {} groups, {} rules\n",
                    outcome.groups, outcome.rules);
       }
     }

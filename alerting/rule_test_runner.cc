@@ -44,7 +44,9 @@ std::string Describe(const CheckResult& r) {
 class TestRun {
  public:
   TestRun(const internal::RuleTestCase& test, const RuleSet& rules, RuleTestBackend& backend)
-      : test_(test), rules_(rules), backend_(backend),
+      : test_(test),
+        rules_(rules),
+        backend_(backend),
         engine_(backend.source(), query::FunctionRegistry::Default(), states_,
                 core::RealClock::Get(), metrics_) {
     engine_.AddSink(sink_);
@@ -103,15 +105,15 @@ bool Compare(const internal::ExpectedAt& expected, const RecordingSink& sink,
   bool ok = true;
   for (const internal::ExpectedCheck& want : expected.checks) {
     auto it = sink.latest().find({want.host, want.service});
-    std::string want_text =
-        fmt::format("host={} service={} state={}", want.host, want.service,
-                    CheckStateName(want.state));
+    std::string want_text = fmt::format("host={} service={} state={}", want.host, want.service,
+                                        CheckStateName(want.state));
     if (want.output) want_text += fmt::format(" output={:?}", *want.output);
     if (it == sink.latest().end()) {
       diff.push_back("  - " + want_text);
       diff.push_back("  + (no such check was evaluated)");
       ok = false;
-    } else if (it->second.state != want.state || (want.output && it->second.output != *want.output)) {
+    } else if (it->second.state != want.state ||
+               (want.output && it->second.output != *want.output)) {
       diff.push_back("  - " + want_text);
       diff.push_back("  + " + Describe(it->second));
       ok = false;

@@ -19,8 +19,8 @@ bool RunMet(const std::optional<int64_t>& since, int64_t now, int64_t for_second
 }
 
 // A level met at this evaluation stays active for keep_firing_for after its last met time.
-bool LevelActive(const std::optional<int64_t>& since, std::optional<int64_t>& last_met,
-                 int64_t now, const StatePolicy& policy) {
+bool LevelActive(const std::optional<int64_t>& since, std::optional<int64_t>& last_met, int64_t now,
+                 const StatePolicy& policy) {
   if (RunMet(since, now, policy.for_seconds)) last_met = now;
   return last_met && now - *last_met <= policy.keep_firing_for_seconds;
 }
@@ -44,11 +44,16 @@ StatePolicy PolicyOf(const Rule& rule) {
 std::optional<CheckState> Classify(const StatePolicy& policy, double value) {
   if (std::isnan(value)) {
     switch (policy.no_data) {
-      case NoDataPolicy::kUnknown: return CheckState::kUnknown;
-      case NoDataPolicy::kOk: return CheckState::kOk;
-      case NoDataPolicy::kWarning: return CheckState::kWarning;
-      case NoDataPolicy::kCritical: return CheckState::kCritical;
-      case NoDataPolicy::kKeep: return std::nullopt;
+      case NoDataPolicy::kUnknown:
+        return CheckState::kUnknown;
+      case NoDataPolicy::kOk:
+        return CheckState::kOk;
+      case NoDataPolicy::kWarning:
+        return CheckState::kWarning;
+      case NoDataPolicy::kCritical:
+        return CheckState::kCritical;
+      case NoDataPolicy::kKeep:
+        return std::nullopt;
     }
     return CheckState::kUnknown;
   }
@@ -68,8 +73,7 @@ bool Step(const StatePolicy& policy, int64_t now, double value, SeriesState& sta
     if (first) state.state_since = now;
     return false;
   }
-  TrackRun(*raw == CheckState::kWarning || *raw == CheckState::kCritical, now,
-           state.warning_since);
+  TrackRun(*raw == CheckState::kWarning || *raw == CheckState::kCritical, now, state.warning_since);
   TrackRun(*raw == CheckState::kCritical, now, state.critical_since);
   TrackRun(*raw == CheckState::kUnknown, now, state.unknown_since);
 

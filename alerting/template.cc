@@ -12,8 +12,8 @@ namespace meridian::alerting {
 namespace {
 
 std::string FieldError(std::string_view field, size_t column, std::string_view why) {
-  return "template field {" + std::string(field) + "} at column " + std::to_string(column) +
-         ": " + std::string(why);
+  return "template field {" + std::string(field) + "} at column " + std::to_string(column) + ": " +
+         std::string(why);
 }
 
 // At most 6 significant digits, fixed notation below 1e15 (what people expect in a message:
@@ -152,7 +152,9 @@ core::Result<std::string> Template::Render(const SeriesRef& series,
   std::string out;
   for (const Piece& piece : pieces_) {
     switch (piece.type) {
-      case Piece::Type::kLiteral: out += piece.text; break;
+      case Piece::Type::kLiteral:
+        out += piece.text;
+        break;
       case Piece::Type::kNode: {
         ASSIGN_OR_RETURN(std::string node, NameNode(series.name, piece.node));
         out += node;
@@ -163,16 +165,36 @@ core::Result<std::string> Template::Render(const SeriesRef& series,
         out += value;
         break;
       }
-      case Piece::Type::kName: out += series.name; break;
-      case Piece::Type::kValue: out += FormatValue(f.value); break;
-      case Piece::Type::kState: out += f.state; break;
-      case Piece::Type::kRule: out += f.rule; break;
-      case Piece::Type::kHost: out += f.host; break;
-      case Piece::Type::kService: out += f.service; break;
-      case Piece::Type::kWarning: out += f.warning; break;
-      case Piece::Type::kCritical: out += f.critical; break;
-      case Piece::Type::kWindow: out += f.window; break;
-      case Piece::Type::kReduce: out += f.reduce; break;
+      case Piece::Type::kName:
+        out += series.name;
+        break;
+      case Piece::Type::kValue:
+        out += FormatValue(f.value);
+        break;
+      case Piece::Type::kState:
+        out += f.state;
+        break;
+      case Piece::Type::kRule:
+        out += f.rule;
+        break;
+      case Piece::Type::kHost:
+        out += f.host;
+        break;
+      case Piece::Type::kService:
+        out += f.service;
+        break;
+      case Piece::Type::kWarning:
+        out += f.warning;
+        break;
+      case Piece::Type::kCritical:
+        out += f.critical;
+        break;
+      case Piece::Type::kWindow:
+        out += f.window;
+        break;
+      case Piece::Type::kReduce:
+        out += f.reduce;
+        break;
     }
   }
   return out;

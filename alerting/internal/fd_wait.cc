@@ -31,9 +31,10 @@ void CancelEvent::Notify() {
 
 WaitResult WaitFd(int fd, short events, int cancel_fd, SteadyTime deadline) {
   while (true) {
-    auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline -
-                                                             std::chrono::steady_clock::now());
-    int timeout_ms = left.count() <= 0 ? 0 : static_cast<int>(std::min<int64_t>(left.count(), 60000));
+    auto left =
+        std::chrono::ceil<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    int timeout_ms =
+        left.count() <= 0 ? 0 : static_cast<int>(std::min<int64_t>(left.count(), 60000));
     pollfd fds[2] = {{fd, events, 0}, {cancel_fd, POLLIN, 0}};
     int n = poll(fds, cancel_fd >= 0 ? 2 : 1, timeout_ms);
     if (n < 0 && errno == EINTR) continue;

@@ -147,12 +147,12 @@ void RetryingQueue::OnOutcome(const DeliveryOutcome& out, bool stopping) {
     retry_pending_ = false;
     if (!failing_reason_.empty()) {
       auto secs = std::chrono::duration_cast<std::chrono::seconds>(Clock::now() - failing_since_);
-      Log(options_.sink, fmt::format("delivering again after {} failed attempts in {} s{}",
-                                     backoff_.failures(), secs.count(),
-                                     dropped_since_logged_ > 0
-                                         ? fmt::format("; {} results dropped (queue full)",
-                                                       dropped_since_logged_)
-                                         : ""));
+      Log(options_.sink,
+          fmt::format("delivering again after {} failed attempts in {} s{}", backoff_.failures(),
+                      secs.count(),
+                      dropped_since_logged_ > 0
+                          ? fmt::format("; {} results dropped (queue full)", dropped_since_logged_)
+                          : ""));
       failing_reason_.clear();
       dropped_since_logged_ = 0;
     }

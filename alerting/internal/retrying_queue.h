@@ -51,9 +51,9 @@ struct DeliveryContext {
 };
 
 struct DeliveryOutcome {
-  size_t delivered = 0;       // how many results from the front of the batch were delivered
-  std::string error_reason;   // empty: all delivered; else a metric label ("no_reader", ...)
-  std::string error_detail;   // for the log: "open /x: No such device or address"
+  size_t delivered = 0;      // how many results from the front of the batch were delivered
+  std::string error_reason;  // empty: all delivered; else a metric label ("no_reader", ...)
+  std::string error_detail;  // for the log: "open /x: No such device or address"
   bool ok() const { return error_reason.empty(); }
 };
 
@@ -112,14 +112,14 @@ class RetryingQueue {
 
   std::mutex mu_;
   std::condition_variable cv_;
-  ResultQueue queue_;       // guarded by mu_
-  size_t inflight_ = 0;     // undelivered results taken from queue_; guarded by mu_
-  bool stopping_ = false;   // guarded by mu_
-  bool finished_ = false;   // guarded by mu_
+  ResultQueue queue_;      // guarded by mu_
+  size_t inflight_ = 0;    // undelivered results taken from queue_; guarded by mu_
+  bool stopping_ = false;  // guarded by mu_
+  bool finished_ = false;  // guarded by mu_
   bool retry_pending_ = false;
   std::chrono::steady_clock::time_point retry_at_;
   Backoff backoff_;
-  std::string failing_reason_;      // empty while healthy
+  std::string failing_reason_;         // empty while healthy
   uint64_t dropped_since_logged_ = 0;  // queue-full drops not yet reported in the log
   std::chrono::steady_clock::time_point failing_since_;
   std::thread thread_;  // last: starts after everything above is initialised

@@ -14,7 +14,7 @@ namespace {
 // Plain scalars that YAML 1.1 readers (PyYAML, older tools) turn into booleans.
 bool IsYaml11Boolean(std::string_view s) {
   static constexpr std::array<std::string_view, 22> kWords = {
-      "y",  "Y",  "yes", "Yes", "YES", "n",     "N",     "no",    "No",   "NO",   "true",
+      "y",    "Y",    "yes",   "Yes",   "YES",   "n",  "N",  "no", "No",  "NO",  "true",
       "True", "TRUE", "false", "False", "FALSE", "on", "On", "ON", "off", "Off", "OFF"};
   return std::find(kWords.begin(), kWords.end(), s) != kWords.end();
 }
@@ -69,8 +69,8 @@ void NameTemplate(const YamlNode& nagios, std::string_view key, const std::strin
     auto rendered = parsed->Render(SeriesRef{});
     core::Status valid = rendered.ok() ? ValidateObjectName(*rendered) : rendered.status();
     if (!valid.ok()) {
-      reporter.Error(line, field + ": '" + text + "' is not a valid Nagios name: " +
-                               valid.message());
+      reporter.Error(line,
+                     field + ": '" + text + "' is not a valid Nagios name: " + valid.message());
       return;
     }
   } else if (core::Status valid = ValidateObjectName(ProbeName(text)); !valid.ok()) {
@@ -101,8 +101,10 @@ std::optional<std::string> Text(const YamlNode& map, std::string_view key, TextK
   }
   const std::string prefix = std::string(key) + ": ";
   switch (value->kind) {
-    case YamlNode::Kind::kInvalid: return std::nullopt;
-    case YamlNode::Kind::kScalar: break;
+    case YamlNode::Kind::kInvalid:
+      return std::nullopt;
+    case YamlNode::Kind::kScalar:
+      break;
     case YamlNode::Kind::kNull:
       reporter.Error(value->line, prefix + "missing value");
       return std::nullopt;

@@ -73,8 +73,9 @@ std::optional<Rule> ParseRule(const YamlNode& node, Reporter& reporter) {
   if (auto name = Name(node, "name", reporter, &name_valid)) {
     if (name_valid) rule.name = *name;
   }
-  CheckKeys(node, {"name", "target", "window", "reduce", "warning", "critical", "for",
-                   "keep_firing_for", "no_data", "nagios", "output"},
+  CheckKeys(node,
+            {"name", "target", "window", "reduce", "warning", "critical", "for", "keep_firing_for",
+             "no_data", "nagios", "output"},
             reporter);
   if (auto target = Text(node, "target", TextKind::kFreeText, /*required=*/true, reporter)) {
     CheckTarget(*target, LineOf(node, "target", node.line), reporter);
@@ -113,8 +114,8 @@ void ParseRules(const YamlNode& root, RuleGroup& group, Reporter& reporter) {
     if (!rule) continue;
     auto [it, inserted] = name_lines.emplace(rule->name, rule->line);
     if (!inserted) {
-      reporter.Error(rule->line, "duplicate rule name (first at line " +
-                                     std::to_string(it->second) + ")");
+      reporter.Error(rule->line,
+                     "duplicate rule name (first at line " + std::to_string(it->second) + ")");
       continue;
     }
     group.rules.push_back(std::move(*rule));
@@ -130,8 +131,10 @@ RuleGroup ParseGroup(const YamlNode& root, std::string_view file, Reporter& repo
   group.line = root.line;
   if (root.kind != YamlNode::Kind::kMap) {
     if (root.kind != YamlNode::Kind::kInvalid) {
-      reporter.Error(root.line, "a rule file must be a mapping with keys group, interval and "
-                                "rules, found a " + std::string(KindName(root.kind)));
+      reporter.Error(root.line,
+                     "a rule file must be a mapping with keys group, interval and "
+                     "rules, found a " +
+                         std::string(KindName(root.kind)));
     }
     return group;
   }
@@ -169,11 +172,11 @@ void CheckStaticNameCollisions(std::span<const RuleGroup> groups, bool across_gr
       if (inserted) continue;
       const Place& prev = it->second;
       if (across_groups_only && prev.group == &group) continue;
-      errors.push_back(RuleError{
-          group.file, rule.line, group.name, rule.name,
-          "host '" + *host + "' service '" + *service + "' is already used by rule '" +
-              prev.rule->name + "' of group '" + prev.group->name + "' (" + prev.group->file +
-              ":" + std::to_string(prev.rule->line) + ")"});
+      errors.push_back(RuleError{group.file, rule.line, group.name, rule.name,
+                                 "host '" + *host + "' service '" + *service +
+                                     "' is already used by rule '" + prev.rule->name +
+                                     "' of group '" + prev.group->name + "' (" + prev.group->file +
+                                     ":" + std::to_string(prev.rule->line) + ")"});
     }
   }
 }

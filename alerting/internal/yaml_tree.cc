@@ -78,7 +78,9 @@ class TreeBuilder : public YAML::EventHandler {
     return node;
   }
 
-  void Error(const YAML::Mark& mark, std::string message) { Error(mark.line + 1, std::move(message)); }
+  void Error(const YAML::Mark& mark, std::string message) {
+    Error(mark.line + 1, std::move(message));
+  }
   void Error(int line, std::string message) { doc_.errors.push_back({line, std::move(message)}); }
 
   void CheckAnchor(const YAML::Mark& mark, YAML::anchor_t anchor) {
@@ -134,8 +136,7 @@ class TreeBuilder : public YAML::EventHandler {
                             std::to_string(it->second) + ")");
       }
     } else if (key.kind != YamlNode::Kind::kInvalid) {
-      Error(key.line, "a mapping key must be a string, found a " +
-                          std::string(KindName(key.kind)));
+      Error(key.line, "a mapping key must be a string, found a " + std::string(KindName(key.kind)));
     }
     top.key = std::move(key);
   }
@@ -174,11 +175,16 @@ YamlDocument ParseYamlDocument(std::string_view text) {
 
 std::string_view KindName(YamlNode::Kind kind) {
   switch (kind) {
-    case YamlNode::Kind::kNull: return "null";
-    case YamlNode::Kind::kScalar: return "string";
-    case YamlNode::Kind::kSequence: return "list";
-    case YamlNode::Kind::kMap: return "mapping";
-    case YamlNode::Kind::kInvalid: return "invalid value";
+    case YamlNode::Kind::kNull:
+      return "null";
+    case YamlNode::Kind::kScalar:
+      return "string";
+    case YamlNode::Kind::kSequence:
+      return "list";
+    case YamlNode::Kind::kMap:
+      return "mapping";
+    case YamlNode::Kind::kInvalid:
+      return "invalid value";
   }
   return "value";
 }

@@ -17,11 +17,11 @@ struct YamlNode {
   // it without a second message.
   enum class Kind { kNull, kScalar, kSequence, kMap, kInvalid };
   Kind kind = Kind::kNull;
-  int line = 0;    // 1-based
-  int column = 0;  // 1-based
-  std::string value;    // kScalar
-  bool plain = false;   // kScalar written without quotes, block style or tag
-  std::vector<YamlNode> items;                          // kSequence
+  int line = 0;                 // 1-based
+  int column = 0;               // 1-based
+  std::string value;            // kScalar
+  bool plain = false;           // kScalar written without quotes, block style or tag
+  std::vector<YamlNode> items;  // kSequence
   std::vector<std::pair<YamlNode, YamlNode>> entries;  // kMap, keys are kScalar and unique
 
   // kMap: the value for `key`, or nullptr.

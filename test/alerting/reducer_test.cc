@@ -1,9 +1,9 @@
+#include <gtest/gtest.h>
+
 #include <cmath>
 #include <limits>
 #include <numeric>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 #include "alerting/rule.h"
 
@@ -40,8 +40,8 @@ TEST(ParseReducerTest, PercentilesWithDecimals) {
 }
 
 TEST(ParseReducerTest, RejectsUnknownWordsAndBadPercentiles) {
-  for (std::string_view bad : {"", "AVG", "p", "p101", "p-1", "p9.", "p.5", "p1e2", "pinf",
-                               "p 5", "p5x", "p5.5.5", "percentile", "stddev"}) {
+  for (std::string_view bad : {"", "AVG", "p", "p101", "p-1", "p9.", "p.5", "p1e2", "pinf", "p 5",
+                               "p5x", "p5.5.5", "percentile", "stddev"}) {
     auto parsed = ParseReducer(bad);
     ASSERT_FALSE(parsed.ok()) << bad;
     EXPECT_EQ(parsed.status().code(), core::StatusCode::kInvalidArgument);
@@ -71,8 +71,8 @@ TEST(ReduceTest, IgnoresNaN) {
 }
 
 TEST(ReduceTest, NoValueIsNaNForEveryReducerIncludingCount) {
-  for (std::string_view r : {"last", "first", "avg", "min", "max", "sum", "count", "median",
-                             "diff", "p50"}) {
+  for (std::string_view r :
+       {"last", "first", "avg", "min", "max", "sum", "count", "median", "diff", "p50"}) {
     EXPECT_TRUE(std::isnan(ReduceWith(r, {}))) << r;
     EXPECT_TRUE(std::isnan(ReduceWith(r, {kNaN, kNaN}))) << r;
   }

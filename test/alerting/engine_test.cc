@@ -1,0 +1,276 @@
+#include "alerting/engine.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include "alerting/internal/state_codec.h"
+#include "support/fake_clock.h"
+#include "support/fake_series_source.h"
+
+namespace meridian::alerting {
+namespace {
+
+constexpr int64_t kNow = 1'700'000'000;  // multiple of 10
+constexpr double kNull = std::numeric_limits<double>::quiet_NaN();
+
+const char* const kRules = R"(group: db
+interval: 10s
+rules:
+  - name: conns
+    target: eu.db*.conns
+    window: 1min
+    reduce: last
+    warning: "~:150"
+    critical: "~:300"
+    for: 20s
+    nagios:
+      host: "{node:1}"
+      service: "pg-conns"
+    output: "{name} connections {value}"
+)";
+
+class RecordingSink final : public CheckSink {
+ public:
+  void Submit(std::span<const CheckResult> results) override {
+    batches.emplace_back(results.begin(), results.end());
+  }
+  std::string_view name() const override { return "test"; }
+  std::vector<std::vector<CheckResult>> batches;
+};
+
+class EngineTest : public ::testing::Test {
+ protected:
+  EngineTest() {
+    LoadedRules loaded = ParseRuleGroup(kRules, "db.yaml");
+    EXPECT_TRUE(loaded.errors.empty()) << loaded.errors.front().ToString();
+    rules_ = std::make_shared<const RuleSet>(std::move(loaded.rules));
+  }
+
+  // Replaces a series by 7 values ending at `end` (the window's last step), step 10.
+  void Set(const std::string& name, int64_t end, double last) {
+    source_.Add(name, end - 60, 10, {kNull, kNull, kNull, kNull, kNull, kNull, last});
+  }
+
+  std::unique_ptr<AlertEngine> MakeEngine() {
+    auto engine = std::make_unique<AlertEngine>(source_, query::FunctionRegistry::Default(),
+                                                store_, clock_, metrics_);
+    EXPECT_TRUE(engine->Restore().ok());
+    engine->SetRules(rules_);
+    engine->AddSink(sink_);
+    return engine;
+  }
+
+  const RuleGroup& group() const { return rules_->groups.at(0); }
+
+  testing::FakeSeriesSource source_{{testing::FakeSeriesSource::FetchMode::kWhisperWindow}};
+  MemoryStateStore store_;
+  testing::FakeClock clock_{kNow};
+  core::MetricsRegistry metrics_;
+  RecordingSink sink_;
+  std::shared_ptr<const RuleSet> rules_;
+};
+
+CheckState StateOf(const std::vector<CheckResult>& results, const std::string& host) {
+  for (const CheckResult& r : results) {
+    if (r.host == host) return r.state;
+  }
+  ADD_FAILURE() << "no result for host " << host;
+  return CheckState::kUnknown;
+}
+
+TEST_F(EngineTest, OneResultPerSeriesWithTemplatedNamesOutputAndPerfdata) {
+  Set("eu.db1.conns", kNow, 100);
+  Set("eu.db2.conns", kNow, 200);
+  auto engine = MakeEngine();
+  auto results = engine->EvaluateGroup(group(), kNow);
+  ASSERT_EQ(results.size(), 2u);
+  EXPECT_EQ(results[0].host, "db1");
+  EXPECT_EQ(results[0].service, "pg-conns");
+  EXPECT_EQ(results[0].time, kNow);
+  EXPECT_EQ(results[0].state, CheckState::kOk);
+  EXPECT_EQ(results[0].output, "OK - eu.db1.conns connections 100 | conns=100;~:150;~:300");
+  // for 20s: WARNING is pending at the first evaluation.
+  EXPECT_EQ(results[1].state, CheckState::kOk);
+  ASSERT_EQ(sink_.batches.size(), 1u);
+  EXPECT_EQ(sink_.batches[0], results);
+}
+
+TEST_F(EngineTest, ForDelaysTheStateAndHistoryRecordsTransitions) {
+  auto engine = MakeEngine();
+  for (int64_t t = kNow; t <= kNow + 20; t += 10) {
+    Set("eu.db2.conns", t, 400);
+    auto results = engine->EvaluateGroup(group(), t);
+    EXPECT_EQ(StateOf(results, "db2"), t < kNow + 20 ? CheckState::kOk : CheckState::kCritical);
+  }
+  auto history = engine->History(HistoryQuery{});
+  ASSERT_EQ(history.size(), 1u);
+  EXPECT_EQ(history[0].to, CheckState::kCritical);
+  EXPECT_EQ(history[0].from, CheckState::kOk);
+  EXPECT_EQ(history[0].time, kNow + 20);
+  EXPECT_EQ(history[0].host, "db2");
+}
+
+TEST_F(EngineTest, ASeriesThatStopsReportingIsNoDataNotForgotten) {
+  Set("eu.db1.conns", kNow, 100);
+  auto engine = MakeEngine();
+  engine->EvaluateGroup(group(), kNow);
+  source_.Add("eu.db1.conns", kNow - 1000, 10, {100});  // old data only: nothing in the window
+  std::vector<CheckResult> results;
+  for (int64_t t = kNow + 10; t <= kNow + 30; t += 10) results = engine->EvaluateGroup(group(), t);
+  ASSERT_EQ(results.size(), 1u);
+  EXPECT_EQ(results[0].state, CheckState::kUnknown);
+  EXPECT_EQ(results[0].output,
+            "UNKNOWN - eu.db1.conns connections no data | conns=U;~:150;~:300");
+}
+
+TEST_F(EngineTest, AVanishedSeriesKeepsItsCheck) {
+  Set("eu.db1.conns", kNow, 100);
+  Set("eu.db2.conns", kNow, 100);
+  auto engine = MakeEngine();
+  engine->EvaluateGroup(group(), kNow);
+  // db2 disappears from the store entirely (deleted): still evaluated as no data.
+  source_ = testing::FakeSeriesSource({testing::FakeSeriesSource::FetchMode::kWhisperWindow});
+  Set("eu.db1.conns", kNow + 10, 100);
+  auto results = engine->EvaluateGroup(group(), kNow + 10);
+  ASSERT_EQ(results.size(), 2u);
+  EXPECT_EQ(results[1].host, "db2");
+  EXPECT_TRUE(std::isnan(engine->Checks()[1].state.last_value));
+}
+
+TEST_F(EngineTest, StatesSurviveARestartThroughTheStateStore) {
+  {
+    auto engine = MakeEngine();
+    for (int64_t t = kNow; t <= kNow + 10; t += 10) {
+      Set("eu.db2.conns", t, 400);
+      engine->EvaluateGroup(group(), t);
+    }
+  }
+  // A new engine over the same store continues the pending `for` run.
+  auto engine = MakeEngine();
+  ASSERT_EQ(engine->Checks().size(), 1u);
+  EXPECT_EQ(engine->Checks()[0].state.critical_since, kNow);
+  Set("eu.db2.conns", kNow + 20, 400);
+  EXPECT_EQ(StateOf(engine->EvaluateGroup(group(), kNow + 20), "db2"), CheckState::kCritical);
+}
+
+TEST_F(EngineTest, RemovedRulesLoseTheirStates) {
+  Set("eu.db1.conns", kNow, 100);
+  auto engine = MakeEngine();
+  engine->EvaluateGroup(group(), kNow);
+  ASSERT_EQ(engine->Checks().size(), 1u);
+  engine->SetRules(std::make_shared<const RuleSet>());
+  EXPECT_TRUE(engine->Checks().empty());
+  size_t stored = 0;
+  ASSERT_TRUE(store_
+                  .Scan(internal::kCheckPrefix,
+                        [&](std::string_view, std::string_view) {
+                          ++stored;
+                          return true;
+                        })
+                  .ok());
+  EXPECT_EQ(stored, 0u);
+}
+
+TEST_F(EngineTest, QueryFailureReportsUnknownAndLeavesStatesAlone) {
+  auto engine = MakeEngine();
+  for (int64_t t = kNow; t <= kNow + 20; t += 10) {
+    Set("eu.db2.conns", t, 400);
+    engine->EvaluateGroup(group(), t);
+  }
+  // The same states under an engine whose query budget (1 value) every fetch exceeds.
+  EngineOptions tight;
+  tight.max_points_per_rule = 1;
+  AlertEngine limited(source_, query::FunctionRegistry::Default(), store_, clock_, metrics_, tight);
+  ASSERT_TRUE(limited.Restore().ok());
+  limited.SetRules(rules_);
+  auto results = limited.EvaluateGroup(group(), kNow + 30);
+  ASSERT_EQ(results.size(), 1u);
+  EXPECT_EQ(results[0].state, CheckState::kUnknown);
+  EXPECT_NE(results[0].output.find("could not be evaluated"), std::string::npos);
+  EXPECT_EQ(limited.Checks()[0].state.state, CheckState::kCritical);  // not stepped
+  EXPECT_FALSE(limited.RuleStatuses().at("db/conns").last_error.empty());
+}
+
+TEST_F(EngineTest, TwoSeriesOnOneHostAndServiceIsACollisionError) {
+  const char* rules = R"(group: g
+interval: 10s
+rules:
+  - name: r
+    target: eu.*.conns
+    critical: "~:300"
+    nagios: { host: "{node:0}", service: "conns" }
+)";
+  LoadedRules loaded = ParseRuleGroup(rules, "g.yaml");
+  ASSERT_TRUE(loaded.errors.empty());
+  Set("eu.db1.conns", kNow, 1);
+  Set("eu.db2.conns", kNow, 1);
+  AlertEngine engine(source_, query::FunctionRegistry::Default(), store_, clock_, metrics_);
+  engine.SetRules(std::make_shared<const RuleSet>(loaded.rules));
+  auto results = engine.EvaluateGroup(loaded.rules.groups[0], kNow);
+  ASSERT_EQ(results.size(), 1u);  // the first series keeps the name, the second is refused
+  EXPECT_EQ(results[0].host, "eu");
+  EXPECT_NE(engine.RuleStatuses().at("g/r").last_error.find("another series"), std::string::npos);
+}
+
+TEST_F(EngineTest, HistoryIsBoundedAndFiltered) {
+  EngineOptions small;
+  small.max_history_entries = 3;
+  AlertEngine engine(source_, query::FunctionRegistry::Default(), store_, clock_, metrics_, small);
+  const char* rules = R"(group: g
+interval: 10s
+rules:
+  - name: r
+    target: eu.db1.conns
+    window: 10s
+    reduce: last
+    critical: "~:300"
+    nagios: { host: "{node:1}", service: "conns" }
+)";
+  LoadedRules loaded = ParseRuleGroup(rules, "g.yaml");
+  ASSERT_TRUE(loaded.errors.empty());
+  engine.SetRules(std::make_shared<const RuleSet>(loaded.rules));
+  for (int i = 0; i < 6; ++i) {
+    const int64_t t = kNow + 10 * i;
+    Set("eu.db1.conns", t, i % 2 == 0 ? 400 : 100);
+    engine.EvaluateGroup(loaded.rules.groups[0], t);
+  }
+  auto history = engine.History(HistoryQuery{});
+  ASSERT_EQ(history.size(), 3u);
+  EXPECT_EQ(history[0].time, kNow + 50);  // newest first
+  HistoryQuery only_critical_times;
+  only_critical_times.from = kNow + 35;
+  only_critical_times.until = kNow + 45;
+  auto window = engine.History(only_critical_times);
+  ASSERT_EQ(window.size(), 1u);
+  EXPECT_EQ(window[0].to, CheckState::kCritical);
+}
+
+TEST(StateCodecTest, CheckAndTransitionRoundTrip) {
+  CheckStatus c{"g", "r", "h", "s", "a.b", {}, "CRITICAL - x | r=1"};
+  c.state.state = CheckState::kCritical;
+  c.state.state_since = 5;
+  c.state.critical_since = 4;
+  c.state.warning_last_met = 3;
+  c.state.last_value = std::numeric_limits<double>::quiet_NaN();
+  c.state.last_data = 2;
+  c.state.last_evaluation = 6;
+  auto back = internal::DecodeCheck(internal::EncodeCheck(c));
+  ASSERT_TRUE(back.ok());
+  EXPECT_EQ(back->state, c.state);
+  EXPECT_EQ(back->output, c.output);
+  EXPECT_FALSE(internal::DecodeCheck("{").ok());
+  EXPECT_FALSE(internal::DecodeCheck(R"({"state":"BAD"})").ok());
+  int64_t time = 0;
+  uint64_t seq = 0;
+  ASSERT_TRUE(internal::ParseHistoryKey(internal::HistoryKey(123, 7), &time, &seq).ok());
+  EXPECT_EQ(time, 123);
+  EXPECT_EQ(seq, 7u);
+  EXPECT_FALSE(internal::ParseHistoryKey("x", &time, &seq).ok());
+}
+
+}  // namespace
+}  // namespace meridian::alerting
