@@ -26,7 +26,6 @@
 #include <cstdlib>
 #include <filesystem>
 #include <functional>
-#include <map>
 #include <memory>
 #include <random>
 #include <string>
@@ -263,10 +262,11 @@ BENCHMARK_CAPTURE(BM_SteadyRound, Memory, false)->Unit(benchmark::kMillisecond)-
 BENCHMARK_CAPTURE(BM_SteadyRound, Rocks, true)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 struct RowFigures {
+  std::string name;
   double ms_per_round = 0;
   double checks = 0;
 };
-std::map<std::string, RowFigures> g_rows;
+std::vector<RowFigures> g_rows;  // in run order
 
 // Keeps each run's time per round for the summary.
 class SummaryReporter : public benchmark::ConsoleReporter {
@@ -275,9 +275,9 @@ class SummaryReporter : public benchmark::ConsoleReporter {
     for (const Run& run : runs) {
       const auto it = run.counters.find("checks");
       if (it == run.counters.end() || run.iterations == 0) continue;
-      g_rows[run.benchmark_name()] = {
-          run.real_accumulated_time * 1e3 / static_cast<double>(run.iterations),
-          it->second.value};
+      g_rows.push_back({run.benchmark_name(),
+                        run.real_accumulated_time * 1e3 / static_cast<double>(run.iterations),
+                        it->second.value});
     }
     ConsoleReporter::ReportRuns(runs);
   }
@@ -291,10 +291,10 @@ void PrintSummary() {
              f.states[0], f.states[1], f.states[2], f.states[3]);
   fmt::print("{:<40} {:>10} {:>16} {:>14} {:>20}\n", "row", "ms/round", "series-evals/s",
              "rule-evals/s", "10k evals vs 1 s");
-  for (const auto& [name, row] : g_rows) {
+  for (const RowFigures& row : g_rows) {
     if (row.checks <= 0 || row.ms_per_round <= 0) continue;
     const double per_10k_ms = row.ms_per_round * 10'000 / row.checks;
-    fmt::print("{:<40} {:>10.1f} {:>16.0f} {:>14.0f} {:>12.0f} ms {:>5}\n", name,
+    fmt::print("{:<40} {:>10.1f} {:>16.0f} {:>14.0f} {:>12.0f} ms {:>5}\n", row.name,
                row.ms_per_round, row.checks / row.ms_per_round * 1e3,
                kGroups * kRulesPerGroup / row.ms_per_round * 1e3, per_10k_ms,
                per_10k_ms < 1000 ? "met" : "MISSED");

@@ -42,7 +42,7 @@ core::Status ExpandItem(std::string_view item, std::vector<double>& out) {
   auto [ptr, ec] = std::from_chars(count.data(), count.data() + count.size(), n);
   if (count.empty() || ec != std::errc() || ptr != count.data() + count.size() ||
       out.size() + n + 1 > kMaxExpandedValues) {
-    return core::InvalidArgument(fmt::format("'{}': bad repeat count", item));
+    return core::InvalidArgument("bad repeat count");
   }
   std::string_view head = item.substr(0, x);
   if (head == "_") {
@@ -76,8 +76,9 @@ core::Result<std::vector<double>> ExpandTestValues(std::string_view text) {
     size_t j = i;
     while (j < text.size() && !std::isspace(static_cast<unsigned char>(text[j]))) ++j;
     if (j > i) {
-      if (auto st = ExpandItem(text.substr(i, j - i), out); !st.ok()) {
-        return core::InvalidArgument(fmt::format("values: {}", st.message()));
+      const std::string_view item = text.substr(i, j - i);
+      if (auto st = ExpandItem(item, out); !st.ok()) {
+        return core::InvalidArgument(fmt::format("values: '{}': {}", item, st.message()));
       }
     }
     i = j;
@@ -87,6 +88,9 @@ core::Result<std::vector<double>> ExpandTestValues(std::string_view text) {
 
 namespace internal {
 namespace {
+
+// An absent key gives an invalid node whose Type() throws: test IsDefined() first.
+bool IsList(const YAML::Node& node) { return node.IsDefined() && node.IsSequence(); }
 
 // yaml-cpp throws; every node access goes through these, which turn problems into messages.
 class Reader {
@@ -154,7 +158,7 @@ class Reader {
     if (t.name.empty()) t.name = fmt::format("test at line {}", t.line);
     ASSIGN_OR_RETURN(t.interval, Duration(node, "interval", 10));
     if (t.interval <= 0) return Error(node, "interval must be > 0");
-    if (!node["input_series"].IsSequence()) return Error(node, "'input_series' must be a list");
+    if (!IsList(node["input_series"])) return Error(node, "'input_series' must be a list");
     for (const YAML::Node& s : node["input_series"]) {
       RETURN_IF_ERROR(Keys(s, {"series", "values"}));
       InputSeries in;
@@ -165,13 +169,13 @@ class Reader {
       in.values = std::move(*expanded);
       t.inputs.push_back(std::move(in));
     }
-    if (!node["expected"].IsSequence()) return Error(node, "'expected' must be a list");
+    if (!IsList(node["expected"])) return Error(node, "'expected' must be a list");
     for (const YAML::Node& e : node["expected"]) {
       RETURN_IF_ERROR(Keys(e, {"at", "checks"}));
       ExpectedAt at;
       ASSIGN_OR_RETURN(at.at_text, Scalar(e, "at", true));
       ASSIGN_OR_RETURN(at.at, Duration(e, "at", 0));
-      if (!e["checks"].IsSequence()) return Error(e, "'checks' must be a list");
+      if (!IsList(e["checks"])) return Error(e, "'checks' must be a list");
       for (const YAML::Node& c : e["checks"]) {
         ASSIGN_OR_RETURN(ExpectedCheck check, Check(c));
         at.checks.push_back(std::move(check));
@@ -195,7 +199,7 @@ core::Result<RuleTestFile> ParseRuleTestFile(std::string_view yaml_text, const s
     RuleTestFile file;
     file.path = path;
     const std::filesystem::path dir = std::filesystem::path(path).parent_path();
-    if (!root["rule_files"].IsSequence() || root["rule_files"].size() == 0) {
+    if (!IsList(root["rule_files"]) || root["rule_files"].size() == 0) {
       return reader.Error(root, "'rule_files' must be a non-empty list");
     }
     for (const YAML::Node& f : root["rule_files"]) {
@@ -203,7 +207,7 @@ core::Result<RuleTestFile> ParseRuleTestFile(std::string_view yaml_text, const s
       const std::filesystem::path p(f.Scalar());
       file.rule_files.push_back(p.is_absolute() ? p.string() : (dir / p).string());
     }
-    if (!root["tests"].IsSequence()) return reader.Error(root, "'tests' must be a list");
+    if (!IsList(root["tests"])) return reader.Error(root, "'tests' must be a list");
     for (const YAML::Node& t : root["tests"]) {
       ASSIGN_OR_RETURN(RuleTestCase test, reader.Test(t));
       file.tests.push_back(std::move(test));

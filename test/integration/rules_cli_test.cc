@@ -266,5 +266,110 @@ TEST(ExportNagiosCliTest, TemplatedRuleWithUnreachableUrlFails) {
   EXPECT_THAT(run.err, HasSubstr("group eu-west-db: rule pg-conns: rendering the target failed"));
 }
 
+// `meridian rules test`: promtool-style unit tests of the rules, evaluated on a real store.
+class RulesTestCliTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::filesystem::create_directories(dir_.path() / "rules");
+    ASSERT_TRUE(WriteFile(dir_.path() / "rules" / "db.yaml", R"(group: eu-west-db
+interval: 10s
+rules:
+  - name: pg-conns
+    target: eu-west.db*.pg.conns
+    window: 30s
+    reduce: max
+    warning: "~:150"
+    critical: "~:300"
+    for: 20s
+    no_data: unknown
+    nagios: { host: "{node:1}", service: pg-conns }
+    output: "{name} connections {value}"
+)")
+                    .ok());
+  }
+
+  std::string WriteTest(std::string_view name, std::string_view text) {
+    const std::string path = dir_.Sub(std::string(name));
+    EXPECT_TRUE(WriteFile(path, text).ok());
+    return path;
+  }
+
+  TempDir dir_{"meridian-rules-test-cli"};
+};
+
+constexpr std::string_view kPassingTest = R"(rule_files: [rules/db.yaml]
+tests:
+  - name: db2 goes critical after 20s and db1 stays OK
+    interval: 10s
+    input_series:
+      - series: eu-west.db1.pg.conns
+        values: "100x12"
+      - series: eu-west.db2.pg.conns
+        values: "100 100 400x4 100x6"
+      - series: eu-west.db3.pg.conns
+        values: "200 200 _x10"
+    expected:
+      - at: 10s
+        checks:
+          - { host: db1, service: pg-conns, state: OK,
+              output: "OK - eu-west.db1.pg.conns connections 100 | pg-conns=100;~:150;~:300" }
+          - { host: db2, service: pg-conns, state: OK }
+          - { host: db3, service: pg-conns, state: OK }
+      - at: 30s
+        checks:
+          - { host: db2, service: pg-conns, state: OK }       # pending: held 10s of 20s
+          - { host: db3, service: pg-conns, state: WARNING }
+      - at: 40s
+        checks:
+          - { host: db2, service: pg-conns, state: CRITICAL }
+      - at: 100s
+        checks:
+          - { host: db2, service: pg-conns, state: OK }       # max over 30s dropped below 150
+          - { host: db3, service: pg-conns, state: UNKNOWN }  # stopped reporting
+)";
+
+TEST_F(RulesTestCliTest, PassingTestsExitZero) {
+  const std::string test = WriteTest("db_test.yaml", kPassingTest);
+  CliRun run = Meridian(dir_, {"rules", "test", test});
+  EXPECT_EQ(run.code, 0) << run.out << run.err;
+  EXPECT_THAT(run.out, HasSubstr("PASS " + test + ":3: db2 goes critical after 20s"));
+  EXPECT_THAT(run.out, Not(HasSubstr("FAIL")));
+}
+
+TEST_F(RulesTestCliTest, FailingTestPrintsADiffAndExitsOne) {
+  std::string text(kPassingTest);
+  text.replace(text.find("state: CRITICAL"), 15, "state: WARNING");
+  const std::string test = WriteTest("db_test.yaml", text);
+  CliRun run = Meridian(dir_, {"rules", "test", test});
+  EXPECT_EQ(run.code, 1) << run.out << run.err;
+  EXPECT_THAT(run.out, HasSubstr("FAIL " + test + ":3:"));
+  EXPECT_THAT(run.out, HasSubstr("  at 40s:"));
+  EXPECT_THAT(run.out, HasSubstr("  - host=db2 service=pg-conns state=WARNING"));
+  EXPECT_THAT(run.out, HasSubstr("  + host=db2 service=pg-conns state=CRITICAL output="));
+  EXPECT_THAT(run.out, HasSubstr("1 test(s) failed"));
+}
+
+TEST_F(RulesTestCliTest, BrokenTestFileOrRulesAreErrors) {
+  const std::string bad_values = WriteTest("bad_values.yaml", R"(rule_files: [rules/db.yaml]
+tests:
+  - input_series:
+      - { series: a.b, values: "1 2 x3" }
+    expected: []
+)");
+  CliRun run = Meridian(dir_, {"rules", "test", bad_values});
+  EXPECT_EQ(run.code, 1);
+  EXPECT_THAT(run.err, HasSubstr(bad_values + ":4: values: 'x3'"));
+
+  const std::string missing_rules = WriteTest("missing.yaml", R"(rule_files: [nope.yaml]
+tests: []
+)");
+  run = Meridian(dir_, {"rules", "test", missing_rules});
+  EXPECT_EQ(run.code, 1);
+  EXPECT_THAT(run.err, HasSubstr("nope.yaml"));
+
+  run = Meridian(dir_, {"rules", "test"});
+  EXPECT_EQ(run.code, 2);
+}
+
 }  // namespace
 }  // namespace meridian
