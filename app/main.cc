@@ -20,12 +20,14 @@ commands:
   serve [--config FILE] [--data-dir DIR] [--graphite-listen HOST:PORT] [--http-listen HOST:PORT]
         Run Meridian. Without --config it uses the embedded default configuration
         (data in ./data, Graphite plaintext on :2003 TCP+UDP, HTTP on :8080).
+        SIGHUP reloads the alert rules; SIGINT/SIGTERM stop.
   rules check PATH...   Validate alert rule files/directories (exit 1 on any error).
   rules test [--config FILE] TEST_FILE...
         Run alert rule unit tests (storage schemas from --config, else the defaults).
   export-nagios --rules DIR [--url URL]
         Print Nagios host/service definitions for the passive checks the rules produce.
   check --url URL --target EXPR -w RANGE -c RANGE [--window 5min] [--reduce avg]
+        [--label NAME] [-t|--timeout 10s]
         A Nagios plugin: evaluates a target on a running Meridian (exit 0-3).
   default-config   Print the embedded default configuration.
   version          Print the version.
