@@ -177,6 +177,11 @@ core::Status ValidateObjectName(std::string_view name) {
     return core::InvalidArgument("object name '" + std::string(name) +
                                  "' has leading or trailing space");
   }
+  if (name.back() == '\\') {
+    return core::InvalidArgument(
+        "object name '" + std::string(name) +
+        "' ends with '\\' (it would continue the line in Nagios object files)");
+  }
   for (char c : name) {
     const auto u = static_cast<unsigned char>(c);
     if (u < 0x20 || u == 0x7F) {

@@ -62,7 +62,8 @@ std::string FormatServiceCheckResult(int64_t epoch, std::string_view host, std::
                                      CheckState state, std::string_view output);
 
 // OK when `name` can be a Nagios host name or service description: non-empty, at most
-// kMaxObjectNameBytes, no leading/trailing space, no control character, none of Nagios's
+// kMaxObjectNameBytes, no leading/trailing space, no trailing '\' (it would continue the line
+// in an object file), no control character, none of Nagios's
 // default illegal_object_name_chars "`~!$%^&*|'\"<>?,()=" and no ';'. Else InvalidArgument.
 core::Status ValidateObjectName(std::string_view name);
 

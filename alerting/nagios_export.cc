@@ -92,24 +92,15 @@ core::Result<std::vector<NagiosCheck>> ChecksForSeries(const RuleRef& ref,
     };
     auto host = ref.rule->host.Render(s);
     if (!host.ok()) return error("nagios.host", host.status());
-    if (core::Status st = ValidateNagiosConfigName(*host); !st.ok()) return error("host", st);
+    if (core::Status st = ValidateObjectName(*host); !st.ok()) return error("host", st);
     auto service = ref.rule->service.Render(s);
     if (!service.ok()) return error("nagios.service", service.status());
-    if (core::Status st = ValidateNagiosConfigName(*service); !st.ok()) {
+    if (core::Status st = ValidateObjectName(*service); !st.ok()) {
       return error("service", st);
     }
     checks.push_back({*host, *service, ref.group->interval});
   }
   return checks;
-}
-
-core::Status ValidateNagiosConfigName(std::string_view name) {
-  RETURN_IF_ERROR(ValidateObjectName(name));
-  if (name.back() == '\\') {
-    return core::InvalidArgument("name '" + std::string(name) +
-                                 "' ends with '\\' (continues the line in Nagios object files)");
-  }
-  return core::Status::Ok();
 }
 
 core::Result<std::string> FormatNagiosObjects(std::span<const NagiosCheck> checks,
@@ -119,7 +110,7 @@ core::Result<std::string> FormatNagiosObjects(std::span<const NagiosCheck> check
   std::map<std::pair<std::string, std::string>, std::chrono::seconds> services;
   for (const NagiosCheck& check : checks) {
     for (const std::string* name : {&check.host, &check.service}) {
-      if (core::Status st = ValidateNagiosConfigName(*name); !st.ok()) {
+      if (core::Status st = ValidateObjectName(*name); !st.ok()) {
         return core::InvalidArgument("host '" + check.host + "' service '" + check.service +
                                      "': " + st.message());
       }

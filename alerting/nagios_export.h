@@ -53,17 +53,13 @@ std::vector<NagiosCheck> StaticChecks(const RuleSet& rules, std::vector<RuleRef>
 core::Result<std::vector<NagiosCheck>> ChecksForSeries(const RuleRef& rule,
                                                        std::span<const SeriesRef> series);
 
-// OK when Nagios object files accept `name` as a host name / service description: what
-// ValidateObjectName accepts, minus a trailing '\' (it would continue the config line).
-core::Status ValidateNagiosConfigName(std::string_view name);
-
 // The whole object configuration: timeperiod kNagiosTimeperiod, command kNagiosStaleCommand
 // (prints an UNKNOWN message, exits 3), host and service templates (register 0: passive only,
 // freshness checked for services, check_command kNagiosStaleCommand), one host per distinct host
 // name (address = name, no check command: Nagios keeps it UP) and one service per distinct
 // (host, service) with its freshness_threshold; duplicates take the longest interval. Sorted by
 // host, then service: the same checks give the same text. INVALID_ARGUMENT for a name that
-// ValidateNagiosConfigName rejects or invalid options.
+// ValidateObjectName rejects or invalid options.
 core::Result<std::string> FormatNagiosObjects(std::span<const NagiosCheck> checks,
                                               const NagiosExportOptions& options = {});
 

@@ -110,8 +110,7 @@ Result<std::chrono::milliseconds> ParseDuration(std::string_view text) {
     return InvalidArgument(fmt::format("'{}' is not a duration like 500ms, 10s, 1min, 1h", text));
   }
   static constexpr std::pair<std::string_view, int64_t> kUnits[] = {
-      {"ms", 1}, {"s", 1000}, {"m", 60000}, {"min", 60000}, {"h", 3600000},
-      {"d", 86400000}};
+      {"ms", 1}, {"s", 1000}, {"m", 60000}, {"min", 60000}, {"h", 3600000}, {"d", 86400000}};
   for (auto [name, ms] : kUnits) {
     if (unit == name) return std::chrono::milliseconds(n * ms);
   }

@@ -37,7 +37,8 @@ class StoreBackend final : public alerting::RuleTestBackend {
     so.data_dir = dir;
     so.schemas = schemas;
     so.sync_interval_ms = 60'000;  // nothing here needs to survive a crash
-    ASSIGN_OR_RETURN(backend->store_, storage::OpenRocksStore(so, backend->clock_, backend->metrics_));
+    ASSIGN_OR_RETURN(backend->store_,
+                     storage::OpenRocksStore(so, backend->clock_, backend->metrics_));
     backend->source_ = std::make_unique<query::LocalSource>(*backend->store_);
     return std::unique_ptr<alerting::RuleTestBackend>(std::move(backend));
   }
@@ -98,8 +99,8 @@ int RulesTestCommand(std::span<const std::string> args) {
     fmt::print(stderr, "meridian: {}\n", schemas.status().message());
     return 1;
   }
-  return alerting::RunRuleTests(files, [&] { return StoreBackend::Create(*schemas); }, stdout,
-                                stderr);
+  return alerting::RunRuleTests(
+      files, [&] { return StoreBackend::Create(*schemas); }, stdout, stderr);
 }
 
 }  // namespace meridian::app

@@ -10,8 +10,8 @@
 #include "alerting/rule_reloader.h"
 #include "app/internal/store_state_store.h"
 #include "ingest/graphite_server.h"
-#include "query/function_registry.h"
 #include "ingest/point_sink.h"
+#include "query/function_registry.h"
 #include "query/http_api.h"
 #include "query/series_source.h"
 #include "storage/store.h"
@@ -88,8 +88,8 @@ core::Status Server::StartAlerting() {
   eo.max_history_entries = ac.max_history_entries;
   RETURN_IF_ERROR(eo.Validate());
   alert_states_ = std::make_unique<internal::StoreStateStore>(*store_);
-  alerts_ = std::make_unique<alerting::AlertEngine>(
-      *source_, query::FunctionRegistry::Default(), *alert_states_, clock_, metrics_, eo);
+  alerts_ = std::make_unique<alerting::AlertEngine>(*source_, query::FunctionRegistry::Default(),
+                                                    *alert_states_, clock_, metrics_, eo);
   RETURN_IF_ERROR(alerts_->Restore());
   RETURN_IF_ERROR(StartAlertSinks());
   for (auto& sink : alert_sinks_) alerts_->AddSink(*sink);

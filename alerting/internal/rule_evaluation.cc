@@ -25,9 +25,12 @@ std::string OwnerKey(std::string_view host, std::string_view service) {
 
 const char* ReasonFor(const core::Status& status) {
   switch (status.code()) {
-    case core::StatusCode::kResourceExhausted: return "limit";
-    case core::StatusCode::kDeadlineExceeded: return "timeout";
-    default: return "query";
+    case core::StatusCode::kResourceExhausted:
+      return "limit";
+    case core::StatusCode::kDeadlineExceeded:
+      return "timeout";
+    default:
+      return "query";
   }
 }
 
@@ -46,15 +49,10 @@ struct CheckStepper {
         c.state.state_since == 0 ? std::nullopt : std::optional(c.state.state);
     const bool changed = alerting::Step(policy, now, value, c.state);
     const std::string_view state_name = CheckStateName(c.state.state);
-    const OutputFields fields{value,
-                              state_name,
-                              rule.name,
-                              c.host,
-                              c.service,
-                              rule.warning_text,
-                              rule.critical_text,
-                              rule.window_text,
-                              rule.reduce_text};
+    const OutputFields fields{
+        value,           state_name,        rule.name,          c.host,
+        c.service,       rule.warning_text, rule.critical_text, rule.window_text,
+        rule.reduce_text};
     const SeriesRef ref{c.series, &tags};
     auto text = rule.output.Render(ref, &fields);
     std::string body = text.ok() ? *text
@@ -89,8 +87,9 @@ void AlertEngine::Impl::EvaluateRule(const RuleGroup& group, const Rule& rule, i
     error = series.status().message();
     CountError(ReasonFor(series.status()));
   } else if (series->size() > options.max_series_per_rule) {
-    error = fmt::format("the target returned {} series, more than alerting.max_series_per_rule ({})",
-                        series->size(), options.max_series_per_rule);
+    error =
+        fmt::format("the target returned {} series, more than alerting.max_series_per_rule ({})",
+                    series->size(), options.max_series_per_rule);
     CountError("limit");
   }
   const bool query_failed = !error.empty();
@@ -110,8 +109,8 @@ void AlertEngine::Impl::EvaluateRule(const RuleGroup& group, const Rule& rule, i
     auto host = rule.host.Render(ref);
     auto service = rule.service.Render(ref);
     if (!host.ok() || !service.ok()) {
-      note("template", fmt::format("series '{}': {}", s.name,
-                                   (host.ok() ? service : host).status().message()));
+      note("template",
+           fmt::format("series '{}': {}", s.name, (host.ok() ? service : host).status().message()));
       continue;
     }
     if (auto st = ValidateObjectName(*host); !st.ok()) {

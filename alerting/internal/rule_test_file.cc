@@ -99,9 +99,9 @@ class Reader {
 
   core::Status Error(const YAML::Node& node, std::string_view message) const {
     const YAML::Mark mark = node.Mark();
-    return core::InvalidArgument(
-        mark.is_null() ? fmt::format("{}: {}", path_, message)
-                       : fmt::format("{}:{}: {}", path_, mark.line + 1, message));
+    return core::InvalidArgument(mark.is_null()
+                                     ? fmt::format("{}: {}", path_, message)
+                                     : fmt::format("{}:{}: {}", path_, mark.line + 1, message));
   }
 
   core::Result<std::string> Scalar(const YAML::Node& map, const char* key, bool required) const {

@@ -21,7 +21,9 @@ std::optional<int64_t> ReadOptionalTime(const json& j, const char* key) {
 }
 
 // NaN (no data) is stored as null: JSON has no NaN.
-json Number(double v) { return std::isfinite(v) ? json(v) : std::isnan(v) ? json(nullptr) : json(v > 0 ? "inf" : "-inf"); }
+json Number(double v) {
+  return std::isfinite(v) ? json(v) : std::isnan(v) ? json(nullptr) : json(v > 0 ? "inf" : "-inf");
+}
 
 double ReadNumber(const json& j, const char* key) {
   auto it = j.find(key);
@@ -80,8 +82,8 @@ core::Status ParseHistoryKey(std::string_view key, int64_t* time, uint64_t* sequ
 }
 
 core::Result<CheckState> ParseCheckState(std::string_view name) {
-  for (CheckState s : {CheckState::kOk, CheckState::kWarning, CheckState::kCritical,
-                       CheckState::kUnknown}) {
+  for (CheckState s :
+       {CheckState::kOk, CheckState::kWarning, CheckState::kCritical, CheckState::kUnknown}) {
     if (CheckStateName(s) == name) return s;
   }
   return core::InvalidArgument(fmt::format("unknown check state '{}'", name));

@@ -139,9 +139,9 @@ class ConfigParser {
     constexpr milliseconds kDay(86'400'000);
     return ForEachKey(
         node, path,
-        {"rules_dir", "reload_check_interval", "max_series_per_rule",
-         "max_fetched_series_per_rule", "max_points_per_rule", "query_timeout", "forget_after",
-         "history_retention", "max_history_entries", "nagios", "nsca"},
+        {"rules_dir", "reload_check_interval", "max_series_per_rule", "max_fetched_series_per_rule",
+         "max_points_per_rule", "query_timeout", "forget_after", "history_retention",
+         "max_history_entries", "nagios", "nsca"},
         [&](const std::string& key, const YAML::Node& v, const std::string& p) -> Status {
           if (key == "rules_dir") {
             ASSIGN_OR_RETURN(a.rules_dir, String(v, p));
@@ -155,11 +155,13 @@ class ConfigParser {
           } else if (key == "max_points_per_rule") {
             ASSIGN_OR_RETURN(a.max_points_per_rule, Uint(v, p, 1, 10'000'000'000));
           } else if (key == "query_timeout") {
-            ASSIGN_OR_RETURN(a.query_timeout, Duration(v, p, milliseconds(100), milliseconds(3'600'000)));
+            ASSIGN_OR_RETURN(a.query_timeout,
+                             Duration(v, p, milliseconds(100), milliseconds(3'600'000)));
           } else if (key == "forget_after") {
             ASSIGN_OR_RETURN(a.forget_after, Duration(v, p, milliseconds(0), 3650 * kDay));
           } else if (key == "history_retention") {
-            ASSIGN_OR_RETURN(a.history_retention, Duration(v, p, milliseconds(60'000), 3650 * kDay));
+            ASSIGN_OR_RETURN(a.history_retention,
+                             Duration(v, p, milliseconds(60'000), 3650 * kDay));
           } else if (key == "max_history_entries") {
             ASSIGN_OR_RETURN(a.max_history_entries, Uint(v, p, 1, 100'000'000));
           } else if (key == "nagios") {
@@ -191,15 +193,16 @@ class ConfigParser {
             return Into(Uint(v, p, 1, 100'000'000), n.max_queued_results);
           }
           if (key == "timeout") {
-            return Into(Duration(v, p, std::chrono::milliseconds(100), std::chrono::minutes(10)), n.timeout);
+            return Into(Duration(v, p, std::chrono::milliseconds(100), std::chrono::minutes(10)),
+                        n.timeout);
           }
           std::string& out = key == "encryption" ? n.encryption : n.packet;
           ASSIGN_OR_RETURN(out, String(v, p));
           const bool ok = key == "encryption" ? (out == "none" || out == "xor")
                                               : (out == "v3" || out == "legacy");
           return ok ? Status::Ok()
-                    : Error(v, p, key == "encryption" ? "expected none or xor"
-                                                      : "expected v3 or legacy");
+                    : Error(v, p,
+                            key == "encryption" ? "expected none or xor" : "expected v3 or legacy");
         });
   }
 

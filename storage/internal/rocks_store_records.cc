@@ -28,9 +28,8 @@ std::string PrefixEnd(std::string prefix) {
 
 }  // namespace
 
-core::Status RocksStore::WriteRecords(
-    const std::vector<std::pair<std::string, std::string>>& puts,
-    const std::vector<std::string>& deletes) {
+core::Status RocksStore::WriteRecords(const std::vector<std::pair<std::string, std::string>>& puts,
+                                      const std::vector<std::string>& deletes) {
   WriteBatch wb;
   for (const auto& key : deletes) wb.Delete(Family::kMeta, RecordKey(key));
   for (const auto& [key, value] : puts) wb.Put(Family::kMeta, RecordKey(key), value);
@@ -43,9 +42,8 @@ core::Status RocksStore::ScanRecords(
     const std::function<bool(std::string_view, std::string_view)>& fn) const {
   const std::string begin = RecordKey(prefix);
   const std::string end = PrefixEnd(begin);
-  return db_->Scan(Family::kMeta, begin, end, [&](std::string_view k, std::string_view v) {
-    return fn(k.substr(1), v);
-  });
+  return db_->Scan(Family::kMeta, begin, end,
+                   [&](std::string_view k, std::string_view v) { return fn(k.substr(1), v); });
 }
 
 }  // namespace meridian::storage::internal

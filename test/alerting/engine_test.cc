@@ -56,8 +56,8 @@ class EngineTest : public ::testing::Test {
   }
 
   std::unique_ptr<AlertEngine> MakeEngine() {
-    auto engine = std::make_unique<AlertEngine>(source_, query::FunctionRegistry::Default(),
-                                                store_, clock_, metrics_);
+    auto engine = std::make_unique<AlertEngine>(source_, query::FunctionRegistry::Default(), store_,
+                                                clock_, metrics_);
     EXPECT_TRUE(engine->Restore().ok());
     engine->SetRules(rules_);
     engine->AddSink(sink_);
@@ -123,8 +123,7 @@ TEST_F(EngineTest, ASeriesThatStopsReportingIsNoDataNotForgotten) {
   for (int64_t t = kNow + 10; t <= kNow + 30; t += 10) results = engine->EvaluateGroup(group(), t);
   ASSERT_EQ(results.size(), 1u);
   EXPECT_EQ(results[0].state, CheckState::kUnknown);
-  EXPECT_EQ(results[0].output,
-            "UNKNOWN - eu.db1.conns connections no data | conns=U;~:150;~:300");
+  EXPECT_EQ(results[0].output, "UNKNOWN - eu.db1.conns connections no data | conns=U;~:150;~:300");
 }
 
 TEST_F(EngineTest, AVanishedSeriesKeepsItsCheck) {

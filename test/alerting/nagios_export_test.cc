@@ -3,6 +3,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "alerting/check_result.h"
+
 namespace meridian::alerting {
 namespace {
 
@@ -158,8 +160,8 @@ TEST(NagiosExportTest, RejectsNamesNagiosConfigCannotHold) {
     auto text = FormatNagiosObjects(checks);
     EXPECT_FALSE(text.ok()) << bad.host << "/" << bad.service;
   }
-  EXPECT_THAT(ValidateNagiosConfigName("db\\").message(), HasSubstr("ends with '\\'"));
-  EXPECT_TRUE(ValidateNagiosConfigName("db\\x").ok());
+  EXPECT_THAT(ValidateObjectName("db\\").message(), HasSubstr("ends with '\\'"));
+  EXPECT_TRUE(ValidateObjectName("db\\x").ok());
 }
 
 }  // namespace

@@ -40,7 +40,8 @@ rules:
 // 1-second resolution so that a stopped series leaves the 3 s window quickly.
 std::string MeridianConfig(const std::string& rules_dir, const std::string& extra) {
   return "storage:\n  schemas:\n    - { pattern: \".*\", retentions: \"1s:1h\" }\n"
-         "alerting:\n  rules_dir: " + rules_dir + "\n" + extra;
+         "alerting:\n  rules_dir: " +
+         rules_dir + "\n" + extra;
 }
 
 // Sends the current value of every active series each 200 ms, as collectd would.
@@ -66,9 +67,9 @@ class Feeder {
   void Loop() {
     while (!stop_) {
       std::string lines;
-      const auto now = std::chrono::duration_cast<seconds>(
-                           std::chrono::system_clock::now().time_since_epoch())
-                           .count();
+      const auto now =
+          std::chrono::duration_cast<seconds>(std::chrono::system_clock::now().time_since_epoch())
+              .count();
       {
         std::lock_guard lock(mu_);
         for (const auto& [name, value] : values_) {
@@ -90,9 +91,7 @@ class Feeder {
 
 class AlertingNagiosTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    ASSERT_TRUE(WriteFile(rules_.path() / "db.yaml", kRules).ok());
-  }
+  void SetUp() override { ASSERT_TRUE(WriteFile(rules_.path() / "db.yaml", kRules).ok()); }
 
   std::unique_ptr<MeridianProcess> StartMeridian(const std::string& sink_config) {
     MeridianOptions o;
@@ -160,7 +159,8 @@ TEST_F(AlertingNagiosTest, PassiveResultsReachNagiosThroughTheCommandPipe) {
   ASSERT_TRUE(meridian->Stop().ok());
   // Meridian with its pipe sink on this Nagios's FIFO, started before Nagios: the sink retries
   // (with backoff) until Nagios creates the FIFO and reads it.
-  auto with_pipe = StartMeridian("  nagios: { command_file: " + nagios.command_file().string() + " }\n");
+  auto with_pipe =
+      StartMeridian("  nagios: { command_file: " + nagios.command_file().string() + " }\n");
   ASSERT_NE(with_pipe, nullptr);
   Feeder feed2(*with_pipe);
   feed2.Set("eu-west.db1.pg.conns", 100);
@@ -171,7 +171,8 @@ TEST_F(AlertingNagiosTest, PassiveResultsReachNagiosThroughTheCommandPipe) {
 
   NagiosStatusBlock last;
   ASSERT_TRUE(nagios.WaitForService("db3", "pg-conns", State("2"), seconds(30), &last))
-      << last["plugin_output"] << "\n" << nagios.ReadLog() << with_pipe->Log();
+      << last["plugin_output"] << "\n"
+      << nagios.ReadLog() << with_pipe->Log();
   EXPECT_EQ(last["plugin_output"], "CRITICAL - eu-west.db3.pg.conns connections 400");
   EXPECT_EQ(last["performance_data"], "pg-conns=400;~:150;~:300");
   EXPECT_EQ(last["check_type"], "1");  // passive
@@ -257,9 +258,9 @@ TEST_F(AlertingNagiosTest, NscaDaemonDeliversMeridiansResultsToNagios) {
   auto nsca = NscaDaemon::Start(d);
   ASSERT_TRUE(nsca.ok()) << nsca.status().ToString();
 
-  auto meridian = StartMeridian("  nsca: { host: 127.0.0.1, port: " +
-                                std::to_string((*nsca)->port()) +
-                                ", password: s3cret, encryption: xor }\n");
+  auto meridian =
+      StartMeridian("  nsca: { host: 127.0.0.1, port: " + std::to_string((*nsca)->port()) +
+                    ", password: s3cret, encryption: xor }\n");
   ASSERT_NE(meridian, nullptr);
   Feeder feed(*meridian);
   feed.Set("eu-west.db7.pg.conns", 999);
