@@ -1,4 +1,5 @@
-// `meridian export-nagios --rules PATH… [--url URL] [--freshness-factor F]` (commands.h).
+// `meridian export-nagios --rules PATH… [--url URL] [--freshness-factor F] [--contact-groups L]`
+// (commands.h).
 #include <fmt/format.h>
 
 #include <charconv>
@@ -15,7 +16,7 @@ namespace {
 
 constexpr std::string_view kUsage =
     "usage: meridian export-nagios --rules PATH [--rules PATH...] [--url URL]\n"
-    "                              [--freshness-factor F]\n"
+    "                              [--freshness-factor F] [--contact-groups G1,G2]\n"
     "Prints Nagios object definitions (hosts, passive services with check_freshness, shared\n"
     "templates) for every check the rules can produce. Rules whose nagios.host or\n"
     "nagios.service is a template ({node:N}, {tag:NAME}, {name}) need the series: with --url\n"
@@ -23,6 +24,7 @@ constexpr std::string_view kUsage =
     "without --url they are skipped with a warning on stderr.\n"
     "  --freshness-factor F   freshness_threshold = max(F x group interval, 60) seconds;\n"
     "                         default 3\n"
+    "  --contact-groups LIST  contact_groups of the generated host/service templates\n"
     "Exit status: 0 OK, 1 invalid rules / a fetch failed / an invalid name, 2 usage error.\n";
 
 struct Flags {
@@ -46,7 +48,8 @@ core::Result<Flags> ParseFlags(std::span<const std::string> args) {
       flags.help = true;
       continue;
     }
-    if (name != "--rules" && name != "--url" && name != "--freshness-factor") {
+    if (name != "--rules" && name != "--url" && name != "--freshness-factor" &&
+        name != "--contact-groups") {
       return core::InvalidArgument("unknown argument '" + args[i] + "'");
     }
     if (!value) {
@@ -57,6 +60,8 @@ core::Result<Flags> ParseFlags(std::span<const std::string> args) {
       flags.rules.push_back(*value);
     } else if (name == "--url") {
       flags.url = *value;
+    } else if (name == "--contact-groups") {
+      flags.options.contact_groups = *value;
     } else {
       double factor = 0;
       auto [ptr, ec] = std::from_chars(value->data(), value->data() + value->size(), factor);

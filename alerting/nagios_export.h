@@ -28,7 +28,11 @@ struct NagiosExportOptions {
   // 60 s: a result may be late by two evaluations before Nagios calls it stale.
   double freshness_factor = 3;
   std::chrono::seconds min_freshness{60};
-  core::Status Validate() const;  // factor finite and in (0, 1000]
+  // `contact_groups` of the host and service templates (comma-separated Nagios contactgroup
+  // names), so that the passive services page someone. Empty = none (Nagios warns).
+  std::string contact_groups;
+  // factor finite and in (0, 1000]; contact_groups a valid Nagios name list
+  core::Status Validate() const;
 };
 
 // Object names of the shared definitions.

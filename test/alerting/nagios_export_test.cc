@@ -166,3 +166,27 @@ TEST(NagiosExportTest, RejectsNamesNagiosConfigCannotHold) {
 
 }  // namespace
 }  // namespace meridian::alerting
+
+namespace meridian::alerting {
+namespace {
+
+TEST(NagiosExportTest, ContactGroupsGoOnBothTemplates) {
+  NagiosExportOptions options;
+  options.contact_groups = "dba,oncall";
+  auto text = FormatNagiosObjects(std::vector<NagiosCheck>{{"db1", "disk", seconds(10)}}, options);
+  ASSERT_TRUE(text.ok()) << text.status().ToString();
+  size_t count = 0;
+  for (size_t at = 0; (at = text->find("contact_groups", at)) != std::string::npos; ++at) ++count;
+  EXPECT_EQ(count, 2u) << *text;
+  EXPECT_THAT(*text, HasSubstr("dba,oncall"));
+  options.contact_groups = "dba,";
+  EXPECT_FALSE(options.Validate().ok());
+  options.contact_groups = "d;ba";
+  EXPECT_FALSE(options.Validate().ok());
+  EXPECT_TRUE(FormatNagiosObjects(std::vector<NagiosCheck>{}, NagiosExportOptions{})
+                  .value()
+                  .find("contact_groups") == std::string::npos);
+}
+
+}  // namespace
+}  // namespace meridian::alerting

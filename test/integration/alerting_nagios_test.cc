@@ -107,13 +107,16 @@ class AlertingNagiosTest : public ::testing::Test {
     SubprocessOptions o;
     const std::string out = scratch_.Sub("objects.cfg");
     o.argv = {"/bin/sh", "-c",
-              std::string(MERIDIAN_BINARY) + " export-nagios --rules " + rules_.path().string() +
+              std::string(MERIDIAN_BINARY) + " export-nagios --contact-groups meridian-test-oncall --rules " + rules_.path().string() +
                   " --url http://127.0.0.1:" + std::to_string(m.http_port()) + " > " + out};
     auto run = RunAndCapture(o, scratch_.path(), seconds(30));
     EXPECT_TRUE(run.ok()) << run.status().ToString();
     // The export goes into an existing Nagios config; NagiosBaseObjects() stands in for the
     // rest of it (Nagios refuses to start without a contact).
-    return NagiosBaseObjects() + ReadFileOrEmpty(out);
+    return NagiosBaseObjects() +
+           "define contactgroup {\n  contactgroup_name meridian-test-oncall\n"
+           "  members meridian-test-nobody\n}\n" +
+           ReadFileOrEmpty(out);
   }
 
   // Waits until Meridian's own API shows `host` evaluated with data (so export sees it).
