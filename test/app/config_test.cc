@@ -87,6 +87,38 @@ storage:
   EXPECT_EQ(c.storage.aggregation[1].x_files_factor, 0.5);
 }
 
+TEST(ConfigTest, ParsesTheAlertingSection) {
+  Config c = MustParse(R"(
+alerting:
+  rules_dir: /srv/rules
+  reload_check_interval: 2s
+  max_series_per_rule: 500
+  max_fetched_series_per_rule: 5000
+  max_points_per_rule: 100000
+  query_timeout: 3s
+  forget_after: 2d
+  history_retention: 90d
+  max_history_entries: 1000
+  nagios: { command_file: /var/lib/nagios4/rw/nagios.cmd, max_queued_results: 10 }
+  nsca: { host: nagios.example.com, port: 5668, password: s3cret, encryption: none,
+          packet: legacy, max_queued_results: 20, timeout: 1500ms }
+)");
+  const AlertingConfig& a = c.alerting;
+  EXPECT_EQ(a.rules_dir, "/srv/rules");
+  EXPECT_EQ(a.reload_check_interval, milliseconds(2000));
+  EXPECT_EQ(a.max_series_per_rule, 500u);
+  EXPECT_EQ(a.max_fetched_series_per_rule, 5000u);
+  EXPECT_EQ(a.max_points_per_rule, 100000u);
+  EXPECT_EQ(a.query_timeout, milliseconds(3000));
+  EXPECT_EQ(a.forget_after, milliseconds(2LL * 86400 * 1000));
+  EXPECT_EQ(a.history_retention, milliseconds(90LL * 86400 * 1000));
+  EXPECT_EQ(a.max_history_entries, 1000u);
+  EXPECT_EQ(a.nagios, (NagiosSinkConfig{"/var/lib/nagios4/rw/nagios.cmd", 10}));
+  EXPECT_EQ(a.nsca, (NscaSinkConfig{"nagios.example.com", 5668, "s3cret", "none", "legacy", 20,
+                                    milliseconds(1500)}));
+  EXPECT_EQ(MustParse("{}").alerting, AlertingConfig{});  // off by default
+}
+
 TEST(ConfigTest, ErrorsNameFileLineAndKeyPath) {
   struct Case {
     std::string_view yaml, want;
@@ -109,7 +141,15 @@ TEST(ConfigTest, ErrorsNameFileLineAndKeyPath) {
       {"instance: us.east\n", "instance: use letters, digits"},
       // Durations.
       {"storage:\n  sync_interval: 10\n", "meridian.yaml:2: storage.sync_interval: '10': a unit"},
-      {"storage:\n  sync_interval: 1d\n", "storage.sync_interval: '1d': unknown unit 'd'"},
+      {"storage:\n  sync_interval: 1w\n", "storage.sync_interval: '1w': unknown unit 'w'"},
+      // Alerting.
+      {"alerting:\n  rule_dir: x\n", "meridian.yaml:2: alerting.rule_dir: unknown key"},
+      {"alerting:\n  nsca: { encryption: des }\n", "alerting.nsca.encryption: expected none or xor"},
+      {"alerting:\n  nsca: { packet: v2 }\n", "alerting.nsca.packet: expected v3 or legacy"},
+      {"alerting:\n  nsca:\n    port: 0\n", "meridian.yaml:3: alerting.nsca.port: '0' is not"},
+      {"alerting:\n  nagios: { command_file: [a] }\n", "alerting.nagios.command_file: expected"},
+      {"alerting:\n  max_series_per_rule: 0\n", "alerting.max_series_per_rule: '0'"},
+      {"alerting:\n  history_retention: 10s\n", "alerting.history_retention: 10s is outside"},
       {"storage:\n  sync_interval: 11min\n", "storage.sync_interval: 11min is outside"},
       {"storage:\n  self_metrics_interval: 0s\n", "storage.self_metrics_interval: 0s is outside"},
       // Retentions, patterns, methods.
@@ -173,6 +213,7 @@ TEST(DurationTest, ParsesUnitsAndRequiresOne) {
   EXPECT_EQ(*ParseDuration("2m"), milliseconds(120000));
   EXPECT_EQ(*ParseDuration("1min"), milliseconds(60000));
   EXPECT_EQ(*ParseDuration("1h"), milliseconds(3600000));
+  EXPECT_EQ(*ParseDuration("7d"), milliseconds(7LL * 86400000));
   for (std::string_view bad : {"", "10", "s", "1.5s", "-1s", "1 s", "1sec", "99999999999999s"}) {
     EXPECT_FALSE(ParseDuration(bad).ok()) << bad;
   }
