@@ -67,10 +67,9 @@ class RecordsStateStore final : public StateStore {
   }
   core::Status Scan(std::string_view prefix,
                     const std::function<bool(std::string_view, std::string_view)>& fn) override {
-    return store_.ScanRecords(ns_ + std::string(prefix), [&](std::string_view k,
-                                                             std::string_view v) {
-      return fn(k.substr(ns_.size()), v);
-    });
+    return store_.ScanRecords(
+        ns_ + std::string(prefix),
+        [&](std::string_view k, std::string_view v) { return fn(k.substr(ns_.size()), v); });
   }
 
  private:
@@ -84,8 +83,8 @@ std::string RuleYaml(int r) {
   std::string target = glob, host = "{node:1}", service = fmt::format("metric{}", metric);
   std::string warning = "70", critical = "90";
   if (r % 50 == 0) {
-    target = fmt::format("alias(sumSeries({}),\"region.block{:02}.app.metric{}\")", glob, block,
-                         metric);
+    target =
+        fmt::format("alias(sumSeries({}),\"region.block{:02}.app.metric{}\")", glob, block, metric);
     warning = "600";
     critical = "700";
   } else if (r % 20 == 0) {
@@ -153,9 +152,9 @@ Fixture& GetFixture() {
     fx->dir = mkdtemp(tmpl);
     storage::StoreOptions o;
     o.data_dir = fx->dir;
-    o.schemas = *storage::SchemaSet::Create(
-        {{"all", ".*", {{10, 2160}, {60, 10080}}}},
-        {{"all", ".*", storage::AggregationMethod::kAverage, 0.5}});
+    o.schemas =
+        *storage::SchemaSet::Create({{"all", ".*", {{10, 2160}, {60, 10080}}}},
+                                    {{"all", ".*", storage::AggregationMethod::kAverage, 0.5}});
     auto store = storage::OpenRocksStore(o, core::RealClock::Get(), fx->metrics);
     if (!store.ok()) {
       fmt::print(stderr, "cannot open store in {}: {}\n", fx->dir, store.status().ToString());
@@ -285,10 +284,11 @@ class SummaryReporter : public benchmark::ConsoleReporter {
 
 void PrintSummary() {
   const Fixture& f = GetFixture();
-  fmt::print("\n{} series, {} rules in {} groups; one round = {} checks "
-             "(OK {}, WARNING {}, CRITICAL {}, UNKNOWN {})\n",
-             kHosts * kMetrics, kGroups * kRulesPerGroup, kGroups, f.checks_per_round,
-             f.states[0], f.states[1], f.states[2], f.states[3]);
+  fmt::print(
+      "\n{} series, {} rules in {} groups; one round = {} checks "
+      "(OK {}, WARNING {}, CRITICAL {}, UNKNOWN {})\n",
+      kHosts * kMetrics, kGroups * kRulesPerGroup, kGroups, f.checks_per_round, f.states[0],
+      f.states[1], f.states[2], f.states[3]);
   fmt::print("{:<40} {:>10} {:>16} {:>14} {:>20}\n", "row", "ms/round", "series-evals/s",
              "rule-evals/s", "10k evals vs 1 s");
   for (const RowFigures& row : g_rows) {

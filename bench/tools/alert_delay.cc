@@ -55,7 +55,8 @@ double NowSeconds() {
 }
 
 std::string DefaultMeridian() {
-  if (const char* dir = std::getenv("MERIDIAN_BUILD_DIR")) return std::string(dir) + "/app/meridian";
+  if (const char* dir = std::getenv("MERIDIAN_BUILD_DIR"))
+    return std::string(dir) + "/app/meridian";
   std::error_code ec;
   const auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
   return (self.parent_path().parent_path() / "app" / "meridian").string();
@@ -229,8 +230,8 @@ struct Sample {
 std::optional<Sample> Trial(int sock, CommandFifo& fifo, int i, double value, int rc) {
   const std::string service = fmt::format("i{}", i);
   const double sent = NowSeconds();
-  const std::string line = fmt::format("delay.i{}.value {} {}\n", i, value,
-                                       static_cast<int64_t>(sent));
+  const std::string line =
+      fmt::format("delay.i{}.value {} {}\n", i, value, static_cast<int64_t>(sent));
   if (write(sock, line.data(), line.size()) != static_cast<ssize_t>(line.size())) {
     return std::nullopt;
   }
@@ -284,8 +285,9 @@ bool Measure(const Options& o, int sock, CommandFifo& fifo, int interval, std::m
 int main(int argc, char** argv) {
   Options o;
   if (!ParseArgs(argc, argv, o)) {
-    fmt::print(stderr, "usage: alert_delay [--meridian PATH] [--trials N] [--intervals 1,10] "
-                       "[--seed S] [--keep]\n");
+    fmt::print(stderr,
+               "usage: alert_delay [--meridian PATH] [--trials N] [--intervals 1,10] "
+               "[--seed S] [--keep]\n");
     return 2;
   }
   signal(SIGPIPE, SIG_IGN);
@@ -301,9 +303,10 @@ int main(int argc, char** argv) {
     } else if (StartServer(o, dir, server)) {
       const int sock = Connect(server.graphite_port);
       std::mt19937_64 rng(o.seed);
-      fmt::print("| interval | trials | p50 ms | p90 ms | max ms | p50/interval | p90/interval "
-                 "| max/interval | line after its [epoch], p50 ms |\n"
-                 "|---|---|---|---|---|---|---|---|---|\n");
+      fmt::print(
+          "| interval | trials | p50 ms | p90 ms | max ms | p50/interval | p90/interval "
+          "| max/interval | line after its [epoch], p50 ms |\n"
+          "|---|---|---|---|---|---|---|---|---|\n");
       ok = sock >= 0;
       for (int i : o.intervals) ok = ok && Measure(o, sock, fifo, i, rng);
       if (sock >= 0) close(sock);

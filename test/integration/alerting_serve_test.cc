@@ -150,6 +150,16 @@ TEST_F(AlertingServeTest, AlertsApiFiltersAndHistoryParameters) {
   auto metrics = m->Get("/metrics");
   ASSERT_TRUE(metrics.ok());
   EXPECT_NE(metrics->body.find("meridian_alert_checks{state=\"CRITICAL\"} 1"), std::string::npos);
+
+  // kill -9: the states and the history were written with the store's log; nothing is lost.
+  const auto before = GetJson(*m, "/api/alerts", {{"host", "web2"}});
+  m->Kill();
+  ASSERT_TRUE(m->Restart().ok()) << m->Log();
+  auto after = GetJson(*m, "/api/alerts", {{"host", "web2"}});
+  ASSERT_EQ(after.size(), 1u);
+  EXPECT_EQ(after[0]["state"], "CRITICAL");
+  EXPECT_EQ(after[0]["state_since"], before[0]["state_since"]);
+  EXPECT_EQ(GetJson(*m, "/api/alerts/history", {{"host", "web2"}}).size(), 1u);
 }
 
 }  // namespace
