@@ -121,7 +121,10 @@ core::Status AlertEngine::Restore() {
       return false;
     }
     impl_->owners[OwnerKeyOf(*check)] = std::string(k.substr(internal::kCheckPrefix.size()));
-    impl_->checks[std::string(k.substr(internal::kCheckPrefix.size()))].status = std::move(*check);
+    Check& c = impl_->checks[std::string(k.substr(internal::kCheckPrefix.size()))];
+    c.persisted = check->state;
+    c.persisted_at = check->state.last_evaluation;
+    c.status = std::move(*check);
     return true;
   }));
   RETURN_IF_ERROR(bad);
@@ -239,8 +242,11 @@ void AlertEngine::Impl::SchedulerLoop() {
       }
     }
     if (due_group == nullptr || due_time > now) {
-      const int64_t wait_ms = due_group == nullptr ? 1000 : (due_time - now) * 1000;
-      cv.wait_for(lock, std::chrono::milliseconds(std::min<int64_t>(wait_ms, 1000)));
+      // Until the due instant itself (not the next whole second), at most 1 s at a time so that
+      // a clock step or new rules are noticed.
+      const int64_t wait_ms =
+          due_group == nullptr ? 1000 : due_time * 1000 - clock.NowMicros() / 1000 + 1;
+      cv.wait_for(lock, std::chrono::milliseconds(std::clamp<int64_t>(wait_ms, 1, 1000)));
       continue;
     }
     const int64_t interval = due_group->interval.count();

@@ -15,7 +15,9 @@ namespace meridian::alerting {
 // One check in memory: what is persisted plus the evaluation's bookkeeping.
 struct AlertEngine::Check {
   CheckStatus status;
-  bool dirty = false;  // to persist at the end of this evaluation
+  bool dirty = false;      // evaluated this round: a candidate for persisting
+  SeriesState persisted;   // the state as last written to the StateStore
+  int64_t persisted_at = 0;
 };
 
 struct AlertEngine::Impl {

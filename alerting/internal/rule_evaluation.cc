@@ -15,6 +15,15 @@ namespace meridian::alerting {
 namespace {
 
 constexpr double kNoData = std::numeric_limits<double>::quiet_NaN();
+constexpr int64_t kRefreshPersistedSeconds = 60;
+
+// The fields whose loss would change a future state: the state, when it began, the level runs.
+bool SameDurableState(const SeriesState& a, const SeriesState& b) {
+  return a.state == b.state && a.state_since == b.state_since &&
+         a.warning_since == b.warning_since && a.critical_since == b.critical_since &&
+         a.unknown_since == b.unknown_since && a.warning_last_met == b.warning_last_met &&
+         a.critical_last_met == b.critical_last_met;
+}
 
 std::string OwnerKey(std::string_view host, std::string_view service) {
   std::string key(host);
@@ -176,10 +185,19 @@ void AlertEngine::Impl::EvaluateRule(const RuleGroup& group, const Rule& rule, i
   size_t count = 0;
   for (auto it = checks.lower_bound(prefix); it != checks.end() && it->first.starts_with(prefix);
        ++it, ++count) {
-    if (!it->second.dirty) continue;
-    it->second.dirty = false;
+    Check& check = it->second;
+    if (!check.dirty) continue;
+    check.dirty = false;
+    // What a restart needs (state, its timers) is written at once; the informational fields
+    // (value, last evaluation, output) at most every kRefreshPersistedSeconds.
+    if (SameDurableState(check.persisted, check.status.state) &&
+        now - check.persisted_at < kRefreshPersistedSeconds) {
+      continue;
+    }
+    check.persisted = check.status.state;
+    check.persisted_at = now;
     write.puts.emplace_back(std::string(internal::kCheckPrefix) + it->first,
-                            internal::EncodeCheck(it->second.status));
+                            internal::EncodeCheck(check.status));
   }
   RuleRunStatus& status = statuses[group.name + "/" + rule.name];
   if (error != status.last_error && !error.empty()) {
