@@ -13,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include "app/internal/yaml_reader.h"
 #include "storage/schema.h"
 
 namespace meridian::app::internal {
@@ -22,95 +23,10 @@ using core::InvalidArgument;
 using core::Result;
 using core::Status;
 
-// Stores a parsed value into its config field (narrowing checked by the parser's range).
-template <typename T, typename U>
-Status Into(Result<T> parsed, U& out) {
-  if (!parsed.ok()) return parsed.status();
-  out = static_cast<U>(*std::move(parsed));
-  return Status::Ok();
-}
-
-// Walks the YAML tree; every error carries "<source>:<line>: <key.path>: ".
-class ConfigParser {
+// Walks the YAML tree into a Config.
+class ConfigParser : private YamlReader {
  public:
-  explicit ConfigParser(std::string_view source) : source_(source) {}
-
-  Status Error(const YAML::Node& node, std::string_view path, std::string_view what) const {
-    const YAML::Mark mark = node.Mark();
-    if (mark.is_null()) return InvalidArgument(fmt::format("{}: {}: {}", source_, path, what));
-    return InvalidArgument(fmt::format("{}:{}: {}: {}", source_, mark.line + 1, path, what));
-  }
-
-  using KeyFn = std::function<Status(const std::string& key, const YAML::Node& value,
-                                     const std::string& path)>;
-  // Visits a mapping's entries; unknown or repeated keys are errors (typos must not pass).
-  Status ForEachKey(const YAML::Node& map, const std::string& path,
-                    std::initializer_list<std::string_view> known, const KeyFn& fn) const {
-    if (!map.IsMap()) return Error(map, path.empty() ? "(top level)" : path, "expected a mapping");
-    std::vector<std::string> seen;
-    for (const auto& entry : map) {
-      if (!entry.first.IsScalar()) return Error(entry.first, path, "keys must be plain names");
-      const std::string& key = entry.first.Scalar();
-      std::string key_path = path.empty() ? key : path + "." + key;
-      if (std::find(known.begin(), known.end(), key) == known.end()) {
-        std::string names;
-        for (std::string_view k : known) names += fmt::format("{}{}", names.empty() ? "" : ", ", k);
-        return Error(entry.first, key_path,
-                     fmt::format("unknown key (expected one of: {})", names));
-      }
-      if (std::find(seen.begin(), seen.end(), key) != seen.end()) {
-        return Error(entry.first, key_path, "duplicate key");
-      }
-      seen.push_back(key);
-      RETURN_IF_ERROR(fn(key, entry.second, key_path));
-    }
-    return Status::Ok();
-  }
-
-  Result<std::string> String(const YAML::Node& node, const std::string& path) const {
-    if (node.IsNull()) return Error(node, path, "expected a value, got nothing");
-    if (!node.IsScalar()) return Error(node, path, "expected a single value, not a list or map");
-    return node.Scalar();
-  }
-
-  Result<bool> Bool(const YAML::Node& node, const std::string& path) const {
-    ASSIGN_OR_RETURN(std::string s, String(node, path));
-    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
-    if (s == "true" || s == "yes" || s == "on") return true;
-    if (s == "false" || s == "no" || s == "off") return false;
-    return Error(node, path, fmt::format("'{}' is not a boolean (true/false)", node.Scalar()));
-  }
-
-  Result<uint64_t> Uint(const YAML::Node& node, const std::string& path, uint64_t min,
-                        uint64_t max) const {
-    ASSIGN_OR_RETURN(std::string s, String(node, path));
-    uint64_t v = 0;
-    auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-    if (s.empty() || ec != std::errc() || ptr != s.data() + s.size() || v < min || v > max) {
-      return Error(node, path, fmt::format("'{}' is not an integer in {}..{}", s, min, max));
-    }
-    return v;
-  }
-
-  Result<std::chrono::milliseconds> Duration(const YAML::Node& node, const std::string& path,
-                                             std::chrono::milliseconds min,
-                                             std::chrono::milliseconds max) const {
-    ASSIGN_OR_RETURN(std::string s, String(node, path));
-    auto d = ParseDuration(s);
-    if (!d.ok()) return Error(node, path, d.status().message());
-    if (*d < min || *d > max) {
-      return Error(node, path,
-                   fmt::format("{} is outside {}ms..{}ms", s, min.count(), max.count()));
-    }
-    return *d;
-  }
-
-  Result<ListenAddress> Listen(const YAML::Node& node, const std::string& path) const {
-    ASSIGN_OR_RETURN(std::string s, String(node, path));
-    auto addr = ParseListenAddress(s);
-    if (!addr.ok()) return Error(node, path, addr.status().message());
-    return *addr;
-  }
+  using YamlReader::YamlReader;
 
   Status Pattern(const YAML::Node& node, const std::string& path, std::string& out) const {
     ASSIGN_OR_RETURN(out, String(node, path));
@@ -386,9 +302,6 @@ class ConfigParser {
     }
     return Status::Ok();
   }
-
- private:
-  std::string source_;
 };
 
 }  // namespace
