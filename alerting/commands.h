@@ -1,6 +1,6 @@
 // The alerting command-line tools behind `meridian rules check`, `meridian export-nagios` and
-// `meridian check` (`rules test` needs a store: app/rules_test_command.h). Each takes the arguments after its command words, writes to stdout/stderr and
-// returns the process exit code.
+// `meridian check` (`rules test` needs a store: app/rules_test_command.h). Each takes the arguments
+// after its command words, writes to stdout/stderr and returns the process exit code.
 #pragma once
 
 #include <span>

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <deque>
 #include <set>
 
 #include "alerting/internal/engine_impl.h"
@@ -16,23 +17,23 @@ constexpr const char* kErrorReasons[] = {"query",    "limit", "timeout",
 
 std::string OwnerKeyOf(const CheckStatus& c) { return c.host + '\0' + c.service; }
 
-// Same target and names: the rule's checks carry over a reload.
-bool SameChecks(const Rule& a, const Rule& b) {
-  return a.target == b.target && a.host.text() == b.host.text() &&
-         a.service.text() == b.service.text();
-}
-
-const Rule* FindRule(const RuleSet& set, std::string_view group, std::string_view rule) {
+const RuleGroup* FindGroup(const RuleSet& set, std::string_view name) {
   for (const RuleGroup& g : set.groups) {
-    if (g.name != group) continue;
-    for (const Rule& r : g.rules) {
-      if (r.name == rule) return &r;
-    }
+    if (g.name == name) return &g;
   }
   return nullptr;
 }
 
 }  // namespace
+
+const Rule* FindRule(const RuleSet& set, std::string_view group, std::string_view rule) {
+  const RuleGroup* g = FindGroup(set, group);
+  if (g == nullptr) return nullptr;
+  for (const Rule& r : g->rules) {
+    if (r.name == rule) return &r;
+  }
+  return nullptr;
+}
 
 core::Status EngineOptions::Validate() const {
   if (max_series_per_rule == 0) return core::InvalidArgument("max_series_per_rule must be > 0");
@@ -65,24 +66,35 @@ AlertEngine::Impl::Impl(query::SeriesSource& source, const query::FunctionRegist
       skipped_evaluations(metrics.GetCounter(
           "alert_skipped_evaluations_total",
           "Group evaluations skipped because the engine fell a whole interval behind.")),
-      forgotten(metrics.GetCounter("alert_forgotten_checks_total",
-                                   "Checks dropped after alerting.forget_after without data.")) {
+      forgotten_quiet(metrics.GetCounter("alert_forgotten_checks_total",
+                                         "Checks dropped: no data for alerting.forget_after, or "
+                                         "past alerting.max_series_per_rule.",
+                                         {{"reason", "quiet"}})),
+      forgotten_limit(metrics.GetCounter("alert_forgotten_checks_total",
+                                         "Checks dropped: no data for alerting.forget_after, or "
+                                         "past alerting.max_series_per_rule.",
+                                         {{"reason", "limit"}})),
+      restore_errors(metrics.GetCounter("alert_state_restore_errors_total",
+                                        "Persisted alert records that could not be read "
+                                        "(skipped at start-up).")),
+      stale_evaluations(metrics.GetCounter(
+          "alert_stale_evaluations_total",
+          "Rule evaluations dropped because a reload changed the rule meanwhile.")) {
   for (const char* reason : kErrorReasons) {
     rule_errors[reason] = &metrics.GetCounter(
         "alert_rule_errors_total", "Rule evaluation problems by reason.", {{"reason", reason}});
   }
   for (CheckState state :
        {CheckState::kOk, CheckState::kWarning, CheckState::kCritical, CheckState::kUnknown}) {
-    metrics.AddCallbackGauge(
-        "alert_checks", "Checks by current state.",
-        [this, state] {
-          std::lock_guard lock(mu);
-          return static_cast<double>(std::count_if(checks.begin(), checks.end(), [&](auto& kv) {
-            return kv.second.status.state.state == state;
-          }));
-        },
-        {{"state", std::string(CheckStateName(state))}});
+    checks_by_state[state] = &metrics.GetGauge("alert_checks", "Checks by current state.",
+                                               {{"state", std::string(CheckStateName(state))}});
   }
+}
+
+void AlertEngine::Impl::UpdateStateGauges() {
+  std::map<CheckState, int64_t> counts;
+  for (const auto& [key, check] : checks) ++counts[check.status.state.state];
+  for (auto& [state, gauge] : checks_by_state) gauge->Set(counts[state]);
 }
 
 void AlertEngine::Impl::CountError(const std::string& reason) { rule_errors.at(reason)->Add(); }
@@ -112,22 +124,26 @@ AlertEngine::~AlertEngine() { Stop(); }
 
 core::Status AlertEngine::Restore() {
   std::lock_guard lock(impl_->mu);
-  core::Status bad;
-  RETURN_IF_ERROR(impl_->store.Scan(internal::kCheckPrefix, [&](std::string_view k,
-                                                                std::string_view v) {
-    auto check = internal::DecodeCheck(v);
-    if (!check.ok()) {
-      bad = core::Corruption(fmt::format("alert state record: {}", check.status().message()));
-      return false;
-    }
-    impl_->owners[OwnerKeyOf(*check)] = std::string(k.substr(internal::kCheckPrefix.size()));
-    Check& c = impl_->checks[std::string(k.substr(internal::kCheckPrefix.size()))];
-    c.persisted = check->state;
-    c.persisted_at = check->state.last_evaluation;
-    c.status = std::move(*check);
-    return true;
-  }));
-  RETURN_IF_ERROR(bad);
+  // An unreadable record (a damaged or future format) costs that check its history, not the
+  // start-up: it is skipped, counted and logged; the next evaluation recreates the check.
+  RETURN_IF_ERROR(
+      impl_->store.Scan(internal::kCheckPrefix, [&](std::string_view k, std::string_view v) {
+        auto check = internal::DecodeCheck(v);
+        if (!check.ok()) {
+          impl_->restore_errors.Add();
+          fmt::print(stderr, "meridian: alerting: skipping unreadable state record: {}\n",
+                     check.status().message());
+          return true;
+        }
+        const std::string key(k.substr(internal::kCheckPrefix.size()));
+        impl_->owners[OwnerKeyOf(*check)] = key;
+        Check& c = impl_->checks[key];
+        c.persisted = check->state;
+        c.persisted_at = check->state.last_evaluation;
+        c.status = std::move(*check);
+        return true;
+      }));
+  impl_->UpdateStateGauges();
   return impl_->store.Scan(internal::kHistoryPrefix, [&](std::string_view k, std::string_view) {
     int64_t time = 0;
     uint64_t sequence = 0;
@@ -143,13 +159,13 @@ core::Status AlertEngine::Restore() {
 void AlertEngine::SetRules(std::shared_ptr<const RuleSet> rules) {
   StateWrite write;
   {
+    std::lock_guard eval_lock(impl_->eval_mu);
     std::lock_guard lock(impl_->mu);
     for (auto it = impl_->checks.begin(); it != impl_->checks.end();) {
       const CheckStatus& c = it->second.status;
-      const Rule* now_rule = FindRule(*rules, c.group, c.rule);
-      const Rule* old_rule = FindRule(*impl_->rules, c.group, c.rule);
-      const bool keep = now_rule && (!old_rule || SameChecks(*old_rule, *now_rule));
-      if (keep) {
+      const Rule* rule = FindRule(*rules, c.group, c.rule);
+      // Records written before `definition` existed carry none: they are kept.
+      if (rule != nullptr && (c.definition.empty() || c.definition == RuleDefinition(*rule))) {
         ++it;
         continue;
       }
@@ -158,18 +174,21 @@ void AlertEngine::SetRules(std::shared_ptr<const RuleSet> rules) {
       it = impl_->checks.erase(it);
     }
     std::map<std::string, RuleRunStatus> statuses;
-    std::map<std::string, int64_t> next_due;
+    std::map<std::string, Impl::Schedule> next_due;
     for (const RuleGroup& g : rules->groups) {
       for (const Rule& r : g.rules) {
         auto it = impl_->statuses.find(g.name + "/" + r.name);
         if (it != impl_->statuses.end()) statuses.insert(*it);
       }
       auto due = impl_->next_due.find(g.name);
-      if (due != impl_->next_due.end()) next_due.insert(*due);
+      if (due != impl_->next_due.end() && due->second.interval == g.interval.count()) {
+        next_due.insert(*due);
+      }
     }
     impl_->statuses = std::move(statuses);
     impl_->next_due = std::move(next_due);
     impl_->rules = std::move(rules);
+    impl_->UpdateStateGauges();
   }
   if (auto st = impl_->store.Write(write); !st.ok()) {
     impl_->store_errors.Add();
@@ -199,9 +218,17 @@ std::vector<CheckResult> AlertEngine::Impl::EvaluateGroup(const RuleGroup& group
   {
     std::lock_guard lock(mu);
     AppendHistory(transitions, now, write);
+    UpdateStateGauges();
   }
   if (auto st = store.Write(write); !st.ok()) {
     store_errors.Add();
+    // Nothing of this round is on disk: the next evaluation writes every check again.
+    std::lock_guard lock(mu);
+    for (const auto& [key, value] : write.puts) {
+      if (!key.starts_with(internal::kCheckPrefix)) continue;
+      auto it = checks.find(key.substr(internal::kCheckPrefix.size()));
+      if (it != checks.end()) it->second.persisted_at = 0, it->second.persisted = SeriesState{};
+    }
     fmt::print(stderr, "meridian: alerting: cannot persist states of group {}: {}\n", group.name,
                st.ToString());
   }
@@ -234,10 +261,10 @@ void AlertEngine::Impl::SchedulerLoop() {
     std::shared_ptr<const RuleSet> set = rules;
     for (const RuleGroup& g : set->groups) {
       const int64_t interval = g.interval.count();
-      auto [it, fresh] = next_due.emplace(g.name, (now / interval + 1) * interval);
-      if (fresh) it->second = now;  // a new group runs at once, then on its grid
-      if (it->second < due_time) {
-        due_time = it->second;
+      // A new group runs at once, then on its grid.
+      auto it = next_due.emplace(g.name, Schedule{now, interval}).first;
+      if (it->second.next < due_time) {
+        due_time = it->second.next;
         due_group = &g;
       }
     }
@@ -255,7 +282,7 @@ void AlertEngine::Impl::SchedulerLoop() {
       skipped_evaluations.Add((now - next) / interval + 1);
       next = (now / interval + 1) * interval;
     }
-    next_due[due_group->name] = next;
+    next_due[due_group->name] = Schedule{next, interval};
     lock.unlock();
     // `set` keeps the group alive while it is evaluated, even if SetRules replaces it.
     EvaluateGroup(*due_group, due_time);
@@ -272,7 +299,9 @@ std::vector<CheckStatus> AlertEngine::Checks() const {
 }
 
 std::vector<Transition> AlertEngine::History(const HistoryQuery& query) const {
-  std::vector<Transition> out;
+  // Keys sort by time: skip keys before `from` undecoded, stop past `until`, keep the newest
+  // `limit` matches.
+  std::deque<Transition> newest;
   const std::string begin = std::string(internal::kHistoryPrefix) +
                             internal::HistoryKey(std::max<int64_t>(query.from, 0), 0);
   auto matches = [&](const std::string& want, const std::string& have) {
@@ -281,19 +310,24 @@ std::vector<Transition> AlertEngine::History(const HistoryQuery& query) const {
   auto st =
       impl_->store.Scan(internal::kHistoryPrefix, [&](std::string_view k, std::string_view v) {
         if (k < begin) return true;
-        auto t = internal::DecodeTransition(v);
-        if (!t.ok()) return true;
-        if (t->time > query.until) return false;
-        if (matches(query.group, t->group) && matches(query.rule, t->rule) &&
-            matches(query.host, t->host) && matches(query.service, t->service)) {
-          out.push_back(std::move(*t));
+        int64_t time = 0;
+        uint64_t sequence = 0;
+        if (!internal::ParseHistoryKey(k.substr(internal::kHistoryPrefix.size()), &time, &sequence)
+                 .ok()) {
+          return true;
         }
+        if (time > query.until) return false;
+        auto t = internal::DecodeTransition(v);
+        if (!t.ok() || !matches(query.group, t->group) || !matches(query.rule, t->rule) ||
+            !matches(query.host, t->host) || !matches(query.service, t->service)) {
+          return true;
+        }
+        newest.push_back(std::move(*t));
+        if (newest.size() > query.limit) newest.pop_front();
         return true;
       });
   st.IgnoreError();  // a failed scan returns what was read; the store counts its own errors
-  std::reverse(out.begin(), out.end());
-  if (out.size() > query.limit) out.resize(query.limit);
-  return out;
+  return std::vector<Transition>(newest.rbegin(), newest.rend());
 }
 
 std::map<std::string, RuleRunStatus> AlertEngine::RuleStatuses() const {

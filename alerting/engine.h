@@ -33,9 +33,10 @@
 namespace meridian::alerting {
 
 struct EngineOptions {
-  // Series one rule may produce (and checks it may keep); past it the evaluation fails: its
-  // checks report UNKNOWN and `meridian_alert_rule_errors_total{reason="limit"}` counts it.
-  // Default 10,000.
+  // Series one rule may produce; past it the evaluation fails: its checks report UNKNOWN and
+  // `meridian_alert_rule_errors_total{reason="limit"}` counts it. Also the checks a rule keeps:
+  // past it the checks without data for longest are forgotten
+  // (`meridian_alert_forgotten_checks_total{reason="limit"}`). Default 10,000.
   size_t max_series_per_rule = 10'000;
   // Series one rule's query may fetch (sumSeries over many counts them all). Default 100,000.
   size_t max_fetched_series_per_rule = 100'000;
@@ -62,6 +63,9 @@ struct CheckStatus {
   std::string series;  // series name last seen
   SeriesState state;
   std::string output;  // plugin output last sent
+  // The rule's target and name templates when the check was last evaluated: a check whose rule
+  // changed them (also while Meridian was down) is dropped at the next SetRules.
+  std::string definition;
 };
 
 // One state change, for /api/alerts/history.
@@ -79,9 +83,9 @@ struct Transition {
 };
 
 struct HistoryQuery {
-  int64_t from = 0;                   // epoch seconds, inclusive
-  int64_t until = INT64_MAX;          // inclusive
-  size_t limit = 1000;                // newest first
+  int64_t from = 0;                        // epoch seconds, inclusive
+  int64_t until = INT64_MAX;               // inclusive
+  size_t limit = 1000;                     // newest first
   std::string group, rule, host, service;  // "" = any
 };
 
@@ -103,14 +107,16 @@ class AlertEngine {
 
   // Loads persisted states and history bookkeeping. Call once, before SetRules and Start.
   core::Status Restore();
-  // Replaces the rule set; checks of rules that no longer exist are deleted. Groups keep their
-  // schedule when their interval is unchanged.
+  // Replaces the rule set; checks of rules that no longer exist, or whose target or name
+  // templates changed, are deleted. Groups keep their schedule when their interval is unchanged.
+  // Waits for a running group evaluation to finish, so no evaluation straddles two rule sets.
   void SetRules(std::shared_ptr<const RuleSet> rules);
   std::shared_ptr<const RuleSet> rules() const;
   // `sink` must outlive the engine. Call before Start.
   void AddSink(CheckSink& sink);
 
-  // Evaluates every rule of `group` at `now` (epoch seconds): queries [now - window, now],
+  // Evaluates every rule of `group` at `now` (epoch seconds): queries
+  // [now - offset - window, now - offset],
   // steps each check, persists, submits the results to the sinks, and returns them.
   std::vector<CheckResult> EvaluateGroup(const RuleGroup& group, int64_t now);
 
@@ -122,9 +128,11 @@ class AlertEngine {
   std::vector<Transition> History(const HistoryQuery& query) const;
   std::map<std::string, RuleRunStatus> RuleStatuses() const;  // key "group/rule"
 
- private:
+  // Implementation (alerting/internal/engine_impl.h); named here so that internal code can use it.
   struct Check;
   struct Impl;
+
+ private:
   std::unique_ptr<Impl> impl_;
 };
 

@@ -66,7 +66,8 @@ core::Status NagiosExportOptions::Validate() const {
   if (!contact_groups.empty()) {
     for (size_t b = 0, e; b <= contact_groups.size(); b = e + 1) {
       e = std::min(contact_groups.find(',', b), contact_groups.size());
-      if (auto st = ValidateObjectName(std::string_view(contact_groups).substr(b, e - b)); !st.ok()) {
+      if (auto st = ValidateObjectName(std::string_view(contact_groups).substr(b, e - b));
+          !st.ok()) {
         return core::InvalidArgument("contact groups '" + contact_groups + "': " + st.message());
       }
     }

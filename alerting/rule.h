@@ -23,7 +23,18 @@ namespace meridian::alerting {
 // `pNN` (p0..p100, decimals allowed: p99.9) is the percentile of the non-null values as
 // graphite-web's nPercentile computes it; median is the middle value (the mean of the two middle
 // values for an even count).
-enum class ReduceKind { kLast, kFirst, kAvg, kMin, kMax, kSum, kCount, kMedian, kPercentile, kDiff };
+enum class ReduceKind {
+  kLast,
+  kFirst,
+  kAvg,
+  kMin,
+  kMax,
+  kSum,
+  kCount,
+  kMedian,
+  kPercentile,
+  kDiff
+};
 struct Reducer {
   ReduceKind kind = ReduceKind::kAvg;
   double percentile = 0;  // kPercentile only: 0..100
@@ -50,15 +61,15 @@ struct SeriesRef {
 
 // Values an output template can use besides the series fields.
 struct OutputFields {
-  double value = 0;  // NaN = no data
-  std::string_view state;     // "OK", "WARNING", ...
+  double value = 0;        // NaN = no data
+  std::string_view state;  // "OK", "WARNING", ...
   std::string_view rule;
   std::string_view host;
   std::string_view service;
-  std::string_view warning;   // range text as written, "" when absent
+  std::string_view warning;  // range text as written, "" when absent
   std::string_view critical;
-  std::string_view window;    // as written, e.g. "1min"
-  std::string_view reduce;    // as written, e.g. "avg"
+  std::string_view window;  // as written, e.g. "1min"
+  std::string_view reduce;  // as written, e.g. "avg"
 };
 
 // A template: literal text with fields in braces; `{{` and `}}` are literal braces.
@@ -75,15 +86,29 @@ class Template {
   // NOT_FOUND when a {node:N} is out of range or a {tag:NAME} is absent on this series
   // ({tag:name} falls back to the series name before any ';'). Without `fields`, output fields
   // render as if empty ({value} as "no data").
-  core::Result<std::string> Render(const SeriesRef& series, const OutputFields* fields = nullptr) const;
+  core::Result<std::string> Render(const SeriesRef& series,
+                                   const OutputFields* fields = nullptr) const;
   // True when the template has no series-dependent field ({node}, {tag}, {name}).
   bool is_static() const;
   const std::string& text() const { return text_; }
 
  private:
   struct Piece {
-    enum class Type { kLiteral, kNode, kTag, kName, kValue, kState, kRule, kHost, kService,
-                      kWarning, kCritical, kWindow, kReduce };
+    enum class Type {
+      kLiteral,
+      kNode,
+      kTag,
+      kName,
+      kValue,
+      kState,
+      kRule,
+      kHost,
+      kService,
+      kWarning,
+      kCritical,
+      kWindow,
+      kReduce
+    };
     Type type = Type::kLiteral;
     std::string text;  // literal text or tag name
     int node = 0;
@@ -107,7 +132,7 @@ struct Rule {
   std::string reduce_text = "avg";
   std::optional<ThresholdRange> warning;
   std::optional<ThresholdRange> critical;
-  std::string warning_text;   // as written
+  std::string warning_text;  // as written
   std::string critical_text;
   std::chrono::seconds for_duration{0};
   std::chrono::seconds keep_firing_for{0};
@@ -121,6 +146,9 @@ struct Rule {
 struct RuleGroup {
   std::string name;  // [A-Za-z0-9_.-]+, unique in the rule set
   std::chrono::seconds interval{60};
+  // Evaluations at time t look at [t - offset - window, t - offset]: room for ingest lag, so the
+  // newest step is not judged before its point arrived. Default 0.
+  std::chrono::seconds offset{0};
   std::vector<Rule> rules;
   std::string file;  // path it was loaded from
   int line = 0;      // line of `group:`

@@ -111,11 +111,20 @@ void RuleReloader::Stop() {
 }
 
 void RuleReloader::WatchLoop(std::chrono::milliseconds interval) {
+  // A change is applied once the files have looked the same for one whole interval, so that a
+  // `git pull` caught half-way does not load an incomplete (but valid) rule set.
+  std::string settling;
   std::unique_lock lock(mu_);
   while (!cv_.wait_for(lock, interval, [this] { return stopping_; })) {
     const std::string known = fingerprint_;
     lock.unlock();
-    if (Fingerprint() != known) {
+    std::string now = Fingerprint();
+    if (now == known) {
+      settling.clear();
+    } else if (now != settling) {
+      settling = std::move(now);
+    } else {
+      settling.clear();
       const ReloadOutcome outcome = Reload();
       if (outcome.ok) {
         fmt::print(stderr,

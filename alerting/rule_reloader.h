@@ -39,7 +39,8 @@ class RuleReloader {
   ReloadOutcome last() const;
 
   // Polls the rule files (names, sizes, modification times) every `interval` and reloads when
-  // they change. Stop() ends it (also done by the destructor).
+  // they changed and then stayed the same for one more interval (a checkout in progress is not
+  // loaded half-way). Stop() ends it (also done by the destructor).
   void StartWatching(std::chrono::milliseconds interval);
   void Stop();
 

@@ -19,6 +19,9 @@ namespace {
 // Simulated time of a test's first input value: a whole day, so that every archive grid aligns.
 constexpr int64_t kTestEpoch = 19'676LL * 86'400;
 constexpr size_t kMaxTestFileBytes = 4 << 20;
+// Group evaluations one test may run (a typo like `at: 10y` with a 1 s group is an error, not a
+// night of CPU).
+constexpr int64_t kMaxEvaluationsPerTest = 1'000'000;
 
 // Keeps the latest result of every check.
 class RecordingSink final : public CheckSink {
@@ -54,6 +57,16 @@ class TestRun {
   }
 
   core::Status AdvanceTo(int64_t until) {
+    int64_t evaluations = 0;
+    for (const RuleGroup& g : rules_.groups) {
+      evaluations += (until - std::max<int64_t>(last_, 0)) / g.interval.count() + 1;
+    }
+    if (evaluations_ + evaluations > kMaxEvaluationsPerTest) {
+      return core::InvalidArgument(fmt::format(
+          "the test needs more than {} group evaluations; use a shorter `at` or a longer interval",
+          kMaxEvaluationsPerTest));
+    }
+    evaluations_ += evaluations;
     while (true) {
       int64_t next = INT64_MAX;
       for (const RuleGroup& g : rules_.groups) {
@@ -76,14 +89,16 @@ class TestRun {
  private:
   core::Status WriteInputsUpTo(int64_t t) {
     std::vector<TestPoint> points;
-    for (const internal::InputSeries& s : test_.inputs) {
-      for (size_t i = 0; i < s.values.size(); ++i) {
-        const int64_t at = static_cast<int64_t>(i) * test_.interval;
-        if (at <= written_ || at > t || std::isnan(s.values[i])) continue;
-        points.push_back(TestPoint{s.name, kTestEpoch + at, s.values[i]});
+    next_input_.resize(test_.inputs.size(), 0);
+    for (size_t s = 0; s < test_.inputs.size(); ++s) {
+      const internal::InputSeries& in = test_.inputs[s];
+      size_t& i = next_input_[s];
+      for (; i < in.values.size() && static_cast<int64_t>(i) * test_.interval <= t; ++i) {
+        if (std::isnan(in.values[i])) continue;
+        points.push_back(TestPoint{in.name, kTestEpoch + static_cast<int64_t>(i) * test_.interval,
+                                   in.values[i]});
       }
     }
-    written_ = t;
     backend_.SetNow(kTestEpoch + t);
     return points.empty() ? core::Status::Ok() : backend_.Write(points);
   }
@@ -96,7 +111,8 @@ class TestRun {
   RecordingSink sink_;
   AlertEngine engine_;
   int64_t last_ = -1;
-  int64_t written_ = -1;
+  int64_t evaluations_ = 0;
+  std::vector<size_t> next_input_;  // per input series: the first value not written yet
 };
 
 // Compares one `expected` entry; appends diff lines. True when it matches.
@@ -161,7 +177,7 @@ int RunFile(const std::string& path, const RuleTestBackendFactory& backends, std
     bool ok = true;
     for (const internal::ExpectedAt& at : expected) {
       if (auto st = run.AdvanceTo(at.at); !st.ok()) {
-        diff.push_back(fmt::format("  writing input series failed: {}", st.ToString()));
+        diff.push_back(fmt::format("  at {}: {}", at.at_text, st.message()));
         ok = false;
         break;
       }

@@ -77,10 +77,14 @@ bool Step(const StatePolicy& policy, int64_t now, double value, SeriesState& sta
   TrackRun(*raw == CheckState::kCritical, now, state.critical_since);
   TrackRun(*raw == CheckState::kUnknown, now, state.unknown_since);
 
+  // Both levels are updated before choosing: WARNING's keep_firing_for must count from the last
+  // evaluation at or above WARNING even while CRITICAL was the state.
+  const bool critical = LevelActive(state.critical_since, state.critical_last_met, now, policy);
+  const bool warning = LevelActive(state.warning_since, state.warning_last_met, now, policy);
   CheckState next = state.state;
-  if (LevelActive(state.critical_since, state.critical_last_met, now, policy)) {
+  if (critical) {
     next = CheckState::kCritical;
-  } else if (LevelActive(state.warning_since, state.warning_last_met, now, policy)) {
+  } else if (warning) {
     next = CheckState::kWarning;
   } else if (*raw == CheckState::kUnknown && RunMet(state.unknown_since, now, policy.for_seconds)) {
     next = CheckState::kUnknown;

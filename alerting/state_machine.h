@@ -30,8 +30,8 @@ struct SeriesState {
   int64_t state_since = 0;             // when `state` was entered (0 = never evaluated)
   std::optional<int64_t> warning_since, critical_since, unknown_since;
   std::optional<int64_t> warning_last_met, critical_last_met;
-  double last_value = 0;               // last reduced value (NaN = no data)
-  int64_t last_data = 0;               // last evaluation with data (0 = never)
+  double last_value = 0;  // last reduced value (NaN = no data)
+  int64_t last_data = 0;  // last evaluation with data (0 = never)
   int64_t last_evaluation = 0;
   bool operator==(const SeriesState&) const;
 };

@@ -31,19 +31,20 @@ core::Status Evaluator::Charge(size_t series, size_t points) {
   series_used_ += series;
   points_used_ += points;
   if (series_used_ > limits_.max_series) {
-    return core::ResourceExhausted(fmt::format(
-        "the request fetches more than {} series (max_series_per_request)", limits_.max_series));
+    return core::ResourceExhausted(fmt::format("the request fetches more than {} series ({})",
+                                               limits_.max_series, limits_.knobs.max_series));
   }
   if (points_used_ > limits_.max_points) {
-    return core::ResourceExhausted(fmt::format(
-        "the request fetches more than {} points (max_points_per_request)", limits_.max_points));
+    return core::ResourceExhausted(fmt::format("the request fetches more than {} points ({})",
+                                               limits_.max_points, limits_.knobs.max_points));
   }
   return core::Status::Ok();
 }
 
 core::Status Evaluator::CheckDeadline() const {
   if (std::chrono::steady_clock::now() <= limits_.deadline) return core::Status::Ok();
-  return core::DeadlineExceeded("the query ran past its time limit (http.query_timeout)");
+  return core::DeadlineExceeded(
+      fmt::format("the query ran past its time limit ({})", limits_.knobs.timeout));
 }
 
 core::Result<SeriesList> Evaluator::Evaluate(const Expr& expr, const EvalWindow& window) {

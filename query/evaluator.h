@@ -23,6 +23,12 @@ struct EvalLimits {
   ParseLimits parse;
   // Evaluation stops with DEADLINE_EXCEEDED past this instant (checked between fetches/calls).
   std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
+  // The config keys named in limit errors, so that users know which knob to turn.
+  struct KnobNames {
+    std::string_view max_series = "http.max_series_per_request";
+    std::string_view max_points = "http.max_points_per_request";
+    std::string_view timeout = "http.query_timeout";
+  } knobs;
 };
 
 // One Evaluator per request: it carries the request's budgets and template variables.

@@ -15,8 +15,8 @@ namespace meridian::alerting {
 // One check in memory: what is persisted plus the evaluation's bookkeeping.
 struct AlertEngine::Check {
   CheckStatus status;
-  bool dirty = false;      // evaluated this round: a candidate for persisting
-  SeriesState persisted;   // the state as last written to the StateStore
+  bool dirty = false;     // evaluated this round: a candidate for persisting
+  SeriesState persisted;  // the state as last written to the StateStore
   int64_t persisted_at = 0;
 };
 
@@ -37,17 +37,25 @@ struct AlertEngine::Impl {
   core::Counter& transitions_total;
   core::Counter& store_errors;
   core::Counter& skipped_evaluations;
-  core::Counter& forgotten;
+  core::Counter& forgotten_quiet;  // no data for forget_after
+  core::Counter& forgotten_limit;  // past max_series_per_rule
+  core::Counter& restore_errors;
+  core::Counter& stale_evaluations;  // rule changed while its evaluation ran: results dropped
+  std::map<CheckState, core::Gauge*> checks_by_state;
   std::map<std::string, core::Counter*> rule_errors;  // by reason, created in the constructor
 
   mutable std::mutex mu;  // guards everything below
   std::shared_ptr<const RuleSet> rules = std::make_shared<RuleSet>();
-  std::map<std::string, Check> checks;             // CheckKey → check
-  std::map<std::string, std::string> owners;       // host \0 service → CheckKey
-  std::map<std::string, RuleRunStatus> statuses;   // "group/rule"
+  std::map<std::string, Check> checks;                  // CheckKey → check
+  std::map<std::string, std::string> owners;            // host \0 service → CheckKey
+  std::map<std::string, RuleRunStatus> statuses;        // "group/rule"
   std::deque<std::pair<int64_t, std::string>> history;  // (time, key), oldest first
   uint64_t history_sequence = 0;
-  std::map<std::string, int64_t> next_due;  // group name → next evaluation time
+  struct Schedule {
+    int64_t next = 0;      // next evaluation time
+    int64_t interval = 0;  // of the group it was computed for
+  };
+  std::map<std::string, Schedule> next_due;  // by group name
 
   std::mutex eval_mu;  // one evaluation at a time
   std::condition_variable cv;
@@ -63,6 +71,12 @@ struct AlertEngine::Impl {
   // Adds transition records and prunes old ones; caller holds mu.
   void AppendHistory(const std::vector<Transition>& transitions, int64_t now, StateWrite& write);
   void SchedulerLoop();
+  // Sets the per-state gauges; caller holds mu.
+  void UpdateStateGauges();
 };
+
+// What identifies a rule's checks: target and name templates (CheckStatus::definition).
+std::string RuleDefinition(const Rule& rule);
+const Rule* FindRule(const RuleSet& set, std::string_view group, std::string_view rule);
 
 }  // namespace meridian::alerting

@@ -146,8 +146,9 @@ RuleGroup ParseGroup(const YamlNode& root, std::string_view file, Reporter& repo
     group.name = *name;
     group.line = LineOf(root, "group", root.line);
   }
-  CheckKeys(root, {"group", "interval", "rules"}, reporter);
+  CheckKeys(root, {"group", "interval", "offset", "rules"}, reporter);
   Duration(root, "interval", seconds(1), &group.interval, nullptr, reporter);
+  Duration(root, "offset", seconds(0), &group.offset, nullptr, reporter);
   ParseRules(root, group, reporter);
   std::vector<RuleError> collisions;
   CheckStaticNameCollisions(std::span<const RuleGroup>(&group, 1), false, collisions);

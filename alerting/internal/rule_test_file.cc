@@ -41,7 +41,7 @@ core::Status ExpandItem(std::string_view item, std::vector<double>& out) {
   std::string_view count = item.substr(x + 1);
   auto [ptr, ec] = std::from_chars(count.data(), count.data() + count.size(), n);
   if (count.empty() || ec != std::errc() || ptr != count.data() + count.size() ||
-      out.size() + n + 1 > kMaxExpandedValues) {
+      n >= kMaxExpandedValues - std::min(out.size(), kMaxExpandedValues)) {
     return core::InvalidArgument("bad repeat count");
   }
   std::string_view head = item.substr(0, x);
@@ -215,6 +215,8 @@ core::Result<RuleTestFile> ParseRuleTestFile(std::string_view yaml_text, const s
     return file;
   } catch (const YAML::Exception& e) {
     return core::InvalidArgument(fmt::format("{}:{}: {}", path, e.mark.line + 1, e.msg));
+  } catch (const std::exception& e) {
+    return core::InvalidArgument(fmt::format("{}: {}", path, e.what()));
   }
 }
 

@@ -46,6 +46,17 @@ int64_t ReadInt(const json& j, const char* key) {
   return it != j.end() && it->is_number_integer() ? it->get<int64_t>() : 0;
 }
 
+// Records carry "v"; a reader refuses versions it does not know (absent = 1).
+constexpr int kRecordVersion = 1;
+
+core::Status CheckVersion(const json& j) {
+  auto it = j.find("v");
+  if (it == j.end() || (it->is_number_integer() && it->get<int64_t>() == kRecordVersion)) {
+    return core::Status::Ok();
+  }
+  return core::InvalidArgument("record version " + it->dump() + " is not known to this Meridian");
+}
+
 }  // namespace
 
 std::string CheckKey(std::string_view group, std::string_view rule, std::string_view host,
@@ -91,7 +102,8 @@ core::Result<CheckState> ParseCheckState(std::string_view name) {
 
 std::string EncodeCheck(const CheckStatus& c) {
   const SeriesState& s = c.state;
-  json j = {{"group", c.group},
+  json j = {{"v", kRecordVersion},
+            {"group", c.group},
             {"rule", c.rule},
             {"host", c.host},
             {"service", c.service},
@@ -106,14 +118,17 @@ std::string EncodeCheck(const CheckStatus& c) {
             {"value", Number(s.last_value)},
             {"last_data", s.last_data},
             {"last_evaluation", s.last_evaluation},
-            {"output", c.output}};
+            {"output", c.output},
+            {"definition", c.definition}};
   return j.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
 core::Result<CheckStatus> DecodeCheck(std::string_view text) {
   json j = json::parse(text, nullptr, false);
   if (!j.is_object()) return core::InvalidArgument("check record is not a JSON object");
+  RETURN_IF_ERROR(CheckVersion(j));
   CheckStatus c;
+  c.definition = ReadString(j, "definition");
   c.group = ReadString(j, "group");
   c.rule = ReadString(j, "rule");
   c.host = ReadString(j, "host");
@@ -137,7 +152,8 @@ core::Result<CheckStatus> DecodeCheck(std::string_view text) {
 }
 
 std::string EncodeTransition(const Transition& t) {
-  json j = {{"time", t.time},
+  json j = {{"v", kRecordVersion},
+            {"time", t.time},
             {"group", t.group},
             {"rule", t.rule},
             {"host", t.host},
@@ -153,6 +169,7 @@ std::string EncodeTransition(const Transition& t) {
 core::Result<Transition> DecodeTransition(std::string_view text) {
   json j = json::parse(text, nullptr, false);
   if (!j.is_object()) return core::InvalidArgument("transition record is not a JSON object");
+  RETURN_IF_ERROR(CheckVersion(j));
   Transition t;
   t.time = ReadInt(j, "time");
   t.group = ReadString(j, "group");

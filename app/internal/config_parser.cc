@@ -75,6 +75,9 @@ class ConfigParser : private YamlReader {
                              Duration(v, p, milliseconds(100), milliseconds(3'600'000)));
           } else if (key == "forget_after") {
             ASSIGN_OR_RETURN(a.forget_after, Duration(v, p, milliseconds(0), 3650 * kDay));
+            if (a.forget_after.count() % 1000 != 0) {
+              return Error(v, p, "must be whole seconds (0 = never)");
+            }
           } else if (key == "history_retention") {
             ASSIGN_OR_RETURN(a.history_retention,
                              Duration(v, p, milliseconds(60'000), 3650 * kDay));

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "alerting/internal/engine_impl.h"
 #include "alerting/internal/state_codec.h"
 #include "support/fake_clock.h"
 #include "support/fake_series_source.h"
@@ -248,8 +249,121 @@ rules:
   EXPECT_EQ(window[0].to, CheckState::kCritical);
 }
 
+RuleSet Parse(const std::string& yaml) {
+  LoadedRules loaded = ParseRuleGroup(yaml, "g.yaml");
+  EXPECT_TRUE(loaded.errors.empty()) << loaded.errors.at(0).ToString();
+  return loaded.rules;
+}
+
+TEST_F(EngineTest, AnEvaluationOfARuleThatAReloadReplacedIsDropped) {
+  Set("eu.db1.conns", kNow, 100);
+  auto engine = MakeEngine();
+  const RuleSet old_rules = *rules_;  // the scheduler may hold a group of the old set
+  std::string renamed(kRules);
+  renamed.replace(renamed.find("name: conns"), 11, "name: conns2");
+  engine->SetRules(std::make_shared<const RuleSet>(Parse(renamed)));
+  EXPECT_TRUE(engine->EvaluateGroup(old_rules.groups[0], kNow).empty());
+  EXPECT_TRUE(engine->Checks().empty());
+  EXPECT_EQ(metrics_.GetCounter("alert_stale_evaluations_total", "").Value(), 1u);
+}
+
+TEST_F(EngineTest, KeptChecksAreBoundedAndTheLongestQuietGoFirst) {
+  EngineOptions small;
+  small.max_series_per_rule = 2;
+  AlertEngine engine(source_, query::FunctionRegistry::Default(), store_, clock_, metrics_, small);
+  engine.SetRules(rules_);
+  // One new series per evaluation; each vanishes after it: 5 series over 5 evaluations.
+  for (int i = 0; i < 5; ++i) {
+    source_ = testing::FakeSeriesSource({testing::FakeSeriesSource::FetchMode::kWhisperWindow});
+    Set("eu.db" + std::to_string(i) + ".conns", kNow + 10 * i, 100);
+    engine.EvaluateGroup(group(), kNow + 10 * i);
+  }
+  auto checks = engine.Checks();
+  ASSERT_EQ(checks.size(), 2u);
+  EXPECT_EQ(checks[0].host, "db3");  // the most recently quiet one stays
+  EXPECT_EQ(checks[1].host, "db4");  // the one with data
+  EXPECT_EQ(metrics_.GetCounter("alert_forgotten_checks_total", "", {{"reason", "limit"}}).Value(),
+            3u);
+}
+
+TEST_F(EngineTest, ARuleChangedWhileMeridianWasDownLosesItsOldChecks) {
+  Set("eu.db1.conns", kNow, 100);
+  MakeEngine()->EvaluateGroup(group(), kNow);
+  std::string changed(kRules);
+  changed.replace(changed.find("{node:1}"), 8, "{node:1}.eu");
+  AlertEngine restarted(source_, query::FunctionRegistry::Default(), store_, clock_, metrics_);
+  ASSERT_TRUE(restarted.Restore().ok());
+  ASSERT_EQ(restarted.Checks().size(), 1u);
+  restarted.SetRules(std::make_shared<const RuleSet>(Parse(changed)));
+  EXPECT_TRUE(restarted.Checks().empty());
+  auto results = restarted.EvaluateGroup(restarted.rules()->groups[0], kNow + 10);
+  ASSERT_EQ(results.size(), 1u);
+  EXPECT_EQ(results[0].host, "db1.eu");
+}
+
+TEST_F(EngineTest, UnreadableStateRecordsAreSkippedAndCounted) {
+  StateWrite junk;
+  junk.puts = {{std::string(internal::kCheckPrefix) + "g\0r\0h\0s", "{not json"},
+               {std::string(internal::kCheckPrefix) + "x", R"({"v":9})"}};
+  ASSERT_TRUE(store_.Write(junk).ok());
+  Set("eu.db1.conns", kNow, 100);
+  auto engine = MakeEngine();  // Restore() succeeds
+  EXPECT_EQ(metrics_.GetCounter("alert_state_restore_errors_total", "").Value(), 2u);
+  EXPECT_EQ(engine->EvaluateGroup(group(), kNow).size(), 1u);
+}
+
+TEST_F(EngineTest, OffsetShiftsTheWindowBackForIngestLag) {
+  std::string with_offset(kRules);
+  with_offset.replace(with_offset.find("interval: 10s"), 13, "interval: 10s\noffset: 60s");
+  std::string short_window = with_offset;
+  short_window.replace(short_window.find("window: 1min"), 12, "window: 10s");
+  AlertEngine engine(source_, query::FunctionRegistry::Default(), store_, clock_, metrics_);
+  engine.SetRules(std::make_shared<const RuleSet>(Parse(short_window)));
+  // The only point is 60 s old: a 10 s window reaches it only through the offset.
+  source_.Add("eu.db1.conns", kNow - 60, 10, {100});
+  auto results = engine.EvaluateGroup(engine.rules()->groups[0], kNow);
+  ASSERT_EQ(results.size(), 1u);
+  EXPECT_EQ(results[0].output, "OK - eu.db1.conns connections 100 | conns=100;~:150;~:300");
+}
+
+// A store that fails every read with a message that holds a '|'.
+class FailingSource final : public query::SeriesSource {
+ public:
+  core::Status Fail() const { return core::Unavailable("disk | gone"); }
+  core::Result<std::vector<storage::FindMatch>> Find(std::string_view) override { return Fail(); }
+  core::Result<std::vector<std::string>> Expand(std::string_view) override { return Fail(); }
+  core::Result<std::vector<std::string>> FindTagged(const std::vector<std::string>&) override {
+    return Fail();
+  }
+  core::Result<std::vector<std::string>> TagNames(std::string_view, size_t) override {
+    return Fail();
+  }
+  core::Result<std::vector<storage::TagValueCount>> TagValues(std::string_view, std::string_view,
+                                                              size_t) override {
+    return Fail();
+  }
+  core::Result<std::vector<std::string>> AllLeaves() override { return Fail(); }
+  core::Result<storage::SeriesData> Fetch(std::string_view, int64_t, int64_t) override {
+    return Fail();
+  }
+};
+
+TEST_F(EngineTest, QueryErrorsCannotInjectPerfdata) {
+  Set("eu.db1.conns", kNow, 100);
+  MakeEngine()->EvaluateGroup(group(), kNow);
+  FailingSource failing;
+  AlertEngine engine(failing, query::FunctionRegistry::Default(), store_, clock_, metrics_);
+  ASSERT_TRUE(engine.Restore().ok());
+  engine.SetRules(rules_);
+  auto results = engine.EvaluateGroup(group(), kNow + 10);
+  ASSERT_EQ(results.size(), 1u);
+  EXPECT_EQ(results[0].state, CheckState::kUnknown);
+  EXPECT_EQ(results[0].output, "UNKNOWN - rule conns could not be evaluated: disk / gone");
+  EXPECT_EQ(engine.Checks()[0].state.state, CheckState::kOk);  // the state is left alone
+}
+
 TEST(StateCodecTest, CheckAndTransitionRoundTrip) {
-  CheckStatus c{"g", "r", "h", "s", "a.b", {}, "CRITICAL - x | r=1"};
+  CheckStatus c{"g", "r", "h", "s", "a.b", {}, "CRITICAL - x | r=1", "a.b\n{node:0}\ns"};
   c.state.state = CheckState::kCritical;
   c.state.state_since = 5;
   c.state.critical_since = 4;
@@ -261,6 +375,10 @@ TEST(StateCodecTest, CheckAndTransitionRoundTrip) {
   ASSERT_TRUE(back.ok());
   EXPECT_EQ(back->state, c.state);
   EXPECT_EQ(back->output, c.output);
+  EXPECT_EQ(back->definition, c.definition);
+  EXPECT_FALSE(internal::DecodeCheck(R"({"v":2,"group":"g","rule":"r","host":"h","service":"s",)"
+                                     R"("state":"OK"})")
+                   .ok());
   EXPECT_FALSE(internal::DecodeCheck("{").ok());
   EXPECT_FALSE(internal::DecodeCheck(R"({"state":"BAD"})").ok());
   int64_t time = 0;

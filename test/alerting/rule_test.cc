@@ -92,6 +92,22 @@ TEST(ParseRuleGroupTest, Defaults) {
   EXPECT_EQ(r.output.text(), kDefaultOutputTemplate);
 }
 
+TEST(ParseRuleGroupTest, TaggedTargetsAndOffsetLoad) {
+  LoadedRules loaded = ParseRuleGroup(R"y(group: g
+interval: 30s
+offset: 1min
+rules:
+  - name: cpu
+    target: "sumSeries(seriesByTag('name=cpu.load', 'dc=eu'))"
+    critical: "~:4"
+    nagios: { host: "{tag:dc}", service: load }
+)y",
+                                      "g.yaml");
+  ASSERT_THAT(loaded.errors, ::testing::IsEmpty()) << loaded.errors.front().ToString();
+  EXPECT_EQ(loaded.rules.groups[0].offset, std::chrono::seconds(60));
+  EXPECT_EQ(ParseRuleGroup("group: g\noffset: -1s\nrules: []\n", "g.yaml").errors.size(), 1u);
+}
+
 TEST(ParseRuleGroupTest, JsonIsYaml) {
   EXPECT_THAT(Errors(R"({"group": "g", "rules": [{"name": "r", "target": "a", "warning": "1",
                         "nagios": {"host": "h"}}]})"),
@@ -160,7 +176,7 @@ TEST(ParseRuleGroupTest, GroupLevelErrors) {
               ElementsAre("r.yaml:1: group: expected a string, found a list"));
   EXPECT_THAT(Errors("group: g\nrules: []\nversion: 1\n"),
               ElementsAre("r.yaml:3: group g: unknown key 'version' (expected group, interval, "
-                          "rules)"));
+                          "offset, rules)"));
   EXPECT_THAT(Errors("group: g\ninterval: 500ms\nrules: []\n"),
               ElementsAre(HasSubstr("r.yaml:2: group g: interval: invalid duration '500ms'")));
   EXPECT_THAT(Errors("group: g\ninterval: 0s\nrules: []\n"),

@@ -31,7 +31,9 @@ TEST(ExpandTestValuesTest, PromtoolNotation) {
 }
 
 TEST(ExpandTestValuesTest, ErrorsNameTheItem) {
-  for (const char* bad : {"x3", "1x", "1xa", "abc", "1+x2", "1x99999999999"}) {
+  for (const char* bad :
+       {"x3", "1x", "1xa", "abc", "1+x2", "1x99999999999", "_x18446744073709551615",
+        "1x18446744073709551615", "1x18446744073709551616"}) {
     auto v = ExpandTestValues(std::string("5 ") + bad);
     ASSERT_FALSE(v.ok()) << bad;
     EXPECT_NE(v.status().message().find(std::string("'") + bad + "'"), std::string::npos)

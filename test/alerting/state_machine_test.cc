@@ -81,6 +81,13 @@ TEST(StateMachineTest, KeepFiringForHoldsTheLevelAfterTheConditionClears) {
             (std::vector<S>{kCrit, kCrit, kCrit, kOk, kOk}));
 }
 
+TEST(StateMachineTest, KeepFiringForStepsDownThroughWarning) {
+  // CRITICAL, then WARNING, then OK values with keep_firing_for 20s: CRITICAL is held 20s after
+  // its last CRITICAL value, then WARNING until 20s after the last WARNING-or-worse value.
+  EXPECT_EQ(Feed(Policy(0, 20), {400, 200, 100, 100, 100, 100}),
+            (std::vector<S>{kCrit, kCrit, kCrit, kWarn, kOk, kOk}));
+}
+
 TEST(StateMachineTest, KeepFiringForBridgesFlapping) {
   // A value flapping every evaluation stays CRITICAL with keep_firing_for 10s.
   EXPECT_EQ(Feed(Policy(0, 10), {400, 100, 400, 100, 400, 100, 100, 100}),

@@ -107,7 +107,9 @@ class AlertingNagiosTest : public ::testing::Test {
     SubprocessOptions o;
     const std::string out = scratch_.Sub("objects.cfg");
     o.argv = {"/bin/sh", "-c",
-              std::string(MERIDIAN_BINARY) + " export-nagios --contact-groups meridian-test-oncall --rules " + rules_.path().string() +
+              std::string(MERIDIAN_BINARY) +
+                  " export-nagios --contact-groups meridian-test-oncall --rules " +
+                  rules_.path().string() +
                   " --url http://127.0.0.1:" + std::to_string(m.http_port()) + " > " + out};
     auto run = RunAndCapture(o, scratch_.path(), seconds(30));
     EXPECT_TRUE(run.ok()) << run.status().ToString();

@@ -19,7 +19,8 @@ using std::chrono::seconds;
 std::string Group(const std::string& name, const std::string& target) {
   return "group: " + name + "\ninterval: 1s\nrules:\n  - name: r\n    target: " + target +
          "\n    window: 1min\n    reduce: last\n    critical: \"~:300\"\n"
-         "    nagios: { host: \"{node:1}\", service: " + name + " }\n";
+         "    nagios: { host: \"{node:1}\", service: " +
+         name + " }\n";
 }
 
 class AlertingServeTest : public ::testing::Test {
@@ -32,8 +33,8 @@ class AlertingServeTest : public ::testing::Test {
   std::unique_ptr<MeridianProcess> Start() {
     MeridianOptions o;
     o.binary = MERIDIAN_BINARY;
-    o.config_yaml = "alerting:\n  rules_dir: " + rules_.path().string() +
-                    "\n  reload_check_interval: 200ms\n";
+    o.config_yaml =
+        "alerting:\n  rules_dir: " + rules_.path().string() + "\n  reload_check_interval: 200ms\n";
     auto m = MeridianProcess::Start(o);
     EXPECT_TRUE(m.ok()) << m.status().ToString();
     return m.ok() ? std::move(*m) : nullptr;
@@ -60,7 +61,14 @@ class AlertingServeTest : public ::testing::Test {
 // POST /api/rules/reload with curl (the test support client only GETs): body, "\n", status.
 core::Result<std::string> PostReload(uint16_t port) {
   SubprocessOptions o;
-  o.argv = {"/usr/bin/curl", "-s", "-w", "\\n%{http_code}", "-X", "POST", "-d", "",
+  o.argv = {"/usr/bin/curl",
+            "-s",
+            "-w",
+            "\\n%{http_code}",
+            "-X",
+            "POST",
+            "-d",
+            "",
             "http://127.0.0.1:" + std::to_string(port) + "/api/rules/reload"};
   TempDir scratch("meridian-curl");
   return RunAndCapture(o, scratch.path(), seconds(20));
@@ -72,9 +80,11 @@ TEST_F(AlertingServeTest, InvalidRulesAtStartUpAreAnErrorNamingEveryProblem) {
   ASSERT_TRUE(WriteFile(rules_.path().parent_path() / "m.yaml",
                         "alerting: { rules_dir: " + rules_.path().string() + " }\n")
                   .ok());
-  o.argv = {MERIDIAN_BINARY, "serve", "--config", (rules_.path().parent_path() / "m.yaml").string(),
-            "--data-dir", rules_.Sub("data"), "--graphite-listen", "127.0.0.1:0",
-            "--http-listen", "127.0.0.1:0"};
+  o.argv = {MERIDIAN_BINARY,     "serve",
+            "--config",          (rules_.path().parent_path() / "m.yaml").string(),
+            "--data-dir",        rules_.Sub("data"),
+            "--graphite-listen", "127.0.0.1:0",
+            "--http-listen",     "127.0.0.1:0"};
   auto run = RunAndCapture(o, rules_.path(), seconds(30));
   ASSERT_FALSE(run.ok());
   EXPECT_NE(run.status().message().find("b.yaml:3: group b: rule x: missing required key 'target'"),
@@ -121,9 +131,9 @@ TEST_F(AlertingServeTest, ReloadsByHttpSighupAndFileChangeAndRejectsInvalidSets)
 TEST_F(AlertingServeTest, AlertsApiFiltersAndHistoryParameters) {
   auto m = Start();
   ASSERT_NE(m, nullptr);
-  const int64_t now = std::chrono::duration_cast<seconds>(
-                          std::chrono::system_clock::now().time_since_epoch())
-                          .count();
+  const int64_t now =
+      std::chrono::duration_cast<seconds>(std::chrono::system_clock::now().time_since_epoch())
+          .count();
   ASSERT_TRUE(m->SendTcp("app.web1.latency 100 " + std::to_string(now) + "\napp.web2.latency 900 " +
                          std::to_string(now) + "\n")
                   .ok());

@@ -369,6 +369,16 @@ tests: []
 
   run = Meridian(dir_, {"rules", "test"});
   EXPECT_EQ(run.code, 2);
+
+  // A runaway `at` is refused, not run for hours.
+  const std::string far = WriteTest("far.yaml", R"(rule_files: [rules/db.yaml]
+tests:
+  - input_series: [ { series: eu-west.db1.pg.conns, values: "1" } ]
+    expected: [ { at: 3000d, checks: [] } ]
+)");
+  run = Meridian(dir_, {"rules", "test", far});
+  EXPECT_EQ(run.code, 1);
+  EXPECT_THAT(run.out, HasSubstr("more than 1000000 group evaluations"));
 }
 
 }  // namespace
