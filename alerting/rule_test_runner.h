@@ -20,7 +20,9 @@
 // Values: a number, `_` (no value), `AxN` (A repeated N+1 times), `A+BxN` / `A-BxN` (A, A±B, …,
 // N+1 values), `_xN` (N missing values). Groups evaluate at every multiple of their interval from
 // the first input value; a check's state at `at` is the one its last evaluation at or before
-// `at` reported. Checks not listed are not compared.
+// `at` reported. Checks not listed are not compared. Input values are stored the moment their
+// time comes (no ingest lag): a group's `offset` shifts the window as in `meridian serve`.
+// Limits: 1,000,000 values per series, 1,000,000 group evaluations per test, 4 MiB per file.
 #pragma once
 
 #include <cstdint>
