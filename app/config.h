@@ -81,6 +81,7 @@ struct StorageConfig {
 struct NagiosSinkConfig {
   std::string command_file;             // FIFO Nagios created; "" = off
   size_t max_queued_results = 100000;   // results waiting for Nagios; oldest dropped past it
+  size_t max_queued_bytes = 64 << 20;   // and at most this many bytes of them
   bool operator==(const NagiosSinkConfig&) const = default;
 };
 
@@ -92,6 +93,7 @@ struct NscaSinkConfig {
   std::string encryption = "xor";       // none | xor (the server's decryption_method 0 | 1)
   std::string packet = "v3";            // v3 (4304-byte, nsca >= 2.9) | legacy (720-byte, 2.7)
   size_t max_queued_results = 100000;
+  size_t max_queued_bytes = 64 << 20;
   std::chrono::milliseconds timeout{10000};  // connect and I/O
   bool operator==(const NscaSinkConfig&) const = default;
 };

@@ -113,6 +113,7 @@ core::Status Server::StartAlertSinks() {
     alerting::NagiosPipeSinkOptions o;
     o.path = ac.nagios.command_file;
     o.max_queued_results = ac.nagios.max_queued_results;
+    o.max_queued_bytes = ac.nagios.max_queued_bytes;
     ASSIGN_OR_RETURN(auto sink, alerting::NagiosPipeSink::Create(o, metrics_));
     alert_sinks_.push_back(std::move(sink));
   }
@@ -126,6 +127,7 @@ core::Status Server::StartAlertSinks() {
     o.format = ac.nsca.packet == "legacy" ? alerting::NscaPacketFormat::kLegacy27
                                           : alerting::NscaPacketFormat::kV3;
     o.max_queued_results = ac.nsca.max_queued_results;
+    o.max_queued_bytes = ac.nsca.max_queued_bytes;
     o.connect_timeout_ms = static_cast<int>(ac.nsca.timeout.count());
     o.io_timeout_ms = static_cast<int>(ac.nsca.timeout.count());
     ASSIGN_OR_RETURN(auto sink, alerting::NscaSink::Create(o, metrics_));

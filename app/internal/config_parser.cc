@@ -93,9 +93,12 @@ class ConfigParser : private YamlReader {
   }
 
   Status Nagios(const YAML::Node& node, const std::string& path, NagiosSinkConfig& n) const {
-    return ForEachKey(node, path, {"command_file", "max_queued_results"},
+    return ForEachKey(node, path, {"command_file", "max_queued_results", "max_queued_bytes"},
                       [&](const std::string& key, const YAML::Node& v, const std::string& p) {
                         if (key == "command_file") return Into(String(v, p), n.command_file);
+                        if (key == "max_queued_bytes") {
+                          return Into(Uint(v, p, 4096, 1ULL << 40), n.max_queued_bytes);
+                        }
                         return Into(Uint(v, p, 1, 100'000'000), n.max_queued_results);
                       });
   }
@@ -103,11 +106,14 @@ class ConfigParser : private YamlReader {
   Status Nsca(const YAML::Node& node, const std::string& path, NscaSinkConfig& n) const {
     return ForEachKey(
         node, path,
-        {"host", "port", "password", "encryption", "packet", "max_queued_results", "timeout"},
+        {"host", "port", "password", "encryption", "packet", "max_queued_results",
+         "max_queued_bytes", "timeout"},
         [&](const std::string& key, const YAML::Node& v, const std::string& p) -> Status {
           if (key == "host") return Into(String(v, p), n.host);
           if (key == "password") return Into(String(v, p), n.password);
           if (key == "port") return Into(Uint(v, p, 1, 65535), n.port);
+          if (key == "max_queued_bytes")
+            return Into(Uint(v, p, 4096, 1ULL << 40), n.max_queued_bytes);
           if (key == "max_queued_results") {
             return Into(Uint(v, p, 1, 100'000'000), n.max_queued_results);
           }

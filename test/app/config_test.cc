@@ -99,9 +99,10 @@ alerting:
   forget_after: 2d
   history_retention: 90d
   max_history_entries: 1000
-  nagios: { command_file: /var/lib/nagios4/rw/nagios.cmd, max_queued_results: 10 }
+  nagios: { command_file: /var/lib/nagios4/rw/nagios.cmd, max_queued_results: 10,
+            max_queued_bytes: 10000 }
   nsca: { host: nagios.example.com, port: 5668, password: s3cret, encryption: none,
-          packet: legacy, max_queued_results: 20, timeout: 1500ms }
+          packet: legacy, max_queued_results: 20, max_queued_bytes: 20000, timeout: 1500ms }
 )");
   const AlertingConfig& a = c.alerting;
   EXPECT_EQ(a.rules_dir, "/srv/rules");
@@ -113,9 +114,9 @@ alerting:
   EXPECT_EQ(a.forget_after, milliseconds(2LL * 86400 * 1000));
   EXPECT_EQ(a.history_retention, milliseconds(90LL * 86400 * 1000));
   EXPECT_EQ(a.max_history_entries, 1000u);
-  EXPECT_EQ(a.nagios, (NagiosSinkConfig{"/var/lib/nagios4/rw/nagios.cmd", 10}));
+  EXPECT_EQ(a.nagios, (NagiosSinkConfig{"/var/lib/nagios4/rw/nagios.cmd", 10, 10000}));
   EXPECT_EQ(a.nsca, (NscaSinkConfig{"nagios.example.com", 5668, "s3cret", "none", "legacy", 20,
-                                    milliseconds(1500)}));
+                                    20000, milliseconds(1500)}));
   EXPECT_EQ(MustParse("{}").alerting, AlertingConfig{});  // off by default
 }
 
@@ -144,7 +145,8 @@ TEST(ConfigTest, ErrorsNameFileLineAndKeyPath) {
       {"storage:\n  sync_interval: 1w\n", "storage.sync_interval: '1w': unknown unit 'w'"},
       // Alerting.
       {"alerting:\n  rule_dir: x\n", "meridian.yaml:2: alerting.rule_dir: unknown key"},
-      {"alerting:\n  nsca: { encryption: des }\n", "alerting.nsca.encryption: expected none or xor"},
+      {"alerting:\n  nsca: { encryption: des }\n",
+       "alerting.nsca.encryption: expected none or xor"},
       {"alerting:\n  nsca: { packet: v2 }\n", "alerting.nsca.packet: expected v3 or legacy"},
       {"alerting:\n  nsca:\n    port: 0\n", "meridian.yaml:3: alerting.nsca.port: '0' is not"},
       {"alerting:\n  nagios: { command_file: [a] }\n", "alerting.nagios.command_file: expected"},
