@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <set>
 
 #include "storage/glob.h"
 #include "storage/internal/coding.h"
@@ -39,10 +40,20 @@ core::Status RocksStore::ReadArchive(uint64_t id, const SchemaLayout& layout,
   OverlayHead(head->archives[archive].points, al.step, from, grid);
   if (archive == 0) return core::Status::Ok();
 
-  // Windows of the finer archive that are not final-sealed have not been rolled up yet.
+  // Windows of the finer archive that are not final-sealed have not been rolled up yet — nor
+  // have the finer archive's windows that contain pending data of archives finer still (e.g. a
+  // fresh 10 s window whose 1 m window has received nothing yet): both are rolled up here.
   const ArchiveLayout& fine = layout.archives[archive - 1];
+  std::set<int64_t> windows(head->archives[archive - 1].pending.begin(),
+                            head->archives[archive - 1].pending.end());
+  for (size_t k = 0; k + 1 < archive; ++k) {
+    for (int64_t w : head->archives[k].pending) {
+      windows.insert(AlignDown(w, fine.window));
+      windows.insert(AlignDown(w + layout.archives[k].window - 1, fine.window));
+    }
+  }
   std::vector<double> fine_grid;
-  for (int64_t w : head->archives[archive - 1].pending) {
+  for (int64_t w : windows) {
     if (w + fine.window <= from || w >= until) continue;
     fine_grid.assign(fine.window / fine.step, std::numeric_limits<double>::quiet_NaN());
     RETURN_IF_ERROR(ReadArchive(id, layout, head, archive - 1, w, w + fine.window, &fine_grid));

@@ -174,6 +174,21 @@ TEST_F(StoreTest, CascadedSealsKeepFinerRollupsInCoarserArchives) {
   EXPECT_DOUBLE_EQ(At(d, w1 + 9600), 8);
 }
 
+TEST_F(StoreTest, FreshFineDataReachesTheCoarsestArchiveThroughAnEmptyMiddleWindow) {
+  // 10 min of 10 s points just after a 6 h boundary of the 1m archive: their 10s window is still
+  // pending and the 1m window holding them has received nothing yet. A read served by the 10m
+  // archive must still roll them up on the fly (a regression: it looked only at the 1m archive's
+  // own pending windows and answered null — what whisper_diff_test hit 10 min after 00/06/12/18h).
+  const int64_t w1 = (kT0 / 21600) * 21600;
+  clock_.SetSeconds(w1 + 900);
+  Open();
+  for (int i = 0; i < 60; ++i) Write("short.fresh", w1 + 10 * i, 5);
+  ASSERT_TRUE(store_->Flush().ok());
+  SeriesData d = Fetch("short.fresh", clock_.NowSeconds() - 2 * 86400, clock_.NowSeconds());
+  ASSERT_EQ(d.step, 600);
+  EXPECT_DOUBLE_EQ(At(d, w1), 5);
+}
+
 TEST_F(StoreTest, DeletedTaggedSeriesLeaveTheTagIndexUntilTheirNextPoint) {
   Open();
   Write("cpu;dc=eu;host=a", kT0 - 100, 1);
