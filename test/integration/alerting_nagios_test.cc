@@ -3,8 +3,8 @@
 // Debian's nsca daemon), whose status.dat must show what Meridian sent.
 #include <gtest/gtest.h>
 
-#include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -51,7 +51,11 @@ class Feeder {
     thread_ = std::thread([this] { Loop(); });
   }
   ~Feeder() {
-    stop_ = true;
+    {
+      std::lock_guard lock(mu_);
+      stop_ = true;
+    }
+    cv_.notify_all();
     thread_.join();
   }
   void Set(const std::string& name, double value) {
@@ -65,27 +69,28 @@ class Feeder {
 
  private:
   void Loop() {
-    while (!stop_) {
+    std::unique_lock lock(mu_);
+    // One round every 200 ms (the sender's own pace) until the feeder is destroyed.
+    while (!cv_.wait_for(lock, std::chrono::milliseconds(200), [this] { return stop_; })) {
       std::string lines;
       const auto now =
           std::chrono::duration_cast<seconds>(std::chrono::system_clock::now().time_since_epoch())
               .count();
-      {
-        std::lock_guard lock(mu_);
-        for (const auto& [name, value] : values_) {
-          lines += name + " " + std::to_string(value) + " " + std::to_string(now) + "\n";
-        }
+      for (const auto& [name, value] : values_) {
+        lines += name + " " + std::to_string(value) + " " + std::to_string(now) + "\n";
       }
+      lock.unlock();
       // A send can fail while Meridian restarts; the next round sends again.
       if (!lines.empty()) meridian_.SendTcp(lines).IgnoreError();
-      std::this_thread::sleep_for(std::chrono::milliseconds(200));  // the sender's own pace
+      lock.lock();
     }
   }
 
   const MeridianProcess& meridian_;
   std::mutex mu_;
   std::map<std::string, double> values_;
-  std::atomic<bool> stop_{false};
+  bool stop_ = false;  // guarded by mu_
+  std::condition_variable cv_;
   std::thread thread_;
 };
 
