@@ -73,6 +73,10 @@ core::Status ParseDatapoints(const json& points, size_t index, RenderedSeries& o
         !(p[0].is_null() || p[0].is_number())) {
       return Malformed(index, fmt::format("bad datapoint {}", p.dump().substr(0, 80)));
     }
+    // A float timestamp outside int64's range would make the cast undefined.
+    if (p[1].is_number_float() && !(std::abs(p[1].get<double>()) < 9.2e18)) {
+      return Malformed(index, fmt::format("bad timestamp {}", p[1].dump().substr(0, 40)));
+    }
     out.values.push_back(p[0].is_null() ? std::nan("") : p[0].get<double>());
     out.timestamps.push_back(p[1].is_number_float() ? static_cast<int64_t>(p[1].get<double>())
                                                     : p[1].get<int64_t>());

@@ -85,6 +85,7 @@ TEST(ParseRenderJsonTest, RejectsWhatIsNotGraphiteJson) {
         R"([{"target": "a", "datapoints": {}}])", R"([{"target": "a", "datapoints": [[1]]}])",
         R"([{"target": "a", "datapoints": [["x", 1]]}])",
         R"([{"target": "a", "datapoints": [[1, null]]}])",
+        R"([{"target": "a", "datapoints": [[1, 1e300]]}])",
         R"([{"target": "a", "tags": [], "datapoints": []}])", "[{\"target\":"}) {
     auto r = ParseRenderJson(bad);
     EXPECT_FALSE(r.ok()) << "accepted " << bad;
