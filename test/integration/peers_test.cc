@@ -73,7 +73,7 @@ TEST(CarbonCRelayHarness, ForwardsTcpAndUdpLinesToItsDestination) {
         return f.ok() && (*f)["r.tcp"][0] && (*f)["r.udp"][0] &&
                (*f)["r.tcp"][0]->values[0] == 4.5 && (*f)["r.udp"][0]->values[0] == 5.5;
       },
-      seconds(30)))
+      seconds(60)))
       << (*relay)->Log() << carbon->Log();
 }
 
