@@ -79,19 +79,19 @@ struct StorageConfig {
 
 // The Nagios external command pipe sink (alerting.nagios).
 struct NagiosSinkConfig {
-  std::string command_file;             // FIFO Nagios created; "" = off
-  size_t max_queued_results = 100000;   // results waiting for Nagios; oldest dropped past it
-  size_t max_queued_bytes = 64 << 20;   // and at most this many bytes of them
+  std::string command_file;            // FIFO Nagios created; "" = off
+  size_t max_queued_results = 100000;  // results waiting for Nagios; oldest dropped past it
+  size_t max_queued_bytes = 64 << 20;  // and at most this many bytes of them
   bool operator==(const NagiosSinkConfig&) const = default;
 };
 
 // The NSCA client sink (alerting.nsca): send_nsca protocol v3.
 struct NscaSinkConfig {
-  std::string host;                     // NSCA server; "" = off
+  std::string host;  // NSCA server; "" = off
   uint16_t port = 5667;
   std::string password;
-  std::string encryption = "xor";       // none | xor (the server's decryption_method 0 | 1)
-  std::string packet = "v3";            // v3 (4304-byte, nsca >= 2.9) | legacy (720-byte, 2.7)
+  std::string encryption = "xor";  // none | xor (the server's decryption_method 0 | 1)
+  std::string packet = "v3";       // v3 (4304-byte, nsca >= 2.9) | legacy (720-byte, 2.7)
   size_t max_queued_results = 100000;
   size_t max_queued_bytes = 64 << 20;
   std::chrono::milliseconds timeout{10000};  // connect and I/O
@@ -101,9 +101,9 @@ struct NscaSinkConfig {
 struct AlertingConfig {
   std::string rules_dir;  // rule files (README "Alert rules"); "" = alerting off. Relative to cwd.
   std::chrono::milliseconds reload_check_interval{5000};  // rules_dir polled for changes
-  size_t max_series_per_rule = 10000;            // checks one rule may produce
-  size_t max_fetched_series_per_rule = 100000;   // series one rule's query may fetch
-  size_t max_points_per_rule = 5000000;          // values one rule's query may fetch
+  size_t max_series_per_rule = 10000;                     // checks one rule may produce
+  size_t max_fetched_series_per_rule = 100000;            // series one rule's query may fetch
+  size_t max_points_per_rule = 5000000;                   // values one rule's query may fetch
   std::chrono::milliseconds query_timeout{10000};
   std::chrono::milliseconds forget_after{7LL * 86400 * 1000};  // 0 = never
   std::chrono::milliseconds history_retention{30LL * 86400 * 1000};

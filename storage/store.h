@@ -120,9 +120,8 @@ class Store {
   // Application records kept beside the series (the alert engine's states and history): a
   // key-value space of their own, written atomically with the store's WAL durability.
   // Thread-safe.
-  virtual core::Status WriteRecords(
-      const std::vector<std::pair<std::string, std::string>>& puts,
-      const std::vector<std::string>& deletes) = 0;
+  virtual core::Status WriteRecords(const std::vector<std::pair<std::string, std::string>>& puts,
+                                    const std::vector<std::string>& deletes) = 0;
   // Calls fn(key, value) for records whose key starts with `prefix`, in key order, until fn
   // returns false.
   virtual core::Status ScanRecords(

@@ -5,8 +5,8 @@
 #include <chrono>
 #include <cmath>
 #include <condition_variable>
-#include <mutex>
 #include <limits>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>

@@ -41,8 +41,9 @@ core::Result<std::unique_ptr<CarbonCRelay>> CarbonCRelay::Start(uint16_t dest_po
   SubprocessOptions sub;
   // -T: the relay's connect/write timeout towards its destination. Its 600 ms default gives up on
   // a destination that is slow to accept on a loaded 2-core CI machine (carbon-cache starting).
-  sub.argv = {"/usr/bin/carbon-c-relay", "-f", conf_path.string(), "-s", "-w", "2", "-T", "5000",
-              "-H", "meridian-test-relay"};
+  sub.argv = {
+      "/usr/bin/carbon-c-relay", "-f", conf_path.string(), "-s", "-w", "2", "-T", "5000", "-H",
+      "meridian-test-relay"};
   sub.cwd = relay->dir_.path();
   sub.log_path = relay->dir_.path() / "relay.log";
   uint16_t port = relay->port_;
