@@ -15,8 +15,6 @@ namespace {
 constexpr const char* kErrorReasons[] = {"query",    "limit", "timeout",
                                          "template", "name",  "collision"};
 
-std::string OwnerKeyOf(const CheckStatus& c) { return c.host + '\0' + c.service; }
-
 const RuleGroup* FindGroup(const RuleSet& set, std::string_view name) {
   for (const RuleGroup& g : set.groups) {
     if (g.name == name) return &g;
@@ -136,7 +134,7 @@ core::Status AlertEngine::Restore() {
           return true;
         }
         const std::string key(k.substr(internal::kCheckPrefix.size()));
-        impl_->owners[OwnerKeyOf(*check)] = key;
+        impl_->owners[OwnerKey(check->host, check->service)] = key;
         Check& c = impl_->checks[key];
         c.persisted = check->state;
         c.persisted_at = check->state.last_evaluation;
@@ -170,7 +168,7 @@ void AlertEngine::SetRules(std::shared_ptr<const RuleSet> rules) {
         continue;
       }
       write.deletes.push_back(std::string(internal::kCheckPrefix) + it->first);
-      impl_->owners.erase(OwnerKeyOf(c));
+      impl_->owners.erase(OwnerKey(c.host, c.service));
       it = impl_->checks.erase(it);
     }
     std::map<std::string, RuleRunStatus> statuses;
@@ -227,7 +225,9 @@ std::vector<CheckResult> AlertEngine::Impl::EvaluateGroup(const RuleGroup& group
     for (const auto& [key, value] : write.puts) {
       if (!key.starts_with(internal::kCheckPrefix)) continue;
       auto it = checks.find(key.substr(internal::kCheckPrefix.size()));
-      if (it != checks.end()) it->second.persisted_at = 0, it->second.persisted = SeriesState{};
+      if (it == checks.end()) continue;
+      it->second.persisted_at = 0;
+      it->second.persisted = SeriesState{};
     }
     fmt::print(stderr, "meridian: alerting: cannot persist states of group {}: {}\n", group.name,
                st.ToString());

@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 #include <stdlib.h>
 
-#include <atomic>
 #include <filesystem>
 
 #include "alerting/rule_test_runner.h"
@@ -14,16 +13,6 @@
 
 namespace meridian::app {
 namespace {
-
-// The simulated time of a test; the store expires and picks archives by it.
-class ManualClock final : public core::Clock {
- public:
-  int64_t NowMicros() const override { return micros_.load(); }
-  void SetSeconds(int64_t s) { micros_.store(s * 1'000'000); }
-
- private:
-  std::atomic<int64_t> micros_{0};
-};
 
 // A RocksDB store in its own temporary directory, removed on destruction.
 class StoreBackend final : public alerting::RuleTestBackend {
@@ -63,7 +52,8 @@ class StoreBackend final : public alerting::RuleTestBackend {
  private:
   explicit StoreBackend(std::string dir) : dir_(std::move(dir)) {}
   std::string dir_;
-  ManualClock clock_;
+  core::ManualClock
+      clock_;  // the test's simulated time: the store expires and picks archives by it
   core::MetricsRegistry metrics_;
   std::unique_ptr<storage::Store> store_;
   std::unique_ptr<query::LocalSource> source_;

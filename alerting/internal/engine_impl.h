@@ -75,6 +75,14 @@ struct AlertEngine::Impl {
   void UpdateStateGauges();
 };
 
+// The key of `owners`: a Nagios host+service pair belongs to one check.
+inline std::string OwnerKey(std::string_view host, std::string_view service) {
+  std::string key(host);
+  key.push_back('\0');
+  key.append(service);
+  return key;
+}
+
 // What identifies a rule's checks: target and name templates (CheckStatus::definition).
 std::string RuleDefinition(const Rule& rule);
 const Rule* FindRule(const RuleSet& set, std::string_view group, std::string_view rule);

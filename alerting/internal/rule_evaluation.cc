@@ -29,13 +29,6 @@ bool SameDurableState(const SeriesState& a, const SeriesState& b) {
          a.critical_last_met == b.critical_last_met;
 }
 
-std::string OwnerKey(std::string_view host, std::string_view service) {
-  std::string key(host);
-  key.push_back('\0');
-  key.append(service);
-  return key;
-}
-
 const char* ReasonFor(const core::Status& status) {
   switch (status.code()) {
     case core::StatusCode::kResourceExhausted:
