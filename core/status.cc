@@ -22,6 +22,8 @@ std::string_view StatusCodeName(StatusCode code) {
       return "UNAVAILABLE";
     case StatusCode::kDeadlineExceeded:
       return "DEADLINE_EXCEEDED";
+    case StatusCode::kCancelled:
+      return "CANCELLED";
     case StatusCode::kIoError:
       return "IO_ERROR";
     case StatusCode::kCorruption:

@@ -18,6 +18,7 @@ enum class StatusCode {
   kFailedPrecondition,
   kUnavailable,
   kDeadlineExceeded,
+  kCancelled,  // the caller went away (client disconnected, server stopping)
   kIoError,
   kCorruption,
   kInternal,
@@ -61,6 +62,7 @@ inline Status Unavailable(std::string m) { return {StatusCode::kUnavailable, std
 inline Status DeadlineExceeded(std::string m) {
   return {StatusCode::kDeadlineExceeded, std::move(m)};
 }
+inline Status Cancelled(std::string m) { return {StatusCode::kCancelled, std::move(m)}; }
 inline Status IoError(std::string m) { return {StatusCode::kIoError, std::move(m)}; }
 inline Status Corruption(std::string m) { return {StatusCode::kCorruption, std::move(m)}; }
 inline Status Internal(std::string m) { return {StatusCode::kInternal, std::move(m)}; }
