@@ -12,22 +12,18 @@ namespace meridian::alerting {
 namespace {
 
 using nlohmann::json;
-using query::HttpReply;
-using query::HttpRequestView;
+using HttpReply = http::Response;
+using HttpRequestView = http::Request;
 
 constexpr size_t kMaxHistoryLimit = 100'000;
 
-std::string Param(const HttpRequestView& req, const char* name) {
-  auto it = req.params.find(name);
-  return it == req.params.end() ? std::string() : it->second;
-}
+std::string Param(const HttpRequestView& req, const char* name) { return req.Param(name); }
 
 json Time(int64_t t) { return t == 0 ? json(nullptr) : json(t); }
 json Value(double v) { return std::isfinite(v) ? json(v) : json(nullptr); }
 
 HttpReply Json(const json& body, int status = 200) {
-  return HttpReply{status, "application/json",
-                   body.dump(-1, ' ', false, json::error_handler_t::replace) + "\n"};
+  return HttpReply::Json(status, body.dump(-1, ' ', false, json::error_handler_t::replace) + "\n");
 }
 
 HttpReply BadRequest(const std::string& message) { return Json(json{{"error", message}}, 400); }
@@ -147,22 +143,34 @@ HttpReply Rules(AlertEngine& engine, RuleReloader& reloader) {
 
 }  // namespace
 
-std::vector<query::ExtraRoute> AlertApiRoutes(AlertEngine& engine, RuleReloader& reloader,
-                                              const core::Clock& clock) {
-  using Method = query::ExtraRoute::Method;
-  return {
-      {Method::kGet, "/api/alerts",
-       [&engine](const HttpRequestView& r) { return Alerts(engine, r); }},
-      {Method::kGet, "/api/alerts/history",
-       [&engine, &clock](const HttpRequestView& r) { return History(engine, clock, r); }},
-      {Method::kGet, "/api/rules",
-       [&engine, &reloader](const HttpRequestView&) { return Rules(engine, reloader); }},
-      {Method::kPost, "/api/rules/reload",
-       [&reloader](const HttpRequestView&) {
-         const ReloadOutcome o = reloader.Reload();
-         return Json(ReloadJson(o), o.ok ? 200 : 422);
-       }},
+core::Status RegisterAlertRoutes(http::Router& router, AlertEngine& engine, RuleReloader& reloader,
+                                 const core::Clock& clock) {
+  using http::Method;
+  auto add = [&router](Method m, const char* path, http::Scope scope, http::Handler h,
+                       http::AsyncHandler async = nullptr) {
+    http::Route r;
+    r.methods = {m};
+    r.pattern = path;
+    r.scope = scope;
+    r.handler = std::move(h);
+    r.async_handler = std::move(async);
+    return router.Add(std::move(r));
   };
+  RETURN_IF_ERROR(add(Method::kGet, "/api/alerts", http::Scope::kRead,
+                      [&engine](const HttpRequestView& r) { return Alerts(engine, r); }));
+  RETURN_IF_ERROR(
+      add(Method::kGet, "/api/alerts/history", http::Scope::kRead,
+          [&engine, &clock](const HttpRequestView& r) { return History(engine, clock, r); }));
+  RETURN_IF_ERROR(
+      add(Method::kGet, "/api/rules", http::Scope::kRead,
+          [&engine, &reloader](const HttpRequestView&) { return Rules(engine, reloader); }));
+  // Reloads run on the reloader's thread, one at a time, coalesced: no HTTP worker waits.
+  return add(Method::kPost, "/api/rules/reload", http::Scope::kAdmin, nullptr,
+             [&reloader](const HttpRequestView&, http::Reply reply) {
+               reloader.RequestReload([reply = std::move(reply)](const ReloadOutcome& o) {
+                 reply(Json(ReloadJson(o), o.ok ? 200 : 422));
+               });
+             });
 }
 
 }  // namespace meridian::alerting

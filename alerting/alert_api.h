@@ -1,4 +1,4 @@
-// The alerting HTTP API, served beside graphite's routes (query::ExtraRoute):
+// The alerting HTTP API, routes on the front door beside graphite's:
 //   GET  /api/alerts          current check states (JSON array); filters: state, group, rule,
 //                             host, service
 //   GET  /api/alerts/history  transitions, newest first; from/until (graphite times: epoch,
@@ -6,7 +6,8 @@
 //                             service
 //   GET  /api/rules           the loaded rules with their last evaluation, and the last reload
 //   POST /api/rules/reload    reloads the rule files: 200 with counts, or 422 with the errors
-//                             (the running rules stay)
+//                             (the running rules stay). Scope admin; runs on the
+//                             reloader's thread, coalesced with concurrent requests.
 #pragma once
 
 #include <vector>
@@ -14,12 +15,13 @@
 #include "alerting/engine.h"
 #include "alerting/rule_reloader.h"
 #include "core/clock.h"
-#include "query/http_api.h"
+#include "core/status.h"
+#include "http/router.h"
 
 namespace meridian::alerting {
 
-// The routes; `engine`, `reloader` and `clock` must outlive the HTTP server.
-std::vector<query::ExtraRoute> AlertApiRoutes(AlertEngine& engine, RuleReloader& reloader,
-                                              const core::Clock& clock);
+// Adds the routes; `engine`, `reloader` and `clock` must outlive the HTTP server.
+core::Status RegisterAlertRoutes(http::Router& router, AlertEngine& engine, RuleReloader& reloader,
+                                 const core::Clock& clock);
 
 }  // namespace meridian::alerting

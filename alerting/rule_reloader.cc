@@ -49,7 +49,12 @@ RuleReloader::RuleReloader(AlertEngine& engine, std::vector<std::string> paths,
       reloads_ok_(metrics.GetCounter("alert_rule_reloads_total", "Rule reloads by result.",
                                      {{"result", "ok"}})),
       reloads_failed_(metrics.GetCounter("alert_rule_reloads_total", "Rule reloads by result.",
-                                         {{"result", "rejected"}})) {}
+                                         {{"result", "rejected"}})),
+      requests_(metrics.GetCounter("alert_rule_reload_requests_total",
+                                   "Reloads asked for through the API (POST /api/rules/reload).")),
+      coalesced_(metrics.GetCounter("alert_rule_reload_requests_coalesced_total",
+                                    "API reload requests answered by a reload another request "
+                                    "started.")) {}
 
 RuleReloader::~RuleReloader() { Stop(); }
 
@@ -108,6 +113,41 @@ void RuleReloader::Stop() {
   }
   cv_.notify_all();
   if (watcher_.joinable()) watcher_.join();
+  if (requests_thread_.joinable()) requests_thread_.join();
+}
+
+void RuleReloader::RequestReload(std::function<void(const ReloadOutcome&)> done) {
+  requests_.Add();
+  {
+    std::lock_guard lock(mu_);
+    if (!stopping_) {
+      waiting_.push_back(std::move(done));
+      if (!requests_thread_.joinable()) requests_thread_ = std::thread([this] { RequestLoop(); });
+      cv_.notify_all();
+      return;
+    }
+  }
+  ReloadOutcome stopped;
+  stopped.time = clock_.NowSeconds();
+  stopped.errors.push_back("meridian is stopping: rules not reloaded");
+  done(stopped);
+}
+
+void RuleReloader::RequestLoop() {
+  std::unique_lock lock(mu_);
+  for (;;) {
+    cv_.wait(lock, [this] { return stopping_ || !waiting_.empty(); });
+    if (waiting_.empty()) return;
+    // Everyone waiting now is answered by one reload that starts after they asked.
+    auto batch = std::move(waiting_);
+    waiting_.clear();
+    lock.unlock();
+    if (batch.size() > 1) coalesced_.Add(batch.size() - 1);
+    const ReloadOutcome outcome = Reload();
+    for (auto& done : batch) done(outcome);
+    batch.clear();
+    lock.lock();
+  }
 }
 
 void RuleReloader::WatchLoop(std::chrono::milliseconds interval) {

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -38,6 +39,12 @@ class RuleReloader {
   ReloadOutcome Reload();
   ReloadOutcome last() const;
 
+  // Asks for a reload on the reloader's own thread (never the caller's: HTTP workers stay free)
+  // and calls `done` there with its outcome. Requests that arrive while a reload is waiting to
+  // start share it (coalesced, counted); one arriving while a reload runs gets the next one,
+  // which reads the files again. After Stop(), `done` gets a rejected outcome at once.
+  void RequestReload(std::function<void(const ReloadOutcome&)> done);
+
   // Polls the rule files (names, sizes, modification times) every `interval` and reloads when
   // they changed and then stayed the same for one more interval (a checkout in progress is not
   // loaded half-way). Stop() ends it (also done by the destructor).
@@ -47,12 +54,15 @@ class RuleReloader {
  private:
   std::string Fingerprint() const;
   void WatchLoop(std::chrono::milliseconds interval);
+  void RequestLoop();
 
   AlertEngine& engine_;
   const std::vector<std::string> paths_;
   const core::Clock& clock_;
   core::Counter& reloads_ok_;
   core::Counter& reloads_failed_;
+  core::Counter& requests_;
+  core::Counter& coalesced_;
 
   std::mutex reload_mu_;  // one reload at a time
   mutable std::mutex mu_;
@@ -61,6 +71,8 @@ class RuleReloader {
   bool stopping_ = false;
   std::condition_variable cv_;
   std::thread watcher_;
+  std::vector<std::function<void(const ReloadOutcome&)>> waiting_;
+  std::thread requests_thread_;
 };
 
 }  // namespace meridian::alerting

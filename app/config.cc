@@ -25,8 +25,26 @@ const char* const kDefaultConfigYaml =
 # instance: us-east-1          # default: hostname with dots replaced by _ (used in meridian.<instance>.* self-metrics)
 data_dir: ./data
 graphite: { listen: "0.0.0.0:2003", udp: true, max_line_bytes: 16384, max_connections: 10000 }
-http: { listen: "0.0.0.0:8080", max_series_per_request: 100000, max_points_per_request: 5000000,
-        max_concurrent_queries: 8, query_timeout: 30s }
+http:
+  listen: "0.0.0.0:8080"
+  max_series_per_request: 100000
+  max_points_per_request: 5000000
+  max_concurrent_queries: 8    # renders at once; more → 503
+  query_timeout: 30s           # every request's time bound; past it → 504
+  max_connections: 10000       # open connections; more → 503 (idle ones cost memory, not threads)
+  max_header_bytes: 65536
+  max_header_fields: 100
+  max_url_bytes: 32768
+  max_body_bytes: 8388608      # form POSTs (Grafana's render), chunked or not
+  header_timeout: 10s          # TLS handshake + request headers
+  body_timeout: 30s
+  idle_timeout: 60s            # keep-alive
+  write_timeout: 30s           # a reader making no progress is closed
+  worker_threads: 0            # 0 = one per core
+  max_queued_requests: 1024
+  shutdown_timeout: 10s        # SIGTERM: in-flight requests are cancelled and given this long
+  # tls: { cert_file: /etc/meridian/tls.crt, key_file: /etc/meridian/tls.key, client_ca_file: "" }
+  # auth: { tokens_file: /etc/meridian/tokens.yaml, anonymous_read: false }
 storage:
   sync_interval: 1s            # how often the WAL is fsynced; kill -9 loses at most this
   max_pending_points: 250000   # backpressure threshold of the write queue

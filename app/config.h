@@ -47,12 +47,39 @@ struct GraphiteConfig {
   bool operator==(const GraphiteConfig&) const = default;
 };
 
+struct HttpTlsConfig {
+  std::string cert_file;       // PEM chain; set with key_file: HTTPS only
+  std::string key_file;        // PEM private key
+  std::string client_ca_file;  // PEM CA: clients must present a certificate it signed
+  bool operator==(const HttpTlsConfig&) const = default;
+};
+
+struct HttpAuthConfig {
+  std::string tokens_file;      // YAML bearer tokens (README "Security"); empty: no tokens
+  bool anonymous_read = false;  // with tokens: reads need none
+  bool operator==(const HttpAuthConfig&) const = default;
+};
+
 struct HttpConfig {
   ListenAddress listen{"0.0.0.0", 8080};
-  size_t max_series_per_request = 100000;          // series one /render may return; more → 422
-  size_t max_points_per_request = 5000000;         // values one /render may return; more → 422
-  size_t max_concurrent_queries = 8;               // renders at once; more → 503
-  std::chrono::milliseconds query_timeout{30000};  // wall time per render; past it → 504
+  size_t max_series_per_request = 100000;             // series one /render may return; more → 422
+  size_t max_points_per_request = 5000000;            // values one /render may return; more → 422
+  size_t max_concurrent_queries = 8;                  // renders at once; more → 503
+  std::chrono::milliseconds query_timeout{30000};     // wall time per request; past it → 504
+  size_t max_connections = 10000;                     // open connections; more → 503
+  size_t max_header_bytes = 65536;                    // request line + headers; more → 431
+  size_t max_header_fields = 100;                     // header fields; more → 431
+  size_t max_url_bytes = 32768;                       // request target; more → 414
+  size_t max_body_bytes = 8 << 20;                    // body (chunked too); more → 413
+  std::chrono::milliseconds header_timeout{10000};    // TLS handshake + headers
+  std::chrono::milliseconds body_timeout{30000};      // request body
+  std::chrono::milliseconds idle_timeout{60000};      // keep-alive idle
+  std::chrono::milliseconds write_timeout{30000};     // no progress writing an answer
+  size_t worker_threads = 0;                          // handler threads; 0 = one per core
+  size_t max_queued_requests = 1024;                  // queued or running handlers; more → 503
+  std::chrono::milliseconds shutdown_timeout{10000};  // SIGTERM: in-flight requests' bound
+  HttpTlsConfig tls;
+  HttpAuthConfig auth;
   bool operator==(const HttpConfig&) const = default;
 };
 

@@ -1,7 +1,10 @@
 // meridian: the command line. `meridian serve` runs the service; see README.md.
 #include <fmt/format.h>
 #include <signal.h>
+#include <sys/resource.h>
 
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -83,6 +86,11 @@ int Serve(const std::vector<std::string>& args) {
   sigaddset(&signals, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   signal(SIGPIPE, SIG_IGN);
+  // Thousands of HTTP and Graphite connections need descriptors: take the hard limit.
+  if (rlimit lim{}; getrlimit(RLIMIT_NOFILE, &lim) == 0 && lim.rlim_cur < lim.rlim_max) {
+    lim.rlim_cur = lim.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &lim);
+  }
 
   auto server = meridian::app::Server::Start(*config, meridian::core::RealClock::Get());
   if (!server.ok()) {
@@ -95,13 +103,18 @@ int Serve(const std::vector<std::string>& args) {
       config->instance, config->graphite.listen.ToString(), (*server)->graphite_port(),
       config->http.listen.ToString(), (*server)->http_port(), config->data_dir);
   int sig = 0;
-  // SIGHUP reloads the alert rules; SIGINT/SIGTERM stop.
-  while (sigwait(&signals, &sig) == 0 && sig == SIGHUP) (*server)->ReloadRules();
+  // SIGHUP reloads the alert rules and tokens; SIGINT/SIGTERM stop.
+  while (sigwait(&signals, &sig) == 0 && sig == SIGHUP) (*server)->Reload();
   fmt::print(stderr, "meridian: {} received, draining and syncing\n", strsignal(sig));
-  if (auto st = (*server)->Shutdown(); !st.ok()) {
-    fmt::print(stderr, "meridian: shutdown: {}\n", st.ToString());
-    return 1;
+  const meridian::core::Status st = (*server)->Shutdown();
+  if (!st.ok()) fmt::print(stderr, "meridian: shutdown: {}\n", st.ToString());
+  if ((*server)->requests_abandoned()) {
+    // Requests that ignored their cancellation still run on detached threads: everything is
+    // flushed, so leave without running destructors under them.
+    std::fflush(stderr);
+    std::_Exit(st.ok() ? 0 : 1);
   }
+  if (!st.ok()) return 1;
   fmt::print(stderr, "meridian: stopped cleanly\n");
   return 0;
 }

@@ -9,6 +9,10 @@
 #include "alerting/nsca_sink.h"
 #include "alerting/rule_reloader.h"
 #include "app/internal/store_state_store.h"
+#include "app/tokens_file.h"
+#include "http/auth.h"
+#include "http/router.h"
+#include "http/server.h"
 #include "ingest/graphite_server.h"
 #include "ingest/point_sink.h"
 #include "query/function_registry.h"
@@ -53,19 +57,7 @@ core::Result<std::unique_ptr<Server>> Server::Start(const Config& config,
   ASSIGN_OR_RETURN(server->graphite_,
                    ingest::GraphiteServer::Start(io, *server->sink_, clock, server->metrics_));
   RETURN_IF_ERROR(server->StartAlerting());
-  query::HttpOptions ho;
-  ho.host = config.http.listen.host;
-  ho.port = config.http.listen.port;
-  ho.max_series_per_request = config.http.max_series_per_request;
-  ho.max_points_per_request = config.http.max_points_per_request;
-  ho.max_concurrent_queries = config.http.max_concurrent_queries;
-  ho.query_timeout_ms = config.http.query_timeout.count();
-  std::vector<query::ExtraRoute> routes;
-  if (server->alerts_) {
-    routes = alerting::AlertApiRoutes(*server->alerts_, *server->rule_reloader_, clock);
-  }
-  ASSIGN_OR_RETURN(server->http_, query::HttpApi::Start(ho, *server->source_, clock,
-                                                        server->metrics_, std::move(routes)));
+  RETURN_IF_ERROR(server->StartHttp());
   if (server->alerts_) {
     server->alerts_->Start();
     server->rule_reloader_->StartWatching(config.alerting.reload_check_interval);
@@ -73,6 +65,53 @@ core::Result<std::unique_ptr<Server>> Server::Start(const Config& config,
   Server* raw = server.get();
   server->self_metrics_ = std::thread([raw] { raw->SelfMetricsLoop(); });
   return server;
+}
+
+core::Status Server::LoadTokens() {
+  if (config_.http.auth.tokens_file.empty()) return core::Status::Ok();
+  ASSIGN_OR_RETURN(auto tokens, LoadTokensFile(config_.http.auth.tokens_file));
+  const size_t n = tokens.size();
+  tokens_->Replace(std::move(tokens));
+  fmt::print(stderr, "meridian: http: {} bearer tokens from {}\n", n,
+             config_.http.auth.tokens_file);
+  return core::Status::Ok();
+}
+
+core::Status Server::StartHttp() {
+  const HttpConfig& hc = config_.http;
+  http::AuthOptions ao;
+  ao.anonymous_read = hc.auth.anonymous_read;
+  tokens_ = std::make_unique<http::TokenStore>(ao);
+  RETURN_IF_ERROR(LoadTokens());
+  router_ = std::make_unique<http::Router>();
+  query::HttpOptions qo;
+  qo.max_series_per_request = hc.max_series_per_request;
+  qo.max_points_per_request = hc.max_points_per_request;
+  qo.max_concurrent_queries = hc.max_concurrent_queries;
+  RETURN_IF_ERROR(query::RegisterHttpRoutes(*router_, qo, *source_, clock_, metrics_));
+  if (alerts_) {
+    RETURN_IF_ERROR(alerting::RegisterAlertRoutes(*router_, *alerts_, *rule_reloader_, clock_));
+  }
+  http::ServerOptions so;
+  so.host = hc.listen.host;
+  so.port = hc.listen.port;
+  so.max_connections = hc.max_connections;
+  so.max_header_bytes = hc.max_header_bytes;
+  so.max_header_fields = hc.max_header_fields;
+  so.max_url_bytes = hc.max_url_bytes;
+  so.max_body_bytes = hc.max_body_bytes;
+  so.header_timeout = hc.header_timeout;
+  so.body_timeout = hc.body_timeout;
+  so.idle_timeout = hc.idle_timeout;
+  so.write_timeout = hc.write_timeout;
+  so.request_timeout = hc.query_timeout;
+  so.worker_threads = hc.worker_threads;
+  so.max_queued_requests = hc.max_queued_requests;
+  so.tls.cert_file = hc.tls.cert_file;
+  so.tls.key_file = hc.tls.key_file;
+  so.tls.client_ca_file = hc.tls.client_ca_file;
+  ASSIGN_OR_RETURN(http_, http::Server::Start(so, *router_, *tokens_, metrics_));
+  return core::Status::Ok();
 }
 
 core::Status Server::StartAlerting() {
@@ -136,7 +175,10 @@ core::Status Server::StartAlertSinks() {
   return core::Status::Ok();
 }
 
-void Server::ReloadRules() {
+void Server::Reload() {
+  if (auto st = LoadTokens(); !st.ok()) {
+    fmt::print(stderr, "meridian: tokens not reloaded (the running ones stay): {}\n", st.message());
+  }
   if (!rule_reloader_) return;
   const alerting::ReloadOutcome outcome = rule_reloader_->Reload();
   if (outcome.ok) {
@@ -182,15 +224,31 @@ core::Status Server::Shutdown() {
     stopping_ = true;
   }
   cv_.notify_all();
+  // HTTP first: running requests are cancelled and get http.shutdown_timeout to notice.
+  if (http_ && !http_->Stop(config_.http.shutdown_timeout)) {
+    http_abandoned_ = true;
+    fmt::print(stderr,
+               "meridian: http: requests still running after http.shutdown_timeout ({} ms); "
+               "exiting without waiting for them\n",
+               config_.http.shutdown_timeout.count());
+  }
   if (self_metrics_.joinable()) self_metrics_.join();
   // Alerting before the store: its last evaluation persists its states.
   if (rule_reloader_) rule_reloader_->Stop();
   if (alerts_) alerts_->Stop();
-  // Ingest first: it drains every connection's pending batch into the store.
+  // Ingest: it drains every connection's pending batch into the store.
   if (graphite_) graphite_->Stop();
-  if (http_) http_->Stop();
-  if (store_) return store_->Close();
-  return core::Status::Ok();
+  if (!store_) return core::Status::Ok();
+  if (http_abandoned_) {
+    // Abandoned handlers may still read the store: make every point durable but keep the
+    // store open; the process exits next.
+    core::Status flushed = store_->Flush();
+    (void)http_.release();
+    (void)store_.release();
+    (void)source_.release();
+    return flushed;
+  }
+  return store_->Close();
 }
 
 }  // namespace meridian::app

@@ -23,8 +23,12 @@ class StateStore;
 namespace meridian::ingest {
 class GraphiteServer;
 }
+namespace meridian::http {
+class Router;
+class Server;
+class TokenStore;
+}  // namespace meridian::http
 namespace meridian::query {
-class HttpApi;
 class LocalSource;
 }  // namespace meridian::query
 namespace meridian::storage {
@@ -44,18 +48,23 @@ class Server {
   uint16_t http_port() const;
   core::MetricsRegistry& metrics() { return metrics_; }
 
-  // Reloads the alert rules (SIGHUP). A no-op when alerting is off. Errors are logged; the
-  // running rules stay when the new ones are invalid.
-  void ReloadRules();
+  // SIGHUP: reloads the alert rules (when alerting is on) and the HTTP tokens file (when set).
+  // Errors are logged; the running rules and tokens stay when the new ones are invalid.
+  void Reload();
 
   // Stops accepting, drains connections into the store, makes everything durable. Idempotent.
   core::Status Shutdown();
+  // After Shutdown(): some HTTP requests outlived http.shutdown_timeout (the store was flushed
+  // but left open for them); the process should _Exit.
+  bool requests_abandoned() const { return http_abandoned_; }
 
  private:
   Server(const Config& config, const core::Clock& clock);
   // Builds the alert engine, its sinks and its rules (alerting.rules_dir set).
   core::Status StartAlerting();
   core::Status StartAlertSinks();
+  core::Status StartHttp();
+  core::Status LoadTokens();
   void SelfMetricsLoop();
   void WriteSelfMetrics();
 
@@ -65,7 +74,10 @@ class Server {
   std::unique_ptr<storage::Store> store_;
   std::unique_ptr<query::LocalSource> source_;
   std::unique_ptr<ingest::GraphiteServer> graphite_;
-  std::unique_ptr<query::HttpApi> http_;
+  std::unique_ptr<http::TokenStore> tokens_;
+  std::unique_ptr<http::Router> router_;
+  std::unique_ptr<http::Server> http_;
+  bool http_abandoned_ = false;  // requests outlived http.shutdown_timeout
   std::unique_ptr<alerting::StateStore> alert_states_;
   std::vector<std::unique_ptr<alerting::CheckSink>> alert_sinks_;
   std::unique_ptr<alerting::AlertEngine> alerts_;

@@ -1,11 +1,11 @@
 #include "query/http_api.h"
 
 #include <fmt/format.h>
-#include <httplib.h>
 
 #include <atomic>
-#include <chrono>
+#include <memory>
 
+#include "http/message.h"
 #include "query/formats.h"
 #include "query/internal/find_format.h"
 #include "query/internal/functions_json.h"
@@ -15,8 +15,12 @@
 namespace meridian::query {
 namespace {
 
+using http::Method;
+using http::Request;
+using http::Response;
+
 // graphite-web folds `key[]` into `key` (jQuery-style arrays from Grafana and the web UI).
-internal::Params ParamsOf(const httplib::Request& req) {
+internal::Params ParamsOf(const Request& req) {
   internal::Params out;
   for (const auto& [k, v] : req.params) {
     std::string key = k.size() > 2 && k.ends_with("[]") ? k.substr(0, k.size() - 2) : k;
@@ -25,255 +29,204 @@ internal::Params ParamsOf(const httplib::Request& req) {
   return out;
 }
 
-void Send(httplib::Response& res, const internal::ApiResponse& api) {
-  res.status = api.status;
-  res.set_content(api.body, api.content_type);
+Response From(internal::ApiResponse api) {
+  Response r;
+  r.status = api.status;
+  r.body = std::move(api.body);
+  r.content_type = std::move(api.content_type);
+  return r;
 }
 
-int HttpStatusFor(const core::Status& st) {
-  switch (st.code()) {
-    case core::StatusCode::kInvalidArgument:
-      return 400;
-    case core::StatusCode::kNotFound:
-      return 404;
-    case core::StatusCode::kResourceExhausted:
-      return 422;
-    case core::StatusCode::kDeadlineExceeded:
-      return 504;
-    case core::StatusCode::kUnavailable:
-      return 503;
-    default:
-      return 500;
-  }
-}
+class Api {
+ public:
+  Api(const HttpOptions& options, SeriesSource& source, const core::Clock& clock,
+      core::MetricsRegistry& metrics)
+      : options_(options),
+        source_(source),
+        clock_(clock),
+        requests_render_(
+            metrics.GetCounter("http_requests_total", "HTTP requests.", {{"handler", "render"}})),
+        requests_find_(
+            metrics.GetCounter("http_requests_total", "HTTP requests.", {{"handler", "find"}})),
+        rejected_size_(Limit(metrics, "size")),
+        rejected_timeout_(Limit(metrics, "timeout")),
+        rejected_concurrency_(Limit(metrics, "concurrency")),
+        metrics_(metrics) {}
 
-}  // namespace
-
-struct HttpApi::Impl {
-  HttpOptions options;
-  SeriesSource* source;
-  const core::Clock* clock;
-  core::MetricsRegistry* metrics;
-  httplib::Server server;
-  std::thread thread;
-  core::Counter* requests_render;
-  core::Counter* requests_find;
-  core::Counter* errors_4xx;
-  core::Counter* errors_5xx;
-  core::Counter* rejected_size;
-  core::Counter* rejected_timeout;
-  core::Counter* rejected_concurrency;
-  std::atomic<size_t> renders_in_flight{0};
-
-  void Fail(httplib::Response& res, const core::Status& st) {
-    res.status = HttpStatusFor(st);
-    if (st.code() == core::StatusCode::kResourceExhausted) rejected_size->Add();
-    if (st.code() == core::StatusCode::kDeadlineExceeded) rejected_timeout->Add();
-    (res.status >= 500 ? errors_5xx : errors_4xx)->Add();
-    res.set_content(st.message() + "\n", "text/plain");
+  Response Fail(const core::Status& st) {
+    if (st.code() == core::StatusCode::kResourceExhausted) rejected_size_.Add();
+    if (st.code() == core::StatusCode::kDeadlineExceeded) rejected_timeout_.Add();
+    return Response::Error(st);
   }
 
-  void HandleRender(const httplib::Request& req, httplib::Response& res) {
-    requests_render->Add();
+  Response Render(const Request& req) {
+    requests_render_.Add();
     // At most max_concurrent_queries renders run at once; the rest are told to retry (503).
-    if (renders_in_flight.fetch_add(1) >= options.max_concurrent_queries) {
-      renders_in_flight.fetch_sub(1);
-      rejected_concurrency->Add();
-      return Fail(res, core::Unavailable(fmt::format(
-                           "more than {} queries are running (http.max_concurrent_queries)",
-                           options.max_concurrent_queries)));
+    if (renders_in_flight_.fetch_add(1) >= options_.max_concurrent_queries) {
+      renders_in_flight_.fetch_sub(1);
+      rejected_concurrency_.Add();
+      return Response::Error(core::Unavailable(
+          fmt::format("more than {} queries are running (http.max_concurrent_queries)",
+                      options_.max_concurrent_queries)));
     }
     struct Release {
       std::atomic<size_t>& n;
       ~Release() { n.fetch_sub(1); }
-    } release{renders_in_flight};
-    auto plan = internal::PlanRender(ParamsOf(req), clock->NowSeconds());
-    if (!plan.ok()) return Fail(res, plan.status());
+    } release{renders_in_flight_};
+    auto plan = internal::PlanRender(ParamsOf(req), clock_.NowSeconds());
+    if (!plan.ok()) return Fail(plan.status());
     EvalLimits limits;
-    limits.max_series = options.max_series_per_request;
-    limits.max_points = options.max_points_per_request;
-    limits.deadline =
-        std::chrono::steady_clock::now() + std::chrono::milliseconds(options.query_timeout_ms);
-    auto body = internal::ExecuteRender(*plan, *source, FunctionRegistry::Default(), limits);
-    if (!body.ok()) return Fail(res, body.status());
-    res.set_content(body->body, body->content_type);
+    limits.max_series = options_.max_series_per_request;
+    limits.max_points = options_.max_points_per_request;
+    limits.deadline = req.deadline.at();
+    auto body = internal::ExecuteRender(*plan, source_, FunctionRegistry::Default(), limits);
+    if (!body.ok()) return Fail(body.status());
+    Response r;
+    r.body = std::move(body->body);
+    r.content_type = std::move(body->content_type);
+    return r;
   }
 
-  void HandleFind(const httplib::Request& req, httplib::Response& res) {
-    requests_find->Add();
-    std::string q = req.has_param("query") ? req.get_param_value("query") : "";
-    if (q.empty()) return Fail(res, core::InvalidArgument("missing parameter 'query'"));
-    std::string format = req.has_param("format") ? req.get_param_value("format") : "treejson";
-    auto matches = source->Find(q);
-    if (!matches.ok()) return Fail(res, matches.status());
-    bool wildcards = req.has_param("wildcards") && req.get_param_value("wildcards") == "1";
+  Response Find(const Request& req) {
+    requests_find_.Add();
+    const std::string q = req.Param("query");
+    if (q.empty()) return Fail(core::InvalidArgument("missing parameter 'query'"));
+    const std::string format = req.Param("format", "treejson");
+    auto matches = source_.Find(q);
+    if (!matches.ok()) return Fail(matches.status());
+    const bool wildcards = req.Param("wildcards") == "1";
+    Response r;
+    r.headers.emplace_back("Cache-Control", "no-cache");
     if (format == "treejson" || format == "completer") {
       auto body = internal::FormatFind(q, *matches, format, wildcards);
-      if (!body.ok()) return Fail(res, body.status());
-      res.set_header("Cache-Control", "no-cache");
-      return res.set_content(*body, "application/json");
+      if (!body.ok()) return Fail(body.status());
+      r.content_type = "application/json";
+      r.body = std::move(*body);
+      return r;
     }
     // json, nodelist, pickle, msgpack: what graphite-web cluster peers ask for (local=1).
     FindFormatOptions fo;
     fo.format = format;
-    if (req.has_param("jsonp")) fo.jsonp = req.get_param_value("jsonp");
-    fo.ensure_ascii = req.get_header_value("Accept") == "application/json";
-    if (req.has_param("position")) {
-      auto pos = std::strtoll(req.get_param_value("position").c_str(), nullptr, 10);
-      fo.node_position = pos;
-    }
+    if (req.Has("jsonp")) fo.jsonp = req.Param("jsonp");
+    fo.ensure_ascii = req.Header("accept") == "application/json";
+    if (req.Has("position"))
+      fo.node_position = std::strtoll(req.Param("position").c_str(), nullptr, 10);
     // Leaves are reported as holding data up to now (the whisper finder reports its file's whole
     // retention): peers only use intervals to skip leaves with no data in a window.
-    const double now = static_cast<double>(clock->NowSeconds());
+    const double now = static_cast<double>(clock_.NowSeconds());
     fo.leaf_intervals = [now](std::string_view) { return std::vector<FindInterval>{{0.0, now}}; };
     auto extra = FormatFindExtra(q, *matches, fo);
-    if (!extra.ok()) return Fail(res, extra.status());
-    res.set_header("Cache-Control", "no-cache");
-    return res.set_content(extra->body, extra->content_type);
+    if (!extra.ok()) return Fail(extra.status());
+    r.body = std::move(extra->body);
+    r.content_type = std::move(extra->content_type);
+    return r;
   }
 
-  // Routes whose handlers live in internal/metadata_api (socket-free, unit-tested there).
-  void MetadataRoutes() {
-    using internal::ApiResponse;
-    using internal::Params;
-    auto route = [this](const char* path, auto fn) {
-      auto handler = [this, fn](const httplib::Request& q, httplib::Response& r) {
-        ApiResponse api = fn(*source, ParamsOf(q));
-        if (api.status >= 400) (api.status >= 500 ? errors_5xx : errors_4xx)->Add();
-        Send(r, api);
-      };
-      server.Get(path, handler);
-      server.Post(path, handler);
-    };
-    route("/metrics/expand", internal::MetricsExpand);
-    route("/metrics/expand/", internal::MetricsExpand);
-    route("/metrics/index.json", internal::MetricsIndex);
-    route("/tags", internal::TagList);
-    route("/tags/", internal::TagList);
-    route("/tags/findSeries", internal::TagFindSeries);
-    route("/tags/findSeries/", internal::TagFindSeries);
-    route("/tags/autoComplete/tags", internal::TagAutoCompleteTags);
-    route("/tags/autoComplete/values", internal::TagAutoCompleteValues);
-    auto tag_series = [](bool multi) {
-      return [multi](const httplib::Request& q, httplib::Response& r) {
-        Send(r, internal::TagSeries(ParamsOf(q), multi));
-      };
-    };
-    server.Post("/tags/tagSeries", tag_series(false));
-    server.Post("/tags/tagMultiSeries", tag_series(true));
-    server.Post("/tags/delSeries", [this](const httplib::Request& q, httplib::Response& r) {
-      Send(r, internal::TagDelSeries(*source, ParamsOf(q)));
-    });
-    server.Get(R"(/tags/([^/]+)/?)", [this](const httplib::Request& q, httplib::Response& r) {
-      Send(r, internal::TagDetails(*source, q.matches[1].str(), ParamsOf(q)));
-    });
-    auto functions = [](const httplib::Request& q, httplib::Response& r) {
-      Send(r, internal::FunctionsList(FunctionRegistry::Default(), ParamsOf(q)));
-    };
-    server.Get("/functions", functions);
-    server.Get("/functions/", functions);
-    server.Get(R"(/functions/([^/]+)/?)", [](const httplib::Request& q, httplib::Response& r) {
-      Send(r,
-           internal::FunctionDetails(FunctionRegistry::Default(), q.matches[1].str(), ParamsOf(q)));
-    });
-    server.Get("/version", [](const httplib::Request&, httplib::Response& r) {
-      // graphite-web's version, which Grafana's auto-detection reads as the API level.
-      r.set_content("1.1.10\n", "text/plain");
-    });
+  std::string Prometheus() { return metrics_.RenderPrometheus(); }
+  SeriesSource& source() { return source_; }
+
+ private:
+  static core::Counter& Limit(core::MetricsRegistry& m, const char* limit) {
+    return m.GetCounter("http_limit_rejections_total",
+                        "Requests refused by a limit (size, timeout, concurrency, ...).",
+                        {{"limit", limit}});
   }
 
-  void AddExtraRoute(ExtraRoute route) {
-    auto handler = [this, fn = std::move(route.handler)](const httplib::Request& q,
-                                                         httplib::Response& r) {
-      HttpRequestView view;
-      for (const auto& [k, v] : q.params) view.params.emplace(k, v);
-      view.body = q.body;
-      HttpReply reply = fn(view);
-      if (reply.status >= 400) (reply.status >= 500 ? errors_5xx : errors_4xx)->Add();
-      r.status = reply.status;
-      r.set_content(reply.body, reply.content_type);
-    };
-    if (route.method == ExtraRoute::Method::kGet) {
-      server.Get(route.path, std::move(handler));
-    } else {
-      server.Post(route.path, std::move(handler));
-    }
-  }
+  const HttpOptions options_;
+  SeriesSource& source_;
+  const core::Clock& clock_;
+  core::Counter& requests_render_;
+  core::Counter& requests_find_;
+  core::Counter& rejected_size_;
+  core::Counter& rejected_timeout_;
+  core::Counter& rejected_concurrency_;
+  core::MetricsRegistry& metrics_;
+  std::atomic<size_t> renders_in_flight_{0};
+};
 
-  void Routes() {
-    auto render = [this](const httplib::Request& q, httplib::Response& r) { HandleRender(q, r); };
-    auto find = [this](const httplib::Request& q, httplib::Response& r) { HandleFind(q, r); };
-    for (const char* path : {"/render", "/render/"}) {
-      server.Get(path, render);
-      server.Post(path, render);
-    }
-    for (const char* path : {"/metrics/find", "/metrics/find/"}) {
-      server.Get(path, find);
-      server.Post(path, find);
-    }
-    MetadataRoutes();
-    server.Get("/health", [](const httplib::Request&, httplib::Response& r) {
-      r.set_content("ok\n", "text/plain");
-    });
-    server.Get("/metrics", [this](const httplib::Request& q, httplib::Response& r) {
-      // graphite-web serves find at /metrics?query=...; Prometheus scrapes /metrics bare.
-      if (q.has_param("query")) return HandleFind(q, r);
-      r.set_content(metrics->RenderPrometheus(), "text/plain; version=0.0.4");
-    });
+struct Registrar {
+  http::Router& router;
+  core::Status status;
+  void Add(std::vector<Method> methods, std::string pattern, http::Handler handler,
+           http::Scope scope = http::Scope::kRead, bool inline_io = false) {
+    if (!status.ok()) return;
+    http::Route r;
+    r.methods = std::move(methods);
+    r.pattern = std::move(pattern);
+    r.scope = scope;
+    r.inline_io = inline_io;
+    r.handler = std::move(handler);
+    status = router.Add(std::move(r));
   }
 };
 
-HttpApi::HttpApi(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+}  // namespace
 
-HttpApi::~HttpApi() { Stop(); }
+core::Status RegisterHttpRoutes(http::Router& router, const HttpOptions& options,
+                                SeriesSource& source, const core::Clock& clock,
+                                core::MetricsRegistry& metrics) {
+  // The routes share one Api (counters, the concurrency gate) for the router's lifetime.
+  std::shared_ptr<Api> api = std::make_shared<Api>(options, source, clock, metrics);
+  Registrar reg{router, core::Status::Ok()};
+  const std::vector<Method> get_post = {Method::kGet, Method::kPost};
+  auto render = [api](const Request& r) { return api->Render(r); };
+  auto find = [api](const Request& r) { return api->Find(r); };
+  for (const char* path : {"/render", "/render/"}) reg.Add(get_post, path, render);
+  for (const char* path : {"/metrics/find", "/metrics/find/"}) reg.Add(get_post, path, find);
 
-void HttpApi::Stop() {
-  if (!impl_ || !impl_->thread.joinable()) return;
-  impl_->server.stop();
-  impl_->thread.join();
-}
-
-core::Result<std::unique_ptr<HttpApi>> HttpApi::Start(const HttpOptions& options,
-                                                      SeriesSource& source,
-                                                      const core::Clock& clock,
-                                                      core::MetricsRegistry& metrics,
-                                                      std::vector<ExtraRoute> extra_routes) {
-  const std::string& host = options.host;
-  const uint16_t port = options.port;
-  auto impl = std::make_unique<Impl>();
-  impl->options = options;
-  impl->source = &source;
-  impl->clock = &clock;
-  impl->metrics = &metrics;
-  impl->requests_render =
-      &metrics.GetCounter("http_requests_total", "HTTP requests.", {{"handler", "render"}});
-  impl->requests_find =
-      &metrics.GetCounter("http_requests_total", "HTTP requests.", {{"handler", "find"}});
-  impl->errors_4xx =
-      &metrics.GetCounter("http_errors_total", "HTTP error answers.", {{"class", "4xx"}});
-  impl->errors_5xx =
-      &metrics.GetCounter("http_errors_total", "HTTP error answers.", {{"class", "5xx"}});
-  const char* limit_help = "Requests refused by a limit (size, timeout, concurrency).";
-  impl->rejected_size =
-      &metrics.GetCounter("http_limit_rejections_total", limit_help, {{"limit", "size"}});
-  impl->rejected_timeout =
-      &metrics.GetCounter("http_limit_rejections_total", limit_help, {{"limit", "timeout"}});
-  impl->rejected_concurrency =
-      &metrics.GetCounter("http_limit_rejections_total", limit_help, {{"limit", "concurrency"}});
-  impl->server.set_payload_max_length(options.max_request_bytes);
-  impl->server.set_read_timeout(options.read_timeout_seconds, 0);
-  impl->Routes();
-  for (auto& route : extra_routes) impl->AddExtraRoute(std::move(route));
-  int bound = port == 0 ? impl->server.bind_to_any_port(host) : port;
-  if (port != 0 && !impl->server.bind_to_port(host, port)) bound = -1;
-  if (bound <= 0) {
-    return core::Unavailable(fmt::format("cannot listen on {}:{} for HTTP", host, port));
+  // Routes whose handlers live in internal/metadata_api (socket-free, unit-tested there).
+  auto metadata = [&](const char* path, auto fn) {
+    reg.Add(get_post, path,
+            [api, fn](const Request& r) { return From(fn(api->source(), ParamsOf(r))); });
+  };
+  metadata("/metrics/expand", internal::MetricsExpand);
+  metadata("/metrics/expand/", internal::MetricsExpand);
+  metadata("/metrics/index.json", internal::MetricsIndex);
+  metadata("/tags", internal::TagList);
+  metadata("/tags/", internal::TagList);
+  metadata("/tags/findSeries", internal::TagFindSeries);
+  metadata("/tags/findSeries/", internal::TagFindSeries);
+  metadata("/tags/autoComplete/tags", internal::TagAutoCompleteTags);
+  metadata("/tags/autoComplete/values", internal::TagAutoCompleteValues);
+  // Mutating routes: POST only (a GET that changes nothing must not answer 200), scope write.
+  for (bool multi : {false, true}) {
+    reg.Add(
+        {Method::kPost}, multi ? "/tags/tagMultiSeries" : "/tags/tagSeries",
+        [multi](const Request& r) { return From(internal::TagSeries(ParamsOf(r), multi)); },
+        http::Scope::kWrite);
   }
-  Impl* raw = impl.get();
-  impl->thread = std::thread([raw] { raw->server.listen_after_bind(); });
-  auto api = std::unique_ptr<HttpApi>(new HttpApi(std::move(impl)));
-  api->port_ = static_cast<uint16_t>(bound);
-  return api;
+  reg.Add(
+      {Method::kPost}, "/tags/delSeries",
+      [api](const Request& r) { return From(internal::TagDelSeries(api->source(), ParamsOf(r))); },
+      http::Scope::kAdmin);
+  reg.Add({Method::kGet}, "/tags/{}", [api](const Request& r) {
+    return From(internal::TagDetails(api->source(), r.path_args[0], ParamsOf(r)));
+  });
+  auto functions = [](const Request& r) {
+    return From(internal::FunctionsList(FunctionRegistry::Default(), ParamsOf(r)));
+  };
+  reg.Add({Method::kGet}, "/functions", functions);
+  reg.Add({Method::kGet}, "/functions/", functions);
+  reg.Add({Method::kGet}, "/functions/{}", [](const Request& r) {
+    return From(
+        internal::FunctionDetails(FunctionRegistry::Default(), r.path_args[0], ParamsOf(r)));
+  });
+  // graphite-web's version, which Grafana's auto-detection reads as the API level.
+  reg.Add(
+      {Method::kGet}, "/version", [](const Request&) { return Response::Text(200, "1.1.10"); },
+      http::Scope::kRead, /*inline_io=*/true);
+  reg.Add(
+      {Method::kGet}, "/health", [](const Request&) { return Response::Text(200, "ok"); },
+      http::Scope::kNone, /*inline_io=*/true);
+  // graphite-web serves find at /metrics?query=...; Prometheus scrapes /metrics bare.
+  reg.Add({Method::kGet}, "/metrics", [api](const Request& r) {
+    if (r.Has("query")) return api->Find(r);
+    Response out;
+    out.content_type = "text/plain; version=0.0.4";
+    out.body = api->Prometheus();
+    return out;
+  });
+  return reg.status;
 }
 
 }  // namespace meridian::query

@@ -141,24 +141,77 @@ class ConfigParser : private YamlReader {
   }
 
   Status Http(const YAML::Node& node, const std::string& path, HttpConfig& h) const {
+    using std::chrono::milliseconds;
+    auto duration = [&](const YAML::Node& v, const std::string& p, milliseconds& out) {
+      return Into(Duration(v, p, milliseconds(100), milliseconds(86'400'000)), out);
+    };
     return ForEachKey(
         node, path,
         {"listen", "max_series_per_request", "max_points_per_request", "max_concurrent_queries",
-         "query_timeout"},
+         "query_timeout", "max_connections", "max_header_bytes", "max_header_fields",
+         "max_url_bytes", "max_body_bytes", "header_timeout", "body_timeout", "idle_timeout",
+         "write_timeout", "worker_threads", "max_queued_requests", "shutdown_timeout", "tls",
+         "auth"},
         [&](const std::string& key, const YAML::Node& v, const std::string& p) -> Status {
-          if (key == "listen") {
-            ASSIGN_OR_RETURN(h.listen, Listen(v, p));
-          } else if (key == "max_concurrent_queries") {
-            ASSIGN_OR_RETURN(h.max_concurrent_queries, Uint(v, p, 1, 10'000));
-          } else if (key == "query_timeout") {
-            ASSIGN_OR_RETURN(h.query_timeout, Duration(v, p, std::chrono::milliseconds(100),
-                                                       std::chrono::milliseconds(3'600'000)));
-          } else if (key == "max_series_per_request") {
-            ASSIGN_OR_RETURN(h.max_series_per_request, Uint(v, p, 1, 100'000'000));
-          } else {
-            ASSIGN_OR_RETURN(h.max_points_per_request, Uint(v, p, 1, 10'000'000'000));
+          if (key == "listen") return Into(Listen(v, p), h.listen);
+          if (key == "max_concurrent_queries") {
+            return Into(Uint(v, p, 1, 10'000), h.max_concurrent_queries);
           }
-          return Status::Ok();
+          if (key == "query_timeout") {
+            return Into(Duration(v, p, milliseconds(100), milliseconds(3'600'000)),
+                        h.query_timeout);
+          }
+          if (key == "max_series_per_request") {
+            return Into(Uint(v, p, 1, 100'000'000), h.max_series_per_request);
+          }
+          if (key == "max_points_per_request") {
+            return Into(Uint(v, p, 1, 10'000'000'000), h.max_points_per_request);
+          }
+          if (key == "max_connections") return Into(Uint(v, p, 1, 1'000'000), h.max_connections);
+          if (key == "max_header_bytes") {
+            return Into(Uint(v, p, 1024, 64 << 20), h.max_header_bytes);
+          }
+          if (key == "max_header_fields") return Into(Uint(v, p, 8, 100'000), h.max_header_fields);
+          if (key == "max_url_bytes") return Into(Uint(v, p, 256, 64 << 20), h.max_url_bytes);
+          if (key == "max_body_bytes") return Into(Uint(v, p, 1024, 1 << 30), h.max_body_bytes);
+          if (key == "header_timeout") return duration(v, p, h.header_timeout);
+          if (key == "body_timeout") return duration(v, p, h.body_timeout);
+          if (key == "idle_timeout") return duration(v, p, h.idle_timeout);
+          if (key == "write_timeout") return duration(v, p, h.write_timeout);
+          if (key == "shutdown_timeout") return duration(v, p, h.shutdown_timeout);
+          if (key == "worker_threads") return Into(Uint(v, p, 0, 1024), h.worker_threads);
+          if (key == "max_queued_requests") {
+            return Into(Uint(v, p, 1, 1'000'000), h.max_queued_requests);
+          }
+          if (key == "tls") return HttpTls(v, p, h.tls);
+          return HttpAuth(v, p, h.auth);
+        });
+  }
+
+  Status HttpTls(const YAML::Node& node, const std::string& path, HttpTlsConfig& t) const {
+    RETURN_IF_ERROR(ForEachKey(
+        node, path, {"cert_file", "key_file", "client_ca_file"},
+        [&](const std::string& key, const YAML::Node& v, const std::string& p) -> Status {
+          std::string& out = key == "cert_file"  ? t.cert_file
+                             : key == "key_file" ? t.key_file
+                                                 : t.client_ca_file;
+          return Into(String(v, p), out);
+        }));
+    if (t.cert_file.empty() != t.key_file.empty()) {
+      return Error(node, path, "cert_file and key_file go together");
+    }
+    if (!t.client_ca_file.empty() && t.cert_file.empty()) {
+      return Error(node, path, "client_ca_file needs cert_file and key_file");
+    }
+    return Status::Ok();
+  }
+
+  Status HttpAuth(const YAML::Node& node, const std::string& path, HttpAuthConfig& a) const {
+    return ForEachKey(
+        node, path, {"tokens_file", "anonymous_read"},
+        [&](const std::string& key, const YAML::Node& v, const std::string& p) -> Status {
+          if (key == "tokens_file") return Into(String(v, p), a.tokens_file);
+          return Into(Bool(v, p), a.anonymous_read);
         });
   }
 

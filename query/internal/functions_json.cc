@@ -97,7 +97,9 @@ ApiResponse FunctionDetails(const FunctionRegistry& registry, std::string_view n
                             const Params& params) {
   const FunctionSpec* spec = registry.Find(name);
   if (spec == nullptr) {
-    return {404, ordered_json{{"error", fmt::format("Function \"{}\" not found", name)}}.dump(),
+    return {404,
+            ordered_json{{"error", fmt::format("Function \"{}\" not found", name)}}.dump(
+                -1, ' ', false, ordered_json::error_handler_t::replace),
             "application/json"};
   }
   return {200, Dump(Describe(*spec), ParamValue(params, "pretty") == "1"), "application/json"};

@@ -34,7 +34,9 @@ bool Flag(const Params& p, const std::string& key) {
 // graphite-web's jsonResponse: pretty=1 indents and sorts keys; jsonp wraps.
 ApiResponse Json(const json& value, const Params& p) {
   ApiResponse r;
-  r.body = Flag(p, "pretty") ? value.dump(2) : value.dump();
+  // Names are bytes: invalid UTF-8 is written as U+FFFD (what graphite-web's Django decoding
+  // makes of it), never an exception.
+  r.body = value.dump(Flag(p, "pretty") ? 2 : -1, ' ', false, json::error_handler_t::replace);
   std::string cb = Get(p, "jsonp");
   if (!cb.empty()) {
     r.body = cb + "(" + r.body + ")";
@@ -44,7 +46,8 @@ ApiResponse Json(const json& value, const Params& p) {
 }
 
 ApiResponse Error(int status, const std::string& message) {
-  return {status, json{{"error", message}}.dump(), "application/json"};
+  return {status, json{{"error", message}}.dump(-1, ' ', false, json::error_handler_t::replace),
+          "application/json"};
 }
 
 ApiResponse FromStatus(const core::Status& st) {

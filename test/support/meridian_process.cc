@@ -58,6 +58,7 @@ Status MeridianProcess::Launch() {
   bool healthy = WaitFor(
       [this] {
         if (!proc_->Running()) return true;  // Exited: stop waiting, report below.
+        if (options_.tls) return proc_->ReadLog().find("), HTTP on ") != std::string::npos;
         auto res = HttpGet(http_port_, "/health", {}, std::chrono::seconds(2));
         return res.ok() && res->status == 200;
       },

@@ -25,6 +25,8 @@ struct MeridianOptions {
   std::string config_yaml;
   std::vector<std::string> extra_args;  // Appended after the serve flags.
   std::chrono::milliseconds start_timeout = std::chrono::seconds(30);
+  // HTTPS only (http.tls): readiness is the start-up log line, not GET /health.
+  bool tls = false;
 };
 
 class MeridianProcess {

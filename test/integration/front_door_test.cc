@@ -1,0 +1,461 @@
+// The front door as an attacker and a crowd of clients try it: floods of idle and slow
+// connections, bursts, slow readers, oversized and malformed requests, tokens and TLS — against
+// the real binary on loopback. No timing assertions: each test checks what is answered, and
+// client timeouts only catch hangs.
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <ctime>
+#include <fstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "support/meridian_process.h"
+#include "support/process.h"
+#include "support/raw_http.h"
+
+namespace meridian::testing {
+namespace {
+
+using namespace std::chrono_literals;
+
+std::unique_ptr<MeridianProcess> StartMeridian(const std::string& yaml, bool tls = false) {
+  MeridianOptions o;
+  o.binary = MERIDIAN_BINARY;
+  o.config_yaml = yaml;
+  o.tls = tls;
+  auto p = MeridianProcess::Start(o);
+  EXPECT_TRUE(p.ok()) << p.status().ToString();
+  return p.ok() ? std::move(p).value() : nullptr;
+}
+
+std::string Get(const std::string& target, const std::string& extra = "") {
+  return fmt::format("GET {} HTTP/1.1\r\nHost: t\r\n{}\r\n", target, extra);
+}
+
+std::string Post(const std::string& path, const std::string& body, const std::string& extra = "") {
+  return fmt::format(
+      "POST {} HTTP/1.1\r\nHost: t\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+      "Content-Length: {}\r\n{}\r\n{}",
+      path, body.size(), extra, body);
+}
+
+// The value of one self-metric sample in /metrics ("name{labels}"), or -1.
+double Metric(const MeridianProcess& m, const std::string& sample,
+              const std::string& auth_header = "") {
+  auto r = RawRequest(m.http_port(), Get("/metrics", auth_header));
+  if (!r.ok() || r->status != 200) return -1;
+  const std::string& body = r->body;
+  const std::string key = "\nmeridian_" + sample + " ";
+  const size_t pos = body.find(key);
+  if (pos == std::string::npos) return -1;
+  return std::stod(body.substr(pos + key.size()));
+}
+
+bool WaitUntil(const std::function<bool()>& cond, std::chrono::seconds limit = 30s) {
+  const auto until = std::chrono::steady_clock::now() + limit;
+  while (std::chrono::steady_clock::now() < until) {
+    if (cond()) return true;
+    std::this_thread::sleep_for(50ms);
+  }
+  return cond();
+}
+
+int64_t Now() { return static_cast<int64_t>(std::time(nullptr)); }
+
+// ---------------------------------------------------------------------------------------------
+// Connections
+
+TEST(FrontDoorTest, ThousandsOfIdleAndSlowHeaderConnectionsDoNotStallOthers) {
+  ASSERT_GE(RaiseOpenFileLimit(9000), 8500u);
+  auto m = StartMeridian("");
+  ASSERT_TRUE(m);
+  ASSERT_TRUE(m->SendTcp(fmt::format("door.cpu 1 {}\n", Now() - 30)).ok());
+  std::vector<RawConnection> idle, slow;
+  for (int i = 0; i < 2000; ++i) {
+    auto c = RawConnection::Connect(m->http_port());
+    ASSERT_TRUE(c.ok()) << i << ": " << c.status().ToString();
+    ASSERT_TRUE(c->Send(Get("/health")).ok());
+    auto r = c->Read();
+    ASSERT_TRUE(r.ok()) << i << ": " << r.status().ToString();
+    ASSERT_EQ(r->status, 200);
+    idle.push_back(std::move(*c));  // keep-alive, now idle
+  }
+  for (int i = 0; i < 2000; ++i) {
+    auto c = RawConnection::Connect(m->http_port());
+    ASSERT_TRUE(c.ok()) << i << ": " << c.status().ToString();
+    ASSERT_TRUE(c->Send("GET /render?target=door.cpu HTTP/1.1\r\nHost: t\r\nX-Slow: ").ok());
+    slow.push_back(std::move(*c));  // headers never finish
+  }
+  EXPECT_GE(Metric(*m, "http_connections_open"), 4000);
+  for (int i = 0; i < 20; ++i) {
+    auto h = RawRequest(m->http_port(), Get("/health"), 10s);
+    ASSERT_TRUE(h.ok()) << h.status().ToString();
+    EXPECT_EQ(h->status, 200);
+    auto r = RawRequest(m->http_port(), Get("/render?target=door.cpu&from=-5min"), 10s);
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    EXPECT_EQ(r->status, 200) << r->body;
+    EXPECT_NE(r->body.find("door.cpu"), std::string::npos);
+  }
+  // The idle ones are still usable.
+  ASSERT_TRUE(idle[1234].Send(Get("/version")).ok());
+  auto v = idle[1234].Read();
+  ASSERT_TRUE(v.ok()) << v.status().ToString();
+  EXPECT_EQ(v->status, 200);
+}
+
+TEST(FrontDoorTest, ConnectionCapAnswers503NamingTheKnob) {
+  auto m = StartMeridian("http: { max_connections: 20 }\n");
+  ASSERT_TRUE(m);
+  std::vector<RawConnection> held;
+  for (int i = 0; i < 20; ++i) {
+    auto c = RawConnection::Connect(m->http_port());
+    ASSERT_TRUE(c.ok());
+    ASSERT_TRUE(c->Send(Get("/health")).ok());
+    ASSERT_TRUE(c->Read().ok());
+    held.push_back(std::move(*c));
+  }
+  auto extra = RawConnection::Connect(m->http_port());
+  ASSERT_TRUE(extra.ok());
+  auto r = extra->Read(10s);  // answered at accept, before any request
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->status, 503);
+  EXPECT_NE(r->body.find("http.max_connections"), std::string::npos) << r->body;
+  held.clear();
+  EXPECT_TRUE(WaitUntil([&] {
+    auto h = RawRequest(m->http_port(), Get("/health"), 5s);
+    return h.ok() && h->status == 200;
+  }));
+  EXPECT_GE(Metric(*m, "http_limit_rejections_total{limit=\"max_connections\"}"), 1);
+}
+
+TEST(FrontDoorTest, BurstOf200NewConnectionsIsAllAnswered) {
+  auto m = StartMeridian("");
+  ASSERT_TRUE(m);
+  std::vector<RawConnection> conns;
+  for (int i = 0; i < 200; ++i) {
+    auto c = RawConnection::Connect(m->http_port());
+    ASSERT_TRUE(c.ok()) << i << ": " << c.status().ToString();
+    conns.push_back(std::move(*c));
+  }
+  for (auto& c : conns) ASSERT_TRUE(c.Send(Get("/metrics/find?query=*")).ok());
+  int ok = 0;
+  for (auto& c : conns) {
+    auto r = c.Read(30s);
+    if (r.ok() && r->status == 200) ++ok;
+  }
+  EXPECT_EQ(ok, 200);
+}
+
+TEST(FrontDoorTest, SlowAndIdleClientsAreClosedByTheirTimeouts) {
+  auto m = StartMeridian("http: { header_timeout: 500ms, idle_timeout: 500ms }\n");
+  ASSERT_TRUE(m);
+  auto slow = RawConnection::Connect(m->http_port());
+  ASSERT_TRUE(slow.ok());
+  ASSERT_TRUE(slow->Send("GET /health HTTP/1.1\r\nHost:").ok());
+  EXPECT_TRUE(slow->WaitClosed(20s));
+  auto idle = RawConnection::Connect(m->http_port());
+  ASSERT_TRUE(idle.ok());
+  ASSERT_TRUE(idle->Send(Get("/health")).ok());
+  ASSERT_TRUE(idle->Read().ok());
+  EXPECT_TRUE(idle->WaitClosed(20s));
+  EXPECT_GE(Metric(*m, "http_timeouts_total{phase=\"header\"}"), 1);
+  EXPECT_GE(Metric(*m, "http_timeouts_total{phase=\"idle\"}"), 1);
+}
+
+TEST(FrontDoorTest, ASlowReaderOfALargeAnswerHoldsNoWorker) {
+  auto m = StartMeridian("http: { write_timeout: 1s, worker_threads: 1 }\n");
+  ASSERT_TRUE(m);
+  // A long name over five years in CSV: tens of megabytes, more than loopback buffers hold.
+  const std::string name = "big." + std::string(200, 'n');
+  ASSERT_TRUE(m->SendTcp(fmt::format("{} 1 {}\n", name, Now() - 30)).ok());
+  auto reader = RawConnection::Connect(m->http_port(), 4096);
+  ASSERT_TRUE(reader.ok());
+  ASSERT_TRUE(reader->Send(Get("/render?format=csv&from=-5y&target=" + name)).ok());
+  // With one worker: if the writer held it, nothing else would be answered.
+  for (int i = 0; i < 5; ++i) {
+    auto r = RawRequest(m->http_port(), Get("/metrics/find?query=big.*"), 10s);
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    EXPECT_EQ(r->status, 200);
+  }
+  EXPECT_TRUE(WaitUntil([&] { return Metric(*m, "http_timeouts_total{phase=\"write\"}") >= 1; }));
+  EXPECT_TRUE(reader->WaitClosed(20s));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Parsing and limits
+
+TEST(FrontDoorTest, BodiesHeadersAndUrlsPastTheirLimitsAreRefusedClearly) {
+  auto m = StartMeridian(
+      "http: { max_body_bytes: 1048576, max_header_fields: 50, max_header_bytes: 16384,"
+      " max_url_bytes: 4096 }\n");
+  ASSERT_TRUE(m);
+  // Chunked: no Content-Length to refuse up front; the limit applies while reading.
+  auto c = RawConnection::Connect(m->http_port());
+  ASSERT_TRUE(c.ok());
+  ASSERT_TRUE(c->Send("POST /render HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n"
+                      "Content-Type: application/x-www-form-urlencoded\r\n\r\n")
+                  .ok());
+  const std::string chunk = fmt::format("{:x}\r\n{}\r\n", 65536, std::string(65536, 'a'));
+  for (int i = 0; i < 32; ++i) {
+    if (!c->Send(chunk).ok()) break;  // the server may stop reading once past the limit
+  }
+  auto r = c->Read();
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->status, 413);
+  EXPECT_NE(r->body.find("http.max_body_bytes"), std::string::npos) << r->body;
+
+  r = RawRequest(m->http_port(), Post("/render", std::string(2 << 20, 'a')));
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->status, 413);
+
+  std::string many;
+  for (int i = 0; i < 60; ++i) many += fmt::format("X-H{}: v\r\n", i);
+  r = RawRequest(m->http_port(), Get("/health", many));
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->status, 431);
+  EXPECT_NE(r->body.find("http.max_header_fields"), std::string::npos);
+
+  r = RawRequest(m->http_port(), Get("/health", "X-Big: " + std::string(20000, 'b') + "\r\n"));
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->status, 431);
+
+  r = RawRequest(m->http_port(), Get("/render?target=" + std::string(5000, 'a')));
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->status, 414);
+
+  // Still serving.
+  r = RawRequest(m->http_port(), Get("/health"));
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->status, 200);
+}
+
+TEST(FrontDoorTest, AnEightMegabyteFormPostIsAccepted) {
+  auto m = StartMeridian("");
+  ASSERT_TRUE(m);
+  ASSERT_TRUE(m->SendTcp(fmt::format("form.a 5 {}\n", Now() - 30)).ok());
+  // Grafana POSTs render forms; big panels carry long target lists.
+  const std::string body =
+      "target=form.a&from=-10min&format=json&pad=" + std::string((8 << 20) - 4096, 'x');
+  auto r = RawRequest(m->http_port(), Post("/render", body, "Expect: 100-continue\r\n"));
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->status, 200) << r->body.substr(0, 200);
+  EXPECT_NE(r->body.find("form.a"), std::string::npos);
+}
+
+TEST(FrontDoorTest, ValuesSplitOnTheFirstEqualsLikeGraphiteWeb) {
+  auto m = StartMeridian("");
+  ASSERT_TRUE(m);
+  auto r = RawRequest(m->http_port(), Post("/tags/tagSeries", "path=cpu;dc=dc7;env=prod"));
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(r->body, "\"cpu;dc=dc7;env=prod\"");
+  r = RawRequest(m->http_port(), Get("/render?target=seriesByTag('dc=dc1')&from=-5min"));
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->status, 200) << r->body;
+}
+
+TEST(FrontDoorTest, BadEncodingAndWrongMethodsGetClearErrors) {
+  auto m = StartMeridian("");
+  ASSERT_TRUE(m);
+  auto r = RawRequest(m->http_port(), Get("/render?target=a%ZZb"));
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->status, 400);
+  EXPECT_NE(r->body.find("percent-encoding"), std::string::npos) << r->body;
+  // Bytes that are not UTF-8 are not a server error.
+  r = RawRequest(m->http_port(), Post("/tags/tagSeries", "path=%FF%FE;a=b"));
+  ASSERT_TRUE(r.ok());
+  EXPECT_LT(r->status, 500);
+  EXPECT_FALSE(r->body.empty());
+  r = RawRequest(m->http_port(), Get("/tags/findSeries?expr=name=%FF%FE"));
+  ASSERT_TRUE(r.ok());
+  EXPECT_LT(r->status, 500) << r->body;
+  // A mutating route refuses GET instead of answering 200 having done nothing.
+  for (const char* path : {"/tags/delSeries?path=a;b=c", "/tags/tagSeries?path=a;b=c"}) {
+    r = RawRequest(m->http_port(), Get(path));
+    ASSERT_TRUE(r.ok());
+    EXPECT_EQ(r->status, 405) << path;
+    EXPECT_EQ(r->headers["allow"], "POST");
+  }
+  r = RawRequest(m->http_port(), "NONSENSE\r\n\r\n");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->status, 400);
+}
+
+TEST(FrontDoorTest, PipelinedRequestsAreAnsweredInOrder) {
+  auto m = StartMeridian("");
+  ASSERT_TRUE(m);
+  auto c = RawConnection::Connect(m->http_port());
+  ASSERT_TRUE(c.ok());
+  ASSERT_TRUE(c->Send(Get("/version") + Get("/health") + Get("/nowhere")).ok());
+  auto a = c->Read(), b = c->Read(), d = c->Read();
+  ASSERT_TRUE(a.ok() && b.ok() && d.ok());
+  EXPECT_EQ(a->body, "1.1.10\n");
+  EXPECT_EQ(b->body, "ok\n");
+  EXPECT_EQ(d->status, 404);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Tokens
+
+constexpr const char* kReader = "reader-secret-token-0001";
+constexpr const char* kWriter = "writer-secret-token-0002";
+constexpr const char* kAdmin = "admin-secret-token-00003";
+
+std::string TokensYaml() {
+  return fmt::format(
+      "tokens:\n"
+      "  - {{ name: grafana, token: \"{}\", scope: read }}\n"
+      "  - {{ name: relay, token: \"{}\", scope: write }}\n"
+      "  - {{ name: ops, token: \"{}\", scope: admin }}\n",
+      kReader, kWriter, kAdmin);
+}
+
+std::string Bearer(const char* token) { return fmt::format("Authorization: Bearer {}\r\n", token); }
+
+TEST(FrontDoorTest, TokensGuardEveryRouteByScope) {
+  TempDir dir("meridian-tokens");
+  const std::string tokens = (dir.path() / "tokens.yaml").string();
+  std::ofstream(tokens) << TokensYaml();
+  auto m = StartMeridian(fmt::format("http: {{ auth: {{ tokens_file: {} }} }}\n", tokens));
+  ASSERT_TRUE(m);
+  const uint16_t port = m->http_port();
+  auto status = [&](const std::string& req) {
+    auto r = RawRequest(port, req);
+    return r.ok() ? r->status : -1;
+  };
+  // /health needs nothing (load balancers).
+  EXPECT_EQ(status(Get("/health")), 200);
+  // Reads need read.
+  EXPECT_EQ(status(Get("/metrics/find?query=*")), 401);
+  EXPECT_EQ(status(Get("/metrics/find?query=*", "Authorization: Bearer wrong-token-12345678\r\n")),
+            401);
+  EXPECT_EQ(status(Get("/metrics/find?query=*", Bearer(kReader))), 200);
+  // Tagging needs write; deleting needs admin.
+  const std::string tag = "path=cpu;dc=a";
+  EXPECT_EQ(status(Post("/tags/tagSeries", tag)), 401);
+  EXPECT_EQ(status(Post("/tags/tagSeries", tag, Bearer(kReader))), 403);
+  EXPECT_EQ(status(Post("/tags/tagSeries", tag, Bearer(kWriter))), 200);
+  EXPECT_EQ(status(Post("/tags/tagMultiSeries", tag, Bearer(kWriter))), 200);
+  EXPECT_EQ(status(Post("/tags/delSeries", tag, Bearer(kWriter))), 403);
+  EXPECT_EQ(status(Post("/tags/delSeries", tag, Bearer(kAdmin))), 200);
+  auto r = RawRequest(port, Post("/tags/delSeries", tag, Bearer(kReader)));
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->status, 403);
+  EXPECT_EQ(r->body.find(kReader), std::string::npos);
+  EXPECT_NE(r->body.find("grafana"), std::string::npos) << r->body;
+  // Counted, and no token in the metrics or the log.
+  EXPECT_GE(Metric(*m, "http_auth_failures_total{reason=\"scope\"}", Bearer(kReader)), 1);
+  auto metrics = RawRequest(port, Get("/metrics", Bearer(kReader)));
+  ASSERT_TRUE(metrics.ok());
+  for (const char* t : {kReader, kWriter, kAdmin}) {
+    EXPECT_EQ(metrics->body.find(t), std::string::npos);
+    EXPECT_EQ(m->Log().find(t), std::string::npos);
+  }
+}
+
+TEST(FrontDoorTest, AnonymousReadOpensReadsButNotWrites) {
+  TempDir dir("meridian-tokens");
+  const std::string tokens = (dir.path() / "tokens.yaml").string();
+  std::ofstream(tokens) << TokensYaml();
+  auto m = StartMeridian(
+      fmt::format("http: {{ auth: {{ tokens_file: {}, anonymous_read: true }} }}\n", tokens));
+  ASSERT_TRUE(m);
+  auto r = RawRequest(m->http_port(), Get("/metrics/find?query=*"));
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->status, 200);
+  r = RawRequest(m->http_port(), Post("/tags/delSeries", "path=a;b=c"));
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->status, 401);
+  EXPECT_EQ(r->headers["www-authenticate"], "Bearer realm=\"meridian\"");
+}
+
+TEST(FrontDoorTest, AnInvalidTokensFileIsAStartUpErrorWithoutTheSecret) {
+  TempDir dir("meridian-tokens");
+  const std::string tokens = (dir.path() / "tokens.yaml").string();
+  std::ofstream(tokens) << "tokens:\n  - { name: x, token: \"short-secret\", scope: read }\n";
+  MeridianOptions o;
+  o.binary = MERIDIAN_BINARY;
+  o.config_yaml = fmt::format("http: {{ auth: {{ tokens_file: {} }} }}\n", tokens);
+  o.start_timeout = 10s;
+  auto p = MeridianProcess::Start(o);
+  ASSERT_FALSE(p.ok());
+  EXPECT_NE(p.status().message().find("tokens.yaml:2"), std::string::npos) << p.status().message();
+  EXPECT_NE(p.status().message().find("too short"), std::string::npos);
+  EXPECT_EQ(p.status().message().find("short-secret"), std::string::npos);
+}
+
+// ---------------------------------------------------------------------------------------------
+// HTTPS
+
+// A CA, a server certificate for 127.0.0.1 and a client certificate, made with the openssl CLI.
+struct Pki {
+  explicit Pki(const std::filesystem::path& d) : dir(d) {}
+  std::filesystem::path dir;
+  std::string P(const std::string& f) const { return (dir / f).string(); }
+  core::Status Run(const std::string& cmd) const {
+    SubprocessOptions o;
+    o.argv = {"/bin/sh", "-c", cmd};
+    o.cwd = dir;
+    auto r = RunAndCapture(o, dir, 60s);
+    return r.ok() ? core::Status::Ok() : r.status();
+  }
+  core::Status MakeCa(const std::string& name) const {
+    return Run(fmt::format(
+        "openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN={0} -keyout {0}.key "
+        "-out {0}.pem",
+        name));
+  }
+  core::Status MakeCert(const std::string& name, const std::string& ca, const std::string& cn,
+                        const std::string& ext) const {
+    RETURN_IF_ERROR(Run(fmt::format(
+        "openssl req -newkey rsa:2048 -nodes -subj /CN={1} -keyout {0}.key -out {0}.csr", name,
+        cn)));
+    std::ofstream(P(name + ".ext")) << ext << "\n";
+    return Run(fmt::format(
+        "openssl x509 -req -in {0}.csr -CA {1}.pem -CAkey {1}.key -CAcreateserial -days 2 "
+        "-extfile {0}.ext -out {0}.pem",
+        name, ca));
+  }
+};
+
+TEST(FrontDoorTest, HttpsWithClientCertificates) {
+  TempDir dir("meridian-tls");
+  Pki pki(dir.path());
+  ASSERT_TRUE(pki.MakeCa("ca").ok());
+  ASSERT_TRUE(pki.MakeCa("other").ok());
+  ASSERT_TRUE(pki.MakeCert("server", "ca", "127.0.0.1", "subjectAltName=IP:127.0.0.1").ok());
+  ASSERT_TRUE(pki.MakeCert("client", "ca", "grafana", "extendedKeyUsage=clientAuth").ok());
+  ASSERT_TRUE(pki.MakeCert("stranger", "other", "mallory", "extendedKeyUsage=clientAuth").ok());
+  auto m = StartMeridian(fmt::format("http: {{ tls: {{ cert_file: {}, key_file: {}, "
+                                     "client_ca_file: {} }} }}\n",
+                                     pki.P("server.pem"), pki.P("server.key"), pki.P("ca.pem")),
+                         /*tls=*/true);
+  ASSERT_TRUE(m);
+  const std::string url = fmt::format("https://127.0.0.1:{}/health", m->http_port());
+  auto curl = [&](const std::string& args) {
+    SubprocessOptions o;
+    o.argv = {"/bin/sh", "-c", fmt::format("curl -sS --max-time 10 {} {}", args, url)};
+    return RunAndCapture(o, dir.path(), 30s);
+  };
+  auto ok = curl(fmt::format("--cacert {} --cert {} --key {}", pki.P("ca.pem"), pki.P("client.pem"),
+                             pki.P("client.key")));
+  ASSERT_TRUE(ok.ok()) << ok.status().ToString() << "\n" << m->Log();
+  EXPECT_NE(ok->find("ok"), std::string::npos);
+  // Without a client certificate, with one from another CA, or trusting another CA: refused.
+  EXPECT_FALSE(curl(fmt::format("--cacert {}", pki.P("ca.pem"))).ok());
+  EXPECT_FALSE(curl(fmt::format("--cacert {} --cert {} --key {}", pki.P("ca.pem"),
+                                pki.P("stranger.pem"), pki.P("stranger.key")))
+                   .ok());
+  EXPECT_FALSE(curl(fmt::format("--cacert {} --cert {} --key {}", pki.P("other.pem"),
+                                pki.P("client.pem"), pki.P("client.key")))
+                   .ok());
+  // Plain HTTP on the HTTPS port gets nothing useful.
+  auto plain = RawRequest(m->http_port(), Get("/health"), 10s);
+  EXPECT_TRUE(!plain.ok() || plain->status != 200);
+}
+
+}  // namespace
+}  // namespace meridian::testing
