@@ -11,7 +11,6 @@
 #include <thread>
 #include <vector>
 
-#include "core/ascii.h"
 #include "http/internal/session.h"
 
 namespace meridian::http {
@@ -53,52 +52,6 @@ core::Status ServerOptions::Validate() const {
   }
   return core::Status::Ok();
 }
-
-namespace internal {
-
-Method MethodOf(bhttp::verb v) {
-  switch (v) {
-    case bhttp::verb::get:
-      return Method::kGet;
-    case bhttp::verb::head:
-      return Method::kHead;
-    case bhttp::verb::post:
-      return Method::kPost;
-    case bhttp::verb::put:
-      return Method::kPut;
-    case bhttp::verb::delete_:
-      return Method::kDelete;
-    case bhttp::verb::options:
-      return Method::kOptions;
-    default:
-      return Method::kOther;
-  }
-}
-
-core::Status ToRequest(bhttp::request<bhttp::string_body>& in, Request& out) {
-  out.method = MethodOf(in.method());
-  std::string_view target(in.target().data(), in.target().size());
-  const size_t q = target.find('?');
-  auto path = PercentDecode(target.substr(0, q), false);
-  if (!path.ok()) return core::InvalidArgument("request path: " + path.status().message());
-  out.path = std::move(*path);
-  if (q != std::string_view::npos)
-    RETURN_IF_ERROR(ParseUrlEncoded(target.substr(q + 1), out.params));
-  out.headers.reserve(static_cast<size_t>(std::distance(in.begin(), in.end())));
-  for (const auto& field : in) {
-    std::string name(field.name_string());
-    for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    out.headers.emplace_back(std::move(name), std::string(field.value()));
-  }
-  out.body = std::move(in.body());
-  std::string_view type = out.Header("content-type");
-  if (core::EqualsIgnoreAsciiCase(type.substr(0, 33), "application/x-www-form-urlencoded")) {
-    RETURN_IF_ERROR(ParseUrlEncoded(out.body, out.params));
-  }
-  return core::Status::Ok();
-}
-
-}  // namespace internal
 
 struct Server::Impl {
   // Destroyed last: sessions (owned by pending handlers of io) refer to it.

@@ -20,7 +20,7 @@
 #include <string>
 #include <type_traits>
 
-#include "http/form.h"
+#include "http/internal/beast_request.h"
 #include "http/internal/server_state.h"
 
 namespace meridian::http::internal {
@@ -31,11 +31,6 @@ namespace net = boost::asio;
 
 using PlainStream = beast::tcp_stream;
 using TlsStream = beast::ssl_stream<beast::tcp_stream>;
-
-Method MethodOf(bhttp::verb v);
-// Splits and decodes the request target and headers into `out`. INVALID_ARGUMENT for bad
-// percent-encoding (the client gets 400 with the message).
-core::Status ToRequest(bhttp::request<bhttp::string_body>& in, Request& out);
 
 template <class Stream>
 class Session final : public Connection, public std::enable_shared_from_this<Session<Stream>> {

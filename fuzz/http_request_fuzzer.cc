@@ -1,0 +1,119 @@
+// Fuzzes the front door's request path without sockets: bytes → Beast's parser (with the
+// server's header/body limits, pipelined messages, chunked bodies, fed in pieces) → ToRequest
+// (target split, percent-decoding, form bodies) → Admit (routing, 404/405, bearer tokens).
+//
+// Checks: no crash or sanitizer report; the parser never accepts a body past its limit; every
+// request is either refused with one of the statuses Admit may give or routed, and a routed
+// request's captured segments match its pattern; credentials never survive Admit.
+#include <boost/asio/buffer.hpp>
+#include <boost/beast/http.hpp>
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+#include <string>
+
+#include "core/metrics.h"
+#include "http/auth.h"
+#include "http/internal/beast_request.h"
+#include "http/internal/server_state.h"
+#include "http/router.h"
+
+namespace {
+
+using namespace meridian;
+namespace bhttp = boost::beast::http;
+
+constexpr size_t kHeaderLimit = 2048;
+constexpr size_t kBodyLimit = 8192;
+
+struct World {
+  World() {
+    auto add = [&](std::vector<http::Method> m, const char* pattern, http::Scope scope) {
+      http::Route r;
+      r.methods = std::move(m);
+      r.pattern = pattern;
+      r.scope = scope;
+      r.handler = [](const http::Request& req) { return http::Response::Text(200, req.path); };
+      if (!router.Add(std::move(r)).ok()) std::abort();
+    };
+    add({http::Method::kGet, http::Method::kPost}, "/render", http::Scope::kRead);
+    add({http::Method::kGet}, "/health", http::Scope::kNone);
+    add({http::Method::kGet}, "/tags/{}", http::Scope::kRead);
+    add({http::Method::kPost}, "/tags/delSeries", http::Scope::kAdmin);
+    tokens.Replace({{"reader", http::Sha256Of("reader-token-0123456789"), http::Scope::kRead},
+                    {"admin", http::Sha256Of("admin-token-01234567890"), http::Scope::kAdmin}});
+    http::ServerOptions o;
+    o.max_header_bytes = kHeaderLimit;
+    o.max_body_bytes = kBodyLimit;
+    state = std::make_unique<http::internal::ServerState>(o, router, tokens, metrics);
+  }
+  http::Router router;
+  http::TokenStore tokens;
+  core::MetricsRegistry metrics;
+  std::unique_ptr<http::internal::ServerState> state;
+};
+
+void Check(World& w, bhttp::request<bhttp::string_body>& message) {
+  if (message.body().size() > kBodyLimit) std::abort();
+  http::Request req;
+  if (!http::internal::ToRequest(message, req).ok()) return;  // a 400 with its message
+  const std::string credential(req.Header("authorization"));
+  const http::Route* route = nullptr;
+  http::Response refused;
+  if (!http::internal::Admit(*w.state, req, route, refused)) {
+    const int s = refused.status;
+    if (s != 401 && s != 403 && s != 404 && s != 405) std::abort();
+    // The credential is never echoed (a path may contain anything: only the header counts).
+    if (credential.size() > 8 && req.path.find(credential) == std::string::npos &&
+        refused.body.find(credential) != std::string::npos) {
+      std::abort();
+    }
+    return;
+  }
+  if (route == nullptr) std::abort();
+  const bool pattern = route->pattern.ends_with("{}");
+  if (pattern != (req.path_args.size() == 1)) std::abort();
+  if (!req.Header("authorization").empty()) std::abort();
+  (void)http::internal::RunHandler(*w.state, *route, req);
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  static World world;
+  if (size == 0) return 0;
+  // The first byte picks how the bytes arrive: in pieces of 1..64 bytes, or all at once.
+  const size_t piece = data[0] == 0 ? size : (data[0] % 64) + 1;
+  std::string_view in(reinterpret_cast<const char*>(data + 1), size - 1);
+  while (!in.empty()) {  // pipelined messages, one parser each
+    bhttp::request_parser<bhttp::string_body> parser;
+    parser.header_limit(kHeaderLimit);
+    parser.body_limit(kBodyLimit);
+    parser.eager(true);
+    std::string pending;
+    boost::beast::error_code ec;
+    size_t offset = 0;
+    while (!parser.is_done()) {
+      if (offset < in.size()) {
+        const size_t n = std::min(piece, in.size() - offset);
+        pending.append(in.substr(offset, n));
+        offset += n;
+      } else if (pending.empty()) {
+        break;
+      }
+      const size_t used = parser.put(boost::asio::buffer(pending), ec);
+      pending.erase(0, used);
+      if (ec == bhttp::error::need_more) {
+        if (offset >= in.size()) break;  // the input ends inside a message
+        ec = {};
+        continue;
+      }
+      if (ec) return 0;  // a 400/413/431: the connection closes
+    }
+    if (!parser.is_done()) return 0;
+    Check(world, parser.get());
+    // What the parser did not consume starts the next message.
+    in = in.substr(offset - pending.size());
+  }
+  return 0;
+}
