@@ -57,8 +57,9 @@ struct Regex::Impl {
   mutable std::unique_ptr<RE2> longest;
 
   const RE2& Longest() const {
-    std::call_once(longest_once,
-                   [this] { longest = std::make_unique<RE2>(translated, MakeOptions(options, true)); });
+    std::call_once(longest_once, [this] {
+      longest = std::make_unique<RE2>(translated, MakeOptions(options, true));
+    });
     return *longest;
   }
 };

@@ -89,8 +89,7 @@ class Regex {
   // after an empty match the search resumes at the same position but needs a non-empty match
   // there, else moves on one code point). Stops early when `fn` returns false. This is the
   // iteration re.sub is built on.
-  void ForEachMatch(std::string_view text,
-                    const std::function<bool(const RegexMatch&)>& fn) const;
+  void ForEachMatch(std::string_view text, const std::function<bool(const RegexMatch&)>& fn) const;
 
   // Number of capture groups; names of the named ones → their numbers.
   size_t group_count() const;

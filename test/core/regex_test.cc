@@ -75,8 +75,11 @@ TEST(RegexTest, ForEachMatchReportsGroupsAndStopsWhenAsked) {
 
 TEST(RegexTest, PythonSyntaxIsTranslated) {
   EXPECT_EQ(Dashes(R"(\Aa|b\Z)", "aab"), "-a-");
-  EXPECT_EQ(Dashes("(?i)\xc3\x89", "\xc3\xa9\xc3\x89" "e"), "--e");  // Unicode case folding
-  EXPECT_EQ(Dashes(R"(\s)", "a\vb c"), "a-b-c");                       // \s includes \v
+  EXPECT_EQ(Dashes("(?i)\xc3\x89",
+                   "\xc3\xa9\xc3\x89"
+                   "e"),
+            "--e");                               // Unicode case folding
+  EXPECT_EQ(Dashes(R"(\s)", "a\vb c"), "a-b-c");  // \s includes \v
   EXPECT_EQ(Dashes("[]a]", "a]b"), "--b");
   EXPECT_EQ(Dashes("[[:a]+", ":[a]"), "-]");  // no POSIX classes in Python
   EXPECT_EQ(Dashes(R"(\x41\101\0)", std::string("AA\0", 3)), "-");
@@ -153,7 +156,9 @@ TEST(RegexTest, PathologicalPatternsAnswerCorrectly) {
 
 TEST(RegexTest, InvalidUtf8TextIsSearchedNotRejected) {
   Regex re = MustCompile("a.c");
-  EXPECT_TRUE(re.PartialMatch("\xff" "abc\xfe"));
+  EXPECT_TRUE(
+      re.PartialMatch("\xff"
+                      "abc\xfe"));
   EXPECT_EQ(Dashes("b*", "\xff"), "-\xff-");
 }
 
