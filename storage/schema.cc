@@ -275,8 +275,12 @@ namespace {
 
 Result<core::Regex> CompilePattern(std::string_view pattern) {
   auto re = core::Regex::Compile(pattern);
-  if (!re.ok()) return InvalidArgument("invalid pattern: " + re.status().message());
-  return re;
+  if (re.ok()) return re;
+  // "invalid regex '<pattern>': <why>" → "invalid pattern '<pattern>': <why>", as config says.
+  std::string message = re.status().message();
+  constexpr std::string_view kRegex = "invalid regex ";
+  if (message.starts_with(kRegex)) message.replace(0, kRegex.size(), "invalid pattern ");
+  return InvalidArgument(std::move(message));
 }
 
 std::string RuleLabel(std::string_view kind, const std::string& name, size_t index) {

@@ -54,6 +54,7 @@ TEST(RegexTest, ForEachMatchFollowsPython37EmptyMatchRules) {
   EXPECT_EQ(Dashes("", "ab"), "-a-b-");
   EXPECT_EQ(Dashes("x*", "\xc3\xa9"), "-\xc3\xa9-");  // never splits a UTF-8 character
   EXPECT_EQ(Dashes("a{,2}", "aaaaa"), "----");
+  EXPECT_EQ(Dashes("a{,2}|}", "a{,2}|}"), "--{-,-2---|---");
   EXPECT_EQ(Dashes("^a", "aaa"), "-aa");  // ^ is the start of the text, not of the search
   EXPECT_EQ(Dashes(R"(\ba)", "a a-ab ba"), "- ---b ba");
   EXPECT_EQ(Dashes("a$", "ba"), "b-");
