@@ -141,12 +141,17 @@ core::Result<PyRegex> PyRegex::Compile(std::string_view pattern) {
 
 bool PyRegex::Search(std::string_view text) const { return regex_.PartialMatch(text); }
 
-core::Result<std::string> PyRegex::Sub(std::string_view repl, std::string_view text) const {
+core::Result<std::string> PyRegex::Sub(std::string_view repl, std::string_view text,
+                                       const core::Deadline& deadline) const {
   ASSIGN_OR_RETURN(std::vector<Piece> pieces,
                    TemplateParser(repl, regex_.group_count(), regex_.group_names()).Parse());
   std::string out;
   size_t copied = 0;
+  core::DeadlineCheck check(deadline, "re.sub", 64);
+  core::Status status;
   regex_.ForEachMatch(text, [&](const core::RegexMatch& m) {
+    status = check.Step();
+    if (!status.ok()) return false;
     out.append(text.substr(copied, m.begin - copied));
     for (const Piece& piece : pieces) {
       if (!piece.is_group) {
@@ -158,6 +163,7 @@ core::Result<std::string> PyRegex::Sub(std::string_view repl, std::string_view t
     copied = m.end;
     return true;
   });
+  RETURN_IF_ERROR(status);
   out.append(text.substr(copied));
   return out;
 }

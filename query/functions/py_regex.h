@@ -17,6 +17,7 @@
 #include <string_view>
 #include <utility>
 
+#include "core/deadline.h"
 #include "core/regex.h"
 #include "core/status.h"
 
@@ -30,8 +31,11 @@ class PyRegex {
   // re.search(pattern, text) is not None.
   bool Search(std::string_view text) const;
   // re.sub(pattern, repl, text): every non-overlapping match replaced. INVALID_ARGUMENT for a bad
-  // replacement template (checked even when nothing matches, as Python does).
-  core::Result<std::string> Sub(std::string_view repl, std::string_view text) const;
+  // replacement template (checked even when nothing matches, as Python does). Each match may
+  // scan to the end of the text, so a pathological pattern over a long name costs O(len²):
+  // `deadline` is checked every 64 matches (CANCELLED / DEADLINE_EXCEEDED "re.sub: ...").
+  core::Result<std::string> Sub(std::string_view repl, std::string_view text,
+                                const core::Deadline& deadline = core::Deadline()) const;
 
   size_t group_count() const { return regex_.group_count(); }
 

@@ -170,6 +170,16 @@ TEST(PyRegexTest, PythonCharacterClassesWorkAndBackReferencesAreRefused) {
   }
 }
 
+TEST(PyRegexTest, SubStopsWhenTheDeadlineEnds) {
+  auto re = PyRegex::Compile(".*x|a");  // each match scans to the end: O(len²) over "aaa..."
+  ASSERT_TRUE(re.ok());
+  core::Deadline deadline = core::Deadline::Cancellable();
+  deadline.Cancel();
+  auto sub = re->Sub("-", std::string(1000, 'a'), deadline);
+  EXPECT_EQ(sub.status().code(), core::StatusCode::kCancelled);
+  EXPECT_EQ(*re->Sub("-", "aa"), "--");  // no deadline: runs to the end
+}
+
 TEST(PyRegexTest, UnsupportedConstructsAreErrors) {
   EXPECT_FALSE(PyRegex::Compile("(?<=a)b").ok());
   EXPECT_FALSE(PyRegex::Compile("a(?s)b").ok());
