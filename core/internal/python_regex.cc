@@ -15,6 +15,32 @@ bool IsNameChar(char c) { return IsAsciiAlpha(c) || IsDigit(c) || c == '_'; }
 
 std::string CodePoint(uint32_t cp) { return fmt::format("\\x{{{:x}}}", cp); }
 
+// Escapes of ASCII letters with a fixed RE2 spelling, outside and inside a class ("": Python
+// refuses it there). RE2's \s lacks \v, so \s and \S are spelled out.
+struct FixedEscape {
+  char escape;
+  std::string_view outside;
+  std::string_view in_class;
+};
+constexpr FixedEscape kFixedEscapes[] = {
+    {'d', "\\d", "\\d"},
+    {'D', "\\D", "\\D"},
+    {'w', "\\w", "\\w"},
+    {'W', "\\W", "\\W"},
+    {'s', "[\\t\\n\\v\\f\\r\\x{20}]", "\\t\\n\\v\\f\\r\\x{20}"},
+    {'S', "[^\\t\\n\\v\\f\\r\\x{20}]", "\\x{0}-\\x{8}\\x{e}-\\x{1f}\\x{21}-\\x{10ffff}"},
+    {'a', "\\x{7}", "\\x{7}"},
+    {'f', "\\x{c}", "\\x{c}"},
+    {'n', "\\x{a}", "\\x{a}"},
+    {'r', "\\x{d}", "\\x{d}"},
+    {'t', "\\x{9}", "\\x{9}"},
+    {'v', "\\x{b}", "\\x{b}"},
+    {'b', "\\b", "\\x{8}"},  // backspace inside a class
+    {'B', "\\B", ""},
+    {'A', "\\A", ""},
+    {'Z', "\\z", ""},
+};
+
 // A quantifier just emitted: a following '+' would make it possessive (Python 3.11), a '?' lazy.
 enum class Quantifier { kNone, kGreedy, kLazy };
 
@@ -228,59 +254,15 @@ class Translator {
     const char c = p_[i_ + 1];
     i_ += 2;
     if (IsDigit(c)) return Digits(c, start);
-    switch (c) {
-      case 'x':
-        return Hex(2, start);
-      case 'u':
-        return Hex(4, start);
-      case 'U':
-        return Hex(8, start);
-      case 'N':
-        return Error("named character escapes \\N{...} are not supported", start);
-      case 'd':
-      case 'D':
-      case 'w':
-      case 'W':
-        Emit(p_.substr(start, 2));
-        return Status::Ok();
-      case 's':
-        Emit(in_class_ ? "\\t\\n\\v\\f\\r\\x{20}" : "[\\t\\n\\v\\f\\r\\x{20}]");
-        return Status::Ok();
-      case 'S':
-        Emit(in_class_ ? "\\x{0}-\\x{8}\\x{e}-\\x{1f}\\x{21}-\\x{10ffff}"
-                       : "[^\\t\\n\\v\\f\\r\\x{20}]");
-        return Status::Ok();
-      case 'a':
-        Emit(CodePoint(7));
-        return Status::Ok();
-      case 'f':
-        Emit(CodePoint('\f'));
-        return Status::Ok();
-      case 'n':
-        Emit(CodePoint('\n'));
-        return Status::Ok();
-      case 'r':
-        Emit(CodePoint('\r'));
-        return Status::Ok();
-      case 't':
-        Emit(CodePoint('\t'));
-        return Status::Ok();
-      case 'v':
-        Emit(CodePoint('\v'));
-        return Status::Ok();
-      default:
-        break;
-    }
-    if (in_class_) {
-      if (c == 'b') {
-        Emit(CodePoint(8));  // backspace inside a class
-        return Status::Ok();
-      }
-    } else if (c == 'A' || c == 'b' || c == 'B') {
-      Emit(p_.substr(start, 2));
-      return Status::Ok();
-    } else if (c == 'Z') {
-      Emit("\\z");
+    if (c == 'x') return Hex(2, start);
+    if (c == 'u') return Hex(4, start);
+    if (c == 'U') return Hex(8, start);
+    if (c == 'N') return Error("named character escapes \\N{...} are not supported", start);
+    for (const FixedEscape& e : kFixedEscapes) {
+      if (e.escape != c) continue;
+      const std::string_view re2 = in_class_ ? e.in_class : e.outside;
+      if (re2.empty()) break;  // not valid there (\A, \B, \Z inside a class)
+      Emit(re2);
       return Status::Ok();
     }
     if (IsAsciiAlpha(c)) return Error(fmt::format("bad escape \\{}", c), start);
