@@ -97,8 +97,13 @@ core::Result<SeriesList> Evaluator::SeriesByTag(const Expr& expr, const EvalWind
     tag_exprs.push_back(arg.value.text);
   }
   if (tag_exprs.empty()) return core::InvalidArgument("seriesByTag() needs a tag expression");
-  ASSIGN_OR_RETURN(std::vector<std::string> names, source_.FindTagged(tag_exprs));
-  return FetchNames(std::move(names), expr.source, window);
+  auto names = source_.FindTagged(tag_exprs);
+  if (!names.ok()) {
+    // A bad expression or regex names the function, as Call::Error does for the others.
+    if (names.status().code() != core::StatusCode::kInvalidArgument) return names.status();
+    return core::InvalidArgument("seriesByTag: " + names.status().message());
+  }
+  return FetchNames(std::move(names).value(), expr.source, window);
 }
 
 core::Result<SeriesList> Evaluator::FetchPath(std::string_view pattern, const EvalWindow& window) {

@@ -273,38 +273,19 @@ std::optional<double> Rollup(AggregationMethod method, double x_files_factor,
 
 namespace {
 
-// libstdc++'s default (backtracking) executor recurses once per input character on patterns
-// such as "(a|b)*x" and overflows an 8 MiB stack on a 16 KiB series name. Its Thompson-NFA
-// executor (__polynomial) uses constant stack and polynomial time; the price is that
-// back-references are refused at compile time, which schema patterns do not need.
-#ifdef __GLIBCXX__
-constexpr auto kRegexFlags =
-    std::regex::ECMAScript | std::regex::optimize | std::regex_constants::__polynomial;
-#else
-constexpr auto kRegexFlags = std::regex::ECMAScript | std::regex::optimize;
-#endif
-
-Result<std::regex> CompilePattern(std::string_view pattern) {
-  try {
-    return std::regex(pattern.begin(), pattern.end(), kRegexFlags);
-  } catch (const std::regex_error& e) {
-    return InvalidArgument(fmt::format("invalid pattern '{}': {}", pattern, e.what()));
-  }
+Result<core::Regex> CompilePattern(std::string_view pattern) {
+  auto re = core::Regex::Compile(pattern);
+  if (re.ok()) return re;
+  // "invalid regex '<pattern>': <why>" → "invalid pattern '<pattern>': <why>", as config says.
+  std::string message = re.status().message();
+  constexpr std::string_view kRegex = "invalid regex ";
+  if (message.starts_with(kRegex)) message.replace(0, kRegex.size(), "invalid pattern ");
+  return InvalidArgument(std::move(message));
 }
 
 std::string RuleLabel(std::string_view kind, const std::string& name, size_t index) {
   return name.empty() ? fmt::format("{} rule #{}", kind, index + 1)
                       : fmt::format("{} rule '{}'", kind, name);
-}
-
-// regex_search can throw (error_complexity/error_stack) on pathological inputs: a rule that
-// cannot be evaluated does not match rather than taking the process down.
-bool Search(const std::regex& re, std::string_view name) {
-  try {
-    return std::regex_search(name.begin(), name.end(), re);
-  } catch (const std::regex_error&) {
-    return false;
-  }
 }
 
 }  // namespace
@@ -352,13 +333,13 @@ Result<SchemaSet> SchemaSet::Create(std::vector<SchemaRule> schemas,
 SeriesSchema SchemaSet::Resolve(std::string_view series_name) const {
   SeriesSchema out{{kDefaultArchive}, kDefaultAggregationMethod, kDefaultXFilesFactor};
   for (size_t i = 0; i < schemas_.size(); ++i) {
-    if (Search(schema_regexes_[i], series_name)) {
+    if (schema_regexes_[i].PartialMatch(series_name)) {
       out.archives = schemas_[i].archives;
       break;
     }
   }
   for (size_t i = 0; i < aggregations_.size(); ++i) {
-    if (Search(aggregation_regexes_[i], series_name)) {
+    if (aggregation_regexes_[i].PartialMatch(series_name)) {
       out.method = aggregations_[i].method;
       out.x_files_factor = aggregations_[i].x_files_factor;
       break;

@@ -9,12 +9,12 @@
 #include <cstddef>
 #include <cstdint>
 #include <optional>
-#include <regex>
 #include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "core/regex.h"
 #include "core/status.h"
 
 namespace meridian::storage {
@@ -94,13 +94,11 @@ inline constexpr Archive kDefaultArchive{60, 10080};
 inline constexpr AggregationMethod kDefaultAggregationMethod = AggregationMethod::kAverage;
 inline constexpr double kDefaultXFilesFactor = 0.5;
 
-// Checks that `pattern` compiles. Patterns are std::regex ECMAScript, close to Python's `re` for
-// what schemas use (anchors, classes, alternation, quantifiers). Not supported, unlike Python:
-// named groups `(?P<n>...)`, inline flags `(?i)`, lookbehind, `\A`/`\Z`, back-references
-// (`\1`: refused so that matching runs in bounded stack and polynomial time); and `$` matches
-// only at the very end (Python also before a final "\n", which series names never contain).
-// Cost: a failing search is O(len(name)^2) for patterns with a leading greedy loop (".*x$": a
-// 4 KiB name takes ~0.5 s); names should be length-capped upstream, as whisper's paths are.
+// Checks that `pattern` compiles. Patterns use Python `re` syntax, as carbon's, and run on
+// core::Regex (RE2: linear time, bounded memory): back-references, lookaround and the other
+// constructs core/regex.h lists are refused, as are patterns over 4 KiB. `$` matches only at the
+// very end (Python also before a final "\n", which series names never contain); `\d \w \s \b`
+// are ASCII.
 core::Status ValidatePattern(std::string_view pattern);
 
 // The schema and aggregation rules of a store, resolved per series at creation time.
@@ -123,9 +121,9 @@ class SchemaSet {
   SchemaSet() = default;
 
   std::vector<SchemaRule> schemas_;
-  std::vector<std::regex> schema_regexes_;
+  std::vector<core::Regex> schema_regexes_;
   std::vector<AggregationRule> aggregations_;
-  std::vector<std::regex> aggregation_regexes_;
+  std::vector<core::Regex> aggregation_regexes_;
 };
 
 // Carbon INI files, for teams migrating from carbon. Python ConfigParser rules as carbon uses

@@ -4,119 +4,11 @@
 
 #include <algorithm>
 #include <cctype>
+#include <map>
 #include <vector>
 
 namespace meridian::query::functions {
 namespace {
-
-struct Translation {
-  std::string ecma;
-  bool icase = false;
-  std::map<std::string, size_t, std::less<>> names;
-};
-
-bool IsNameChar(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
-
-// Reads a group name terminated by `end` at p[*i]; advances past the terminator.
-core::Result<std::string> ReadName(std::string_view p, size_t* i, char end) {
-  size_t close = p.find(end, *i);
-  if (close == std::string_view::npos) {
-    return core::InvalidArgument(fmt::format("missing {}, unterminated name", end));
-  }
-  std::string name(p.substr(*i, close - *i));
-  if (name.empty() || std::isdigit(static_cast<unsigned char>(name[0])) ||
-      !std::all_of(name.begin(), name.end(), IsNameChar)) {
-    return core::InvalidArgument(fmt::format("bad character in group name '{}'", name));
-  }
-  *i = close + 1;
-  return name;
-}
-
-// Handles "(?..." at p[i] (p[i] == '(' and p[i+1] == '?'); returns the index after it.
-core::Result<size_t> TranslateExtension(std::string_view p, size_t i, size_t* groups,
-                                        Translation* t) {
-  char kind = i + 2 < p.size() ? p[i + 2] : '\0';
-  if (kind == ':' || kind == '=' || kind == '!') {
-    t->ecma += p.substr(i, 3);
-    return i + 3;
-  }
-  if (kind == '#') {
-    size_t close = p.find(')', i);
-    if (close == std::string_view::npos)
-      return core::InvalidArgument("missing ), unterminated comment");
-    return close + 1;
-  }
-  if (kind == 'P' && i + 3 < p.size() && p[i + 3] == '<') {
-    size_t j = i + 4;
-    ASSIGN_OR_RETURN(std::string name, ReadName(p, &j, '>'));
-    if (t->names.count(name) != 0) {
-      return core::InvalidArgument(fmt::format("redefinition of group name '{}'", name));
-    }
-    t->names[name] = ++*groups;
-    t->ecma += '(';
-    return j;
-  }
-  if (kind == 'P' && i + 3 < p.size() && p[i + 3] == '=') {
-    size_t j = i + 4;
-    ASSIGN_OR_RETURN(std::string name, ReadName(p, &j, ')'));
-    auto it = t->names.find(name);
-    if (it == t->names.end())
-      return core::InvalidArgument(fmt::format("unknown group name '{}'", name));
-    t->ecma += fmt::format("(?:\\{})", it->second);
-    return j;
-  }
-  return core::InvalidArgument(fmt::format(
-      "unsupported regex construct '{}' (lookbehind and inline flags other than a leading (?i) "
-      "are not supported)",
-      p.substr(i, 4)));
-}
-
-core::Result<Translation> Translate(std::string_view p) {
-  Translation t;
-  size_t i = 0;
-  if (p.substr(0, 4) == "(?i)") {
-    t.icase = true;
-    i = 4;
-  }
-  size_t groups = 0;
-  bool in_class = false;
-  while (i < p.size()) {
-    char c = p[i];
-    if (c == '\\') {
-      if (i + 1 >= p.size()) return core::InvalidArgument("bad escape (end of pattern)");
-      char d = p[i + 1];
-      if (!in_class && d == 'A') {
-        t.ecma += '^';
-      } else if (!in_class && d == 'Z') {
-        t.ecma += '$';
-      } else {
-        t.ecma += p.substr(i, 2);
-      }
-      i += 2;
-    } else if (in_class) {
-      t.ecma += c;
-      in_class = c != ']';
-      ++i;
-    } else if (c == '[') {
-      // Python takes a ']' right after '[' or '[^' literally; ECMAScript would end the class.
-      t.ecma += c;
-      ++i;
-      if (i < p.size() && p[i] == '^') t.ecma += p[i++];
-      if (i < p.size() && p[i] == ']') {
-        t.ecma += "\\]";
-        ++i;
-      }
-      in_class = true;
-    } else if (c == '(' && i + 1 < p.size() && p[i + 1] == '?') {
-      ASSIGN_OR_RETURN(i, TranslateExtension(p, i, &groups, &t));
-    } else {
-      if (c == '(') ++groups;
-      t.ecma += c;
-      ++i;
-    }
-  }
-  return t;
-}
 
 // One piece of a parsed replacement template: literal text or a group reference.
 struct Piece {
@@ -243,74 +135,35 @@ class TemplateParser {
 }  // namespace
 
 core::Result<PyRegex> PyRegex::Compile(std::string_view pattern) {
-  ASSIGN_OR_RETURN(Translation t, Translate(pattern));
-  auto flags = std::regex::ECMAScript;
-  if (t.icase) flags |= std::regex::icase;
-  PyRegex out;
-  try {
-    out.regex_ = std::make_shared<const std::regex>(t.ecma, flags);
-  } catch (const std::regex_error& e) {
-    return core::InvalidArgument(fmt::format("invalid regex '{}': {}", pattern, e.what()));
-  }
-  out.group_count_ = out.regex_->mark_count();
-  out.group_names_ = std::move(t.names);
-  return out;
+  ASSIGN_OR_RETURN(core::Regex regex, core::Regex::Compile(pattern));
+  return PyRegex(std::move(regex));
 }
 
-bool PyRegex::Search(std::string_view text) const {
-  try {
-    return std::regex_search(text.data(), text.data() + text.size(), *regex_);
-  } catch (const std::regex_error&) {
-    return false;  // backtracking budget exhausted: treated as no match
-  }
-}
+bool PyRegex::Search(std::string_view text) const { return regex_.PartialMatch(text); }
 
-core::Result<std::string> PyRegex::Sub(std::string_view repl, std::string_view text) const {
+core::Result<std::string> PyRegex::Sub(std::string_view repl, std::string_view text,
+                                       const core::Deadline& deadline) const {
   ASSIGN_OR_RETURN(std::vector<Piece> pieces,
-                   TemplateParser(repl, group_count_, group_names_).Parse());
-  const char* begin = text.data();
-  const char* end = begin + text.size();
+                   TemplateParser(repl, regex_.group_count(), regex_.group_names()).Parse());
   std::string out;
-  size_t pos = 0;
   size_t copied = 0;
-  bool must_advance = false;  // the previous match was empty: no empty match at `pos` now
-  try {
-    while (pos <= text.size()) {
-      std::cmatch m;
-      auto flags =
-          pos > 0 ? std::regex_constants::match_prev_avail : std::regex_constants::match_default;
-      bool found;
-      size_t base = pos;
-      if (must_advance) {
-        found = std::regex_search(
-            begin + pos, end, m, *regex_,
-            flags | std::regex_constants::match_not_null | std::regex_constants::match_continuous);
-        if (!found && pos < text.size()) {
-          base = pos + 1;
-          found = std::regex_search(begin + base, end, m, *regex_,
-                                    std::regex_constants::match_prev_avail);
-        }
-      } else {
-        found = std::regex_search(begin + pos, end, m, *regex_, flags);
+  core::DeadlineCheck check(deadline, "re.sub", 64);
+  core::Status status;
+  regex_.ForEachMatch(text, [&](const core::RegexMatch& m) {
+    status = check.Step();
+    if (!status.ok()) return false;
+    out.append(text.substr(copied, m.begin - copied));
+    for (const Piece& piece : pieces) {
+      if (!piece.is_group) {
+        out += piece.literal;
+      } else if (m.groups[piece.group]) {
+        out += *m.groups[piece.group];
       }
-      if (!found) break;
-      size_t start = base + static_cast<size_t>(m.position(0));
-      size_t stop = start + static_cast<size_t>(m.length(0));
-      out.append(text.substr(copied, start - copied));
-      for (const Piece& piece : pieces) {
-        if (!piece.is_group) {
-          out += piece.literal;
-        } else if (m[piece.group].matched) {
-          out.append(m[piece.group].first, m[piece.group].second);
-        }
-      }
-      copied = stop;
-      must_advance = start == stop;
-      pos = stop;
     }
-  } catch (const std::regex_error& e) {
-    return core::InvalidArgument(fmt::format("regex evaluation failed: {}", e.what()));
-  }
+    copied = m.end;
+    return true;
+  });
+  RETURN_IF_ERROR(status);
   out.append(text.substr(copied));
   return out;
 }

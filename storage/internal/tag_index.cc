@@ -3,7 +3,8 @@
 #include <algorithm>
 #include <iterator>
 #include <optional>
-#include <regex>
+
+#include "core/regex.h"
 
 namespace meridian::storage::internal {
 namespace {
@@ -11,9 +12,6 @@ namespace {
 using core::InvalidArgument;
 using core::Result;
 using core::Status;
-
-// std::regex compiles and matches recursively; long patterns are a cheap way to exhaust memory.
-constexpr size_t kMaxRegexBytes = 4096;
 
 enum class Op { kEq, kNe, kMatch, kNotMatch };
 
@@ -41,20 +39,8 @@ std::optional<Spec> ParseSpec(std::string_view expr) {
   return spec;
 }
 
-Result<std::regex> CompileRegex(std::string_view pattern) {
-  if (pattern.size() > kMaxRegexBytes) return InvalidArgument("regex longer than 4096 bytes");
-  try {
-    return std::regex(pattern.begin(), pattern.end(), std::regex::ECMAScript);
-  } catch (const std::regex_error& e) {
-    return InvalidArgument("bad regex '" + std::string(pattern) + "': " + e.what());
-  }
-}
-
-// Python's re.match: anchored at the start, not at the end. Matching can throw regex_error on
-// pathological backtracking; callers turn that into InvalidArgument.
-bool MatchesStart(const std::regex& re, std::string_view value) {
-  return std::regex_search(value.begin(), value.end(), re, std::regex_constants::match_continuous);
-}
+// Patterns run on core::Regex (RE2): linear time, bounded memory, 4 KiB at most.
+Result<core::Regex> CompileRegex(std::string_view pattern) { return core::Regex::Compile(pattern); }
 
 void SortUnique(std::vector<uint32_t>* v) {
   std::sort(v->begin(), v->end());
@@ -114,18 +100,14 @@ void TagIndex::RemoveTag(std::string_view tag, std::string_view value, uint32_t 
 }
 
 Result<std::vector<std::string>> TagIndex::Tags(std::string_view filter, size_t limit) const {
-  std::optional<std::regex> re;
+  std::optional<core::Regex> re;
   if (!filter.empty()) {
     ASSIGN_OR_RETURN(re, CompileRegex(filter));
   }
   std::vector<std::string> out;
-  try {
-    for (const auto& [tag, values] : tags_) {
-      if (limit != 0 && out.size() >= limit) break;
-      if (!re || MatchesStart(*re, tag)) out.push_back(tag);
-    }
-  } catch (const std::regex_error& e) {
-    return InvalidArgument(std::string("regex: ") + e.what());
+  for (const auto& [tag, values] : tags_) {
+    if (limit != 0 && out.size() >= limit) break;
+    if (!re || re->MatchesAtStart(tag)) out.push_back(tag);
   }
   return out;
 }
@@ -133,20 +115,16 @@ Result<std::vector<std::string>> TagIndex::Tags(std::string_view filter, size_t 
 Result<std::vector<TagIndex::ValueCount>> TagIndex::Values(std::string_view tag,
                                                            std::string_view filter,
                                                            size_t limit) const {
-  std::optional<std::regex> re;
+  std::optional<core::Regex> re;
   if (!filter.empty()) {
     ASSIGN_OR_RETURN(re, CompileRegex(filter));
   }
   std::vector<ValueCount> out;
   const auto tag_it = tags_.find(tag);
   if (tag_it == tags_.end()) return out;
-  try {
-    for (const auto& [value, postings] : tag_it->second) {
-      if (limit != 0 && out.size() >= limit) break;
-      if (!re || MatchesStart(*re, value)) out.push_back({value, postings.size()});
-    }
-  } catch (const std::regex_error& e) {
-    return InvalidArgument(std::string("regex: ") + e.what());
+  for (const auto& [value, postings] : tag_it->second) {
+    if (limit != 0 && out.size() >= limit) break;
+    if (!re || re->MatchesAtStart(value)) out.push_back({value, postings.size()});
   }
   return out;
 }
@@ -160,11 +138,11 @@ Result<TagIndex::Selection> TagIndex::Select(std::string_view expr) const {
   if (!spec) return InvalidArgument("invalid tagspec " + std::string(expr));
   const auto tag_it = tags_.find(spec->tag);
   const ValueMap& values = tag_it == tags_.end() ? kNoValues : tag_it->second;
-  std::optional<std::regex> re;
+  std::optional<core::Regex> re;
   bool matches_empty = spec->op == Op::kEq ? spec->value.empty() : !spec->value.empty();
   if (spec->op == Op::kMatch || spec->op == Op::kNotMatch) {
     ASSIGN_OR_RETURN(re, CompileRegex(spec->value));
-    matches_empty = MatchesStart(*re, "") == (spec->op == Op::kMatch);
+    matches_empty = re->MatchesAtStart("") == (spec->op == Op::kMatch);
   }
   Selection selection;
   selection.exclude = matches_empty;
@@ -177,7 +155,7 @@ Result<TagIndex::Selection> TagIndex::Select(std::string_view expr) const {
   for (const auto& [value, postings] : values) {
     bool passes = true;  // tag= never reaches a carrier's value: every value fails it
     if (spec->op == Op::kEq) passes = false;
-    if (re) passes = MatchesStart(*re, value) == (spec->op == Op::kMatch);
+    if (re) passes = re->MatchesAtStart(value) == (spec->op == Op::kMatch);
     // Appending then sorting once stays O(n log n) over thousands of values.
     if (passes != matches_empty) {
       selection.series.insert(selection.series.end(), postings.begin(), postings.end());
@@ -190,17 +168,13 @@ Result<TagIndex::Selection> TagIndex::Select(std::string_view expr) const {
 Result<std::vector<uint32_t>> TagIndex::FindSeries(const std::vector<std::string>& exprs) const {
   std::vector<std::vector<uint32_t>> includes;
   std::vector<uint32_t> excludes;
-  try {
-    for (const std::string& expr : exprs) {
-      ASSIGN_OR_RETURN(Selection selection, Select(expr));
-      if (selection.exclude) {
-        excludes.insert(excludes.end(), selection.series.begin(), selection.series.end());
-      } else {
-        includes.push_back(std::move(selection.series));
-      }
+  for (const std::string& expr : exprs) {
+    ASSIGN_OR_RETURN(Selection selection, Select(expr));
+    if (selection.exclude) {
+      excludes.insert(excludes.end(), selection.series.begin(), selection.series.end());
+    } else {
+      includes.push_back(std::move(selection.series));
     }
-  } catch (const std::regex_error& e) {
-    return InvalidArgument(std::string("regex: ") + e.what());
   }
   if (includes.empty()) {
     return InvalidArgument("at least one tagspec must not match the empty string");

@@ -3,8 +3,9 @@
 // (webapp/graphite/tags/base.py, localdatabase.py):
 //   - an expression is `tag=value`, `tag!=value`, `tag=~regex` or `tag!=~regex`
 //     (tag: one or more characters other than ';' '!' '='; the spec may not contain ';');
-//   - regexes are anchored at the start of the value only, like Python's re.match; they are
-//     compiled as ECMAScript (std::regex), which covers the common Python syntax;
+//   - regexes are anchored at the start of the value only, like Python's re.match; they use
+//     Python syntax and run on core::Regex (RE2: linear time, bounded memory; back-references
+//     and lookaround are refused, see core/regex.h);
 //   - an expression that matches the empty value also matches series lacking the tag;
 //   - at least one expression must require a non-empty value;
 //   - the metric name is the tag "name".
@@ -78,7 +79,6 @@ class TagIndex {
   };
 
   static void AddPosting(Postings* postings, uint32_t index);
-  // REQUIRES: called inside a try block for std::regex_error (matching may throw).
   core::Result<Selection> Select(std::string_view expr) const;
   void AddTag(std::string_view tag, std::string_view value, uint32_t index);
   void RemoveTag(std::string_view tag, std::string_view value, uint32_t index);

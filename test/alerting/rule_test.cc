@@ -275,6 +275,26 @@ TEST(ParseRuleGroupTest, TargetChecks) {
   EXPECT_THAT(with_target("\"aliasByNode(eu.*.pg, 1)\""), ::testing::IsEmpty());
 }
 
+// Regexes RE2 cannot run would fail every evaluation: `rules check` names function and pattern.
+TEST(ParseRuleGroupTest, TargetRegexesRe2CannotRunAreErrors) {
+  auto with_target = [](std::string target) {
+    return Errors(
+        OneRule("    target: " + target + "\n    critical: \"1\"\n    nagios: {host: h}\n"));
+  };
+  EXPECT_THAT(with_target(R"T('grep(a.*, "(?<=a)b")')T"),
+              ElementsAre(HasSubstr("grep: invalid regex '(?<=a)b': lookbehind")));
+  EXPECT_THAT(with_target(R"T('a.*|exclude("x(?=y)")')T"),
+              ElementsAre(HasSubstr("exclude: invalid regex 'x(?=y)': lookahead")));
+  EXPECT_THAT(with_target(R"T('aliasSub(a.*, replace="x", search="(a)\1")')T"),
+              ElementsAre(HasSubstr("aliasSub: invalid regex '(a)\\1': back-reference")));
+  EXPECT_THAT(with_target(R"T('useSeriesAbove(a.*, 1, "(?P<x>a)(?P=x)", "b")')T"),
+              ElementsAre(HasSubstr("useSeriesAbove: invalid regex")));
+  EXPECT_THAT(with_target(R"T("seriesByTag('name=cpu', 'dc!=~e(?!u)')")T"),
+              ElementsAre(HasSubstr("seriesByTag: invalid regex 'e(?!u)': lookahead")));
+  EXPECT_THAT(with_target(R"T('grep(seriesByTag("k=~(a+)+$"), "(.|z)*y")')T"),
+              ::testing::IsEmpty());
+}
+
 TEST(ParseRuleGroupTest, NamesCharsetAndYaml11Booleans) {
   EXPECT_THAT(Errors("group: g\nrules:\n  - name: pg conns\n" + std::string(kMinimalBody)),
               ElementsAre("r.yaml:3: group g: rule pg conns: name: 'pg conns' must be 1 to 200 "

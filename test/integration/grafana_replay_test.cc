@@ -6,8 +6,8 @@
 
 #include <ctime>
 #include <nlohmann/json.hpp>
-#include <regex>
 
+#include "core/regex.h"
 #include "support/graphite_web.h"
 #include "support/meridian_process.h"
 #include "support/process.h"
@@ -108,7 +108,16 @@ TEST_F(GrafanaReplayTest, FunctionsListParsesAfterGrafanasInfinityPatch) {
   ASSERT_TRUE(r.ok());
   // Grafana replaces `"default": Infinity` before JSON.parse; Meridian writes 1e9999, valid JSON
   // for JavaScript (Infinity). nlohmann rejects out-of-range numbers, so patch as Grafana would.
-  std::string text = std::regex_replace(r->body, std::regex(R"(: ?1e9999)"), ": 1e308");
+  auto infinity = core::Regex::Compile(R"(: ?1e9999)");
+  ASSERT_TRUE(infinity.ok());
+  std::string text;
+  size_t copied = 0;
+  infinity->ForEachMatch(r->body, [&](const core::RegexMatch& m) {
+    text += r->body.substr(copied, m.begin - copied) + ": 1e308";
+    copied = m.end;
+    return true;
+  });
+  text += r->body.substr(copied);
   json fns = json::parse(text, nullptr, false);
   ASSERT_TRUE(fns.is_object());
   EXPECT_GT(fns.size(), 100u);
@@ -170,7 +179,9 @@ TEST_F(GrafanaReplayTest, DelSeriesRemovesFromTagQueries) {
 TEST_F(GrafanaReplayTest, VersionIsSemver) {
   auto r = meridian_->Get("/version", {});
   ASSERT_TRUE(r.ok());
-  EXPECT_TRUE(std::regex_match(r->body, std::regex(R"(\d+\.\d+\.\d+\s*)"))) << r->body;
+  auto semver = core::Regex::Compile(R"(\d+\.\d+\.\d+\s*)");
+  ASSERT_TRUE(semver.ok());
+  EXPECT_TRUE(semver->FullMatch(r->body)) << r->body;
 }
 
 TEST_F(GrafanaReplayTest, BadTargetIs400WithPosition) {

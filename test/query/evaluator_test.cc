@@ -107,6 +107,21 @@ TEST_F(EvaluatorTest, SeriesByTagUsesTheCallAsPathExpression) {
   EXPECT_FALSE(Eval("seriesByTag(1)").ok());
 }
 
+// Issue 8: 'k=~(a+)+$' backtracked for ever in std::regex over a 41-character value.
+TEST_F(EvaluatorTest, SeriesByTagRegexesAnswerAndErrorsNameFunctionAndPattern) {
+  src_.Add("bt;k=" + std::string(40, 'a') + "b", 100, 10, {1});
+  src_.Add("bt;k=aaa", 100, 10, {2});
+  auto r = Eval("seriesByTag('k=~(a+)+$')");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  ASSERT_EQ(r->size(), 1u);
+  EXPECT_EQ((*r)[0].name, "bt;k=aaa");
+  auto bad = Eval("seriesByTag('k=~(a)\\1')");
+  EXPECT_EQ(bad.status().code(), core::StatusCode::kInvalidArgument);
+  EXPECT_EQ(bad.status().message().rfind("seriesByTag: invalid regex '(a)\\1': back-reference", 0),
+            0u)
+      << bad.status().message();
+}
+
 TEST_F(EvaluatorTest, TemplatesSubstituteDefaultsAndRequestVariables) {
   EXPECT_EQ(Names("template(a.$n.c, n='b')"), std::vector<std::string>{"a.b.c"});
   auto r = Eval("template(a.$n.c, n='b')", {{"n", "x"}});

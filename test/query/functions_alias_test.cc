@@ -34,6 +34,26 @@ TEST_F(AliasTest, AliasSubReplacesEveryMatchWithPythonTemplates) {
   EXPECT_FALSE(TryEval(R"T(aliasSub(g.x, "(g", "x"))T").ok());    // bad pattern
 }
 
+// Issue 8: std::regex backtracks exponentially on this pattern (no 'c' in the name).
+TEST_F(AliasTest, AliasSubWithCatastrophicPatternAnswers) {
+  // With 38 a's std::regex took 34 s on a 2-core test machine; 48 take hours.
+  const std::string stuck = "x." + std::string(48, 'a') + "b";
+  source_.Add(stuck, 0, 60, {1});
+  source_.Add("x.aac", 0, 60, {1});
+  SeriesList out = Eval(R"T(aliasSub(x.*, "(a|aa)*c", "z"))T");
+  ASSERT_EQ(out.size(), 2u);
+  EXPECT_EQ(out[0].name, stuck);
+  EXPECT_EQ(out[1].name, "x.z");
+}
+
+TEST_F(AliasTest, RegexErrorsNameTheFunctionAndThePattern) {
+  core::Status st = TryEval(R"T(aliasSub(g.x, "(g)\1", "x"))T").status();
+  EXPECT_EQ(st.code(), core::StatusCode::kInvalidArgument);
+  EXPECT_EQ(st.message(),
+            "aliasSub: invalid regex '(g)\\1': back-reference \\1 is not supported by RE2 at "
+            "position 3");
+}
+
 TEST_F(AliasTest, AliasReplacesTheName) {
   EXPECT_EQ(One(R"T(alias(g.x, "my name"))T").name, "my name");
   SeriesList both = Eval("alias(g.*, 'same')");
@@ -136,10 +156,28 @@ TEST(PyRegexTest, UnmatchedGroupsExpandToEmptyAndAnchorsWork) {
   EXPECT_EQ(*icase->Sub("", "aBc-ABC"), "-");
 }
 
-TEST(PyRegexTest, PythonCharacterClassesAndBackReferences) {
-  auto re = PyRegex::Compile(R"T([]a]+(?P<d>\d)(?P=d))T");
+// Back-references need a backtracking engine: on RE2 they are refused with an error naming the
+// pattern and the construct (std::regex ran them, with unbounded cost).
+TEST(PyRegexTest, PythonCharacterClassesWorkAndBackReferencesAreRefused) {
+  auto re = PyRegex::Compile(R"T([]a]+(?P<d>\d)\d)T");
   ASSERT_TRUE(re.ok()) << re.status().ToString();
-  EXPECT_EQ(*re->Sub("X", "]a]11 a22 a23"), "X X a23");
+  EXPECT_EQ(*re->Sub("X", "]a]11 a22 a2b"), "X X a2b");
+  for (const char* pattern : {R"T((?P<d>\d)(?P=d))T", R"T((\d)\1)T"}) {
+    auto backref = PyRegex::Compile(pattern);
+    ASSERT_FALSE(backref.ok()) << pattern;
+    EXPECT_NE(backref.status().message().find(pattern), std::string::npos);
+    EXPECT_NE(backref.status().message().find("back-reference"), std::string::npos);
+  }
+}
+
+TEST(PyRegexTest, SubStopsWhenTheDeadlineEnds) {
+  auto re = PyRegex::Compile(".*x|a");  // each match scans to the end: O(len²) over "aaa..."
+  ASSERT_TRUE(re.ok());
+  core::Deadline deadline = core::Deadline::Cancellable();
+  deadline.Cancel();
+  auto sub = re->Sub("-", std::string(1000, 'a'), deadline);
+  EXPECT_EQ(sub.status().code(), core::StatusCode::kCancelled);
+  EXPECT_EQ(*re->Sub("-", "aa"), "--");  // no deadline: runs to the end
 }
 
 TEST(PyRegexTest, UnsupportedConstructsAreErrors) {

@@ -106,6 +106,35 @@ TEST_F(FilterTest, ExcludeAndGrepSearchNamesWithPythonRegexes) {
   EXPECT_EQ(EvalError("grep(*,\"(\")").code(), core::StatusCode::kInvalidArgument);
 }
 
+// Issue 8: std::regex overflowed the stack on a 16 KiB name ("(.|z)*" recursed once per
+// character) and backtracked for ever on "(a+)+$" over a 41-character name.
+TEST_F(FilterTest, GrepOverA16KiBNameAnswers) {
+  const std::string huge = "y." + std::string(16 * 1024, 'a');
+  source_.Add(huge, 0, 60, {1});
+  source_.Add("y.b", 0, 60, {1});
+  EXPECT_EQ(Names("grep(y.*,\"(.|z)*y\")"), (V{huge, "y.b"}));
+  EXPECT_EQ(Names("grep(y.*,\"(.|z)*a$\")"), (V{huge}));
+  EXPECT_EQ(Names("exclude(y.*,\"(.|z)*a$\")"), (V{"y.b"}));
+}
+
+TEST_F(FilterTest, ExcludeWithCatastrophicPatternAnswers) {
+  const std::string stuck = "x." + std::string(38, 'a') + "b";  // 41 characters
+  source_.Add(stuck, 0, 60, {1});
+  source_.Add("x.aaa", 0, 60, {1});
+  EXPECT_EQ(Names("exclude(x.*,\"(a+)+$\")"), (V{stuck}));
+  EXPECT_EQ(Names("grep(x.*,\"(a+)+$\")"), (V{"x.aaa"}));
+}
+
+TEST_F(FilterTest, PatternsRe2CannotRunAreInvalidArgumentNamingFunctionAndPattern) {
+  core::Status st = EvalError("grep(*,\"(?<=a)b\")");
+  EXPECT_EQ(st.code(), core::StatusCode::kInvalidArgument);
+  EXPECT_NE(st.message().find("grep: invalid regex '(?<=a)b': lookbehind"), std::string::npos)
+      << st.message();
+  st = EvalError("exclude(*,\"" + std::string(5000, 'a') + "\")");
+  EXPECT_EQ(st.code(), core::StatusCode::kInvalidArgument);
+  EXPECT_NE(st.message().find("longer than 4096 bytes"), std::string::npos) << st.message();
+}
+
 TEST_F(FilterTest, RemoveEmptySeriesAppliesXff) {
   EXPECT_EQ(Names("removeEmptySeries(*)"), (V{"a", "c", "d", "e"}));
   EXPECT_EQ(Names("removeEmptySeries(*,1)"), (V{"a", "c"}));

@@ -253,6 +253,22 @@ TEST(SchemaSetTest, RejectsBadRulesNamingThem) {
   EXPECT_TRUE(ValidatePattern("^servers\\.[a-z]+\\d{2}$").ok());
 }
 
+// Patterns use Python `re` syntax, as carbon's storage-schemas.conf: std::regex (ECMAScript)
+// refused named groups, inline flags and \A / \Z; RE2 runs them. Catastrophic patterns answer.
+TEST(SchemaSetTest, PythonSyntaxAndCatastrophicPatternsWork) {
+  auto set = SchemaSet::Create({Schema("bt", "(a+)+$", "1m:1d"),
+                                Schema("icase", "(?i)\\ACARBON\\.(?P<what>\\w+)\\Z", "60:90d")},
+                               {{"bt", "(a|aa)*c", AggregationMethod::kMax, 0}});
+  ASSERT_TRUE(set.ok()) << set.status().ToString();
+  const std::string stuck = "x." + std::string(38, 'a') + "b";  // 41 characters
+  EXPECT_EQ(set->Resolve(stuck).archives, (std::vector<Archive>{kDefaultArchive}));
+  EXPECT_EQ(set->Resolve(stuck).method, kDefaultAggregationMethod);
+  EXPECT_EQ(set->Resolve("x.aaa").archives, Parse("1m:1d"));
+  EXPECT_EQ(set->Resolve("carbon.agents").archives, Parse("60:90d"));
+  EXPECT_EQ(set->Resolve("x.aac").method, AggregationMethod::kMax);
+  EXPECT_THAT(ValidatePattern("a(?=b)").message(), HasSubstr("lookahead"));
+}
+
 // The backtracking executor of libstdc++ overflows the stack on this (16 KiB of "a" against
 // "(a|b)*"); the matcher must answer instead.
 TEST(SchemaSetTest, LongNamesDoNotCrashTheMatcher) {

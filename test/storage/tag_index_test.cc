@@ -125,6 +125,28 @@ TEST_F(TagIndexTest, BadRegexIsInvalidArgumentNotACrash) {
   EXPECT_FALSE(index_.FindSeries({"dc=~" + std::string(5000, 'a')}).ok());
 }
 
+// Issue 8: seriesByTag('k=~(a+)+$') backtracked for ever in std::regex on a 41-character value.
+TEST_F(TagIndexTest, CatastrophicRegexAnswers) {
+  Add(10, "bt", {{"k", std::string(40, 'a') + "b"}});
+  Add(11, "bt", {{"k", "aaa"}});
+  EXPECT_EQ(Find({"k=~(a+)+$"}), Indexes{11});
+  EXPECT_EQ(Find({"name=bt", "k!=~(a+)+$"}), Indexes{10});
+  auto values = index_.Values("k", "(a|aa)*c", 0);
+  ASSERT_TRUE(values.ok());
+  EXPECT_TRUE(values->empty());
+}
+
+TEST_F(TagIndexTest, RegexesUsePythonSyntaxAndRefuseWhatRe2CannotRun) {
+  EXPECT_EQ(Find({"dc=~(?P<region>eu)\\Z"}), (Indexes{0, 3}));
+  EXPECT_EQ(Find({"dc=~(?i)EU-"}), Indexes{4});
+  auto lookahead = index_.FindSeries({"dc=~eu(?!-)"});
+  ASSERT_FALSE(lookahead.ok());
+  EXPECT_NE(lookahead.status().message().find("invalid regex 'eu(?!-)': lookahead"),
+            std::string::npos)
+      << lookahead.status().message();
+  EXPECT_FALSE(index_.Tags("(a)\\1", 0).ok());
+}
+
 TEST_F(TagIndexTest, TagsAreSortedFilteredAndLimited) {
   auto all = index_.Tags("", 0);
   ASSERT_TRUE(all.ok());

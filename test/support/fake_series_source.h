@@ -7,11 +7,12 @@
 #include <algorithm>
 #include <limits>
 #include <map>
-#include <regex>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
 
+#include "core/regex.h"
 #include "core/tagged_name.h"
 #include "query/series_source.h"
 #include "storage/glob.h"
@@ -86,8 +87,30 @@ class FakeSeriesSource final : public query::SeriesSource {
     }
     return out;
   }
+  // Expressions: tag=value, tag!=value, tag=~regex, tag!=~regex (regexes anchored at the start,
+  // as the store's; compiled first, so a bad one fails even when no series is tagged).
   core::Result<std::vector<std::string>> FindTagged(
       const std::vector<std::string>& exprs) override {
+    struct Spec {
+      std::string tag;
+      bool negate = false;
+      std::string value;
+      std::optional<core::Regex> re;
+    };
+    std::vector<Spec> specs;
+    for (const std::string& e : exprs) {
+      size_t eq = e.find('=');
+      if (eq == std::string::npos || eq == 0) {
+        return core::InvalidArgument("bad tag expression '" + e + "'");
+      }
+      const bool negate = e[eq - 1] == '!';
+      Spec spec{e.substr(0, negate ? eq - 1 : eq), negate, e.substr(eq + 1), std::nullopt};
+      if (!spec.value.empty() && spec.value[0] == '~') {
+        ASSIGN_OR_RETURN(core::Regex re, core::Regex::Compile(spec.value.substr(1)));
+        spec.re = std::move(re);
+      }
+      specs.push_back(std::move(spec));
+    }
     std::vector<std::string> out;
     for (const auto& [name, d] : data_) {
       auto parsed = core::ParseTaggedName(name);
@@ -95,16 +118,10 @@ class FakeSeriesSource final : public query::SeriesSource {
       std::map<std::string, std::string> tags(parsed->tags.begin(), parsed->tags.end());
       tags["name"] = parsed->name;
       bool all = true;
-      for (const std::string& e : exprs) {
-        size_t ne = e.find("!=");
-        size_t eq = e.find('=');
-        if (ne != std::string::npos) {
-          all &= tags[e.substr(0, ne)] != e.substr(ne + 2);
-        } else if (eq != std::string::npos) {
-          all &= tags[e.substr(0, eq)] == e.substr(eq + 1);
-        } else {
-          return core::InvalidArgument("bad tag expression '" + e + "'");
-        }
+      for (const Spec& spec : specs) {
+        const std::string& v = tags[spec.tag];
+        const bool match = spec.re ? spec.re->MatchesAtStart(v) : v == spec.value;
+        all &= match != spec.negate;
       }
       if (all) out.push_back(name);
     }
@@ -112,7 +129,7 @@ class FakeSeriesSource final : public query::SeriesSource {
   }
   // Honours `filter` (anchored at the start, as the store does); ignores `limit`.
   core::Result<std::vector<std::string>> TagNames(std::string_view filter, size_t) override {
-    std::regex re{std::string(filter)};
+    ASSIGN_OR_RETURN(core::Regex re, core::Regex::Compile(filter));
     std::set<std::string> names;
     for (const auto& [name, d] : data_) {
       auto parsed = core::ParseTaggedName(name);
@@ -122,7 +139,7 @@ class FakeSeriesSource final : public query::SeriesSource {
     }
     std::vector<std::string> out;
     for (const auto& n : names) {
-      if (filter.empty() || std::regex_search(n, re, std::regex_constants::match_continuous)) {
+      if (filter.empty() || re.MatchesAtStart(n)) {
         out.push_back(n);
       }
     }
