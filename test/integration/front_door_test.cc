@@ -457,5 +457,116 @@ TEST(FrontDoorTest, HttpsWithClientCertificates) {
   EXPECT_TRUE(!plain.ok() || plain->status != 200);
 }
 
+// ---------------------------------------------------------------------------------------------
+// Cancellation, shutdown, reloads
+
+// A legitimately expensive query: a four-year moving window over a year of 10-minute points, on
+// eight series (cost = points × window, ~10^11 steps, minutes of CPU) — still running when the
+// test acts, unless cancellation works.
+std::string SlowRender() {
+  return Get("/render?target=movingAverage(slow.*,'4y')&from=-1y&format=json");
+}
+
+std::string SlowSeries(int64_t t) {
+  std::string lines;
+  for (int i = 0; i < 8; ++i) lines += fmt::format("slow.q{} 1 {}\n", i, t);
+  return lines;
+}
+
+TEST(FrontDoorTest, AClientThatGoesAwayCancelsItsQueryAndFreesItsSlot) {
+  auto m = StartMeridian("http: { query_timeout: 1h, max_concurrent_queries: 1 }\n");
+  ASSERT_TRUE(m);
+  ASSERT_TRUE(m->SendTcp(SlowSeries(Now() - 30)).ok());
+  {
+    auto c = RawConnection::Connect(m->http_port());
+    ASSERT_TRUE(c.ok());
+    ASSERT_TRUE(c->Send(SlowRender()).ok());
+    ASSERT_TRUE(WaitUntil([&] { return Metric(*m, "http_requests_pending") >= 1; }));
+  }  // the client closes its connection
+  EXPECT_TRUE(WaitUntil(
+      [&] { return Metric(*m, "http_requests_cancelled_total{reason=\"client_gone\"}") >= 1; }));
+  EXPECT_TRUE(WaitUntil([&] { return Metric(*m, "http_requests_pending") == 0; }));
+  // The only render slot is free again.
+  auto r = RawRequest(m->http_port(), Get("/render?target=slow.q0&from=-5min"), 20s);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->status, 200) << r->body;
+}
+
+TEST(FrontDoorTest, ARequestPastTheQueryTimeoutStopsWith504) {
+  auto m = StartMeridian("http: { query_timeout: 500ms }\n");
+  ASSERT_TRUE(m);
+  ASSERT_TRUE(m->SendTcp(SlowSeries(Now() - 30)).ok());
+  auto r = RawRequest(m->http_port(), SlowRender(), 60s);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->status, 504) << r->body;
+  EXPECT_NE(r->body.find("http.query_timeout"), std::string::npos) << r->body;
+  EXPECT_EQ(Metric(*m, "http_requests_pending"), 0);
+}
+
+TEST(FrontDoorTest, SigtermWithRunningQueriesExitsWithinTheBoundAndKeepsData) {
+  auto m = StartMeridian("http: { query_timeout: 1h, shutdown_timeout: 2s }\n");
+  ASSERT_TRUE(m);
+  const int64_t t = Now() - 30;
+  ASSERT_TRUE(m->SendTcp(SlowSeries(t) + fmt::format("keep.me 42 {}\n", t)).ok());
+  std::vector<RawConnection> queries;
+  for (int i = 0; i < 8; ++i) {
+    auto c = RawConnection::Connect(m->http_port());
+    ASSERT_TRUE(c.ok());
+    ASSERT_TRUE(c->Send(SlowRender()).ok());
+    queries.push_back(std::move(*c));
+  }
+  ASSERT_TRUE(WaitUntil([&] { return Metric(*m, "http_requests_pending") >= 8; }));
+  core::Status stopped = m->Stop(30s);
+  EXPECT_TRUE(stopped.ok()) << stopped.ToString() << "\n" << m->Log();
+  ASSERT_TRUE(m->Restart().ok());
+  auto r = m->Render("keep.me", "-10min");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  ASSERT_EQ(r->size(), 1u);
+  bool found = false;
+  for (const auto& dp : (*r)[0]["datapoints"]) found |= !dp[0].is_null() && dp[0] == 42.0;
+  EXPECT_TRUE(found) << r->dump();
+}
+
+TEST(FrontDoorTest, ParallelRuleReloadsRunOneAtATimeOffTheWorkers) {
+  TempDir rules("meridian-front-rules");
+  for (int i = 0; i < 1500; ++i) {
+    std::ofstream(rules.path() / fmt::format("g{:04}.yaml", i)) << fmt::format(
+        "group: g{}\ninterval: 1m\nrules:\n  - name: r\n    target: app.{}.x\n"
+        "    window: 5min\n    reduce: last\n    critical: \"~:300\"\n"
+        "    nagios: {{ host: h{}, service: s }}\n",
+        i, i, i);
+  }
+  auto m = StartMeridian(fmt::format(
+      "alerting: {{ rules_dir: {}, reload_check_interval: 1h }}\nhttp: {{ worker_threads: 2 }}\n",
+      rules.path().string()));
+  ASSERT_TRUE(m);
+  const double reloads_before = Metric(*m, "alert_rule_reloads_total{result=\"ok\"}");
+  std::vector<RawConnection> posts;
+  for (int i = 0; i < 10; ++i) {
+    auto c = RawConnection::Connect(m->http_port());
+    ASSERT_TRUE(c.ok());
+    ASSERT_TRUE(c->Send(Post("/api/rules/reload", "")).ok());
+    posts.push_back(std::move(*c));
+  }
+  // Ten reloads in flight hold no worker: with two workers, queries still answer.
+  for (int i = 0; i < 5; ++i) {
+    auto f = RawRequest(m->http_port(), Get("/metrics/find?query=*"), 20s);
+    ASSERT_TRUE(f.ok()) << f.status().ToString();
+    EXPECT_EQ(f->status, 200);
+  }
+  for (auto& c : posts) {
+    auto r = c.Read(120s);
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    EXPECT_EQ(r->status, 200) << r->body;
+    EXPECT_NE(r->body.find("\"rules\":1500"), std::string::npos) << r->body.substr(0, 200);
+  }
+  const double reloads = Metric(*m, "alert_rule_reloads_total{result=\"ok\"}") - reloads_before;
+  const double coalesced = Metric(*m, "alert_rule_reload_requests_coalesced_total");
+  EXPECT_EQ(Metric(*m, "alert_rule_reload_requests_total"), 10);
+  // Every request was either served by a reload it started or joined one.
+  EXPECT_EQ(reloads + coalesced, 10);
+  EXPECT_GE(reloads, 1);
+}
+
 }  // namespace
 }  // namespace meridian::testing
