@@ -53,7 +53,9 @@ ServerCounters::ServerCounters(core::MetricsRegistry& m)
       cancelled_shutdown(Cancel(m, "shutdown")),
       handler_exceptions(
           m.GetCounter("http_handler_exceptions_total", "Handlers that threw (answered 500).")),
-      queued(m.GetGauge("http_requests_pending", "Requests queued or running on workers.")) {}
+      queued(m.GetGauge("http_requests_pending",
+                        "Requests queued or running on workers (a scrape of /metrics counts "
+                        "itself).")) {}
 
 ServerState::ServerState(const ServerOptions& o, const Router& r, const TokenStore& t,
                          core::MetricsRegistry& m)

@@ -239,7 +239,6 @@ class Session final : public Connection, public std::enable_shared_from_this<Ses
                                           "(http.max_queued_requests)",
                                           state_.options.max_queued_requests)));
     }
-    state_.counters.queued.Set(static_cast<int64_t>(state_.pool->pending()));
     WatchClient();
   }
 
@@ -265,7 +264,6 @@ class Session final : public Connection, public std::enable_shared_from_this<Ses
 
   void OnWorkDone(Response r) {
     working_ = false;
-    state_.counters.queued.Set(static_cast<int64_t>(state_.pool->pending()));
     beast::error_code ignored;
     Lowest().socket().cancel(ignored);  // the client watch
     if (client_gone_) return Close();

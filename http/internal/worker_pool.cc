@@ -2,8 +2,8 @@
 
 namespace meridian::http::internal {
 
-WorkerPool::WorkerPool(size_t threads, size_t max_pending)
-    : state_(std::make_shared<State>(max_pending == 0 ? 1 : max_pending)) {
+WorkerPool::WorkerPool(size_t threads, size_t max_pending, core::Gauge* pending_gauge)
+    : state_(std::make_shared<State>(max_pending == 0 ? 1 : max_pending, pending_gauge)) {
   if (threads == 0) threads = 1;
   threads_.reserve(threads);
   for (size_t i = 0; i < threads; ++i) threads_.emplace_back([s = state_] { Run(s); });
@@ -24,6 +24,7 @@ bool WorkerPool::TrySubmit(std::function<void()> task) {
     std::lock_guard lock(state_->mu);
     if (state_->stopping || state_->pending >= state_->max_pending) return false;
     ++state_->pending;
+    if (state_->gauge) state_->gauge->Set(static_cast<int64_t>(state_->pending));
     state_->queue.push_back(std::move(task));
   }
   state_->work_cv.notify_one();
@@ -46,7 +47,9 @@ void WorkerPool::Run(std::shared_ptr<State> s) {
     task();
     task = nullptr;  // release captures outside the lock
     lock.lock();
-    if (--s->pending == 0) s->idle_cv.notify_all();
+    --s->pending;
+    if (s->gauge) s->gauge->Set(static_cast<int64_t>(s->pending));
+    if (s->pending == 0) s->idle_cv.notify_all();
   }
 }
 

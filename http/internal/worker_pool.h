@@ -15,12 +15,15 @@
 #include <thread>
 #include <vector>
 
+#include "core/metrics.h"
+
 namespace meridian::http::internal {
 
 class WorkerPool {
  public:
-  // `threads` ≥ 1 threads; at most `max_pending` tasks queued or running.
-  WorkerPool(size_t threads, size_t max_pending);
+  // `threads` ≥ 1 threads; at most `max_pending` tasks queued or running. `pending_gauge`
+  // (optional, must outlive the pool and its threads) always holds pending().
+  WorkerPool(size_t threads, size_t max_pending, core::Gauge* pending_gauge = nullptr);
   ~WorkerPool();  // Shutdown(infinite) if not already done
   WorkerPool(const WorkerPool&) = delete;
   WorkerPool& operator=(const WorkerPool&) = delete;
@@ -37,8 +40,9 @@ class WorkerPool {
 
  private:
   struct State {
-    explicit State(size_t max) : max_pending(max) {}
+    State(size_t max, core::Gauge* g) : max_pending(max), gauge(g) {}
     const size_t max_pending;
+    core::Gauge* const gauge;
     std::mutex mu;
     std::condition_variable work_cv;
     std::condition_variable idle_cv;
