@@ -172,7 +172,7 @@ void BM_NameTreeFind(benchmark::State& state) {
   }
   std::vector<NameTree::FindMatch> matches;
   for (auto _ : state) {
-    if (!tree.Find(*glob, 1000000, &matches).ok()) state.SkipWithError("find failed");
+    if (!tree.Find(*glob, 1000000, {}, &matches).ok()) state.SkipWithError("find failed");
     benchmark::DoNotOptimize(matches.data());
   }
   state.SetLabel(pattern);

@@ -27,6 +27,7 @@ internal::Params ParamsOf(const httplib::Request& req) {
 
 void Send(httplib::Response& res, const internal::ApiResponse& api) {
   res.status = api.status;
+  for (const auto& [name, value] : api.headers) res.set_header(name.c_str(), value);
   res.set_content(api.body, api.content_type);
 }
 
@@ -40,6 +41,7 @@ int HttpStatusFor(const core::Status& st) {
       return 422;
     case core::StatusCode::kDeadlineExceeded:
       return 504;
+    case core::StatusCode::kCancelled:
     case core::StatusCode::kUnavailable:
       return 503;
     default:
@@ -61,14 +63,29 @@ struct HttpApi::Impl {
   core::Counter* errors_4xx;
   core::Counter* errors_5xx;
   core::Counter* rejected_size;
+  core::Counter* rejected_response_bytes;
   core::Counter* rejected_timeout;
   core::Counter* rejected_concurrency;
   std::atomic<size_t> renders_in_flight{0};
 
+  void CountRejection(const core::Status& st) {
+    if (IsResponseTooLarge(st)) {
+      rejected_response_bytes->Add();
+    } else if (st.code() == core::StatusCode::kResourceExhausted) {
+      rejected_size->Add();
+    }
+    if (st.code() == core::StatusCode::kDeadlineExceeded) rejected_timeout->Add();
+  }
+
+  // The bounds of one request, starting now.
+  OutputLimits RequestLimits() const {
+    return {options.max_response_bytes,
+            core::Deadline::After(std::chrono::milliseconds(options.query_timeout_ms))};
+  }
+
   void Fail(httplib::Response& res, const core::Status& st) {
     res.status = HttpStatusFor(st);
-    if (st.code() == core::StatusCode::kResourceExhausted) rejected_size->Add();
-    if (st.code() == core::StatusCode::kDeadlineExceeded) rejected_timeout->Add();
+    CountRejection(st);
     (res.status >= 500 ? errors_5xx : errors_4xx)->Add();
     res.set_content(st.message() + "\n", "text/plain");
   }
@@ -92,8 +109,8 @@ struct HttpApi::Impl {
     EvalLimits limits;
     limits.max_series = options.max_series_per_request;
     limits.max_points = options.max_points_per_request;
-    limits.deadline =
-        std::chrono::steady_clock::now() + std::chrono::milliseconds(options.query_timeout_ms);
+    plan->format.limits = RequestLimits();
+    limits.deadline = plan->format.limits.deadline;
     auto body = internal::ExecuteRender(*plan, *source, FunctionRegistry::Default(), limits);
     if (!body.ok()) return Fail(res, body.status());
     res.set_content(body->body, body->content_type);
@@ -101,35 +118,15 @@ struct HttpApi::Impl {
 
   void HandleFind(const httplib::Request& req, httplib::Response& res) {
     requests_find->Add();
-    std::string q = req.has_param("query") ? req.get_param_value("query") : "";
-    if (q.empty()) return Fail(res, core::InvalidArgument("missing parameter 'query'"));
-    std::string format = req.has_param("format") ? req.get_param_value("format") : "treejson";
-    auto matches = source->Find(q);
-    if (!matches.ok()) return Fail(res, matches.status());
-    bool wildcards = req.has_param("wildcards") && req.get_param_value("wildcards") == "1";
-    if (format == "treejson" || format == "completer") {
-      auto body = internal::FormatFind(q, *matches, format, wildcards);
-      if (!body.ok()) return Fail(res, body.status());
-      res.set_header("Cache-Control", "no-cache");
-      return res.set_content(*body, "application/json");
-    }
-    // json, nodelist, pickle, msgpack: what graphite-web cluster peers ask for (local=1).
-    FindFormatOptions fo;
-    fo.format = format;
-    if (req.has_param("jsonp")) fo.jsonp = req.get_param_value("jsonp");
-    fo.ensure_ascii = req.get_header_value("Accept") == "application/json";
-    if (req.has_param("position")) {
-      auto pos = std::strtoll(req.get_param_value("position").c_str(), nullptr, 10);
-      fo.node_position = pos;
-    }
-    // Leaves are reported as holding data up to now (the whisper finder reports its file's whole
-    // retention): peers only use intervals to skip leaves with no data in a window.
-    const double now = static_cast<double>(clock->NowSeconds());
-    fo.leaf_intervals = [now](std::string_view) { return std::vector<FindInterval>{{0.0, now}}; };
-    auto extra = FormatFindExtra(q, *matches, fo);
-    if (!extra.ok()) return Fail(res, extra.status());
-    res.set_header("Cache-Control", "no-cache");
-    return res.set_content(extra->body, extra->content_type);
+    internal::FindContext context{RequestLimits(), clock->NowSeconds(),
+                                  req.get_header_value("Accept") == "application/json"};
+    SendCounted(res, internal::MetricsFind(*source, ParamsOf(req), context));
+  }
+
+  void SendCounted(httplib::Response& res, const internal::ApiResponse& api) {
+    if (api.status >= 400) (api.status >= 500 ? errors_5xx : errors_4xx)->Add();
+    CountRejection(api.error);
+    Send(res, api);
   }
 
   // Routes whose handlers live in internal/metadata_api (socket-free, unit-tested there).
@@ -138,9 +135,7 @@ struct HttpApi::Impl {
     using internal::Params;
     auto route = [this](const char* path, auto fn) {
       auto handler = [this, fn](const httplib::Request& q, httplib::Response& r) {
-        ApiResponse api = fn(*source, ParamsOf(q));
-        if (api.status >= 400) (api.status >= 500 ? errors_5xx : errors_4xx)->Add();
-        Send(r, api);
+        SendCounted(r, fn(*source, ParamsOf(q), RequestLimits()));
       };
       server.Get(path, handler);
       server.Post(path, handler);
@@ -165,7 +160,7 @@ struct HttpApi::Impl {
       Send(r, internal::TagDelSeries(*source, ParamsOf(q)));
     });
     server.Get(R"(/tags/([^/]+)/?)", [this](const httplib::Request& q, httplib::Response& r) {
-      Send(r, internal::TagDetails(*source, q.matches[1].str(), ParamsOf(q)));
+      SendCounted(r, internal::TagDetails(*source, q.matches[1].str(), ParamsOf(q), RequestLimits()));
     });
     auto functions = [](const httplib::Request& q, httplib::Response& r) {
       Send(r, internal::FunctionsList(FunctionRegistry::Default(), ParamsOf(q)));
@@ -256,6 +251,8 @@ core::Result<std::unique_ptr<HttpApi>> HttpApi::Start(const HttpOptions& options
   const char* limit_help = "Requests refused by a limit (size, timeout, concurrency).";
   impl->rejected_size =
       &metrics.GetCounter("http_limit_rejections_total", limit_help, {{"limit", "size"}});
+  impl->rejected_response_bytes = &metrics.GetCounter("http_limit_rejections_total", limit_help,
+                                                     {{"limit", "response_bytes"}});
   impl->rejected_timeout =
       &metrics.GetCounter("http_limit_rejections_total", limit_help, {{"limit", "timeout"}});
   impl->rejected_concurrency =

@@ -27,8 +27,13 @@ struct HttpOptions {
   int read_timeout_seconds = 30;              // per request. Default 30.
   // Renders evaluated at once; more → 503 (counted). Default 8.
   size_t max_concurrent_queries = 8;
-  // Wall time one render may take; past it → 504 (counted). Default 30 s.
+  // Wall time one render, find, expand, index.json or tags request may take, glob expansion,
+  // fetches, functions and formatting included; past it → 504 (counted). Default 30 s.
   int64_t query_timeout_ms = 30'000;
+  // Largest answer body of render (every format), find (every format), expand, index.json and
+  // the tags API, bytes; checked while the body is written, past it → 422 naming
+  // http.max_response_bytes (counted as limit="response_bytes"). Default 256 MiB.
+  size_t max_response_bytes = size_t{256} << 20;
 };
 
 // A route served beside graphite's API by another module (the alerting API), without exposing

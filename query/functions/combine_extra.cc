@@ -115,25 +115,32 @@ class ArgumentSource final : public SeriesSource {
  public:
   void Add(std::string token, const Series& series) { args_.emplace(std::move(token), &series); }
 
-  Result<std::vector<storage::FindMatch>> Find(std::string_view) override {
+  Result<std::vector<storage::FindMatch>> Find(std::string_view,
+                                               const core::Deadline&) override {
     return std::vector<storage::FindMatch>{};
   }
-  Result<std::vector<std::string>> Expand(std::string_view pattern) override {
+  Result<std::vector<std::string>> Expand(std::string_view pattern,
+                                          const core::Deadline&) override {
     if (args_.count(std::string(pattern)) == 0) return std::vector<std::string>{};
     return std::vector<std::string>{std::string(pattern)};
   }
-  Result<std::vector<std::string>> FindTagged(const std::vector<std::string>&) override {
+  Result<std::vector<std::string>> FindTagged(const std::vector<std::string>&,
+                                              const core::Deadline&) override {
     return std::vector<std::string>{};
   }
-  Result<std::vector<std::string>> TagNames(std::string_view, size_t) override {
+  Result<std::vector<std::string>> TagNames(std::string_view, size_t,
+                                            const core::Deadline&) override {
     return std::vector<std::string>{};
   }
   Result<std::vector<storage::TagValueCount>> TagValues(std::string_view, std::string_view,
-                                                        size_t) override {
+                                                        size_t, const core::Deadline&) override {
     return std::vector<storage::TagValueCount>{};
   }
-  Result<std::vector<std::string>> AllLeaves() override { return std::vector<std::string>{}; }
-  Result<storage::SeriesData> Fetch(std::string_view token, int64_t, int64_t) override {
+  Result<std::vector<std::string>> AllLeaves(const core::Deadline&) override {
+    return std::vector<std::string>{};
+  }
+  Result<storage::SeriesData> Fetch(std::string_view token, int64_t, int64_t,
+                                    const core::Deadline&) override {
     auto it = args_.find(std::string(token));
     if (it == args_.end()) return core::NotFound(std::string(token));
     const Series& s = *it->second;
@@ -201,7 +208,9 @@ Result<Series> ApplyFunction(Call& call, const std::string& function,
     path.text = path.source = token;
     expr.args.push_back(Arg{"", std::move(path)});
   }
-  Evaluator nested(source, FunctionRegistry::Default(), EvalLimits{});
+  EvalLimits nested_limits;
+  nested_limits.deadline = call.deadline();  // the nested function runs on the request's time
+  Evaluator nested(source, FunctionRegistry::Default(), nested_limits);
   nested.set_x_files_factor(args.front()->x_files_factor);
   ASSIGN_OR_RETURN(SeriesList result, nested.Evaluate(expr, call.window()));
   if (result.empty()) return call.Error(fmt::format("{} returned no series", function));

@@ -20,6 +20,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/deadline.h"
 #include "core/status.h"
 #include "storage/glob.h"
 
@@ -51,10 +52,14 @@ class NameTree {
   // and branches alike; a node that is both appears once with is_leaf and has_children set
   // (graphite-web reports such a name twice, as a branch and a leaf; callers format either way).
   // "**" follows graphite-web: zero or more components in the middle, one or more at the end.
+  // Cost: each (node, pattern component) pair is expanded at most once, so any number of "**"
+  // costs O(nodes visited x components), never a walk per route.
   // Replaces *out with the matches sorted by path.
-  // Errors: ResourceExhausted when more than max_results nodes match (*out is then empty).
+  // Errors: ResourceExhausted when more than max_results nodes match; DEADLINE_EXCEEDED or
+  // CANCELLED once `deadline` has passed (checked every few thousand nodes visited). *out is
+  // then empty.
   core::Status Find(const GlobPattern& pattern, size_t max_results,
-                    std::vector<FindMatch>* out) const;
+                    const core::Deadline& deadline, std::vector<FindMatch>* out) const;
 
   // The leaf index of exactly `path`, if it is a leaf.
   std::optional<uint32_t> FindLeaf(std::string_view path) const;
@@ -108,11 +113,12 @@ class NameTree {
   void PlaceSlot(uint64_t hash, uint32_t node);
   void GrowSlots();
   std::string PathOf(uint32_t node) const;
-  // Appends to *matched the nodes pattern component i (and later ones) select below `node`,
-  // pushing further work on *stack; see Find.
-  void Step(const GlobPattern& pattern, uint32_t node, uint32_t i,
-            std::vector<std::pair<uint32_t, uint32_t>>* stack,
-            std::vector<uint32_t>* matched) const;
+  // Appends to *matched the children of `node` that pattern component i selects when it is the
+  // last component, else pushes the (node, component) states to continue from on *stack; see
+  // Find. Steps `check` once per child visited.
+  core::Status Step(const GlobPattern& pattern, uint32_t node, uint32_t i,
+                    core::DeadlineCheck& check, std::vector<std::pair<uint32_t, uint32_t>>* stack,
+                    std::vector<uint32_t>* matched) const;
 
   std::vector<std::unique_ptr<Node[]>> node_blocks_;
   size_t node_count_ = 0;

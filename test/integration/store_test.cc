@@ -47,7 +47,7 @@ class StoreTest : public ::testing::Test {
     ASSERT_TRUE(store_->TryWrite(b));
   }
   SeriesData Fetch(const std::string& name, int64_t from, int64_t until) {
-    auto r = store_->Fetch(name, from, until);
+    auto r = store_->Fetch(name, from, until, {});
     EXPECT_TRUE(r.ok()) << r.status().ToString();
     return r.ok() ? *r : SeriesData{};
   }
@@ -77,7 +77,7 @@ TEST_F(StoreTest, WrittenPointsAreReadBackOnWhisperGrid) {
 
 TEST_F(StoreTest, UnknownSeriesIsNotFound) {
   Open();
-  auto r = store_->Fetch("no.such.series", kT0 - 60, kT0);
+  auto r = store_->Fetch("no.such.series", kT0 - 60, kT0, {});
   EXPECT_EQ(r.status().code(), core::StatusCode::kNotFound);
 }
 
@@ -196,21 +196,21 @@ TEST_F(StoreTest, DeletedTaggedSeriesLeaveTheTagIndexUntilTheirNextPoint) {
   Write("plain.series", kT0 - 100, 3);
   ASSERT_TRUE(store_->Flush().ok());
   ASSERT_TRUE(store_->DeleteTaggedSeries({"cpu;host=a;dc=eu", "plain.series", "no;such=1"}).ok());
-  auto names = store_->FindTagged({"dc=eu"});
+  auto names = store_->FindTagged({"dc=eu"}, {});
   ASSERT_TRUE(names.ok());
   EXPECT_EQ(*names, std::vector<std::string>{"cpu;dc=eu;host=b"});
   EXPECT_EQ(At(Fetch("cpu;dc=eu;host=a", kT0 - 200, kT0), kT0 - 100), 1);  // data stays
   ASSERT_TRUE(store_->Close().ok());
   store_.reset();
   Open();  // the deletion is persisted
-  EXPECT_EQ(*store_->FindTagged({"dc=eu"}), std::vector<std::string>{"cpu;dc=eu;host=b"});
+  EXPECT_EQ(*store_->FindTagged({"dc=eu"}, {}), std::vector<std::string>{"cpu;dc=eu;host=b"});
   Write("cpu;dc=eu;host=a", kT0 - 90, 5);  // a new point registers it again
   ASSERT_TRUE(store_->Flush().ok());
-  EXPECT_EQ(store_->FindTagged({"dc=eu"})->size(), 2u);
+  EXPECT_EQ(store_->FindTagged({"dc=eu"}, {})->size(), 2u);
   ASSERT_TRUE(store_->Close().ok());
   store_.reset();
   Open();
-  EXPECT_EQ(store_->FindTagged({"dc=eu"})->size(), 2u);
+  EXPECT_EQ(store_->FindTagged({"dc=eu"}, {})->size(), 2u);
 }
 
 TEST_F(StoreTest, PointsOlderThanEveryArchiveAreDroppedAndCounted) {
@@ -260,7 +260,7 @@ TEST_F(StoreTest, CleanRestartKeepsEverythingAndTheNameIndex) {
     SeriesData d = Fetch(name, base - 10, kT0);
     for (size_t i = 0; i < values.size(); ++i) ASSERT_EQ(At(d, base + 10 * i), values[i]) << name;
   }
-  auto found = store_->Find("servers.dc1.*");
+  auto found = store_->Find("servers.dc1.*", {});
   ASSERT_TRUE(found.ok());
   EXPECT_EQ(found->size(), 50u);
   EXPECT_EQ(At(Fetch("tagged.metric;dc=eu;host=a", base - 10, kT0), base), 5);

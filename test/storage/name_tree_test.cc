@@ -31,7 +31,7 @@ class NameTreeTest : public ::testing::Test {
     auto glob = GlobPattern::Compile(pattern);
     EXPECT_TRUE(glob.ok()) << pattern;
     std::vector<NameTree::FindMatch> matches;
-    const core::Status status = tree_.Find(*glob, max_results, &matches);
+    const core::Status status = tree_.Find(*glob, max_results, {}, &matches);
     EXPECT_TRUE(status.ok()) << status.ToString();
     std::vector<std::string> out;
     for (const auto& m : matches) {
@@ -60,14 +60,14 @@ TEST(NameTreeBlocksTest, NameStartingRightAfterAFullNameBlockGetsANewBlock) {
   ASSERT_TRUE(tree.Insert("a.next", leaf++).ok());
   ASSERT_TRUE(tree.Insert("b.after", leaf++).ok());
   std::vector<NameTree::FindMatch> out;
-  ASSERT_TRUE(tree.Find(*GlobPattern::Compile("a.next"), 10, &out).ok());
+  ASSERT_TRUE(tree.Find(*GlobPattern::Compile("a.next"), 10, {}, &out).ok());
   ASSERT_EQ(out.size(), 1u);
   EXPECT_EQ(out[0].path, "a.next");
   out.clear();
-  ASSERT_TRUE(tree.Find(*GlobPattern::Compile("a.*"), 1000, &out).ok());
+  ASSERT_TRUE(tree.Find(*GlobPattern::Compile("a.*"), 1000, {}, &out).ok());
   EXPECT_EQ(out.size(), 258u);
   out.clear();
-  ASSERT_TRUE(tree.Find(*GlobPattern::Compile("b.*"), 10, &out).ok());
+  ASSERT_TRUE(tree.Find(*GlobPattern::Compile("b.*"), 10, {}, &out).ok());
   ASSERT_EQ(out.size(), 1u);
   EXPECT_EQ(out[0].path, "b.after");
 }
@@ -85,7 +85,7 @@ TEST_F(NameTreeTest, NodeThatIsLeafAndBranchIsOneMatchWithBothFlags) {
   auto glob = GlobPattern::Compile("a.b");
   ASSERT_TRUE(glob.ok());
   std::vector<NameTree::FindMatch> matches;
-  ASSERT_TRUE(tree_.Find(*glob, 10, &matches).ok());
+  ASSERT_TRUE(tree_.Find(*glob, 10, {}, &matches).ok());
   ASSERT_EQ(matches.size(), 1u);
   EXPECT_EQ(matches[0].leaf_index, 0u);
 }
@@ -127,7 +127,7 @@ TEST_F(NameTreeTest, ResultsAreSortedByPath) {
   auto glob = GlobPattern::Compile("m.*");
   ASSERT_TRUE(glob.ok());
   std::vector<NameTree::FindMatch> matches;
-  ASSERT_TRUE(tree.Find(*glob, 100, &matches).ok());
+  ASSERT_TRUE(tree.Find(*glob, 100, {}, &matches).ok());
   std::vector<std::string> paths;
   for (const auto& m : matches) paths.push_back(m.path);
   EXPECT_EQ(paths, (Paths{"m.Beta", "m.a", "m.alpha", "m.alpha2", "m.zeta"}));
@@ -137,14 +137,14 @@ TEST_F(NameTreeTest, TooManyMatchesIsResourceExhausted) {
   auto glob = GlobPattern::Compile("servers.*.cpu");
   ASSERT_TRUE(glob.ok());
   std::vector<NameTree::FindMatch> matches;
-  EXPECT_TRUE(tree_.Find(*glob, 3, &matches).ok());
+  EXPECT_TRUE(tree_.Find(*glob, 3, {}, &matches).ok());
   EXPECT_EQ(matches.size(), 3u);
-  const core::Status status = tree_.Find(*glob, 2, &matches);
+  const core::Status status = tree_.Find(*glob, 2, {}, &matches);
   EXPECT_EQ(status.code(), core::StatusCode::kResourceExhausted);
   EXPECT_TRUE(matches.empty());
   auto all = GlobPattern::Compile("**");
   ASSERT_TRUE(all.ok());
-  EXPECT_EQ(tree_.Find(*all, 5, &matches).code(), core::StatusCode::kResourceExhausted);
+  EXPECT_EQ(tree_.Find(*all, 5, {}, &matches).code(), core::StatusCode::kResourceExhausted);
 }
 
 TEST_F(NameTreeTest, FindLeafIsExact) {
@@ -236,7 +236,7 @@ TEST_F(NameTreeTest, ManyNamesStayFindable) {
   auto glob = GlobPattern::Compile("servers.dc3.*.cpu.user");
   ASSERT_TRUE(glob.ok());
   std::vector<NameTree::FindMatch> matches;
-  ASSERT_TRUE(tree.Find(*glob, 100000, &matches).ok());
+  ASSERT_TRUE(tree.Find(*glob, 100000, {}, &matches).ok());
   EXPECT_EQ(matches.size(), 2000u);
   EXPECT_TRUE(std::is_sorted(matches.begin(), matches.end(),
                              [](const auto& a, const auto& b) { return a.path < b.path; }));
