@@ -26,7 +26,7 @@ const char* const kDefaultConfigYaml =
 data_dir: ./data
 graphite: { listen: "0.0.0.0:2003", udp: true, max_line_bytes: 16384, max_connections: 10000 }
 http: { listen: "0.0.0.0:8080", max_series_per_request: 100000, max_points_per_request: 5000000,
-        max_concurrent_queries: 8, query_timeout: 30s }
+        max_concurrent_queries: 8, query_timeout: 30s, max_response_bytes: 268435456 }
 storage:
   sync_interval: 1s            # how often the WAL is fsynced; kill -9 loses at most this
   max_pending_points: 250000   # backpressure threshold of the write queue

@@ -52,7 +52,9 @@ struct HttpConfig {
   size_t max_series_per_request = 100000;          // series one /render may return; more → 422
   size_t max_points_per_request = 5000000;         // values one /render may return; more → 422
   size_t max_concurrent_queries = 8;               // renders at once; more → 503
-  std::chrono::milliseconds query_timeout{30000};  // wall time per render; past it → 504
+  std::chrono::milliseconds query_timeout{30000};  // wall time per render/find/...; past it → 504
+  size_t max_response_bytes = size_t{256}
+                              << 20;  // largest answer body; past it → 422; 4 KiB..1 TiB
   bool operator==(const HttpConfig&) const = default;
 };
 

@@ -60,6 +60,7 @@ core::Result<std::unique_ptr<Server>> Server::Start(const Config& config,
   ho.max_points_per_request = config.http.max_points_per_request;
   ho.max_concurrent_queries = config.http.max_concurrent_queries;
   ho.query_timeout_ms = config.http.query_timeout.count();
+  ho.max_response_bytes = config.http.max_response_bytes;
   std::vector<query::ExtraRoute> routes;
   if (server->alerts_) {
     routes = alerting::AlertApiRoutes(*server->alerts_, *server->rule_reloader_, clock);

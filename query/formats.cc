@@ -292,11 +292,11 @@ core::Result<FormattedBody> FormatRenderUnchecked(SeriesList series, const Forma
   }
   if (f == "pickle" || f == "msgpack") {
     const bool pickle = f == "pickle";
-    ASSIGN_OR_RETURN(std::string body,
-                     internal::EncodeSeriesInfo(series,
-                                                pickle ? internal::PeerEncoding::kPickle
-                                                       : internal::PeerEncoding::kMsgpack,
-                                                limits));
+    ASSIGN_OR_RETURN(
+        std::string body,
+        internal::EncodeSeriesInfo(
+            series, pickle ? internal::PeerEncoding::kPickle : internal::PeerEncoding::kMsgpack,
+            limits));
     return FormattedBody{std::move(body), pickle ? "application/pickle" : "application/x-msgpack"};
   }
   return core::InvalidArgument(fmt::format("render format '{}' is not supported", f));

@@ -160,7 +160,8 @@ struct HttpApi::Impl {
       Send(r, internal::TagDelSeries(*source, ParamsOf(q)));
     });
     server.Get(R"(/tags/([^/]+)/?)", [this](const httplib::Request& q, httplib::Response& r) {
-      SendCounted(r, internal::TagDetails(*source, q.matches[1].str(), ParamsOf(q), RequestLimits()));
+      SendCounted(r,
+                  internal::TagDetails(*source, q.matches[1].str(), ParamsOf(q), RequestLimits()));
     });
     auto functions = [](const httplib::Request& q, httplib::Response& r) {
       Send(r, internal::FunctionsList(FunctionRegistry::Default(), ParamsOf(q)));
@@ -251,8 +252,8 @@ core::Result<std::unique_ptr<HttpApi>> HttpApi::Start(const HttpOptions& options
   const char* limit_help = "Requests refused by a limit (size, timeout, concurrency).";
   impl->rejected_size =
       &metrics.GetCounter("http_limit_rejections_total", limit_help, {{"limit", "size"}});
-  impl->rejected_response_bytes = &metrics.GetCounter("http_limit_rejections_total", limit_help,
-                                                     {{"limit", "response_bytes"}});
+  impl->rejected_response_bytes =
+      &metrics.GetCounter("http_limit_rejections_total", limit_help, {{"limit", "response_bytes"}});
   impl->rejected_timeout =
       &metrics.GetCounter("http_limit_rejections_total", limit_help, {{"limit", "timeout"}});
   impl->rejected_concurrency =

@@ -144,7 +144,7 @@ class ConfigParser : private YamlReader {
     return ForEachKey(
         node, path,
         {"listen", "max_series_per_request", "max_points_per_request", "max_concurrent_queries",
-         "query_timeout"},
+         "query_timeout", "max_response_bytes"},
         [&](const std::string& key, const YAML::Node& v, const std::string& p) -> Status {
           if (key == "listen") {
             ASSIGN_OR_RETURN(h.listen, Listen(v, p));
@@ -155,6 +155,8 @@ class ConfigParser : private YamlReader {
                                                        std::chrono::milliseconds(3'600'000)));
           } else if (key == "max_series_per_request") {
             ASSIGN_OR_RETURN(h.max_series_per_request, Uint(v, p, 1, 100'000'000));
+          } else if (key == "max_response_bytes") {
+            ASSIGN_OR_RETURN(h.max_response_bytes, Uint(v, p, 4096, uint64_t{1} << 40));
           } else {
             ASSIGN_OR_RETURN(h.max_points_per_request, Uint(v, p, 1, 10'000'000'000));
           }

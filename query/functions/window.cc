@@ -41,8 +41,8 @@ ParamSpec Param(std::string name, ParamType type, bool required = false, bool mu
 // interval/step points non-null. Returns the values and the end of the last bucket.
 // Checks `check` once per bucket: up to 10M buckets of a small interval over a long window.
 core::Result<std::pair<std::vector<double>, int64_t>> SummarizeValues(
-    const Series& s, functions::AggFunc agg, int64_t interval, int64_t new_start,
-    int64_t new_end, core::DeadlineCheck& check) {
+    const Series& s, functions::AggFunc agg, int64_t interval, int64_t new_start, int64_t new_end,
+    core::DeadlineCheck& check) {
   const double interval_points = static_cast<double>(interval) / static_cast<double>(s.step);
   size_t num_points =
       std::min(s.values.size(),

@@ -117,10 +117,16 @@ core::Result<std::string> FormatFind(std::string_view query,
                                      const std::vector<storage::FindMatch>& matches,
                                      std::string_view format, bool wildcards,
                                      const OutputLimits& limits) {
-  if (format == "treejson") return TreeJson(query, matches, wildcards, limits);
-  if (format == "completer") return Completer(matches, limits);
-  if (format == "json") return PlainJson(matches, limits);
-  return core::InvalidArgument(fmt::format("find format '{}' is not supported", format));
+  core::Result<std::string> out =
+      core::InvalidArgument(fmt::format("find format '{}' is not supported", format));
+  if (format == "treejson") out = TreeJson(query, matches, wildcards, limits);
+  if (format == "completer") out = Completer(matches, limits);
+  if (format == "json") out = PlainJson(matches, limits);
+  // The closing brackets come after the last check.
+  if (out.ok() && limits.max_bytes != 0 && out->size() > limits.max_bytes) {
+    return ResponseTooLarge(limits.max_bytes);
+  }
+  return out;
 }
 
 }  // namespace meridian::query::internal

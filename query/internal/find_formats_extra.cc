@@ -114,11 +114,15 @@ core::Result<FormattedBody> FormatFindExtra(std::string_view /*query*/,
   if (f == "pickle" || f == "msgpack") {
     const bool pickle = f == "pickle";
     ASSIGN_OR_RETURN(std::vector<internal::PeerFindNode> nodes, FindNodes(matches, options));
-    ASSIGN_OR_RETURN(std::string body,
-                     internal::EncodeFindNodes(nodes,
-                                               pickle ? internal::PeerEncoding::kPickle
-                                                      : internal::PeerEncoding::kMsgpack,
-                                               options.limits));
+    ASSIGN_OR_RETURN(
+        std::string body,
+        internal::EncodeFindNodes(
+            nodes, pickle ? internal::PeerEncoding::kPickle : internal::PeerEncoding::kMsgpack,
+            options.limits));
+    // The closing opcodes come after the last check.
+    if (options.limits.max_bytes != 0 && body.size() > options.limits.max_bytes) {
+      return ResponseTooLarge(options.limits.max_bytes);
+    }
     return FormattedBody{std::move(body), pickle ? "application/pickle" : "application/x-msgpack"};
   }
   std::string body;

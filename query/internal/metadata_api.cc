@@ -196,8 +196,8 @@ core::Result<json> ExpandResults(SeriesSource& source, const std::vector<std::st
 ApiResponse MetricsExpand(SeriesSource& source, const Params& params, const OutputLimits& limits) {
   std::vector<std::string> queries = All(params, "query");
   if (queries.empty()) return Error(400, "missing parameter 'query'");
-  auto results =
-      ExpandResults(source, queries, Flag(params, "leavesOnly"), Flag(params, "groupByExpr"), limits);
+  auto results = ExpandResults(source, queries, Flag(params, "leavesOnly"),
+                               Flag(params, "groupByExpr"), limits);
   if (!results.ok()) return FromStatus(results.status());
   return Json(json{{"results", *results}}, params, limits);
 }

@@ -10,8 +10,8 @@
 #pragma once
 
 #include <map>
-#include <utility>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/status.h"
@@ -25,8 +25,7 @@ using Params = std::multimap<std::string, std::string>;
 
 struct ApiResponse {
   ApiResponse() = default;
-  ApiResponse(int status_code, std::string body_text,
-              std::string type = "application/json")
+  ApiResponse(int status_code, std::string body_text, std::string type = "application/json")
       : status(status_code), body(std::move(body_text)), content_type(std::move(type)) {}
 
   int status = 200;
@@ -54,12 +53,15 @@ struct FindContext {
 // /metrics/find: `query` (required), `format` treejson (default), completer, json, nodelist,
 // pickle, msgpack, `wildcards`, `jsonp`, `position`. Errors are text/plain, "<message>\n".
 ApiResponse MetricsFind(SeriesSource& source, const Params& params, const FindContext& context);
-ApiResponse MetricsExpand(SeriesSource& source, const Params& params, const OutputLimits& limits = {});
-ApiResponse MetricsIndex(SeriesSource& source, const Params& params, const OutputLimits& limits = {});
+ApiResponse MetricsExpand(SeriesSource& source, const Params& params,
+                          const OutputLimits& limits = {});
+ApiResponse MetricsIndex(SeriesSource& source, const Params& params,
+                         const OutputLimits& limits = {});
 ApiResponse TagList(SeriesSource& source, const Params& params, const OutputLimits& limits = {});
 ApiResponse TagDetails(SeriesSource& source, const std::string& tag, const Params& params,
                        const OutputLimits& limits = {});
-ApiResponse TagFindSeries(SeriesSource& source, const Params& params, const OutputLimits& limits = {});
+ApiResponse TagFindSeries(SeriesSource& source, const Params& params,
+                          const OutputLimits& limits = {});
 ApiResponse TagAutoCompleteTags(SeriesSource& source, const Params& params,
                                 const OutputLimits& limits = {});
 ApiResponse TagAutoCompleteValues(SeriesSource& source, const Params& params,

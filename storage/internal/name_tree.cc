@@ -169,8 +169,7 @@ std::optional<uint32_t> NameTree::FindLeaf(std::string_view path) const {
 }
 
 Status NameTree::Step(const GlobPattern& pattern, uint32_t node, uint32_t i,
-                      core::DeadlineCheck& check,
-                      std::vector<std::pair<uint32_t, uint32_t>>* stack,
+                      core::DeadlineCheck& check, std::vector<std::pair<uint32_t, uint32_t>>* stack,
                       std::vector<uint32_t>* matched) const {
   const bool last = i + 1 == pattern.size();
   auto take = [&](uint32_t child) {

@@ -58,8 +58,8 @@ class NameTree {
   // Errors: ResourceExhausted when more than max_results nodes match; DEADLINE_EXCEEDED or
   // CANCELLED once `deadline` has passed (checked every few thousand nodes visited). *out is
   // then empty.
-  core::Status Find(const GlobPattern& pattern, size_t max_results,
-                    const core::Deadline& deadline, std::vector<FindMatch>* out) const;
+  core::Status Find(const GlobPattern& pattern, size_t max_results, const core::Deadline& deadline,
+                    std::vector<FindMatch>* out) const;
 
   // The leaf index of exactly `path`, if it is a leaf.
   std::optional<uint32_t> FindLeaf(std::string_view path) const;

@@ -57,9 +57,9 @@ class RocksStore final : public Store {
                                                     const core::Deadline& deadline) const override;
   core::Result<std::vector<std::string>> TagNames(std::string_view filter, size_t limit,
                                                   const core::Deadline& deadline) const override;
-  core::Result<std::vector<TagValueCount>> TagValues(
-      std::string_view tag, std::string_view filter, size_t limit,
-      const core::Deadline& deadline) const override;
+  core::Result<std::vector<TagValueCount>> TagValues(std::string_view tag, std::string_view filter,
+                                                     size_t limit,
+                                                     const core::Deadline& deadline) const override;
   core::Status DeleteTaggedSeries(const std::vector<std::string>& names) override;
   core::Result<std::vector<std::string>> AllLeaves(const core::Deadline& deadline) const override;
   core::Status WriteRecords(const std::vector<std::pair<std::string, std::string>>& puts,

@@ -374,7 +374,9 @@ class FailingSource final : public query::SeriesSource {
                                                               const core::Deadline&) override {
     return Fail();
   }
-  core::Result<std::vector<std::string>> AllLeaves(const core::Deadline&) override { return Fail(); }
+  core::Result<std::vector<std::string>> AllLeaves(const core::Deadline&) override {
+    return Fail();
+  }
   core::Result<storage::SeriesData> Fetch(std::string_view, int64_t, int64_t,
                                           const core::Deadline&) override {
     return Fail();

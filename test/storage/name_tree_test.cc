@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <chrono>
 #include <string>
 #include <utility>
 #include <vector>
@@ -242,6 +243,99 @@ TEST_F(NameTreeTest, ManyNamesStayFindable) {
                              [](const auto& a, const auto& b) { return a.path < b.path; }));
   EXPECT_EQ(tree.FindLeaf("servers.dc2.host-1999.cpu.system"), 2u * 2000 * 2 + 1999 * 2 + 1);
   EXPECT_GT(tree.MemoryBytes(), 0u);
+}
+
+// Every node path of the tree, for cross-checks against GlobMatchFull.
+std::vector<std::string> AllNodePaths(const std::vector<std::string>& names) {
+  std::vector<std::string> out;
+  for (const std::string& name : names) {
+    for (size_t dot = name.find('.'); dot != std::string::npos; dot = name.find('.', dot + 1)) {
+      out.push_back(name.substr(0, dot));
+    }
+    out.push_back(name);
+  }
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
+TEST_F(NameTreeTest, SeveralGlobstarsSelectWhatGlobMatchFullMatches) {
+  const std::vector<std::string> names = {"a.b",
+                                          "a.b.c",
+                                          "a.b.d",
+                                          "a.x.y.z",
+                                          "servers.web1.cpu",
+                                          "servers.web2.cpu",
+                                          "servers.db1.cpu",
+                                          "servers.db1.mem",
+                                          "top"};
+  for (const char* pattern : {"**.b.**", "**.**.cpu", "a.**.**", "**.*.**.z", "**.b.**.d",
+                              "**.**.**", "servers.**.**.cpu", "**.a.**"}) {
+    std::vector<std::string> want;
+    for (const std::string& path : AllNodePaths(names)) {
+      if (GlobMatchFull(pattern, path)) want.push_back(path);
+    }
+    std::vector<std::string> got;
+    for (const std::string& p : FindPaths(pattern)) got.push_back(p.substr(0, p.find(':')));
+    EXPECT_EQ(got, want) << pattern;
+  }
+}
+
+TEST(NameTreeGlobstarTest, ManyGlobstarsOverADeepNameArePolynomial) {
+  // "**.x" twelve times over a chain of 40 "x" nodes: backtracking explores every way of
+  // splitting the chain among the globstars (C(40,12), billions of routes: the regression took
+  // seconds with ten "**" over 20k series). Each (node, component) state is expanded once now.
+  NameTree tree;
+  std::string chain = "x";
+  for (int i = 1; i < 40; ++i) chain += ".x";
+  ASSERT_TRUE(tree.Insert(chain, 0).ok());
+  ASSERT_TRUE(tree.Insert("y.x.x", 1).ok());
+  std::string pattern = "**.x";
+  for (int i = 1; i < 12; ++i) pattern += ".**.x";
+  auto glob = GlobPattern::Compile(pattern);
+  ASSERT_TRUE(glob.ok());
+  std::vector<NameTree::FindMatch> matches;
+  ASSERT_TRUE(tree.Find(*glob, 1000, {}, &matches).ok());
+  // Every node of the chain at depth 12..40 (each "**.x" takes at least one "x").
+  ASSERT_EQ(matches.size(), 29u);
+  EXPECT_EQ(std::count(matches.front().path.begin(), matches.front().path.end(), 'x'), 12);
+  EXPECT_EQ(matches.back().path, chain);
+}
+
+TEST(NameTreeGlobstarTest, RunOfGlobstarsMatchesLikeOne) {
+  NameTree tree;
+  ASSERT_TRUE(tree.Insert("a.b.c.d", 0).ok());
+  ASSERT_TRUE(tree.Insert("a.d", 1).ok());
+  ASSERT_TRUE(tree.Insert("e", 2).ok());
+  std::string run = "**";
+  for (int i = 1; i < 20; ++i) run += ".**";
+  auto find = [&](const std::string& pattern) {
+    std::vector<NameTree::FindMatch> matches;
+    EXPECT_TRUE(tree.Find(*GlobPattern::Compile(pattern), 1000, {}, &matches).ok()) << pattern;
+    std::vector<std::string> paths;
+    for (const auto& m : matches) paths.push_back(m.path);
+    return paths;
+  };
+  EXPECT_EQ(find(run + ".d"), find("**.d"));
+  EXPECT_EQ(find(run + ".d"), (std::vector<std::string>{"a.b.c.d", "a.d"}));
+  EXPECT_EQ(find("a." + run), find("a.**"));
+  EXPECT_EQ(find(run).size(), 6u);  // a, a.b, a.b.c, a.b.c.d, a.d, e
+}
+
+TEST_F(NameTreeTest, FindStopsAtACancelledOrPastDeadline) {
+  auto glob = GlobPattern::Compile("**");
+  ASSERT_TRUE(glob.ok());
+  std::vector<NameTree::FindMatch> matches;
+  core::Deadline cancelled = core::Deadline::Cancellable();
+  cancelled.Cancel();
+  EXPECT_EQ(tree_.Find(*glob, 1000, cancelled, &matches).code(), core::StatusCode::kCancelled);
+  EXPECT_TRUE(matches.empty());
+  const core::Deadline past =
+      core::Deadline::At(std::chrono::steady_clock::now() - std::chrono::seconds(1));
+  const core::Status st = tree_.Find(*glob, 1000, past, &matches);
+  EXPECT_EQ(st.code(), core::StatusCode::kDeadlineExceeded);
+  EXPECT_NE(st.message().find("glob expansion"), std::string::npos) << st.message();
+  EXPECT_TRUE(matches.empty());
 }
 
 }  // namespace

@@ -52,7 +52,7 @@ class FakeSeriesSource final : public query::SeriesSource {
   }
 
   core::Result<std::vector<storage::FindMatch>> Find(std::string_view pattern,
-                                                             const core::Deadline& deadline) override {
+                                                     const core::Deadline& deadline) override {
     RETURN_IF_ERROR(deadline.Check("find"));
     auto glob = storage::GlobPattern::Compile(pattern);
     if (!glob.ok()) return glob.status();
