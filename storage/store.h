@@ -48,6 +48,9 @@ struct StoreOptions {
   size_t max_head_points = 8'000'000;
   // Find() answers more matches than this with RESOURCE_EXHAUSTED. Default 100k.
   size_t max_find_results = 100'000;
+  // ... or matches whose paths hold more bytes than this, checked before they are built (a "**"
+  // over one name of thousands of nodes lists thousands of near-copies of it). Default 256 MiB.
+  size_t max_find_bytes = size_t{256} << 20;
 
   core::Status Validate() const;
 };

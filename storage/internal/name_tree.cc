@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <unordered_map>
 #include <unordered_set>
 
 #include "storage/internal/series_map.h"
@@ -204,9 +205,11 @@ Status NameTree::Step(const GlobPattern& pattern, uint32_t node, uint32_t i,
   return Status::Ok();
 }
 
-Status NameTree::Find(const GlobPattern& pattern, size_t max_results,
-                      const core::Deadline& deadline, std::vector<FindMatch>* out) const {
+Status NameTree::Find(const GlobPattern& pattern, const FindLimits& limits,
+                      std::vector<FindMatch>* out) const {
   out->clear();
+  const size_t max_results = limits.max_results;
+  const core::Deadline& deadline = limits.deadline;
   core::DeadlineCheck check(deadline, "glob expansion");
   RETURN_IF_ERROR(deadline.Check("glob expansion"));
   bool any_globstar = false;
@@ -241,6 +244,7 @@ Status NameTree::Find(const GlobPattern& pattern, size_t max_results,
     return ResourceExhausted("find: more than " + std::to_string(max_results) + " matches for " +
                              pattern.text());
   }
+  RETURN_IF_ERROR(CheckPathBytes(pattern, matched, limits.max_path_bytes, check));
   out->reserve(matched.size());
   for (uint32_t node : matched) {
     const Node& n = At(node);
@@ -255,6 +259,34 @@ Status NameTree::Find(const GlobPattern& pattern, size_t max_results,
   }
   std::sort(out->begin(), out->end(),
             [](const FindMatch& a, const FindMatch& b) { return a.path < b.path; });
+  return Status::Ok();
+}
+
+// Path sizes are memoized per node, so summing them costs O(matched + their ancestors), not
+// O(matched x depth).
+Status NameTree::CheckPathBytes(const GlobPattern& pattern, const std::vector<uint32_t>& nodes,
+                                size_t max_bytes, core::DeadlineCheck& check) const {
+  if (max_bytes == std::numeric_limits<size_t>::max()) return Status::Ok();
+  std::unordered_map<uint32_t, uint64_t> size_of{{0, 0}};  // the root's path is empty
+  std::vector<uint32_t> chain;
+  uint64_t total = 0;
+  for (uint32_t node : nodes) {
+    chain.clear();
+    uint32_t n = node;
+    for (; size_of.count(n) == 0; n = At(n).parent) chain.push_back(n);
+    uint64_t size = size_of[n];
+    for (auto it = chain.rbegin(); it != chain.rend(); ++it) {
+      RETURN_IF_ERROR(check.Step());
+      // A child of the root has no '.' before its name.
+      size += At(*it).name_size + (At(*it).parent == 0 ? 0 : 1);
+      size_of[*it] = size;
+    }
+    total += size;
+    if (total > max_bytes) {
+      return ResourceExhausted("find: the names matching " + pattern.text() + " hold more than " +
+                               std::to_string(max_bytes) + " bytes");
+    }
+  }
   return Status::Ok();
 }
 

@@ -14,6 +14,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <string>
@@ -38,6 +39,14 @@ class NameTree {
     uint32_t leaf_index = kNoLeaf;  // valid when is_leaf
   };
 
+  struct FindLimits {
+    size_t max_results = 100'000;  // more matching nodes → ResourceExhausted
+    // More bytes in the matching paths → ResourceExhausted, checked before any path is built
+    // (a "**" over one deep name would otherwise build thousands of near-copies of it).
+    size_t max_path_bytes = std::numeric_limits<size_t>::max();
+    core::Deadline deadline;  // checked every few thousand nodes visited
+  };
+
   NameTree();
 
   // Adds `path` ("a.b.c") as a leaf carrying `leaf_index`, creating its branches; inserting an
@@ -55,10 +64,9 @@ class NameTree {
   // Cost: each (node, pattern component) pair is expanded at most once, so any number of "**"
   // costs O(nodes visited x components), never a walk per route.
   // Replaces *out with the matches sorted by path.
-  // Errors: ResourceExhausted when more than max_results nodes match; DEADLINE_EXCEEDED or
-  // CANCELLED once `deadline` has passed (checked every few thousand nodes visited). *out is
-  // then empty.
-  core::Status Find(const GlobPattern& pattern, size_t max_results, const core::Deadline& deadline,
+  // Errors: ResourceExhausted past limits.max_results or limits.max_path_bytes;
+  // DEADLINE_EXCEEDED or CANCELLED once limits.deadline has passed. *out is then empty.
+  core::Status Find(const GlobPattern& pattern, const FindLimits& limits,
                     std::vector<FindMatch>* out) const;
 
   // The leaf index of exactly `path`, if it is a leaf.
@@ -113,6 +121,9 @@ class NameTree {
   void PlaceSlot(uint64_t hash, uint32_t node);
   void GrowSlots();
   std::string PathOf(uint32_t node) const;
+  // ResourceExhausted when the paths of `nodes` hold more than max_bytes bytes.
+  core::Status CheckPathBytes(const GlobPattern& pattern, const std::vector<uint32_t>& nodes,
+                              size_t max_bytes, core::DeadlineCheck& check) const;
   // Appends to *matched the children of `node` that pattern component i selects when it is the
   // last component, else pushes the (node, component) states to continue from on *stack; see
   // Find. Steps `check` once per child visited.

@@ -104,7 +104,8 @@ core::Result<std::vector<FindMatch>> RocksStore::Find(std::string_view pattern,
   std::vector<NameTree::FindMatch> matches;
   {
     std::shared_lock lock(catalog_mu_);
-    RETURN_IF_ERROR(name_tree_.Find(glob, options_.max_find_results, deadline, &matches));
+    RETURN_IF_ERROR(name_tree_.Find(
+        glob, {options_.max_find_results, options_.max_find_bytes, deadline}, &matches));
   }
   std::vector<FindMatch> out;
   out.reserve(matches.size());

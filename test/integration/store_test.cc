@@ -266,6 +266,38 @@ TEST_F(StoreTest, CleanRestartKeepsEverythingAndTheNameIndex) {
   EXPECT_EQ(At(Fetch("tagged.metric;dc=eu;host=a", base - 10, kT0), base), 5);
 }
 
+TEST_F(StoreTest, ReadsStopAtACancelledOrPastDeadline) {
+  Open();
+  Write("web01.cpu.user", kT0 - 60, 1);
+  Write("cpu;dc=eu", kT0 - 60, 1);
+  ASSERT_TRUE(store_->Flush().ok());
+  core::Deadline cancelled = core::Deadline::Cancellable();
+  cancelled.Cancel();
+  const core::Deadline past =
+      core::Deadline::At(std::chrono::steady_clock::now() - std::chrono::seconds(1));
+  EXPECT_EQ(store_->Fetch("web01.cpu.user", kT0 - 600, kT0, cancelled).status().code(),
+            core::StatusCode::kCancelled);
+  EXPECT_EQ(store_->Find("web01.**", past).status().code(), core::StatusCode::kDeadlineExceeded);
+  EXPECT_EQ(store_->ExpandLeaves("*.*.*", past).status().code(),
+            core::StatusCode::kDeadlineExceeded);
+  EXPECT_EQ(store_->FindTagged({"dc=eu"}, past).status().code(),
+            core::StatusCode::kDeadlineExceeded);
+  EXPECT_EQ(store_->AllLeaves(cancelled).status().code(), core::StatusCode::kCancelled);
+  EXPECT_EQ(store_->TagNames("", 0, past).status().code(), core::StatusCode::kDeadlineExceeded);
+  EXPECT_EQ(store_->TagValues("dc", "", 0, past).status().code(),
+            core::StatusCode::kDeadlineExceeded);
+  EXPECT_TRUE(store_->Fetch("web01.cpu.user", kT0 - 600, kT0, {}).ok());
+}
+
+TEST_F(StoreTest, FindPastMaxFindBytesIsResourceExhausted) {
+  options_.max_find_bytes = 64;
+  Open();
+  Write("a.b.c.d.e.f.g.h.i.j.k.l.m", kT0 - 60, 1);
+  ASSERT_TRUE(store_->Flush().ok());
+  EXPECT_EQ(store_->Find("**", {}).status().code(), core::StatusCode::kResourceExhausted);
+  EXPECT_TRUE(store_->Find("a.*", {}).ok());
+}
+
 TEST_F(StoreTest, CheckpointsCutTheLogWithoutLosingPoints) {
   options_.checkpoint_interval_seconds = 1;
   Open();
