@@ -42,6 +42,7 @@ http:
   write_timeout: 30s           # a reader making no progress is closed
   worker_threads: 0            # 0 = one per core
   max_queued_requests: 1024
+  max_response_bytes: 268435456  # largest answer body (render, find, expand, tags); more → 422
   shutdown_timeout: 10s        # SIGTERM: in-flight requests are cancelled and given this long
   # tls: { cert_file: /etc/meridian/tls.crt, key_file: /etc/meridian/tls.key, client_ca_file: "" }
   # auth: { tokens_file: /etc/meridian/tokens.yaml, anonymous_read: false }

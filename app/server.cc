@@ -88,6 +88,7 @@ core::Status Server::StartHttp() {
   qo.max_series_per_request = hc.max_series_per_request;
   qo.max_points_per_request = hc.max_points_per_request;
   qo.max_concurrent_queries = hc.max_concurrent_queries;
+  qo.max_response_bytes = hc.max_response_bytes;
   RETURN_IF_ERROR(query::RegisterHttpRoutes(*router_, qo, *source_, clock_, metrics_));
   if (alerts_) {
     RETURN_IF_ERROR(alerting::RegisterAlertRoutes(*router_, *alerts_, *rule_reloader_, clock_));

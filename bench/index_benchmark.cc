@@ -171,8 +171,10 @@ void BM_NameTreeFind(benchmark::State& state) {
     return;
   }
   std::vector<NameTree::FindMatch> matches;
+  NameTree::FindLimits limits;
+  limits.max_results = 1000000;
   for (auto _ : state) {
-    if (!tree.Find(*glob, 1000000, &matches).ok()) state.SkipWithError("find failed");
+    if (!tree.Find(*glob, limits, &matches).ok()) state.SkipWithError("find failed");
     benchmark::DoNotOptimize(matches.data());
   }
   state.SetLabel(pattern);

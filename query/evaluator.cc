@@ -41,14 +41,12 @@ core::Status Evaluator::Charge(size_t series, size_t points) {
   return core::Status::Ok();
 }
 
-core::Status Evaluator::CheckDeadline() const {
-  if (std::chrono::steady_clock::now() <= limits_.deadline) return core::Status::Ok();
-  return core::DeadlineExceeded(
-      fmt::format("the query ran past its time limit ({})", limits_.knobs.timeout));
+core::Status Evaluator::CheckDeadline(std::string_view what) const {
+  return limits_.deadline.Check(what, limits_.knobs.timeout);
 }
 
 core::Result<SeriesList> Evaluator::Evaluate(const Expr& expr, const EvalWindow& window) {
-  RETURN_IF_ERROR(CheckDeadline());
+  RETURN_IF_ERROR(CheckDeadline("the query"));
   switch (expr.kind) {
     case ExprKind::kPath:
       return FetchPath(expr.text, window);
@@ -97,7 +95,7 @@ core::Result<SeriesList> Evaluator::SeriesByTag(const Expr& expr, const EvalWind
     tag_exprs.push_back(arg.value.text);
   }
   if (tag_exprs.empty()) return core::InvalidArgument("seriesByTag() needs a tag expression");
-  auto names = source_.FindTagged(tag_exprs);
+  auto names = source_.FindTagged(tag_exprs, limits_.deadline);
   if (!names.ok()) {
     // A bad expression or regex names the function, as Call::Error does for the others.
     if (names.status().code() != core::StatusCode::kInvalidArgument) return names.status();
@@ -107,7 +105,7 @@ core::Result<SeriesList> Evaluator::SeriesByTag(const Expr& expr, const EvalWind
 }
 
 core::Result<SeriesList> Evaluator::FetchPath(std::string_view pattern, const EvalWindow& window) {
-  ASSIGN_OR_RETURN(std::vector<std::string> names, source_.Expand(pattern));
+  ASSIGN_OR_RETURN(std::vector<std::string> names, source_.Expand(pattern, limits_.deadline));
   return FetchNames(std::move(names), std::string(pattern), window);
 }
 
@@ -119,8 +117,8 @@ core::Result<SeriesList> Evaluator::FetchNames(std::vector<std::string> names,
   SeriesList out;
   out.reserve(names.size());
   for (const std::string& name : names) {
-    RETURN_IF_ERROR(CheckDeadline());
-    auto data = source_.Fetch(name, window.from, window.until);
+    RETURN_IF_ERROR(CheckDeadline("the query"));
+    auto data = source_.Fetch(name, window.from, window.until, limits_.deadline);
     if (!data.ok()) {
       if (data.status().code() == core::StatusCode::kNotFound) continue;  // deleted meanwhile
       return data.status();

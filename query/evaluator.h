@@ -9,6 +9,7 @@
 #include <string>
 #include <string_view>
 
+#include "core/deadline.h"
 #include "core/status.h"
 #include "query/expression.h"
 #include "query/function_registry.h"
@@ -21,8 +22,10 @@ struct EvalLimits {
   size_t max_series = 100'000;    // series fetched per request (all targets); more → 422
   size_t max_points = 5'000'000;  // values fetched per request; more → 422
   ParseLimits parse;
-  // Evaluation stops with DEADLINE_EXCEEDED past this instant (checked between fetches/calls).
-  std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
+  // Evaluation stops with DEADLINE_EXCEEDED past this deadline, or CANCELLED once it is
+  // cancelled: checked between fetches and calls, inside glob expansion and fetches (passed to
+  // the SeriesSource), and inside function loops (Call::deadline()). Default: none.
+  core::Deadline deadline;
   // The config keys named in limit errors, so that users know which knob to turn.
   struct KnobNames {
     std::string_view max_series = "http.max_series_per_request";
@@ -47,6 +50,10 @@ class Evaluator {
   core::Result<SeriesList> FetchPath(std::string_view pattern, const EvalWindow& window);
 
   SeriesSource& source() { return source_; }
+  // The request's deadline, for loops inside functions (see core::DeadlineCheck).
+  const core::Deadline& deadline() const { return limits_.deadline; }
+  // DEADLINE_EXCEEDED ("<what>: ... (<timeout knob>)") or CANCELLED once the deadline has passed.
+  core::Status CheckDeadline(std::string_view what) const;
   // xFilesFactor given to fetched series (the request's xFilesFactor; default 0).
   void set_x_files_factor(double xff) { x_files_factor_ = xff; }
 
@@ -56,7 +63,6 @@ class Evaluator {
   core::Result<SeriesList> FetchNames(std::vector<std::string> names,
                                       const std::string& path_expression, const EvalWindow& window);
   core::Status Charge(size_t series, size_t points);
-  core::Status CheckDeadline() const;
 
   SeriesSource& source_;
   const FunctionRegistry& functions_;

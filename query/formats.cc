@@ -7,6 +7,7 @@
 #include <iterator>
 #include <memory>
 
+#include "query/internal/output_budget.h"
 #include "query/internal/pickle_writer.h"
 #include "query/internal/py_format.h"
 #include "query/internal/py_json.h"
@@ -16,6 +17,7 @@ namespace meridian::query {
 namespace {
 
 using internal::AppendInt;
+using internal::OutputBudget;
 using internal::PyJson;
 
 // Python's repr(float) / str(float) for csv, raw and dygraph.
@@ -46,11 +48,13 @@ std::vector<const std::pair<const std::string, std::string>*> TagOrder(const Ser
   return order;
 }
 
-std::string RenderJson(const SeriesList& series, const FormatOptions& options) {
+core::Result<std::string> RenderJson(const SeriesList& series, const FormatOptions& options) {
+  OutputBudget budget(options.limits, "json");
   std::string out;
   size_t points = 0;
   for (const Series& s : series) points += s.values.size();
-  out.reserve(points * 24 + series.size() * 96);  // "[0.123456789, 1700000000], " ≈ 24 bytes
+  // "[0.123456789, 1700000000], " ≈ 24 bytes
+  out.reserve(budget.Reservation(points * 24 + series.size() * 96));
   PyJson json(&out, options.pretty);
   json.Begin('[');
   const bool any_values =
@@ -65,6 +69,7 @@ std::string RenderJson(const SeriesList& series, const FormatOptions& options) {
     json.Begin('{');
     json.Key("target");
     json.Str(s.name);
+    RETURN_IF_ERROR(budget.Check(out.size()));
     json.Key("tags");
     json.Begin('{');
     for (const auto* kv : TagOrder(s)) {
@@ -80,6 +85,7 @@ std::string RenderJson(const SeriesList& series, const FormatOptions& options) {
       json.Float(s.values[i]);
       json.Int(s.TimeAt(i));
       json.End(']');
+      RETURN_IF_ERROR(budget.Check(out.size()));
     }
     json.End(']');
     json.End('}');
@@ -88,7 +94,9 @@ std::string RenderJson(const SeriesList& series, const FormatOptions& options) {
   return out;
 }
 
-std::string RenderRickshaw(const SeriesList& series, bool pretty) {
+core::Result<std::string> RenderRickshaw(const SeriesList& series, bool pretty,
+                                         const OutputLimits& limits) {
+  OutputBudget budget(limits, "rickshaw");
   std::string out;
   PyJson json(&out, pretty);
   json.Begin('[');
@@ -106,6 +114,7 @@ std::string RenderRickshaw(const SeriesList& series, bool pretty) {
       json.Key("y");
       json.Float(s.values[i]);
       json.End('}');
+      RETURN_IF_ERROR(budget.Check(out.size()));
     }
     json.End(']');
     json.End('}');
@@ -116,13 +125,17 @@ std::string RenderRickshaw(const SeriesList& series, bool pretty) {
 
 // Rows follow the first series' range; graphite-web raises when another series is longer or
 // shorter, here missing values are null and extra ones dropped.
-std::string RenderDygraph(const SeriesList& series) {
-  if (series.empty()) return "{}";
+core::Result<std::string> RenderDygraph(const SeriesList& series, const OutputLimits& limits) {
+  if (series.empty()) return std::string("{}");
+  OutputBudget budget(limits, "dygraph");
   std::string out = "{\"labels\" : ";
   PyJson labels(&out, false);
   labels.Begin('[');
   labels.Str("Time");
-  for (const Series& s : series) labels.Str(s.name);
+  for (const Series& s : series) {
+    labels.Str(s.name);
+    RETURN_IF_ERROR(budget.Check(out.size()));
+  }
   labels.End(']');
   out.append(", \"data\" : [");
   const Series& first = series.front();
@@ -144,15 +157,18 @@ std::string RenderDygraph(const SeriesList& series) {
       }
     }
     out.push_back(']');
+    RETURN_IF_ERROR(budget.Check(out.size(), series.size()));
   }
   out.append("]}");
   return out;
 }
 
-std::string RenderRaw(const SeriesList& series) {
+core::Result<std::string> RenderRaw(const SeriesList& series, const OutputLimits& limits) {
+  OutputBudget budget(limits, "raw");
   std::string out;
   for (const Series& s : series) {
     fmt::format_to(std::back_inserter(out), "{},{},{},{}|", s.name, s.start, s.end, s.step);
+    RETURN_IF_ERROR(budget.Check(out.size()));
     for (size_t i = 0; i < s.values.size(); ++i) {
       if (i) out.push_back(',');
       if (std::isnan(s.values[i])) {
@@ -160,6 +176,7 @@ std::string RenderRaw(const SeriesList& series) {
       } else {
         AppendPyRepr(s.values[i], &out);
       }
+      RETURN_IF_ERROR(budget.Check(out.size()));
     }
     out.push_back('\n');
   }
@@ -208,7 +225,11 @@ void AppendCsvField(std::string_view s, std::string* out) {
 }
 
 // graphite-web renders in TIME_ZONE when `tz` is absent or unknown to pytz.
-std::string RenderCsv(const SeriesList& series, const std::string& tz) {
+// Every row repeats the series name: a long name over a long window is the biggest body of all,
+// hence the budget check per row.
+core::Result<std::string> RenderCsv(const SeriesList& series, const std::string& tz,
+                                    const OutputLimits& limits) {
+  OutputBudget budget(limits, "csv");
   auto loaded =
       tz.empty()
           ? core::Result<std::shared_ptr<const internal::TimeZone>>(internal::DefaultTimeZone())
@@ -223,6 +244,7 @@ std::string RenderCsv(const SeriesList& series, const std::string& tz) {
       out.push_back(',');
       if (!std::isnan(s.values[i])) AppendPyRepr(s.values[i], &out);
       out.append("\r\n");
+      RETURN_IF_ERROR(budget.Check(out.size()));
     }
   }
   return out;
@@ -230,31 +252,65 @@ std::string RenderCsv(const SeriesList& series, const std::string& tz) {
 
 }  // namespace
 
-core::Result<FormattedBody> FormatRender(SeriesList series, const FormatOptions& options) {
+core::Status ResponseTooLarge(size_t max_bytes) {
+  return core::ResourceExhausted(
+      fmt::format("the answer is larger than {} bytes ({})", max_bytes, kMaxResponseBytesKnob));
+}
+
+bool IsResponseTooLarge(const core::Status& status) {
+  return status.code() == core::StatusCode::kResourceExhausted &&
+         status.message().find(kMaxResponseBytesKnob) != std::string::npos;
+}
+
+namespace {
+
+core::Result<FormattedBody> FormatRenderUnchecked(SeriesList series, const FormatOptions& options) {
   const std::string& f = options.format;
+  const OutputLimits& limits = options.limits;
   if (f == "json") {
     if (options.max_data_points) {
       RETURN_IF_ERROR(ConsolidateToMaxDataPoints(series, *options.max_data_points));
     }
-    return internal::WrapJsonp(RenderJson(series, options), options.jsonp, "application/json");
+    ASSIGN_OR_RETURN(std::string body, RenderJson(series, options));
+    return internal::WrapJsonp(std::move(body), options.jsonp, "application/json");
   }
   if (f == "rickshaw") {
-    return internal::WrapJsonp(RenderRickshaw(series, options.pretty), options.jsonp,
-                               "application/json");
+    ASSIGN_OR_RETURN(std::string body, RenderRickshaw(series, options.pretty, limits));
+    return internal::WrapJsonp(std::move(body), options.jsonp, "application/json");
   }
-  if (f == "dygraph")
-    return internal::WrapJsonp(RenderDygraph(series), options.jsonp, "application/json");
-  if (f == "csv") return FormattedBody{RenderCsv(series, options.tz), "text/csv"};
-  if (f == "raw") return FormattedBody{RenderRaw(series), "text/plain"};
-  if (f == "pickle") {
-    return FormattedBody{internal::EncodeSeriesInfo(series, internal::PeerEncoding::kPickle),
-                         "application/pickle"};
+  if (f == "dygraph") {
+    ASSIGN_OR_RETURN(std::string body, RenderDygraph(series, limits));
+    return internal::WrapJsonp(std::move(body), options.jsonp, "application/json");
   }
-  if (f == "msgpack") {
-    return FormattedBody{internal::EncodeSeriesInfo(series, internal::PeerEncoding::kMsgpack),
-                         "application/x-msgpack"};
+  if (f == "csv") {
+    ASSIGN_OR_RETURN(std::string body, RenderCsv(series, options.tz, limits));
+    return FormattedBody{std::move(body), "text/csv"};
+  }
+  if (f == "raw") {
+    ASSIGN_OR_RETURN(std::string body, RenderRaw(series, limits));
+    return FormattedBody{std::move(body), "text/plain"};
+  }
+  if (f == "pickle" || f == "msgpack") {
+    const bool pickle = f == "pickle";
+    ASSIGN_OR_RETURN(
+        std::string body,
+        internal::EncodeSeriesInfo(
+            series, pickle ? internal::PeerEncoding::kPickle : internal::PeerEncoding::kMsgpack,
+            limits));
+    return FormattedBody{std::move(body), pickle ? "application/pickle" : "application/x-msgpack"};
   }
   return core::InvalidArgument(fmt::format("render format '{}' is not supported", f));
+}
+
+}  // namespace
+
+core::Result<FormattedBody> FormatRender(SeriesList series, const FormatOptions& options) {
+  ASSIGN_OR_RETURN(FormattedBody out, FormatRenderUnchecked(std::move(series), options));
+  // The jsonp wrapper adds its callback's bytes after the checked body.
+  if (options.limits.max_bytes != 0 && out.body.size() > options.limits.max_bytes) {
+    return ResponseTooLarge(options.limits.max_bytes);
+  }
+  return out;
 }
 
 }  // namespace meridian::query

@@ -21,11 +21,30 @@
 #include <string_view>
 #include <vector>
 
+#include "core/deadline.h"
 #include "core/status.h"
 #include "query/series.h"
 #include "storage/store.h"
 
 namespace meridian::query {
+
+// The config key that bounds answer sizes, named in ResponseTooLarge errors.
+inline constexpr std::string_view kMaxResponseBytesKnob = "http.max_response_bytes";
+
+// Bounds on writing one answer (render, find, expand, index.json, tags). Writers check them as
+// the body grows, so an answer past max_bytes fails once it passes the bound (after at most one
+// more row, point or node), never after building a multi-GB string.
+struct OutputLimits {
+  // Largest body, bytes; 0 = unbounded. Past it → RESOURCE_EXHAUSTED (ResponseTooLarge).
+  size_t max_bytes = 0;
+  // Formatting loops stop with DEADLINE_EXCEEDED or CANCELLED once it has passed.
+  core::Deadline deadline;
+};
+
+// RESOURCE_EXHAUSTED: "the answer is larger than <max_bytes> bytes (http.max_response_bytes)".
+core::Status ResponseTooLarge(size_t max_bytes);
+// True for a ResponseTooLarge status (counted as limit="response_bytes").
+bool IsResponseTooLarge(const core::Status& status);
 
 struct FormatOptions {
   // json csv raw pickle msgpack dygraph rickshaw (graphite-web's `format`; `rawData` → raw,
@@ -42,6 +61,8 @@ struct FormatOptions {
   std::string tz;
   // pretty=1: json and rickshaw indented by 2, as Python's json.dumps(indent=2).
   bool pretty = false;
+  // Byte budget and deadline of the answer. Default: unbounded.
+  OutputLimits limits;
 };
 
 struct FormattedBody {
@@ -52,7 +73,8 @@ struct FormattedBody {
 // Applies maxDataPoints and noNullPoints (json only), then writes the body with graphite-web's
 // content type (application/json, text/javascript, text/csv, text/plain, application/pickle,
 // application/x-msgpack). INVALID_ARGUMENT for an unknown format or consolidation function,
-// or max_data_points <= 0.
+// or max_data_points <= 0; RESOURCE_EXHAUSTED (ResponseTooLarge) once the body passes
+// options.limits.max_bytes; DEADLINE_EXCEEDED or CANCELLED past options.limits.deadline.
 core::Result<FormattedBody> FormatRender(SeriesList series, const FormatOptions& options);
 
 // graphite-web's maxDataPoints consolidation (renderViewJson). Over all series T = max(end) -
@@ -86,6 +108,8 @@ struct FindFormatOptions {
   // The intervals of a leaf (graphite-web's whisper finder: [now - max retention, last write]).
   // Null = every leaf has an empty interval list.
   std::function<std::vector<FindInterval>(std::string_view path)> leaf_intervals;
+  // Byte budget and deadline of the answer. Default: unbounded.
+  OutputLimits limits;
 };
 
 // /metrics/find formats that query/internal/find_format.h does not write: nodelist
@@ -93,7 +117,8 @@ struct FindFormatOptions {
 // {path, is_leaf[, intervals]}) and json ([{"path", "is_leaf"[, "intervals": [{"start","end"}]]}]).
 // `matches` sorted by path; a match that is both leaf and branch becomes two nodes (branch first),
 // as graphite-web's STORE.find yields them. INVALID_ARGUMENT for an unknown format, or a
-// node_position outside some path (graphite-web: IndexError, a 500).
+// node_position outside some path (graphite-web: IndexError, a 500); RESOURCE_EXHAUSTED and
+// DEADLINE_EXCEEDED/CANCELLED past options.limits, as FormatRender.
 core::Result<FormattedBody> FormatFindExtra(std::string_view query,
                                             const std::vector<storage::FindMatch>& matches,
                                             const FindFormatOptions& options);

@@ -54,6 +54,8 @@ Call::Call(Evaluator& evaluator, const Expr& expr, const FunctionSpec& spec,
 
 const std::string& Call::name() const { return spec_.name; }
 
+const core::Deadline& Call::deadline() const { return evaluator_.deadline(); }
+
 core::Status Call::Error(std::string_view message) const {
   return core::InvalidArgument(fmt::format("{}: {}", spec_.name, message));
 }

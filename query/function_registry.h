@@ -15,6 +15,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/deadline.h"
 #include "core/status.h"
 #include "query/expression.h"
 #include "query/series.h"
@@ -73,6 +74,9 @@ class Call {
   const EvalWindow& window() const { return window_; }
   Evaluator& evaluator() { return evaluator_; }
   const std::string& name() const;
+  // The request's deadline. Loops whose cost grows faster than their input (windows, buckets,
+  // per-point sorts) check it through a core::DeadlineCheck named after the function.
+  const core::Deadline& deadline() const;
 
   // True when the parameter was given (and not None).
   bool Has(std::string_view param) const;

@@ -34,6 +34,7 @@ Response From(internal::ApiResponse api) {
   r.status = api.status;
   r.body = std::move(api.body);
   r.content_type = std::move(api.content_type);
+  r.headers = std::move(api.headers);
   return r;
 }
 
@@ -49,14 +50,34 @@ class Api {
         requests_find_(
             metrics.GetCounter("http_requests_total", "HTTP requests.", {{"handler", "find"}})),
         rejected_size_(Limit(metrics, "size")),
+        rejected_response_bytes_(Limit(metrics, "response_bytes")),
         rejected_timeout_(Limit(metrics, "timeout")),
         rejected_concurrency_(Limit(metrics, "concurrency")),
         metrics_(metrics) {}
 
-  Response Fail(const core::Status& st) {
-    if (st.code() == core::StatusCode::kResourceExhausted) rejected_size_.Add();
+  void CountRejection(const core::Status& st) {
+    if (IsResponseTooLarge(st)) {
+      rejected_response_bytes_.Add();
+    } else if (st.code() == core::StatusCode::kResourceExhausted) {
+      rejected_size_.Add();
+    }
     if (st.code() == core::StatusCode::kDeadlineExceeded) rejected_timeout_.Add();
+  }
+
+  Response Fail(const core::Status& st) {
+    CountRejection(st);
     return Response::Error(st);
+  }
+
+  // A socket-free handler's answer, with its refusal counted.
+  Response Counted(internal::ApiResponse api) {
+    CountRejection(api.error);
+    return From(std::move(api));
+  }
+
+  // The bounds of one request: its bytes, and the Deadline the server gave it.
+  OutputLimits LimitsOf(const Request& req) const {
+    return {options_.max_response_bytes, req.deadline};
   }
 
   Response Render(const Request& req) {
@@ -78,7 +99,8 @@ class Api {
     EvalLimits limits;
     limits.max_series = options_.max_series_per_request;
     limits.max_points = options_.max_points_per_request;
-    limits.deadline = req.deadline.at();
+    plan->format.limits = LimitsOf(req);
+    limits.deadline = req.deadline;
     auto body = internal::ExecuteRender(*plan, source_, FunctionRegistry::Default(), limits);
     if (!body.ok()) return Fail(body.status());
     Response r;
@@ -89,37 +111,9 @@ class Api {
 
   Response Find(const Request& req) {
     requests_find_.Add();
-    const std::string q = req.Param("query");
-    if (q.empty()) return Fail(core::InvalidArgument("missing parameter 'query'"));
-    const std::string format = req.Param("format", "treejson");
-    auto matches = source_.Find(q);
-    if (!matches.ok()) return Fail(matches.status());
-    const bool wildcards = req.Param("wildcards") == "1";
-    Response r;
-    r.headers.emplace_back("Cache-Control", "no-cache");
-    if (format == "treejson" || format == "completer") {
-      auto body = internal::FormatFind(q, *matches, format, wildcards);
-      if (!body.ok()) return Fail(body.status());
-      r.content_type = "application/json";
-      r.body = std::move(*body);
-      return r;
-    }
-    // json, nodelist, pickle, msgpack: what graphite-web cluster peers ask for (local=1).
-    FindFormatOptions fo;
-    fo.format = format;
-    if (req.Has("jsonp")) fo.jsonp = req.Param("jsonp");
-    fo.ensure_ascii = req.Header("accept") == "application/json";
-    if (req.Has("position"))
-      fo.node_position = std::strtoll(req.Param("position").c_str(), nullptr, 10);
-    // Leaves are reported as holding data up to now (the whisper finder reports its file's whole
-    // retention): peers only use intervals to skip leaves with no data in a window.
-    const double now = static_cast<double>(clock_.NowSeconds());
-    fo.leaf_intervals = [now](std::string_view) { return std::vector<FindInterval>{{0.0, now}}; };
-    auto extra = FormatFindExtra(q, *matches, fo);
-    if (!extra.ok()) return Fail(extra.status());
-    r.body = std::move(extra->body);
-    r.content_type = std::move(extra->content_type);
-    return r;
+    internal::FindContext context{LimitsOf(req), clock_.NowSeconds(),
+                                  req.Header("accept") == "application/json"};
+    return Counted(internal::MetricsFind(source_, ParamsOf(req), context));
   }
 
   std::string Prometheus() { return metrics_.RenderPrometheus(); }
@@ -138,6 +132,7 @@ class Api {
   core::Counter& requests_render_;
   core::Counter& requests_find_;
   core::Counter& rejected_size_;
+  core::Counter& rejected_response_bytes_;
   core::Counter& rejected_timeout_;
   core::Counter& rejected_concurrency_;
   core::MetricsRegistry& metrics_;
@@ -176,8 +171,9 @@ core::Status RegisterHttpRoutes(http::Router& router, const HttpOptions& options
 
   // Routes whose handlers live in internal/metadata_api (socket-free, unit-tested there).
   auto metadata = [&](const char* path, auto fn) {
-    reg.Add(get_post, path,
-            [api, fn](const Request& r) { return From(fn(api->source(), ParamsOf(r))); });
+    reg.Add(get_post, path, [api, fn](const Request& r) {
+      return api->Counted(fn(api->source(), ParamsOf(r), api->LimitsOf(r)));
+    });
   };
   metadata("/metrics/expand", internal::MetricsExpand);
   metadata("/metrics/expand/", internal::MetricsExpand);
@@ -200,7 +196,8 @@ core::Status RegisterHttpRoutes(http::Router& router, const HttpOptions& options
       [api](const Request& r) { return From(internal::TagDelSeries(api->source(), ParamsOf(r))); },
       http::Scope::kAdmin);
   reg.Add({Method::kGet}, "/tags/{}", [api](const Request& r) {
-    return From(internal::TagDetails(api->source(), r.path_args[0], ParamsOf(r)));
+    return api->Counted(
+        internal::TagDetails(api->source(), r.path_args[0], ParamsOf(r), api->LimitsOf(r)));
   });
   auto functions = [](const Request& r) {
     return From(internal::FunctionsList(FunctionRegistry::Default(), ParamsOf(r)));

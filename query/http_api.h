@@ -22,6 +22,10 @@ struct HttpOptions {
   size_t max_points_per_request = 5'000'000;  // values one /render may fetch; more → 422
   // Renders evaluated at once; more → 503 (counted). Default 8.
   size_t max_concurrent_queries = 8;
+  // Largest answer body of render, find, expand, index.json and the tags API, bytes; checked
+  // while the body is written; past it → 422 naming http.max_response_bytes (counted as
+  // limit="response_bytes"). Default 256 MiB.
+  size_t max_response_bytes = size_t{256} << 20;
 };
 
 // Registers every route. `source`, `clock` and `metrics` must outlive the server that serves

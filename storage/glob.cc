@@ -226,7 +226,11 @@ Result<GlobPattern> GlobPattern::Compile(std::string_view pattern) {
       component.needs_scan = true;
     }
     std::sort(component.literals.begin(), component.literals.end());
-    glob.components_.push_back(std::move(component));
+    // "**.**" matches what "**" matches (zero-or-more twice is zero-or-more; zero-or-more then a
+    // final one-or-more is one-or-more): a run of globstars is kept as one.
+    const bool repeated_globstar =
+        component.globstar && !glob.components_.empty() && glob.components_.back().globstar;
+    if (!repeated_globstar) glob.components_.push_back(std::move(component));
     if (dot == rest.size()) break;
     rest.remove_prefix(dot + 1);
   }

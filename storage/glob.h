@@ -9,7 +9,8 @@
 //     ranges, '[!...]' a negated set; '[^x]' is NOT negation (Python: the set {'^','x'});
 //     a '[' without a closing ']' is literal; a reversed range such as [z-a] matches nothing;
 //   - a component that is exactly "**" matches any number of components (zero or more when more
-//     components follow it; one or more when it is the last component);
+//     components follow it; one or more when it is the last component); consecutive "**"
+//     components are one (they match the same names), so size() counts them once;
 //   - matching is case-sensitive.
 // A '.' inside brackets or braces still splits components, as in graphite-web.
 #pragma once
@@ -35,7 +36,7 @@ class GlobPattern {
   // one whose brace expansion exceeds kMaxGlobAlternatives alternatives.
   static core::Result<GlobPattern> Compile(std::string_view pattern);
 
-  // Number of components (separated by '.').
+  // Number of components (separated by '.'; a run of "**" components counts once).
   size_t size() const { return components_.size(); }
 
   // Whether component i matches the given component name (never true for a globstar: the tree

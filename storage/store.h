@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "core/clock.h"
+#include "core/deadline.h"
 #include "core/metrics.h"
 #include "core/status.h"
 #include "storage/schema.h"
@@ -47,6 +48,9 @@ struct StoreOptions {
   size_t max_head_points = 8'000'000;
   // Find() answers more matches than this with RESOURCE_EXHAUSTED. Default 100k.
   size_t max_find_results = 100'000;
+  // ... or matches whose paths hold more bytes than this, checked before they are built (a "**"
+  // over one name of thousands of nodes lists thousands of near-copies of it). Default 256 MiB.
+  size_t max_find_bytes = size_t{256} << 20;
 
   core::Status Validate() const;
 };
@@ -90,32 +94,39 @@ class Store {
   // what is due. Thread-safe.
   virtual core::Status Flush() = 0;
 
+  // Reads take the request's deadline and stop with DEADLINE_EXCEEDED or CANCELLED (see
+  // core::Deadline::Check) once it has passed: glob expansion and scans check it as they go.
+  // Pass core::Deadline() for an unbounded read.
+
   // Graphite find over untagged names: matches at the pattern's depth, sorted by path.
-  virtual core::Result<std::vector<FindMatch>> Find(std::string_view pattern) const = 0;
+  virtual core::Result<std::vector<FindMatch>> Find(std::string_view pattern,
+                                                    const core::Deadline& deadline) const = 0;
   // Leaf names matching a glob pattern (tagged names match only literally), sorted.
-  virtual core::Result<std::vector<std::string>> ExpandLeaves(std::string_view pattern) const = 0;
+  virtual core::Result<std::vector<std::string>> ExpandLeaves(
+      std::string_view pattern, const core::Deadline& deadline) const = 0;
   // Whisper's fetch for one series: archive choice by now - from, clamping, grid. NOT_FOUND for
   // an unknown name; an empty SeriesData (step 0) when the window holds nothing.
-  virtual core::Result<SeriesData> Fetch(std::string_view name, int64_t from,
-                                         int64_t until) const = 0;
+  virtual core::Result<SeriesData> Fetch(std::string_view name, int64_t from, int64_t until,
+                                         const core::Deadline& deadline) const = 0;
   // Canonical names of tagged series matching graphite-web tag expressions, sorted.
   virtual core::Result<std::vector<std::string>> FindTagged(
-      const std::vector<std::string>& expressions) const = 0;
+      const std::vector<std::string>& expressions, const core::Deadline& deadline) const = 0;
   // Tag names of tagged series whose start matches regex `filter` (empty = all), sorted, at
   // most `limit` (0 = all). INVALID_ARGUMENT for a bad regex.
-  virtual core::Result<std::vector<std::string>> TagNames(std::string_view filter,
-                                                          size_t limit) const = 0;
+  virtual core::Result<std::vector<std::string>> TagNames(std::string_view filter, size_t limit,
+                                                          const core::Deadline& deadline) const = 0;
   // Values of a tag with series counts, filtered and limited like TagNames.
-  virtual core::Result<std::vector<TagValueCount>> TagValues(std::string_view tag,
-                                                             std::string_view filter,
-                                                             size_t limit) const = 0;
+  virtual core::Result<std::vector<TagValueCount>> TagValues(
+      std::string_view tag, std::string_view filter, size_t limit,
+      const core::Deadline& deadline) const = 0;
   // graphite-web's /tags/delSeries: removes tagged series from the tag index, so seriesByTag and
   // the tags API no longer find them (persisted). Their data stays until retention drops it; a new
   // point for such a series registers it again, as carbon re-tags series it writes.
   // Untagged or unknown names are ignored.
   virtual core::Status DeleteTaggedSeries(const std::vector<std::string>& names) = 0;
-  // Every leaf name, sorted (for /metrics/index.json).
-  virtual std::vector<std::string> AllLeaves() const = 0;
+  // Every untagged leaf name, sorted (for /metrics/index.json).
+  virtual core::Result<std::vector<std::string>> AllLeaves(
+      const core::Deadline& deadline) const = 0;
 
   // Application records kept beside the series (the alert engine's states and history): a
   // key-value space of their own, written atomically with the store's WAL durability.

@@ -88,7 +88,7 @@ class RuleRun {
     query::EvalLimits limits;
     limits.max_series = e_.options.max_fetched_series_per_rule;
     limits.max_points = e_.options.max_points_per_rule;
-    limits.deadline = started_ + e_.options.query_timeout;
+    limits.deadline = core::Deadline::At(started_ + e_.options.query_timeout);
     limits.knobs = {"alerting.max_fetched_series_per_rule", "alerting.max_points_per_rule",
                     "alerting.query_timeout"};
     query::Evaluator evaluator(e_.source, e_.functions, limits);

@@ -151,9 +151,12 @@ class ConfigParser : private YamlReader {
          "query_timeout", "max_connections", "max_header_bytes", "max_header_fields",
          "max_url_bytes", "max_body_bytes", "header_timeout", "body_timeout", "idle_timeout",
          "write_timeout", "worker_threads", "max_queued_requests", "shutdown_timeout", "tls",
-         "auth"},
+         "auth", "max_response_bytes"},
         [&](const std::string& key, const YAML::Node& v, const std::string& p) -> Status {
           if (key == "listen") return Into(Listen(v, p), h.listen);
+          if (key == "max_response_bytes") {
+            return Into(Uint(v, p, 4096, uint64_t{1} << 40), h.max_response_bytes);
+          }
           if (key == "max_concurrent_queries") {
             return Into(Uint(v, p, 1, 10'000), h.max_concurrent_queries);
           }

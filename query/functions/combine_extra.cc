@@ -11,6 +11,7 @@
 #include <map>
 #include <memory>
 #include <set>
+#include <unordered_map>
 
 #include "query/evaluator.h"
 #include "query/function_registry.h"
@@ -96,11 +97,12 @@ Result<SeriesList> MapSeries(Call& call) {
   ASSIGN_OR_RETURN(SeriesList list, call.Series("seriesList"));
   ASSIGN_OR_RETURN(std::vector<Call::NodeRef> refs, call.Nodes("mapNodes"));
   std::vector<std::pair<std::string, SeriesList>> groups;
+  std::unordered_map<std::string, size_t> index;  // key → position in `groups`
   for (Series& s : list) {
     std::string key = AggKey(s, refs);
-    auto it = std::find_if(groups.begin(), groups.end(), [&](auto& g) { return g.first == key; });
-    if (it == groups.end()) it = groups.insert(groups.end(), {std::move(key), SeriesList{}});
-    it->second.push_back(std::move(s));
+    auto [it, added] = index.try_emplace(key, groups.size());
+    if (added) groups.emplace_back(std::move(key), SeriesList{});
+    groups[it->second].second.push_back(std::move(s));
   }
   SeriesList out;
   for (auto& [key, group] : groups) {
@@ -115,25 +117,31 @@ class ArgumentSource final : public SeriesSource {
  public:
   void Add(std::string token, const Series& series) { args_.emplace(std::move(token), &series); }
 
-  Result<std::vector<storage::FindMatch>> Find(std::string_view) override {
+  Result<std::vector<storage::FindMatch>> Find(std::string_view, const core::Deadline&) override {
     return std::vector<storage::FindMatch>{};
   }
-  Result<std::vector<std::string>> Expand(std::string_view pattern) override {
+  Result<std::vector<std::string>> Expand(std::string_view pattern,
+                                          const core::Deadline&) override {
     if (args_.count(std::string(pattern)) == 0) return std::vector<std::string>{};
     return std::vector<std::string>{std::string(pattern)};
   }
-  Result<std::vector<std::string>> FindTagged(const std::vector<std::string>&) override {
+  Result<std::vector<std::string>> FindTagged(const std::vector<std::string>&,
+                                              const core::Deadline&) override {
     return std::vector<std::string>{};
   }
-  Result<std::vector<std::string>> TagNames(std::string_view, size_t) override {
+  Result<std::vector<std::string>> TagNames(std::string_view, size_t,
+                                            const core::Deadline&) override {
     return std::vector<std::string>{};
   }
-  Result<std::vector<storage::TagValueCount>> TagValues(std::string_view, std::string_view,
-                                                        size_t) override {
+  Result<std::vector<storage::TagValueCount>> TagValues(std::string_view, std::string_view, size_t,
+                                                        const core::Deadline&) override {
     return std::vector<storage::TagValueCount>{};
   }
-  Result<std::vector<std::string>> AllLeaves() override { return std::vector<std::string>{}; }
-  Result<storage::SeriesData> Fetch(std::string_view token, int64_t, int64_t) override {
+  Result<std::vector<std::string>> AllLeaves(const core::Deadline&) override {
+    return std::vector<std::string>{};
+  }
+  Result<storage::SeriesData> Fetch(std::string_view token, int64_t, int64_t,
+                                    const core::Deadline&) override {
     auto it = args_.find(std::string(token));
     if (it == args_.end()) return core::NotFound(std::string(token));
     const Series& s = *it->second;
@@ -201,7 +209,9 @@ Result<Series> ApplyFunction(Call& call, const std::string& function,
     path.text = path.source = token;
     expr.args.push_back(Arg{"", std::move(path)});
   }
-  Evaluator nested(source, FunctionRegistry::Default(), EvalLimits{});
+  EvalLimits nested_limits;
+  nested_limits.deadline = call.deadline();  // the nested function runs on the request's time
+  Evaluator nested(source, FunctionRegistry::Default(), nested_limits);
   nested.set_x_files_factor(args.front()->x_files_factor);
   ASSIGN_OR_RETURN(SeriesList result, nested.Evaluate(expr, call.window()));
   if (result.empty()) return call.Error(fmt::format("{} returned no series", function));
@@ -222,6 +232,7 @@ Result<SeriesList> ReduceSeries(Call& call) {
     matchers.push_back(e->text);
   }
   std::vector<std::pair<std::string, std::vector<const Series*>>> groups;
+  std::unordered_map<std::string, size_t> index;  // key → position in `groups`
   for (const Series& s : list) {
     std::vector<std::string> nodes = functions::SplitNodes(s.name);
     std::optional<size_t> idx = PyIndex(reduce_node, nodes.size());
@@ -231,11 +242,9 @@ Result<SeriesList> ReduceSeries(Call& call) {
     if (matcher == matchers.end()) continue;
     std::string key =
         JoinNodes(nodes, PySliceEnd(reduce_node, nodes.size())) + ".reduce." + function;
-    auto it = std::find_if(groups.begin(), groups.end(), [&](auto& g) { return g.first == key; });
-    if (it == groups.end()) {
-      it = groups.insert(groups.end(), {key, std::vector<const Series*>(matchers.size())});
-    }
-    it->second[static_cast<size_t>(matcher - matchers.begin())] = &s;
+    auto [it, added] = index.try_emplace(key, groups.size());
+    if (added) groups.emplace_back(key, std::vector<const Series*>(matchers.size()));
+    groups[it->second].second[static_cast<size_t>(matcher - matchers.begin())] = &s;
   }
   SeriesList out;
   for (auto& [key, args] : groups) {

@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -49,13 +50,15 @@ std::string AggKey(const Series& s, const NodeRefs& nodes);
 template <typename KeyFn>
 std::vector<std::pair<std::string, SeriesList>> GroupBy(const SeriesList& inputs, KeyFn key_fn) {
   std::vector<std::pair<std::string, SeriesList>> groups;
+  // Key → position in `groups`: linear in the inputs however many groups there are.
+  std::unordered_map<std::string, size_t> index;
   for (const Series& s : inputs) {
     std::string key = key_fn(s);
-    auto it = std::find_if(groups.begin(), groups.end(), [&](auto& g) { return g.first == key; });
-    if (it == groups.end()) {
+    auto [it, added] = index.try_emplace(key, groups.size());
+    if (added) {
       groups.emplace_back(std::move(key), SeriesList{s});
     } else {
-      it->second.push_back(s);
+      groups[it->second].second.push_back(s);
     }
   }
   return groups;

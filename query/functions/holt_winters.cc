@@ -123,6 +123,7 @@ core::Result<SeriesList> Forecast(Call& call) {
   SeriesList out;
   for (const Series& s : b.series) {
     if (s.step <= 0) continue;
+    RETURN_IF_ERROR(call.evaluator().CheckDeadline(call.name()));
     Analysis a = HoltWintersAnalysis(s.values, static_cast<size_t>(b.season / s.step));
     auto tags = s.tags;
     tags["holtWintersForecast"] = tags["holtWintersDeviation"] = "1";
@@ -139,6 +140,7 @@ core::Result<SeriesList> Bands(Call& call) {
   SeriesList out;
   for (const Series& s : b.series) {
     if (s.step <= 0) continue;
+    RETURN_IF_ERROR(call.evaluator().CheckDeadline(call.name()));
     Analysis a = HoltWintersAnalysis(s.values, static_cast<size_t>(b.season / s.step));
     size_t skip = static_cast<size_t>(b.preview / s.step);
     std::vector<double> forecast = Tail(a.predictions, skip);

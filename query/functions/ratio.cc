@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <set>
+#include <unordered_map>
 
 #include "query/function_registry.h"
 #include "query/functions/combine_internal.h"
@@ -38,21 +39,32 @@ Result<SeriesList> AsPercentByNodes(const SeriesList& inputs,
   ASSIGN_OR_RETURN(functions::Normalized all, functions::Normalize(inputs));
   int64_t list_step = all.step;
   auto groups = GroupBy(inputs, [&](const Series& s) { return AggKey(s, nodes); });
+  // Keys in first-seen order (inputs, then totals), each with its group and total if any: maps
+  // keep this linear in the number of groups.
   std::vector<std::string> keys;
-  for (auto& g : groups) keys.push_back(g.first);
+  std::unordered_map<std::string, size_t> group_of;
+  for (size_t i = 0; i < groups.size(); ++i) {
+    keys.push_back(groups[i].first);
+    group_of.emplace(groups[i].first, i);
+  }
   std::vector<std::pair<std::string, Series>> total_by_key;
+  std::unordered_map<std::string, size_t> total_of;
   auto total_groups =
       totals ? GroupBy(*totals, [&](const Series& s) { return AggKey(s, nodes); }) : groups;
   for (auto& [key, group] : total_groups) {
     ASSIGN_OR_RETURN(Series total, GroupTotal(group, xff));
+    total_of.emplace(key, total_by_key.size());
     total_by_key.emplace_back(key, std::move(total));
-    if (std::find(keys.begin(), keys.end(), key) == keys.end()) keys.push_back(key);
+    if (group_of.count(key) == 0) keys.push_back(key);  // GroupBy's keys are distinct
   }
   SeriesList out;
   for (const std::string& key : keys) {
-    auto g = std::find_if(groups.begin(), groups.end(), [&](auto& p) { return p.first == key; });
-    auto t = std::find_if(total_by_key.begin(), total_by_key.end(),
-                          [&](auto& p) { return p.first == key; });
+    auto gi = group_of.find(key);
+    auto ti = total_of.find(key);
+    auto g =
+        gi == group_of.end() ? groups.end() : groups.begin() + static_cast<ptrdiff_t>(gi->second);
+    auto t = ti == total_of.end() ? total_by_key.end()
+                                  : total_by_key.begin() + static_cast<ptrdiff_t>(ti->second);
     if (g == groups.end()) {  // a total nothing matched; graphite-web reuses a stale window here
       const Series& total = t->second;
       out.push_back(NewSeries("asPercent(MISSING," + total.name + ")", total.start, total.end,
@@ -201,10 +213,12 @@ Result<SeriesList> WeightedAverage(Call& call) {
     const Series* weight = nullptr;
   };
   std::vector<Pair> pairs;  // insertion-ordered dict; a later series of the same key wins
+  std::unordered_map<std::string, size_t> index;  // key → position in `pairs`
   auto slot = [&](const Series& s) -> Pair& {
     std::string key = AggKey(s, nodes);
-    auto it = std::find_if(pairs.begin(), pairs.end(), [&](auto& p) { return p.key == key; });
-    return it != pairs.end() ? *it : pairs.emplace_back(Pair{key});
+    auto [it, added] = index.try_emplace(key, pairs.size());
+    if (added) pairs.push_back(Pair{std::move(key)});
+    return pairs[it->second];
   };
   for (size_t i = 0; i < avgs.size(); ++i) {
     slot(avgs[i]).avg = &avgs[i];

@@ -39,9 +39,10 @@ ParamSpec Param(std::string name, ParamType type, bool required = false, bool mu
 // graphite-web's _summarizeValues: buckets [t, t + interval) from new_start while t < new_end;
 // a bucket aggregates from the last point at or before t (sic) and needs xff of
 // interval/step points non-null. Returns the values and the end of the last bucket.
-std::pair<std::vector<double>, int64_t> SummarizeValues(const Series& s, functions::AggFunc agg,
-                                                        int64_t interval, int64_t new_start,
-                                                        int64_t new_end) {
+// Checks `check` once per bucket: up to 10M buckets of a small interval over a long window.
+core::Result<std::pair<std::vector<double>, int64_t>> SummarizeValues(
+    const Series& s, functions::AggFunc agg, int64_t interval, int64_t new_start, int64_t new_end,
+    core::DeadlineCheck& check) {
   const double interval_points = static_cast<double>(interval) / static_cast<double>(s.step);
   size_t num_points =
       std::min(s.values.size(),
@@ -50,6 +51,7 @@ std::pair<std::vector<double>, int64_t> SummarizeValues(const Series& s, functio
   size_t i = 0;
   int64_t t = new_start;
   for (; t < new_end; t += interval) {
+    RETURN_IF_ERROR(check.Step());
     size_t first = i;
     size_t non_null = 0;
     while (i < num_points && s.TimeAt(i) < t + interval) {
@@ -63,7 +65,7 @@ std::pair<std::vector<double>, int64_t> SummarizeValues(const Series& s, functio
     if (enough) v = agg(std::span<const double>(s.values.data() + first, i - first));
     out.push_back(v ? *v : kNull);
   }
-  return {std::move(out), t};
+  return std::pair<std::vector<double>, int64_t>{std::move(out), t};
 }
 
 core::Result<SeriesList> Summarize(Call& call) {
@@ -75,12 +77,14 @@ core::Result<SeriesList> Summarize(Call& call) {
   if (interval <= 0) return call.Error("intervalString must be a positive interval");
   auto agg = functions::GetAggFunc(func);
   if (!agg) return call.Error(fmt::format("Unsupported aggregation function: {}", func));
+  core::DeadlineCheck check(call.deadline(), call.name());
   for (Series& s : list) {
     if (s.step <= 0) continue;
     int64_t start = align_to_from ? s.start : s.start - FloorMod(s.start, interval);
     int64_t end = align_to_from ? s.end : s.end - FloorMod(s.end, interval) + interval;
     if ((end - start) / interval > 10'000'000) return call.Error("too many buckets");
-    auto [values, aligned_end] = SummarizeValues(s, *agg, interval, start, end);
+    ASSIGN_OR_RETURN(auto summarized, SummarizeValues(s, *agg, interval, start, end, check));
+    auto& [values, aligned_end] = summarized;
     s.tags["summarize"] = interval_text;
     s.tags["summarizeFunction"] = func;
     s.name = fmt::format("summarize({}, \"{}\", \"{}\"{})", s.name, interval_text, func,
@@ -105,8 +109,9 @@ int64_t AlignStart(int64_t from, int64_t interval) {
 }
 
 // Spreads each value (hits per second) over the buckets its [t, t + step) overlaps.
-std::vector<double> HitcountValues(const Series& s, int64_t interval, int64_t bucket_count,
-                                   int64_t new_start) {
+core::Result<std::vector<double>> HitcountValues(const Series& s, int64_t interval,
+                                                 int64_t bucket_count, int64_t new_start,
+                                                 core::DeadlineCheck& check) {
   std::vector<double> sums(static_cast<size_t>(bucket_count), 0.0);
   std::vector<bool> used(static_cast<size_t>(bucket_count), false);
   auto add = [&](int64_t bucket, double v) {
@@ -114,6 +119,7 @@ std::vector<double> HitcountValues(const Series& s, int64_t interval, int64_t bu
     used[static_cast<size_t>(bucket)] = true;
   };
   for (size_t i = 0; i < s.values.size(); ++i) {
+    RETURN_IF_ERROR(check.Step());
     double value = s.values[i];
     if (IsNull(value)) continue;
     int64_t start_time = s.TimeAt(i);
@@ -131,6 +137,7 @@ std::vector<double> HitcountValues(const Series& s, int64_t interval, int64_t bu
     }
     if (start_bucket >= 0) add(start_bucket, value * static_cast<double>(interval - start_mod));
     for (int64_t j = std::max<int64_t>(start_bucket + 1, 0); j < end_bucket; ++j) {
+      RETURN_IF_ERROR(check.Step());
       add(j, value * static_cast<double>(interval));
     }
     if (end_mod > 0 && end_bucket >= 0) add(end_bucket, value * static_cast<double>(end_mod));
@@ -157,11 +164,13 @@ core::Result<SeriesList> Hitcount(Call& call) {
   } else {
     ASSIGN_OR_RETURN(list, call.Series("seriesList"));
   }
+  core::DeadlineCheck check(call.deadline(), call.name());
   for (Series& s : list) {
     int64_t bucket_count = (s.end - s.start + interval - 1) / interval;
     if (bucket_count > 10'000'000) return call.Error("too many buckets");
     int64_t new_start = s.end - bucket_count * interval;
-    s.values = HitcountValues(s, interval, std::max<int64_t>(bucket_count, 0), new_start);
+    ASSIGN_OR_RETURN(s.values, HitcountValues(s, interval, std::max<int64_t>(bucket_count, 0),
+                                              new_start, check));
     s.tags["hitcount"] = interval_text;
     s.name = fmt::format("hitcount({}, \"{}\"{})", s.name, interval_text, align ? ", true" : "");
     s.path_expression = s.name;
@@ -219,10 +228,12 @@ core::Result<SeriesList> SmartSummarize(Call& call) {
     w.from = AlignTo(w.from, unit);
     ASSIGN_OR_RETURN(list, call.evaluator().Evaluate(*call.Raw("seriesList")[0], w));
   }
+  core::DeadlineCheck check(call.deadline(), call.name());
   for (Series& s : list) {
     if (s.step <= 0) continue;
     if ((s.end - s.start) / interval > 10'000'000) return call.Error("too many buckets");
-    auto [values, aligned_end] = SummarizeValues(s, *agg, interval, s.start, s.end);
+    ASSIGN_OR_RETURN(auto summarized, SummarizeValues(s, *agg, interval, s.start, s.end, check));
+    auto& [values, aligned_end] = summarized;
     s.tags["smartSummarize"] = interval_text;
     s.tags["smartSummarizeFunction"] = func;
     s.name = fmt::format("smartSummarize({}, \"{}\", \"{}\")", s.name, interval_text, func);
@@ -303,6 +314,9 @@ core::Result<SeriesList> Moving(Call& call, std::optional<std::string> fixed_fun
   if (!window.is_interval && window.preview == 0 && window.points > 0) return SeriesList{};
   ASSIGN_OR_RETURN(SeriesList list, EvaluatePreview(call, window.preview));
   const std::string tag = "moving" + Capitalize(func);
+  // Cost is points x window (graphite-web aggregates each window afresh; running sums would
+  // change the floats): the deadline is checked per window, weighted by its size.
+  core::DeadlineCheck check(call.deadline(), call.name());
   std::vector<double> non_null;
   for (Series& s : list) {
     if (s.step <= 0) continue;
@@ -311,6 +325,7 @@ core::Result<SeriesList> Moving(Call& call, std::optional<std::string> fixed_fun
     double eff_xff = xff.value_or(s.x_files_factor);
     std::vector<double> out;
     for (size_t i = points + 1; i <= s.values.size(); ++i) {
+      RETURN_IF_ERROR(check.Step(points + 1));
       non_null.clear();
       for (size_t k = i - points; k < i; ++k) {
         if (!IsNull(s.values[k])) non_null.push_back(s.values[k]);
@@ -339,8 +354,10 @@ core::Result<SeriesList> ExponentialMovingAverage(Call& call) {
   // graphite-web's constant for an interval uses its length in seconds (sic).
   double constant =
       2.0 / (static_cast<double>(window.is_interval ? window.preview : window.points) + 1);
+  core::DeadlineCheck check(call.deadline(), call.name());
   for (Series& s : list) {
     if (s.step <= 0) continue;
+    RETURN_IF_ERROR(check.Step(s.values.size()));
     size_t points = window.is_interval ? static_cast<size_t>(window.preview / s.step)
                                        : static_cast<size_t>(window.points);
     double sum = 0;

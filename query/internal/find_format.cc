@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "query/internal/output_budget.h"
 #include "query/internal/py_json.h"
 
 namespace meridian::query::internal {
@@ -26,8 +27,11 @@ void AppendTreeNode(std::string_view text, std::string_view id, bool branch, std
                      : ", \"allowChildren\": 0, \"expandable\": 0, \"leaf\": 1}");
 }
 
-std::string TreeJson(std::string_view query, const std::vector<storage::FindMatch>& matches,
-                     bool wildcards) {
+core::Result<std::string> TreeJson(std::string_view query,
+                                   const std::vector<storage::FindMatch>& matches, bool wildcards,
+                                   const OutputLimits& limits) {
+  OutputBudget budget(limits, "find");
+  size_t bytes = 0;
   size_t dot = query.rfind('.');
   std::string base = dot == std::string_view::npos ? "" : std::string(query.substr(0, dot + 1));
   std::vector<std::string> nodes;
@@ -44,6 +48,7 @@ std::string TreeJson(std::string_view query, const std::vector<storage::FindMatc
   {
     std::vector<const storage::FindMatch*> sorted;
     for (const auto& m : matches) sorted.push_back(&m);
+    RETURN_IF_ERROR(budget.Check(0));
     std::stable_sort(sorted.begin(), sorted.end(), [](const auto* a, const auto* b) {
       return NodeName(a->path) < NodeName(b->path);
     });
@@ -57,7 +62,9 @@ std::string TreeJson(std::string_view query, const std::vector<storage::FindMatc
       std::string node;
       std::string_view name = NodeName(m->path);
       AppendTreeNode(name, base + std::string(name), pass == 0, &node);
+      bytes += node.size() + 2;
       nodes.push_back(std::move(node));
+      RETURN_IF_ERROR(budget.Check(bytes));
     }
   }
   std::string out = "[";
@@ -69,7 +76,9 @@ std::string TreeJson(std::string_view query, const std::vector<storage::FindMatc
   return out;
 }
 
-std::string Completer(const std::vector<storage::FindMatch>& matches) {
+core::Result<std::string> Completer(const std::vector<storage::FindMatch>& matches,
+                                    const OutputLimits& limits) {
+  OutputBudget budget(limits, "find");
   std::string out = "{\"metrics\": [";
   for (size_t i = 0; i < matches.size(); ++i) {
     const auto& m = matches[i];
@@ -80,12 +89,15 @@ std::string Completer(const std::vector<storage::FindMatch>& matches) {
     out.append(", \"name\": ");
     AppendPyString(NodeName(m.path), /*ensure_ascii=*/true, &out);
     out.append(branch ? ", \"is_leaf\": \"0\"}" : ", \"is_leaf\": \"1\"}");
+    RETURN_IF_ERROR(budget.Check(out.size()));
   }
   out.append("]}");
   return out;
 }
 
-std::string PlainJson(const std::vector<storage::FindMatch>& matches) {
+core::Result<std::string> PlainJson(const std::vector<storage::FindMatch>& matches,
+                                    const OutputLimits& limits) {
+  OutputBudget budget(limits, "find");
   std::string out = "[";
   for (size_t i = 0; i < matches.size(); ++i) {
     if (i) out.append(", ");
@@ -93,6 +105,7 @@ std::string PlainJson(const std::vector<storage::FindMatch>& matches) {
     AppendPyString(matches[i].path, /*ensure_ascii=*/true, &out);
     out.append(matches[i].is_leaf ? ", \"is_leaf\": true" : ", \"is_leaf\": false");
     out.append(", \"intervals\": []}");
+    RETURN_IF_ERROR(budget.Check(out.size()));
   }
   out.push_back(']');
   return out;
@@ -102,11 +115,18 @@ std::string PlainJson(const std::vector<storage::FindMatch>& matches) {
 
 core::Result<std::string> FormatFind(std::string_view query,
                                      const std::vector<storage::FindMatch>& matches,
-                                     std::string_view format, bool wildcards) {
-  if (format == "treejson") return TreeJson(query, matches, wildcards);
-  if (format == "completer") return Completer(matches);
-  if (format == "json") return PlainJson(matches);
-  return core::InvalidArgument(fmt::format("find format '{}' is not supported", format));
+                                     std::string_view format, bool wildcards,
+                                     const OutputLimits& limits) {
+  core::Result<std::string> out =
+      core::InvalidArgument(fmt::format("find format '{}' is not supported", format));
+  if (format == "treejson") out = TreeJson(query, matches, wildcards, limits);
+  if (format == "completer") out = Completer(matches, limits);
+  if (format == "json") out = PlainJson(matches, limits);
+  // The closing brackets come after the last check.
+  if (out.ok() && limits.max_bytes != 0 && out->size() > limits.max_bytes) {
+    return ResponseTooLarge(limits.max_bytes);
+  }
+  return out;
 }
 
 }  // namespace meridian::query::internal

@@ -6,20 +6,24 @@
 #include <set>
 
 #include "query/formats.h"
+#include "query/internal/output_budget.h"
 #include "query/internal/pickle_writer.h"
 #include "query/internal/py_json.h"
 
 namespace meridian::query {
 namespace {
 
+using internal::OutputBudget;
 using internal::PyJson;
 
 // STORE.find yields a path that is both a branch and a leaf twice: the branch, then the leaf.
-std::vector<internal::PeerFindNode> FindNodes(const std::vector<storage::FindMatch>& matches,
-                                              const FindFormatOptions& options) {
+core::Result<std::vector<internal::PeerFindNode>> FindNodes(
+    const std::vector<storage::FindMatch>& matches, const FindFormatOptions& options) {
+  core::DeadlineCheck check(options.limits.deadline, "find");
   std::vector<internal::PeerFindNode> nodes;
   nodes.reserve(matches.size());
   for (const storage::FindMatch& m : matches) {
+    RETURN_IF_ERROR(check.Step());
     if (m.has_children || !m.is_leaf) nodes.push_back({m.path, false, {}});
     if (!m.is_leaf) continue;
     nodes.push_back({m.path, true, {}});
@@ -30,8 +34,9 @@ std::vector<internal::PeerFindNode> FindNodes(const std::vector<storage::FindMat
   return nodes;
 }
 
-std::string FindJson(const std::vector<internal::PeerFindNode>& nodes,
-                     const FindFormatOptions& options) {
+core::Result<std::string> FindJson(const std::vector<internal::PeerFindNode>& nodes,
+                                   const FindFormatOptions& options) {
+  OutputBudget budget(options.limits, "find");
   std::string out;
   PyJson json(&out, options.pretty, options.ensure_ascii);
   json.Begin('[');
@@ -55,6 +60,7 @@ std::string FindJson(const std::vector<internal::PeerFindNode>& nodes,
       json.End(']');
     }
     json.End('}');
+    RETURN_IF_ERROR(budget.Check(out.size()));
   }
   json.End(']');
   return out;
@@ -63,8 +69,10 @@ std::string FindJson(const std::vector<internal::PeerFindNode>& nodes,
 // nodes_by_position(): the set of path components at `position` (Python indexing), sorted.
 core::Result<std::string> NodeList(const std::vector<storage::FindMatch>& matches,
                                    const FindFormatOptions& options) {
+  OutputBudget budget(options.limits, "find");
   std::set<std::string_view> found;
   for (const storage::FindMatch& m : matches) {
+    RETURN_IF_ERROR(budget.Check(0));
     std::vector<std::string_view> parts;
     std::string_view path = m.path;
     for (size_t dot; (dot = path.find('.')) != std::string_view::npos;) {
@@ -86,7 +94,10 @@ core::Result<std::string> NodeList(const std::vector<storage::FindMatch>& matche
   json.Begin('{');
   json.Key("nodes");
   json.Begin('[');
-  for (std::string_view node : found) json.Str(node);
+  for (std::string_view node : found) {
+    json.Str(node);
+    RETURN_IF_ERROR(budget.Check(out.size()));
+  }
   json.End(']');
   json.End('}');
   return out;
@@ -102,14 +113,22 @@ core::Result<FormattedBody> FormatFindExtra(std::string_view /*query*/,
   const std::string charset = options.ensure_ascii ? "" : ";charset=utf-8";
   if (f == "pickle" || f == "msgpack") {
     const bool pickle = f == "pickle";
-    return FormattedBody{internal::EncodeFindNodes(FindNodes(matches, options),
-                                                   pickle ? internal::PeerEncoding::kPickle
-                                                          : internal::PeerEncoding::kMsgpack),
-                         pickle ? "application/pickle" : "application/x-msgpack"};
+    ASSIGN_OR_RETURN(std::vector<internal::PeerFindNode> nodes, FindNodes(matches, options));
+    ASSIGN_OR_RETURN(
+        std::string body,
+        internal::EncodeFindNodes(
+            nodes, pickle ? internal::PeerEncoding::kPickle : internal::PeerEncoding::kMsgpack,
+            options.limits));
+    // The closing opcodes come after the last check.
+    if (options.limits.max_bytes != 0 && body.size() > options.limits.max_bytes) {
+      return ResponseTooLarge(options.limits.max_bytes);
+    }
+    return FormattedBody{std::move(body), pickle ? "application/pickle" : "application/x-msgpack"};
   }
   std::string body;
   if (f == "json") {
-    body = FindJson(FindNodes(matches, options), options);
+    ASSIGN_OR_RETURN(std::vector<internal::PeerFindNode> nodes, FindNodes(matches, options));
+    ASSIGN_OR_RETURN(body, FindJson(nodes, options));
   } else if (f == "nodelist") {
     ASSIGN_OR_RETURN(body, NodeList(matches, options));
   } else {
@@ -117,6 +136,9 @@ core::Result<FormattedBody> FormatFindExtra(std::string_view /*query*/,
   }
   FormattedBody out = internal::WrapJsonp(std::move(body), options.jsonp, "application/json");
   out.content_type += charset;
+  if (options.limits.max_bytes != 0 && out.body.size() > options.limits.max_bytes) {
+    return ResponseTooLarge(options.limits.max_bytes);
+  }
   return out;
 }
 

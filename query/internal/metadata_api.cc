@@ -1,13 +1,18 @@
 #include "query/internal/metadata_api.h"
 
+#include "http/message.h"
+
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <charconv>
+#include <cstdlib>
 #include <nlohmann/json.hpp>
 #include <set>
 
 #include "core/tagged_name.h"
+#include "query/internal/find_format.h"
+#include "query/internal/output_budget.h"
 
 namespace meridian::query::internal {
 namespace {
@@ -31,8 +36,20 @@ bool Flag(const Params& p, const std::string& key) {
   return v == "1" || v == "true" || v == "True";
 }
 
-// graphite-web's jsonResponse: pretty=1 indents and sorts keys; jsonp wraps.
-ApiResponse Json(const json& value, const Params& p) {
+ApiResponse Error(int status, const std::string& message) {
+  return {status, json{{"error", message}}.dump(-1, ' ', false, json::error_handler_t::replace),
+          "application/json"};
+}
+
+ApiResponse FromStatus(const core::Status& st) {
+  ApiResponse r = Error(http::HttpStatusFor(st), st.message());
+  r.error = st;
+  return r;
+}
+
+// graphite-web's jsonResponse: pretty=1 indents and sorts keys; jsonp wraps. Callers that list
+// many names charge them to the budget first (ChargeNames), so this dump is bounded too.
+ApiResponse Json(const json& value, const Params& p, const OutputLimits& limits) {
   ApiResponse r;
   // Names are bytes: invalid UTF-8 is written as U+FFFD (what graphite-web's Django decoding
   // makes of it), never an exception.
@@ -42,19 +59,17 @@ ApiResponse Json(const json& value, const Params& p) {
     r.body = cb + "(" + r.body + ")";
     r.content_type = "text/javascript";
   }
+  if (limits.max_bytes != 0 && r.body.size() > limits.max_bytes) {
+    return FromStatus(ResponseTooLarge(limits.max_bytes));
+  }
   return r;
 }
 
-ApiResponse Error(int status, const std::string& message) {
-  return {status, json{{"error", message}}.dump(-1, ' ', false, json::error_handler_t::replace),
-          "application/json"};
-}
-
-ApiResponse FromStatus(const core::Status& st) {
-  return Error(st.code() == core::StatusCode::kInvalidArgument     ? 400
-               : st.code() == core::StatusCode::kResourceExhausted ? 422
-                                                                   : 500,
-               st.message());
+// Adds the bytes a JSON list of `name` takes at least (quotes and separator) to *bytes, and
+// checks the budget: a list that cannot fit fails before its JSON text is built.
+core::Status ChargeName(std::string_view name, size_t* bytes, OutputBudget& budget) {
+  *bytes += name.size() + 4;
+  return budget.Check(*bytes);
 }
 
 size_t Limit(const Params& p, size_t fallback) {
@@ -78,10 +93,13 @@ std::vector<std::string> Exprs(const Params& p) { return All(p, "expr"); }
 
 // The tags of matching series, for the autocomplete endpoints.
 core::Result<std::vector<core::ParsedTags>> MatchingTags(SeriesSource& source,
-                                                         const std::vector<std::string>& exprs) {
-  ASSIGN_OR_RETURN(std::vector<std::string> names, source.FindTagged(exprs));
+                                                         const std::vector<std::string>& exprs,
+                                                         const core::Deadline& deadline) {
+  ASSIGN_OR_RETURN(std::vector<std::string> names, source.FindTagged(exprs, deadline));
+  core::DeadlineCheck check(deadline, "tag autocomplete");
   std::vector<core::ParsedTags> out;
   for (const std::string& n : names) {
+    RETURN_IF_ERROR(check.Step());
     auto parsed = core::ParseTaggedName(n);
     if (parsed.ok()) out.push_back(std::move(parsed).value());
   }
@@ -90,71 +108,153 @@ core::Result<std::vector<core::ParsedTags>> MatchingTags(SeriesSource& source,
 
 }  // namespace
 
-ApiResponse MetricsExpand(SeriesSource& source, const Params& params) {
-  std::vector<std::string> queries = All(params, "query");
-  if (queries.empty()) return Error(400, "missing parameter 'query'");
-  const bool leaves_only = Flag(params, "leavesOnly");
-  const bool group = Flag(params, "groupByExpr");
+namespace {
+
+// Find answers errors as plain text, as the find route always has.
+ApiResponse PlainError(const core::Status& st) {
+  ApiResponse r(http::HttpStatusFor(st), st.message() + "\n", "text/plain");
+  r.error = st;
+  return r;
+}
+
+}  // namespace
+
+ApiResponse MetricsFind(SeriesSource& source, const Params& params, const FindContext& context) {
+  const std::string q = Get(params, "query");
+  if (q.empty()) return PlainError(core::InvalidArgument("missing parameter 'query'"));
+  const std::string format = Get(params, "format", "treejson");
+  auto matches = source.Find(q, context.limits.deadline);
+  if (!matches.ok()) return PlainError(matches.status());
+  ApiResponse r;
+  r.headers.emplace_back("Cache-Control", "no-cache");
+  if (format == "treejson" || format == "completer") {
+    const bool wildcards = Get(params, "wildcards") == "1";
+    auto body = FormatFind(q, *matches, format, wildcards, context.limits);
+    if (!body.ok()) return PlainError(body.status());
+    r.body = std::move(body).value();
+    return r;
+  }
+  // json, nodelist, pickle, msgpack: what graphite-web cluster peers ask for (local=1).
+  FindFormatOptions fo;
+  fo.format = format;
+  fo.jsonp = Get(params, "jsonp");
+  fo.ensure_ascii = context.accept_json;
+  if (auto it = params.find("position"); it != params.end()) {
+    fo.node_position = std::strtoll(it->second.c_str(), nullptr, 10);
+  }
+  // Leaves are reported as holding data up to now (the whisper finder reports its file's whole
+  // retention): peers only use intervals to skip leaves with no data in a window.
+  const double now = static_cast<double>(context.now);
+  fo.leaf_intervals = [now](std::string_view) { return std::vector<FindInterval>{{0.0, now}}; };
+  fo.limits = context.limits;
+  auto extra = FormatFindExtra(q, *matches, fo);
+  if (!extra.ok()) return PlainError(extra.status());
+  r.body = std::move(extra->body);
+  r.content_type = std::move(extra->content_type);
+  return r;
+}
+
+namespace {
+
+// The "results" of /metrics/expand, charged to the budget as they are collected.
+core::Result<json> ExpandResults(SeriesSource& source, const std::vector<std::string>& queries,
+                                 bool leaves_only, bool group, const OutputLimits& limits) {
+  OutputBudget budget(limits, "expand");
+  size_t bytes = 0;
   json grouped = json::object();
   std::set<std::string> flat;
   for (const std::string& q : queries) {
-    auto matches = source.Find(q);
-    if (!matches.ok()) return FromStatus(matches.status());
+    ASSIGN_OR_RETURN(std::vector<storage::FindMatch> matches, source.Find(q, limits.deadline));
     std::set<std::string> paths;
-    for (const auto& m : *matches) {
-      if (!leaves_only || m.is_leaf) paths.insert(m.path);
+    for (auto& m : matches) {
+      if (leaves_only && !m.is_leaf) continue;
+      const bool added = group ? paths.insert(m.path).second : flat.insert(m.path).second;
+      if (added) RETURN_IF_ERROR(ChargeName(m.path, &bytes, budget));
     }
     if (group) {
+      RETURN_IF_ERROR(ChargeName(q, &bytes, budget));
       grouped[q] = std::vector<std::string>(paths.begin(), paths.end());
-    } else {
-      flat.insert(paths.begin(), paths.end());
     }
   }
-  json results = group ? grouped : json(std::vector<std::string>(flat.begin(), flat.end()));
-  return Json(json{{"results", results}}, params);
+  if (group) return grouped;
+  return json(std::vector<std::string>(flat.begin(), flat.end()));
 }
 
-ApiResponse MetricsIndex(SeriesSource& source, const Params& params) {
-  auto leaves = source.AllLeaves();
+}  // namespace
+
+ApiResponse MetricsExpand(SeriesSource& source, const Params& params, const OutputLimits& limits) {
+  std::vector<std::string> queries = All(params, "query");
+  if (queries.empty()) return Error(400, "missing parameter 'query'");
+  auto results = ExpandResults(source, queries, Flag(params, "leavesOnly"),
+                               Flag(params, "groupByExpr"), limits);
+  if (!results.ok()) return FromStatus(results.status());
+  return Json(json{{"results", *results}}, params, limits);
+}
+
+ApiResponse MetricsIndex(SeriesSource& source, const Params& params, const OutputLimits& limits) {
+  auto leaves = source.AllLeaves(limits.deadline);
   if (!leaves.ok()) return FromStatus(leaves.status());
-  return Json(json(*leaves), params);
+  OutputBudget budget(limits, "index.json");
+  size_t bytes = 0;
+  for (const std::string& leaf : *leaves) {
+    if (core::Status st = ChargeName(leaf, &bytes, budget); !st.ok()) return FromStatus(st);
+  }
+  return Json(json(*leaves), params, limits);
 }
 
-ApiResponse TagList(SeriesSource& source, const Params& params) {
-  auto tags = source.TagNames(Get(params, "filter"), Limit(params, 0));
+ApiResponse TagList(SeriesSource& source, const Params& params, const OutputLimits& limits) {
+  auto tags = source.TagNames(Get(params, "filter"), Limit(params, 0), limits.deadline);
   if (!tags.ok()) return FromStatus(tags.status());
+  OutputBudget budget(limits, "tags");
+  size_t bytes = 0;
   json out = json::array();
-  for (const auto& t : *tags) out.push_back(json{{"tag", t}});
-  return Json(out, params);
+  for (const auto& t : *tags) {
+    if (core::Status st = ChargeName(t, &bytes, budget); !st.ok()) return FromStatus(st);
+    out.push_back(json{{"tag", t}});
+  }
+  return Json(out, params, limits);
 }
 
-ApiResponse TagDetails(SeriesSource& source, const std::string& tag, const Params& params) {
-  auto values = source.TagValues(tag, Get(params, "filter"), Limit(params, 0));
+ApiResponse TagDetails(SeriesSource& source, const std::string& tag, const Params& params,
+                       const OutputLimits& limits) {
+  auto values = source.TagValues(tag, Get(params, "filter"), Limit(params, 0), limits.deadline);
   if (!values.ok()) return FromStatus(values.status());
-  if (values->empty()) return Json(json(nullptr), params);
+  if (values->empty()) return Json(json(nullptr), params, limits);
+  OutputBudget budget(limits, "tags");
+  size_t bytes = 0;
   json out = json::array();
-  for (const auto& v : *values) out.push_back(json{{"value", v.value}, {"count", v.count}});
-  return Json(json{{"tag", tag}, {"values", out}}, params);
+  for (const auto& v : *values) {
+    if (core::Status st = ChargeName(v.value, &bytes, budget); !st.ok()) return FromStatus(st);
+    out.push_back(json{{"value", v.value}, {"count", v.count}});
+  }
+  return Json(json{{"tag", tag}, {"values", out}}, params, limits);
 }
 
-ApiResponse TagFindSeries(SeriesSource& source, const Params& params) {
+ApiResponse TagFindSeries(SeriesSource& source, const Params& params, const OutputLimits& limits) {
   std::vector<std::string> exprs = Exprs(params);
   if (exprs.empty()) return Error(400, "no tag expressions specified");
-  auto names = source.FindTagged(exprs);
+  auto names = source.FindTagged(exprs, limits.deadline);
   if (!names.ok()) return FromStatus(names.status());
-  return Json(json(*names), params);
+  OutputBudget budget(limits, "tags");
+  size_t bytes = 0;
+  for (const std::string& name : *names) {
+    if (core::Status st = ChargeName(name, &bytes, budget); !st.ok()) return FromStatus(st);
+  }
+  return Json(json(*names), params, limits);
 }
 
-ApiResponse TagAutoCompleteTags(SeriesSource& source, const Params& params) {
+ApiResponse TagAutoCompleteTags(SeriesSource& source, const Params& params,
+                                const OutputLimits& limits) {
   const std::vector<std::string> exprs = Exprs(params);
   const std::string prefix = Get(params, "tagPrefix");
   const size_t limit = Limit(params, kAutocompleteLimit);
   if (exprs.empty()) {
-    auto tags = source.TagNames(prefix.empty() ? "" : "^" + EscapeRegex(prefix), limit);
+    auto tags =
+        source.TagNames(prefix.empty() ? "" : "^" + EscapeRegex(prefix), limit, limits.deadline);
     if (!tags.ok()) return FromStatus(tags.status());
-    return Json(json(*tags), params);
+    return Json(json(*tags), params, limits);
   }
-  auto matching = MatchingTags(source, exprs);
+  auto matching = MatchingTags(source, exprs, limits.deadline);
   if (!matching.ok()) return FromStatus(matching.status());
   std::set<std::string> used;  // tags named in the expressions are not suggested again
   for (const std::string& e : exprs) used.insert(e.substr(0, e.find_first_of("!=")));
@@ -169,10 +269,11 @@ ApiResponse TagAutoCompleteTags(SeriesSource& source, const Params& params) {
     out.push_back(t);
     if (limit && out.size() >= limit) break;
   }
-  return Json(json(out), params);
+  return Json(json(out), params, limits);
 }
 
-ApiResponse TagAutoCompleteValues(SeriesSource& source, const Params& params) {
+ApiResponse TagAutoCompleteValues(SeriesSource& source, const Params& params,
+                                  const OutputLimits& limits) {
   const std::string tag = Get(params, "tag");
   if (tag.empty()) return Error(400, "no tag specified");
   const std::vector<std::string> exprs = Exprs(params);
@@ -180,12 +281,13 @@ ApiResponse TagAutoCompleteValues(SeriesSource& source, const Params& params) {
   const size_t limit = Limit(params, kAutocompleteLimit);
   std::vector<std::string> out;
   if (exprs.empty()) {
-    auto values = source.TagValues(tag, prefix.empty() ? "" : "^" + EscapeRegex(prefix), limit);
+    auto values = source.TagValues(tag, prefix.empty() ? "" : "^" + EscapeRegex(prefix), limit,
+                                   limits.deadline);
     if (!values.ok()) return FromStatus(values.status());
     for (const auto& v : *values) out.push_back(v.value);
-    return Json(json(out), params);
+    return Json(json(out), params, limits);
   }
-  auto matching = MatchingTags(source, exprs);
+  auto matching = MatchingTags(source, exprs, limits.deadline);
   if (!matching.ok()) return FromStatus(matching.status());
   std::set<std::string> values;
   for (const auto& parsed : *matching) {
@@ -199,7 +301,7 @@ ApiResponse TagAutoCompleteValues(SeriesSource& source, const Params& params) {
     out.push_back(v);
     if (limit && out.size() >= limit) break;
   }
-  return Json(json(out), params);
+  return Json(json(out), params, limits);
 }
 
 ApiResponse TagDelSeries(SeriesSource& source, const Params& params) {
@@ -207,7 +309,7 @@ ApiResponse TagDelSeries(SeriesSource& source, const Params& params) {
   if (paths.empty()) return Error(400, "no path specified");
   core::Status st = source.DeleteTaggedSeries(paths);
   if (!st.ok()) return FromStatus(st);
-  return Json(json(true), params);
+  return Json(json(true), params, {});
 }
 
 ApiResponse TagSeries(const Params& params, bool multi) {
@@ -217,10 +319,10 @@ ApiResponse TagSeries(const Params& params, bool multi) {
   for (const std::string& p : paths) {
     auto canonical = core::NormalizeSeriesName(p);
     if (!canonical.ok()) return Error(400, canonical.status().message());
-    if (!multi) return Json(json(*canonical), params);
+    if (!multi) return Json(json(*canonical), params, {});
     out.push_back(*canonical);
   }
-  return Json(out, params);
+  return Json(out, params, {});
 }
 
 }  // namespace meridian::query::internal

@@ -4,6 +4,8 @@
 #include <cmath>
 #include <cstring>
 
+#include "query/internal/output_budget.h"
+
 namespace meridian::query::internal {
 namespace {
 
@@ -229,7 +231,8 @@ namespace meridian::query::internal {
 namespace {
 
 template <typename W>
-std::string SeriesInfo(const SeriesList& series) {
+core::Result<std::string> SeriesInfo(const SeriesList& series, const OutputLimits& limits) {
+  OutputBudget budget(limits, "render");
   std::string out;
   W w(&out);
   w.BeginList(series.size());
@@ -251,6 +254,7 @@ std::string SeriesInfo(const SeriesList& series) {
       } else {
         w.Float(v);
       }
+      RETURN_IF_ERROR(budget.Check(out.size()));
     }
     w.EndList();
     w.Str("pathExpression");
@@ -262,6 +266,7 @@ std::string SeriesInfo(const SeriesList& series) {
     w.Str("xFilesFactor");
     w.Float(s.x_files_factor);
     w.EndDict();
+    RETURN_IF_ERROR(budget.Check(out.size()));
   }
   w.EndList();
   w.Finish();
@@ -269,7 +274,9 @@ std::string SeriesInfo(const SeriesList& series) {
 }
 
 template <typename W>
-std::string FindNodes(const std::vector<PeerFindNode>& nodes) {
+core::Result<std::string> FindNodes(const std::vector<PeerFindNode>& nodes,
+                                    const OutputLimits& limits) {
+  OutputBudget budget(limits, "find");
   std::string out;
   W w(&out);
   w.BeginList(nodes.size());
@@ -291,6 +298,7 @@ std::string FindNodes(const std::vector<PeerFindNode>& nodes) {
       w.EndList();
     }
     w.EndDict();
+    RETURN_IF_ERROR(budget.Check(out.size()));
   }
   w.EndList();
   w.Finish();
@@ -299,14 +307,16 @@ std::string FindNodes(const std::vector<PeerFindNode>& nodes) {
 
 }  // namespace
 
-std::string EncodeSeriesInfo(const SeriesList& series, PeerEncoding encoding) {
-  return encoding == PeerEncoding::kPickle ? SeriesInfo<PickleWriter>(series)
-                                           : SeriesInfo<MsgpackWriter>(series);
+core::Result<std::string> EncodeSeriesInfo(const SeriesList& series, PeerEncoding encoding,
+                                           const OutputLimits& limits) {
+  return encoding == PeerEncoding::kPickle ? SeriesInfo<PickleWriter>(series, limits)
+                                           : SeriesInfo<MsgpackWriter>(series, limits);
 }
 
-std::string EncodeFindNodes(const std::vector<PeerFindNode>& nodes, PeerEncoding encoding) {
-  return encoding == PeerEncoding::kPickle ? FindNodes<PickleWriter>(nodes)
-                                           : FindNodes<MsgpackWriter>(nodes);
+core::Result<std::string> EncodeFindNodes(const std::vector<PeerFindNode>& nodes,
+                                          PeerEncoding encoding, const OutputLimits& limits) {
+  return encoding == PeerEncoding::kPickle ? FindNodes<PickleWriter>(nodes, limits)
+                                           : FindNodes<MsgpackWriter>(nodes, limits);
 }
 
 }  // namespace meridian::query::internal

@@ -89,7 +89,9 @@ enum class PeerEncoding { kPickle, kMsgpack };
 // The /render body graphite-web's cluster protocol carries: a list of TimeSeries.getInfo() dicts
 // {name, start, end, step, values, pathExpression, valuesPerPoint, consolidationFunc,
 // xFilesFactor} in that key order; NaN values are None; an empty path_expression is the name.
-std::string EncodeSeriesInfo(const SeriesList& series, PeerEncoding encoding);
+// RESOURCE_EXHAUSTED / DEADLINE_EXCEEDED / CANCELLED past `limits` (see query::OutputLimits).
+core::Result<std::string> EncodeSeriesInfo(const SeriesList& series, PeerEncoding encoding,
+                                           const OutputLimits& limits = {});
 
 struct PeerFindNode {
   std::string_view path;
@@ -98,7 +100,8 @@ struct PeerFindNode {
 };
 
 // The /metrics/find body of the cluster protocol: a list of {path, is_leaf[, intervals]} (leaves
-// carry intervals, as (start, end) tuples / 2-element arrays).
-std::string EncodeFindNodes(const std::vector<PeerFindNode>& nodes, PeerEncoding encoding);
+// carry intervals, as (start, end) tuples / 2-element arrays). Errors as EncodeSeriesInfo.
+core::Result<std::string> EncodeFindNodes(const std::vector<PeerFindNode>& nodes,
+                                          PeerEncoding encoding, const OutputLimits& limits = {});
 
 }  // namespace meridian::query::internal

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <limits>
+#include <unordered_map>
+#include <unordered_set>
 
 #include "storage/internal/series_map.h"
 
@@ -167,9 +169,9 @@ std::optional<uint32_t> NameTree::FindLeaf(std::string_view path) const {
   return At(node).leaf_index;
 }
 
-void NameTree::Step(const GlobPattern& pattern, uint32_t node, uint32_t i,
-                    std::vector<std::pair<uint32_t, uint32_t>>* stack,
-                    std::vector<uint32_t>* matched) const {
+Status NameTree::Step(const GlobPattern& pattern, uint32_t node, uint32_t i,
+                      core::DeadlineCheck& check, std::vector<std::pair<uint32_t, uint32_t>>* stack,
+                      std::vector<uint32_t>* matched) const {
   const bool last = i + 1 == pattern.size();
   auto take = [&](uint32_t child) {
     if (last) {
@@ -179,45 +181,53 @@ void NameTree::Step(const GlobPattern& pattern, uint32_t node, uint32_t i,
     }
   };
   if (pattern.IsGlobstar(i)) {
-    // Like os.walk in graphite-web: the node itself and every branch below it continue with the
-    // next component; a final "**" instead selects every descendant.
+    // Like os.walk in graphite-web, one level at a time: the node itself continues with the next
+    // component (zero components consumed) and every branch below it stays on this "**"; a final
+    // "**" selects every descendant (one or more components).
     if (!last) stack->emplace_back(node, i + 1);
-    std::vector<uint32_t> walk{node};
-    while (!walk.empty()) {
-      const uint32_t current = walk.back();
-      walk.pop_back();
-      for (uint32_t c = At(current).first_child; c != kNone; c = At(c).next_sibling) {
-        if (At(c).first_child != kNone) {
-          walk.push_back(c);
-          if (!last) stack->emplace_back(c, i + 1);
-        }
-        if (last) matched->push_back(c);
-      }
+    for (uint32_t c = At(node).first_child; c != kNone; c = At(c).next_sibling) {
+      RETURN_IF_ERROR(check.Step());
+      if (last) matched->push_back(c);
+      if (At(c).first_child != kNone) stack->emplace_back(c, i);
     }
   } else if (!pattern.HasWildcard(i)) {
     for (const std::string& literal : pattern.LiteralAlternatives(i)) {
+      RETURN_IF_ERROR(check.Step());
       const uint32_t child = Child(node, literal);
       if (child != kNone) take(child);
     }
   } else {
     for (uint32_t c = At(node).first_child; c != kNone; c = At(c).next_sibling) {
+      RETURN_IF_ERROR(check.Step());
       if (pattern.MatchComponent(i, NameOf(c))) take(c);
     }
   }
+  return Status::Ok();
 }
 
-Status NameTree::Find(const GlobPattern& pattern, size_t max_results,
+Status NameTree::Find(const GlobPattern& pattern, const FindLimits& limits,
                       std::vector<FindMatch>* out) const {
   out->clear();
+  const size_t max_results = limits.max_results;
+  const core::Deadline& deadline = limits.deadline;
+  core::DeadlineCheck check(deadline, "glob expansion");
+  RETURN_IF_ERROR(deadline.Check("glob expansion"));
+  bool any_globstar = false;
+  for (size_t i = 0; i < pattern.size(); ++i) any_globstar |= pattern.IsGlobstar(i);
+  // Without "**" every state is reached once (its depth fixes its component). With "**" a state
+  // can be reached along many routes (a.b.c through "**.**.c" in three ways): each is expanded
+  // once, which keeps the walk polynomial however many "**" the pattern holds.
+  std::unordered_set<uint64_t> expanded;
   std::vector<std::pair<uint32_t, uint32_t>> stack{{0, 0}};
   std::vector<uint32_t> matched;
-  // Several "**" can reach a node along different routes; duplicates are squeezed out whenever
+  // A node can still be selected through several states; duplicates are squeezed out whenever
   // the raw list passes the threshold, so memory stays within about 2 * max_results.
   size_t check_at = max_results;
   while (!stack.empty()) {
     const auto [node, i] = stack.back();
     stack.pop_back();
-    Step(pattern, node, i, &stack, &matched);
+    if (any_globstar && !expanded.insert((uint64_t{node} << 32) | i).second) continue;
+    RETURN_IF_ERROR(Step(pattern, node, i, check, &stack, &matched));
     if (matched.size() > check_at) {
       std::sort(matched.begin(), matched.end());
       matched.erase(std::unique(matched.begin(), matched.end()), matched.end());
@@ -234,14 +244,49 @@ Status NameTree::Find(const GlobPattern& pattern, size_t max_results,
     return ResourceExhausted("find: more than " + std::to_string(max_results) + " matches for " +
                              pattern.text());
   }
+  RETURN_IF_ERROR(CheckPathBytes(pattern, matched, limits.max_path_bytes, check));
   out->reserve(matched.size());
   for (uint32_t node : matched) {
     const Node& n = At(node);
     out->push_back(
         FindMatch{PathOf(node), n.leaf_index != kNoLeaf, n.first_child != kNone, n.leaf_index});
+    // The paths of deep names are long (a "**" over one name of thousands of nodes builds
+    // thousands of near-full copies of it): their bytes count as work too.
+    if (Status st = check.Step(out->back().path.size() / 256 + 1); !st.ok()) {
+      out->clear();
+      return st;
+    }
   }
   std::sort(out->begin(), out->end(),
             [](const FindMatch& a, const FindMatch& b) { return a.path < b.path; });
+  return Status::Ok();
+}
+
+// Path sizes are memoized per node, so summing them costs O(matched + their ancestors), not
+// O(matched x depth).
+Status NameTree::CheckPathBytes(const GlobPattern& pattern, const std::vector<uint32_t>& nodes,
+                                size_t max_bytes, core::DeadlineCheck& check) const {
+  if (max_bytes == std::numeric_limits<size_t>::max()) return Status::Ok();
+  std::unordered_map<uint32_t, uint64_t> size_of{{0, 0}};  // the root's path is empty
+  std::vector<uint32_t> chain;
+  uint64_t total = 0;
+  for (uint32_t node : nodes) {
+    chain.clear();
+    uint32_t n = node;
+    for (; size_of.count(n) == 0; n = At(n).parent) chain.push_back(n);
+    uint64_t size = size_of[n];
+    for (auto it = chain.rbegin(); it != chain.rend(); ++it) {
+      RETURN_IF_ERROR(check.Step());
+      // A child of the root has no '.' before its name.
+      size += At(*it).name_size + (At(*it).parent == 0 ? 0 : 1);
+      size_of[*it] = size;
+    }
+    total += size;
+    if (total > max_bytes) {
+      return ResourceExhausted("find: the names matching " + pattern.text() + " hold more than " +
+                               std::to_string(max_bytes) + " bytes");
+    }
+  }
   return Status::Ok();
 }
 

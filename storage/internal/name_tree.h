@@ -14,12 +14,14 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "core/deadline.h"
 #include "core/status.h"
 #include "storage/glob.h"
 
@@ -37,6 +39,14 @@ class NameTree {
     uint32_t leaf_index = kNoLeaf;  // valid when is_leaf
   };
 
+  struct FindLimits {
+    size_t max_results = 100'000;  // more matching nodes → ResourceExhausted
+    // More bytes in the matching paths → ResourceExhausted, checked before any path is built
+    // (a "**" over one deep name would otherwise build thousands of near-copies of it).
+    size_t max_path_bytes = std::numeric_limits<size_t>::max();
+    core::Deadline deadline;  // checked every few thousand nodes visited
+  };
+
   NameTree();
 
   // Adds `path` ("a.b.c") as a leaf carrying `leaf_index`, creating its branches; inserting an
@@ -51,9 +61,12 @@ class NameTree {
   // and branches alike; a node that is both appears once with is_leaf and has_children set
   // (graphite-web reports such a name twice, as a branch and a leaf; callers format either way).
   // "**" follows graphite-web: zero or more components in the middle, one or more at the end.
+  // Cost: each (node, pattern component) pair is expanded at most once, so any number of "**"
+  // costs O(nodes visited x components), never a walk per route.
   // Replaces *out with the matches sorted by path.
-  // Errors: ResourceExhausted when more than max_results nodes match (*out is then empty).
-  core::Status Find(const GlobPattern& pattern, size_t max_results,
+  // Errors: ResourceExhausted past limits.max_results or limits.max_path_bytes;
+  // DEADLINE_EXCEEDED or CANCELLED once limits.deadline has passed. *out is then empty.
+  core::Status Find(const GlobPattern& pattern, const FindLimits& limits,
                     std::vector<FindMatch>* out) const;
 
   // The leaf index of exactly `path`, if it is a leaf.
@@ -108,11 +121,15 @@ class NameTree {
   void PlaceSlot(uint64_t hash, uint32_t node);
   void GrowSlots();
   std::string PathOf(uint32_t node) const;
-  // Appends to *matched the nodes pattern component i (and later ones) select below `node`,
-  // pushing further work on *stack; see Find.
-  void Step(const GlobPattern& pattern, uint32_t node, uint32_t i,
-            std::vector<std::pair<uint32_t, uint32_t>>* stack,
-            std::vector<uint32_t>* matched) const;
+  // ResourceExhausted when the paths of `nodes` hold more than max_bytes bytes.
+  core::Status CheckPathBytes(const GlobPattern& pattern, const std::vector<uint32_t>& nodes,
+                              size_t max_bytes, core::DeadlineCheck& check) const;
+  // Appends to *matched the children of `node` that pattern component i selects when it is the
+  // last component, else pushes the (node, component) states to continue from on *stack; see
+  // Find. Steps `check` once per child visited.
+  core::Status Step(const GlobPattern& pattern, uint32_t node, uint32_t i,
+                    core::DeadlineCheck& check, std::vector<std::pair<uint32_t, uint32_t>>* stack,
+                    std::vector<uint32_t>* matched) const;
 
   std::vector<std::unique_ptr<Node[]>> node_blocks_;
   size_t node_count_ = 0;

@@ -47,17 +47,21 @@ class RocksStore final : public Store {
 
   bool TryWrite(PointBatch& batch) override;
   core::Status Flush() override;
-  core::Result<std::vector<FindMatch>> Find(std::string_view pattern) const override;
-  core::Result<std::vector<std::string>> ExpandLeaves(std::string_view pattern) const override;
-  core::Result<SeriesData> Fetch(std::string_view name, int64_t from, int64_t until) const override;
-  core::Result<std::vector<std::string>> FindTagged(
-      const std::vector<std::string>& expressions) const override;
-  core::Result<std::vector<std::string>> TagNames(std::string_view filter,
-                                                  size_t limit) const override;
+  core::Result<std::vector<FindMatch>> Find(std::string_view pattern,
+                                            const core::Deadline& deadline) const override;
+  core::Result<std::vector<std::string>> ExpandLeaves(
+      std::string_view pattern, const core::Deadline& deadline) const override;
+  core::Result<SeriesData> Fetch(std::string_view name, int64_t from, int64_t until,
+                                 const core::Deadline& deadline) const override;
+  core::Result<std::vector<std::string>> FindTagged(const std::vector<std::string>& expressions,
+                                                    const core::Deadline& deadline) const override;
+  core::Result<std::vector<std::string>> TagNames(std::string_view filter, size_t limit,
+                                                  const core::Deadline& deadline) const override;
   core::Result<std::vector<TagValueCount>> TagValues(std::string_view tag, std::string_view filter,
-                                                     size_t limit) const override;
+                                                     size_t limit,
+                                                     const core::Deadline& deadline) const override;
   core::Status DeleteTaggedSeries(const std::vector<std::string>& names) override;
-  std::vector<std::string> AllLeaves() const override;
+  core::Result<std::vector<std::string>> AllLeaves(const core::Deadline& deadline) const override;
   core::Status WriteRecords(const std::vector<std::pair<std::string, std::string>>& puts,
                             const std::vector<std::string>& deletes) override;
   core::Status ScanRecords(
@@ -106,7 +110,7 @@ class RocksStore final : public Store {
   // Read path (rocks_store_read.cc).
   core::Status ReadArchive(uint64_t id, const SchemaLayout& layout, const SeriesHead* head,
                            size_t archive, int64_t from, int64_t until,
-                           std::vector<double>* grid) const;
+                           const core::Deadline& deadline, std::vector<double>* grid) const;
 
   const StoreOptions options_;
   const core::Clock& clock_;

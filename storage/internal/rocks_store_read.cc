@@ -15,16 +15,21 @@ namespace meridian::storage::internal {
 
 core::Status RocksStore::ReadArchive(uint64_t id, const SchemaLayout& layout,
                                      const SeriesHead* head, size_t archive, int64_t from,
-                                     int64_t until, std::vector<double>* grid) const {
+                                     int64_t until, const core::Deadline& deadline,
+                                     std::vector<double>* grid) const {
   const ArchiveLayout& al = layout.archives[archive];
   const std::string begin =
       BlockKey(id, static_cast<uint8_t>(archive), std::max<int64_t>(0, AlignDown(from, al.window)));
   const std::string end = BlockKey(id, static_cast<uint8_t>(archive), until);
   std::vector<SlotValue> slots;
   core::Status decode_status;
+  // A block holds hundreds of points: a clock read every 16 blocks costs nothing.
+  core::DeadlineCheck check(deadline, "fetch", 16);
   RETURN_IF_ERROR(
       db_->Scan(Family::kBlocks, begin, end, [&](std::string_view k, std::string_view v) {
         if (k.size() != 13 || v.size() < 4) return true;
+        decode_status = check.Step();
+        if (!decode_status.ok()) return false;
         const int64_t block_start = GetBigEndian32(k.data() + 9);
         slots.clear();
         core::Status st = DecodeBlock(v.substr(4), &slots);
@@ -56,7 +61,8 @@ core::Status RocksStore::ReadArchive(uint64_t id, const SchemaLayout& layout,
   for (int64_t w : windows) {
     if (w + fine.window <= from || w >= until) continue;
     fine_grid.assign(fine.window / fine.step, std::numeric_limits<double>::quiet_NaN());
-    RETURN_IF_ERROR(ReadArchive(id, layout, head, archive - 1, w, w + fine.window, &fine_grid));
+    RETURN_IF_ERROR(
+        ReadArchive(id, layout, head, archive - 1, w, w + fine.window, deadline, &fine_grid));
     for (const HeadPoint& p : Rollup(layout, fine_grid, w, fine.step, al.step)) {
       if (p.timestamp < from || p.timestamp >= until) continue;
       (*grid)[(p.timestamp - from) / al.step] = p.value;
@@ -65,8 +71,9 @@ core::Status RocksStore::ReadArchive(uint64_t id, const SchemaLayout& layout,
   return core::Status::Ok();
 }
 
-core::Result<SeriesData> RocksStore::Fetch(std::string_view name, int64_t from,
-                                           int64_t until) const {
+core::Result<SeriesData> RocksStore::Fetch(std::string_view name, int64_t from, int64_t until,
+                                           const core::Deadline& deadline) const {
+  RETURN_IF_ERROR(deadline.Check("fetch"));
   std::shared_lock catalog(catalog_mu_);
   std::optional<uint32_t> found = series_map_.Find(name, SeriesMap::Hash(name));
   if (!found) return core::NotFound(fmt::format("no series '{}'", name));
@@ -86,16 +93,19 @@ core::Result<SeriesData> RocksStore::Fetch(std::string_view name, int64_t from,
                     std::numeric_limits<double>::quiet_NaN());
   std::shared_lock heads(heads_mu_);
   const SeriesHead* head = id < heads_.size() ? heads_[id].get() : nullptr;
-  RETURN_IF_ERROR(ReadArchive(id, layout, head, archive, window.from, window.until, &out.values));
+  RETURN_IF_ERROR(
+      ReadArchive(id, layout, head, archive, window.from, window.until, deadline, &out.values));
   return out;
 }
 
-core::Result<std::vector<FindMatch>> RocksStore::Find(std::string_view pattern) const {
+core::Result<std::vector<FindMatch>> RocksStore::Find(std::string_view pattern,
+                                                      const core::Deadline& deadline) const {
   ASSIGN_OR_RETURN(GlobPattern glob, GlobPattern::Compile(pattern));
   std::vector<NameTree::FindMatch> matches;
   {
     std::shared_lock lock(catalog_mu_);
-    RETURN_IF_ERROR(name_tree_.Find(glob, options_.max_find_results, &matches));
+    RETURN_IF_ERROR(name_tree_.Find(
+        glob, {options_.max_find_results, options_.max_find_bytes, deadline}, &matches));
   }
   std::vector<FindMatch> out;
   out.reserve(matches.size());
@@ -103,40 +113,50 @@ core::Result<std::vector<FindMatch>> RocksStore::Find(std::string_view pattern) 
   return out;
 }
 
-core::Result<std::vector<std::string>> RocksStore::ExpandLeaves(std::string_view pattern) const {
+core::Result<std::vector<std::string>> RocksStore::ExpandLeaves(
+    std::string_view pattern, const core::Deadline& deadline) const {
   std::vector<std::string> out;
   if (pattern.find(';') != std::string_view::npos) {
     std::shared_lock lock(catalog_mu_);
     if (series_map_.Find(pattern, SeriesMap::Hash(pattern))) out.emplace_back(pattern);
     return out;
   }
-  ASSIGN_OR_RETURN(std::vector<FindMatch> matches, Find(pattern));
+  ASSIGN_OR_RETURN(std::vector<FindMatch> matches, Find(pattern, deadline));
   for (auto& m : matches) {
     if (m.is_leaf) out.push_back(std::move(m.path));
   }
   return out;
 }
 
+// The tag index scans under its own bounds (regex limits); the deadline is checked around it.
 core::Result<std::vector<std::string>> RocksStore::FindTagged(
-    const std::vector<std::string>& expressions) const {
+    const std::vector<std::string>& expressions, const core::Deadline& deadline) const {
+  RETURN_IF_ERROR(deadline.Check("seriesByTag"));
   std::shared_lock lock(catalog_mu_);
   ASSIGN_OR_RETURN(std::vector<uint32_t> ids, tag_index_.FindSeries(expressions));
+  RETURN_IF_ERROR(deadline.Check("seriesByTag"));
   std::vector<std::string> out;
   out.reserve(ids.size());
-  for (uint32_t id : ids) out.emplace_back(series_map_.Name(id));
+  core::DeadlineCheck check(deadline, "seriesByTag");
+  for (uint32_t id : ids) {
+    RETURN_IF_ERROR(check.Step());
+    out.emplace_back(series_map_.Name(id));
+  }
   std::sort(out.begin(), out.end());
   return out;
 }
 
-core::Result<std::vector<std::string>> RocksStore::TagNames(std::string_view filter,
-                                                            size_t limit) const {
+core::Result<std::vector<std::string>> RocksStore::TagNames(std::string_view filter, size_t limit,
+                                                            const core::Deadline& deadline) const {
+  RETURN_IF_ERROR(deadline.Check("tag names"));
   std::shared_lock lock(catalog_mu_);
   return tag_index_.Tags(filter, limit);
 }
 
-core::Result<std::vector<TagValueCount>> RocksStore::TagValues(std::string_view tag,
-                                                               std::string_view filter,
-                                                               size_t limit) const {
+core::Result<std::vector<TagValueCount>> RocksStore::TagValues(
+    std::string_view tag, std::string_view filter, size_t limit,
+    const core::Deadline& deadline) const {
+  RETURN_IF_ERROR(deadline.Check("tag values"));
   std::shared_lock lock(catalog_mu_);
   ASSIGN_OR_RETURN(auto values, tag_index_.Values(tag, filter, limit));
   std::vector<TagValueCount> out;
@@ -145,13 +165,18 @@ core::Result<std::vector<TagValueCount>> RocksStore::TagValues(std::string_view 
   return out;
 }
 
-std::vector<std::string> RocksStore::AllLeaves() const {
+core::Result<std::vector<std::string>> RocksStore::AllLeaves(const core::Deadline& deadline) const {
   std::vector<std::string> out;
-  std::shared_lock lock(catalog_mu_);
-  for (uint32_t id = 0; id < series_layout_.size(); ++id) {
-    std::string_view name = series_map_.Name(id);
-    if (name.find(';') == std::string_view::npos) out.emplace_back(name);
+  {
+    std::shared_lock lock(catalog_mu_);
+    core::DeadlineCheck check(deadline, "index.json");
+    for (uint32_t id = 0; id < series_layout_.size(); ++id) {
+      RETURN_IF_ERROR(check.Step());
+      std::string_view name = series_map_.Name(id);
+      if (name.find(';') == std::string_view::npos) out.emplace_back(name);
+    }
   }
+  RETURN_IF_ERROR(deadline.Check("index.json"));
   std::sort(out.begin(), out.end());
   return out;
 }

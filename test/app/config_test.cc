@@ -168,6 +168,9 @@ TEST(ConfigTest, ErrorsNameFileLineAndKeyPath) {
       {"storage:\n  aggregation:\n    - { pattern: a, xFilesFactor: 2 }\n",
        "storage.aggregation[0].xFilesFactor: '2' is not a number in [0, 1]"},
       {"storage:\n  aggregation:\n    - { method: sum }\n", "storage.aggregation[0]: missing"},
+      // Byte budget of answers.
+      {"http: { max_response_bytes: 100 }\n", "http.max_response_bytes"},
+      {"http: { max_response_bytes: -1 }\n", "http.max_response_bytes"},
       // Listen addresses.
       {"http: { listen: 'localhost' }\n", "http.listen: 'localhost' is not host:port"},
       {"http: { listen: '0.0.0.0:65536' }\n", "port must be a number in 0..65535"},
@@ -185,6 +188,12 @@ TEST(ConfigTest, ErrorsNameFileLineAndKeyPath) {
   for (const Case& c : cases) {
     EXPECT_THAT(ParseError(c.yaml), HasSubstr(c.want)) << c.yaml;
   }
+}
+
+TEST(ConfigTest, MaxResponseBytesDefaultsTo256MiBAndParses) {
+  EXPECT_EQ(MustParse("").http.max_response_bytes, size_t{256} << 20);
+  EXPECT_EQ(MustParse("http: { max_response_bytes: 1048576 }\n").http.max_response_bytes,
+            size_t{1} << 20);
 }
 
 TEST(ConfigTest, DeeplyNestedYamlIsAnErrorNotACrash) {

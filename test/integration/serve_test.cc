@@ -92,6 +92,39 @@ TEST(ServeTest, MalformedLinesAreCountedAndNeighboursKept) {
             std::string::npos);
 }
 
+// Regression: csv repeats the name on every row (a 4 KB name over 5 years made a 1.06 GB body);
+// find and render answers are bounded by http.max_response_bytes, and the refusals counted.
+TEST(ServeTest, AnswersPastMaxResponseBytesAre422AndCounted) {
+  auto m = StartMeridian("http: { max_response_bytes: 16384 }\n");
+  ASSERT_TRUE(m);
+  const int64_t t = Now() - 1900;  // 30 points a minute apart, within -1h
+  const std::string name = "long." + std::string(1000, 'n');
+  std::string lines;
+  for (int i = 0; i < 30; ++i) lines += fmt::format("{} {} {}\n", name, i, t + 60 * i);
+  for (int i = 0; i < 300; ++i)
+    lines += fmt::format("bulk.{}{} 1 {}\n", std::string(60, 'b'), i, t);
+  ASSERT_TRUE(m->SendTcp(lines).ok());
+  ASSERT_TRUE(WaitFor([&] { return CountPoints(*m, "long.*") == 30; }, 10s)) << m->Log();
+  auto csv = m->Get("/render", {{"target", "long.*"}, {"from", "-1h"}, {"format", "csv"}});
+  ASSERT_TRUE(csv.ok());
+  EXPECT_EQ(csv->status, 422) << csv->body;
+  EXPECT_NE(csv->body.find("http.max_response_bytes"), std::string::npos) << csv->body;
+  auto find = m->Get("/metrics/find", {{"query", "bulk.*"}, {"format", "completer"}});
+  ASSERT_TRUE(find.ok());
+  EXPECT_EQ(find->status, 422) << find->body;
+  auto expand = m->Get("/metrics/expand", {{"query", "bulk.*"}});
+  ASSERT_TRUE(expand.ok());
+  EXPECT_EQ(expand->status, 422) << expand->body;
+  auto small = m->Get("/metrics/find", {{"query", "long.*"}});
+  ASSERT_TRUE(small.ok());
+  EXPECT_EQ(small->status, 200) << small->body;
+  auto metrics = m->Get("/metrics");
+  ASSERT_TRUE(metrics.ok());
+  EXPECT_NE(metrics->body.find("meridian_http_limit_rejections_total{limit=\"response_bytes\"} 3"),
+            std::string::npos)
+      << metrics->body;
+}
+
 TEST(ServeTest, CleanRestartKeepsEverything) {
   auto m = StartMeridian();
   ASSERT_TRUE(m);

@@ -47,7 +47,7 @@ class StoreTest : public ::testing::Test {
     ASSERT_TRUE(store_->TryWrite(b));
   }
   SeriesData Fetch(const std::string& name, int64_t from, int64_t until) {
-    auto r = store_->Fetch(name, from, until);
+    auto r = store_->Fetch(name, from, until, {});
     EXPECT_TRUE(r.ok()) << r.status().ToString();
     return r.ok() ? *r : SeriesData{};
   }
@@ -77,7 +77,7 @@ TEST_F(StoreTest, WrittenPointsAreReadBackOnWhisperGrid) {
 
 TEST_F(StoreTest, UnknownSeriesIsNotFound) {
   Open();
-  auto r = store_->Fetch("no.such.series", kT0 - 60, kT0);
+  auto r = store_->Fetch("no.such.series", kT0 - 60, kT0, {});
   EXPECT_EQ(r.status().code(), core::StatusCode::kNotFound);
 }
 
@@ -196,21 +196,21 @@ TEST_F(StoreTest, DeletedTaggedSeriesLeaveTheTagIndexUntilTheirNextPoint) {
   Write("plain.series", kT0 - 100, 3);
   ASSERT_TRUE(store_->Flush().ok());
   ASSERT_TRUE(store_->DeleteTaggedSeries({"cpu;host=a;dc=eu", "plain.series", "no;such=1"}).ok());
-  auto names = store_->FindTagged({"dc=eu"});
+  auto names = store_->FindTagged({"dc=eu"}, {});
   ASSERT_TRUE(names.ok());
   EXPECT_EQ(*names, std::vector<std::string>{"cpu;dc=eu;host=b"});
   EXPECT_EQ(At(Fetch("cpu;dc=eu;host=a", kT0 - 200, kT0), kT0 - 100), 1);  // data stays
   ASSERT_TRUE(store_->Close().ok());
   store_.reset();
   Open();  // the deletion is persisted
-  EXPECT_EQ(*store_->FindTagged({"dc=eu"}), std::vector<std::string>{"cpu;dc=eu;host=b"});
+  EXPECT_EQ(*store_->FindTagged({"dc=eu"}, {}), std::vector<std::string>{"cpu;dc=eu;host=b"});
   Write("cpu;dc=eu;host=a", kT0 - 90, 5);  // a new point registers it again
   ASSERT_TRUE(store_->Flush().ok());
-  EXPECT_EQ(store_->FindTagged({"dc=eu"})->size(), 2u);
+  EXPECT_EQ(store_->FindTagged({"dc=eu"}, {})->size(), 2u);
   ASSERT_TRUE(store_->Close().ok());
   store_.reset();
   Open();
-  EXPECT_EQ(store_->FindTagged({"dc=eu"})->size(), 2u);
+  EXPECT_EQ(store_->FindTagged({"dc=eu"}, {})->size(), 2u);
 }
 
 TEST_F(StoreTest, PointsOlderThanEveryArchiveAreDroppedAndCounted) {
@@ -260,10 +260,42 @@ TEST_F(StoreTest, CleanRestartKeepsEverythingAndTheNameIndex) {
     SeriesData d = Fetch(name, base - 10, kT0);
     for (size_t i = 0; i < values.size(); ++i) ASSERT_EQ(At(d, base + 10 * i), values[i]) << name;
   }
-  auto found = store_->Find("servers.dc1.*");
+  auto found = store_->Find("servers.dc1.*", {});
   ASSERT_TRUE(found.ok());
   EXPECT_EQ(found->size(), 50u);
   EXPECT_EQ(At(Fetch("tagged.metric;dc=eu;host=a", base - 10, kT0), base), 5);
+}
+
+TEST_F(StoreTest, ReadsStopAtACancelledOrPastDeadline) {
+  Open();
+  Write("web01.cpu.user", kT0 - 60, 1);
+  Write("cpu;dc=eu", kT0 - 60, 1);
+  ASSERT_TRUE(store_->Flush().ok());
+  core::Deadline cancelled = core::Deadline::Cancellable();
+  cancelled.Cancel();
+  const core::Deadline past =
+      core::Deadline::At(std::chrono::steady_clock::now() - std::chrono::seconds(1));
+  EXPECT_EQ(store_->Fetch("web01.cpu.user", kT0 - 600, kT0, cancelled).status().code(),
+            core::StatusCode::kCancelled);
+  EXPECT_EQ(store_->Find("web01.**", past).status().code(), core::StatusCode::kDeadlineExceeded);
+  EXPECT_EQ(store_->ExpandLeaves("*.*.*", past).status().code(),
+            core::StatusCode::kDeadlineExceeded);
+  EXPECT_EQ(store_->FindTagged({"dc=eu"}, past).status().code(),
+            core::StatusCode::kDeadlineExceeded);
+  EXPECT_EQ(store_->AllLeaves(cancelled).status().code(), core::StatusCode::kCancelled);
+  EXPECT_EQ(store_->TagNames("", 0, past).status().code(), core::StatusCode::kDeadlineExceeded);
+  EXPECT_EQ(store_->TagValues("dc", "", 0, past).status().code(),
+            core::StatusCode::kDeadlineExceeded);
+  EXPECT_TRUE(store_->Fetch("web01.cpu.user", kT0 - 600, kT0, {}).ok());
+}
+
+TEST_F(StoreTest, FindPastMaxFindBytesIsResourceExhausted) {
+  options_.max_find_bytes = 64;
+  Open();
+  Write("a.b.c.d.e.f.g.h.i.j.k.l.m", kT0 - 60, 1);
+  ASSERT_TRUE(store_->Flush().ok());
+  EXPECT_EQ(store_->Find("**", {}).status().code(), core::StatusCode::kResourceExhausted);
+  EXPECT_TRUE(store_->Find("a.*", {}).ok());
 }
 
 TEST_F(StoreTest, CheckpointsCutTheLogWithoutLosingPoints) {

@@ -210,5 +210,16 @@ TEST(GlobTest, StarHeavyPatternsStayLinear) {
 
 TEST(GlobTest, InvalidPatternMatchesNothing) { EXPECT_FALSE(GlobMatchFull("", "")); }
 
+TEST(GlobTest, RunOfGlobstarsIsOneComponent) {
+  auto glob = GlobPattern::Compile("a.**.**.**.b.**.**");
+  ASSERT_TRUE(glob.ok());
+  ASSERT_EQ(glob->size(), 4u);
+  EXPECT_TRUE(glob->IsGlobstar(1));
+  EXPECT_TRUE(glob->IsGlobstar(3));
+  EXPECT_TRUE(GlobMatchFull(*glob, "a.b.c"));
+  EXPECT_TRUE(GlobMatchFull(*glob, "a.x.y.b.c.d"));
+  EXPECT_FALSE(GlobMatchFull(*glob, "a.b"));  // a final "**" takes at least one component
+}
+
 }  // namespace
 }  // namespace meridian::storage

@@ -3,12 +3,25 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <chrono>
+#include <limits>
 #include <string>
 #include <utility>
 #include <vector>
 
 namespace meridian::storage::internal {
 namespace {
+
+constexpr size_t kAnyBytes = std::numeric_limits<size_t>::max();
+
+NameTree::FindLimits Limits(size_t max_results, size_t max_path_bytes = kAnyBytes,
+                            core::Deadline deadline = {}) {
+  NameTree::FindLimits limits;
+  limits.max_results = max_results;
+  limits.max_path_bytes = max_path_bytes;
+  limits.deadline = std::move(deadline);
+  return limits;
+}
 
 class NameTreeTest : public ::testing::Test {
  protected:
@@ -31,7 +44,7 @@ class NameTreeTest : public ::testing::Test {
     auto glob = GlobPattern::Compile(pattern);
     EXPECT_TRUE(glob.ok()) << pattern;
     std::vector<NameTree::FindMatch> matches;
-    const core::Status status = tree_.Find(*glob, max_results, &matches);
+    const core::Status status = tree_.Find(*glob, Limits(max_results), &matches);
     EXPECT_TRUE(status.ok()) << status.ToString();
     std::vector<std::string> out;
     for (const auto& m : matches) {
@@ -60,14 +73,14 @@ TEST(NameTreeBlocksTest, NameStartingRightAfterAFullNameBlockGetsANewBlock) {
   ASSERT_TRUE(tree.Insert("a.next", leaf++).ok());
   ASSERT_TRUE(tree.Insert("b.after", leaf++).ok());
   std::vector<NameTree::FindMatch> out;
-  ASSERT_TRUE(tree.Find(*GlobPattern::Compile("a.next"), 10, &out).ok());
+  ASSERT_TRUE(tree.Find(*GlobPattern::Compile("a.next"), Limits(10), &out).ok());
   ASSERT_EQ(out.size(), 1u);
   EXPECT_EQ(out[0].path, "a.next");
   out.clear();
-  ASSERT_TRUE(tree.Find(*GlobPattern::Compile("a.*"), 1000, &out).ok());
+  ASSERT_TRUE(tree.Find(*GlobPattern::Compile("a.*"), Limits(1000), &out).ok());
   EXPECT_EQ(out.size(), 258u);
   out.clear();
-  ASSERT_TRUE(tree.Find(*GlobPattern::Compile("b.*"), 10, &out).ok());
+  ASSERT_TRUE(tree.Find(*GlobPattern::Compile("b.*"), Limits(10), &out).ok());
   ASSERT_EQ(out.size(), 1u);
   EXPECT_EQ(out[0].path, "b.after");
 }
@@ -85,7 +98,7 @@ TEST_F(NameTreeTest, NodeThatIsLeafAndBranchIsOneMatchWithBothFlags) {
   auto glob = GlobPattern::Compile("a.b");
   ASSERT_TRUE(glob.ok());
   std::vector<NameTree::FindMatch> matches;
-  ASSERT_TRUE(tree_.Find(*glob, 10, &matches).ok());
+  ASSERT_TRUE(tree_.Find(*glob, Limits(10), &matches).ok());
   ASSERT_EQ(matches.size(), 1u);
   EXPECT_EQ(matches[0].leaf_index, 0u);
 }
@@ -127,7 +140,7 @@ TEST_F(NameTreeTest, ResultsAreSortedByPath) {
   auto glob = GlobPattern::Compile("m.*");
   ASSERT_TRUE(glob.ok());
   std::vector<NameTree::FindMatch> matches;
-  ASSERT_TRUE(tree.Find(*glob, 100, &matches).ok());
+  ASSERT_TRUE(tree.Find(*glob, Limits(100), &matches).ok());
   std::vector<std::string> paths;
   for (const auto& m : matches) paths.push_back(m.path);
   EXPECT_EQ(paths, (Paths{"m.Beta", "m.a", "m.alpha", "m.alpha2", "m.zeta"}));
@@ -137,14 +150,14 @@ TEST_F(NameTreeTest, TooManyMatchesIsResourceExhausted) {
   auto glob = GlobPattern::Compile("servers.*.cpu");
   ASSERT_TRUE(glob.ok());
   std::vector<NameTree::FindMatch> matches;
-  EXPECT_TRUE(tree_.Find(*glob, 3, &matches).ok());
+  EXPECT_TRUE(tree_.Find(*glob, Limits(3), &matches).ok());
   EXPECT_EQ(matches.size(), 3u);
-  const core::Status status = tree_.Find(*glob, 2, &matches);
+  const core::Status status = tree_.Find(*glob, Limits(2), &matches);
   EXPECT_EQ(status.code(), core::StatusCode::kResourceExhausted);
   EXPECT_TRUE(matches.empty());
   auto all = GlobPattern::Compile("**");
   ASSERT_TRUE(all.ok());
-  EXPECT_EQ(tree_.Find(*all, 5, &matches).code(), core::StatusCode::kResourceExhausted);
+  EXPECT_EQ(tree_.Find(*all, Limits(5), &matches).code(), core::StatusCode::kResourceExhausted);
 }
 
 TEST_F(NameTreeTest, FindLeafIsExact) {
@@ -236,12 +249,125 @@ TEST_F(NameTreeTest, ManyNamesStayFindable) {
   auto glob = GlobPattern::Compile("servers.dc3.*.cpu.user");
   ASSERT_TRUE(glob.ok());
   std::vector<NameTree::FindMatch> matches;
-  ASSERT_TRUE(tree.Find(*glob, 100000, &matches).ok());
+  ASSERT_TRUE(tree.Find(*glob, Limits(100000), &matches).ok());
   EXPECT_EQ(matches.size(), 2000u);
   EXPECT_TRUE(std::is_sorted(matches.begin(), matches.end(),
                              [](const auto& a, const auto& b) { return a.path < b.path; }));
   EXPECT_EQ(tree.FindLeaf("servers.dc2.host-1999.cpu.system"), 2u * 2000 * 2 + 1999 * 2 + 1);
   EXPECT_GT(tree.MemoryBytes(), 0u);
+}
+
+// Every node path of the tree, for cross-checks against GlobMatchFull.
+std::vector<std::string> AllNodePaths(const std::vector<std::string>& names) {
+  std::vector<std::string> out;
+  for (const std::string& name : names) {
+    for (size_t dot = name.find('.'); dot != std::string::npos; dot = name.find('.', dot + 1)) {
+      out.push_back(name.substr(0, dot));
+    }
+    out.push_back(name);
+  }
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
+TEST_F(NameTreeTest, SeveralGlobstarsSelectWhatGlobMatchFullMatches) {
+  const std::vector<std::string> names = {"a.b",
+                                          "a.b.c",
+                                          "a.b.d",
+                                          "a.x.y.z",
+                                          "servers.web1.cpu",
+                                          "servers.web2.cpu",
+                                          "servers.db1.cpu",
+                                          "servers.db1.mem",
+                                          "top"};
+  for (const char* pattern : {"**.b.**", "**.**.cpu", "a.**.**", "**.*.**.z", "**.b.**.d",
+                              "**.**.**", "servers.**.**.cpu", "**.a.**"}) {
+    std::vector<std::string> want;
+    for (const std::string& path : AllNodePaths(names)) {
+      if (GlobMatchFull(pattern, path)) want.push_back(path);
+    }
+    std::vector<std::string> got;
+    for (const std::string& p : FindPaths(pattern)) got.push_back(p.substr(0, p.find(':')));
+    EXPECT_EQ(got, want) << pattern;
+  }
+}
+
+TEST(NameTreeGlobstarTest, ManyGlobstarsOverADeepNameArePolynomial) {
+  // "**.x" twelve times over a chain of 40 "x" nodes: backtracking explores every way of
+  // splitting the chain among the globstars (C(40,12), billions of routes: the regression took
+  // seconds with ten "**" over 20k series). Each (node, component) state is expanded once now.
+  NameTree tree;
+  std::string chain = "x";
+  for (int i = 1; i < 40; ++i) chain += ".x";
+  ASSERT_TRUE(tree.Insert(chain, 0).ok());
+  ASSERT_TRUE(tree.Insert("y.x.x", 1).ok());
+  std::string pattern = "**.x";
+  for (int i = 1; i < 12; ++i) pattern += ".**.x";
+  auto glob = GlobPattern::Compile(pattern);
+  ASSERT_TRUE(glob.ok());
+  std::vector<NameTree::FindMatch> matches;
+  ASSERT_TRUE(tree.Find(*glob, Limits(1000), &matches).ok());
+  // Every node of the chain at depth 12..40 (each "**.x" takes at least one "x").
+  ASSERT_EQ(matches.size(), 29u);
+  EXPECT_EQ(std::count(matches.front().path.begin(), matches.front().path.end(), 'x'), 12);
+  EXPECT_EQ(matches.back().path, chain);
+}
+
+TEST(NameTreeGlobstarTest, RunOfGlobstarsMatchesLikeOne) {
+  NameTree tree;
+  ASSERT_TRUE(tree.Insert("a.b.c.d", 0).ok());
+  ASSERT_TRUE(tree.Insert("a.d", 1).ok());
+  ASSERT_TRUE(tree.Insert("e", 2).ok());
+  std::string run = "**";
+  for (int i = 1; i < 20; ++i) run += ".**";
+  auto find = [&](const std::string& pattern) {
+    std::vector<NameTree::FindMatch> matches;
+    EXPECT_TRUE(tree.Find(*GlobPattern::Compile(pattern), Limits(1000), &matches).ok()) << pattern;
+    std::vector<std::string> paths;
+    for (const auto& m : matches) paths.push_back(m.path);
+    return paths;
+  };
+  EXPECT_EQ(find(run + ".d"), find("**.d"));
+  EXPECT_EQ(find(run + ".d"), (std::vector<std::string>{"a.b.c.d", "a.d"}));
+  EXPECT_EQ(find("a." + run), find("a.**"));
+  EXPECT_EQ(find(run).size(), 6u);  // a, a.b, a.b.c, a.b.c.d, a.d, e
+}
+
+TEST_F(NameTreeTest, FindStopsAtACancelledOrPastDeadline) {
+  auto glob = GlobPattern::Compile("**");
+  ASSERT_TRUE(glob.ok());
+  std::vector<NameTree::FindMatch> matches;
+  core::Deadline cancelled = core::Deadline::Cancellable();
+  cancelled.Cancel();
+  EXPECT_EQ(tree_.Find(*glob, Limits(1000, kAnyBytes, cancelled), &matches).code(),
+            core::StatusCode::kCancelled);
+  EXPECT_TRUE(matches.empty());
+  const core::Deadline past =
+      core::Deadline::At(std::chrono::steady_clock::now() - std::chrono::seconds(1));
+  const core::Status st = tree_.Find(*glob, Limits(1000, kAnyBytes, past), &matches);
+  EXPECT_EQ(st.code(), core::StatusCode::kDeadlineExceeded);
+  EXPECT_NE(st.message().find("glob expansion"), std::string::npos) << st.message();
+  EXPECT_TRUE(matches.empty());
+}
+
+TEST(NameTreeGlobstarTest, PathBytesPastTheLimitFailBeforeAnyPathIsBuilt) {
+  // "**" over one name of 2,000 nodes lists 2,000 prefixes of it: ~4 MB of paths from a 4 KB
+  // name (67 MB, and > 4 GB for a 60 KB name, in the regression).
+  NameTree tree;
+  std::string name = "n";
+  for (int i = 1; i < 2000; ++i) name += ".n";
+  ASSERT_TRUE(tree.Insert(name, 0).ok());
+  auto glob = GlobPattern::Compile("**");
+  ASSERT_TRUE(glob.ok());
+  std::vector<NameTree::FindMatch> matches;
+  // Paths "n", "n.n", ...: 1 + 3 + 5 + ... = 2000^2 bytes.
+  ASSERT_TRUE(tree.Find(*glob, Limits(10000, 2000 * 2000), &matches).ok());
+  EXPECT_EQ(matches.size(), 2000u);
+  const core::Status st = tree.Find(*glob, Limits(10000, 2000 * 2000 - 1), &matches);
+  EXPECT_EQ(st.code(), core::StatusCode::kResourceExhausted);
+  EXPECT_NE(st.message().find("bytes"), std::string::npos) << st.message();
+  EXPECT_TRUE(matches.empty());
 }
 
 }  // namespace

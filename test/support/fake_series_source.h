@@ -1,6 +1,7 @@
 // An in-memory SeriesSource for query unit tests: series given as values from a start time;
 // globs matched with storage's own glob matcher; tag expressions limited to `tag=value` and
 // `tag!=value`. Options choose how Fetch treats the window and whether globs reach tagged names.
+// Every read checks its deadline on entry (a cancelled or past one fails it).
 // Not thread-safe.
 #pragma once
 
@@ -51,7 +52,9 @@ class FakeSeriesSource final : public query::SeriesSource {
     data_[name] = std::move(d);
   }
 
-  core::Result<std::vector<storage::FindMatch>> Find(std::string_view pattern) override {
+  core::Result<std::vector<storage::FindMatch>> Find(std::string_view pattern,
+                                                     const core::Deadline& deadline) override {
+    RETURN_IF_ERROR(deadline.Check("find"));
     auto glob = storage::GlobPattern::Compile(pattern);
     if (!glob.ok()) return glob.status();
     std::map<std::string, storage::FindMatch> nodes;
@@ -77,9 +80,11 @@ class FakeSeriesSource final : public query::SeriesSource {
     for (auto& [k, m] : nodes) out.push_back(m);
     return out;
   }
-  core::Result<std::vector<std::string>> Expand(std::string_view pattern) override {
+  core::Result<std::vector<std::string>> Expand(std::string_view pattern,
+                                                const core::Deadline& deadline) override {
+    RETURN_IF_ERROR(deadline.Check("expand"));
     if (core::IsTagged(pattern)) return ExpandTagged(pattern);
-    auto found = Find(pattern);
+    auto found = Find(pattern, deadline);
     if (!found.ok()) return found.status();
     std::vector<std::string> out;
     for (const auto& m : *found) {
@@ -89,8 +94,9 @@ class FakeSeriesSource final : public query::SeriesSource {
   }
   // Expressions: tag=value, tag!=value, tag=~regex, tag!=~regex (regexes anchored at the start,
   // as the store's; compiled first, so a bad one fails even when no series is tagged).
-  core::Result<std::vector<std::string>> FindTagged(
-      const std::vector<std::string>& exprs) override {
+  core::Result<std::vector<std::string>> FindTagged(const std::vector<std::string>& exprs,
+                                                    const core::Deadline& deadline) override {
+    RETURN_IF_ERROR(deadline.Check("seriesByTag"));
     struct Spec {
       std::string tag;
       bool negate = false;
@@ -128,7 +134,9 @@ class FakeSeriesSource final : public query::SeriesSource {
     return out;
   }
   // Honours `filter` (anchored at the start, as the store does); ignores `limit`.
-  core::Result<std::vector<std::string>> TagNames(std::string_view filter, size_t) override {
+  core::Result<std::vector<std::string>> TagNames(std::string_view filter, size_t,
+                                                  const core::Deadline& deadline) override {
+    RETURN_IF_ERROR(deadline.Check("tags"));
     ASSIGN_OR_RETURN(core::Regex re, core::Regex::Compile(filter));
     std::set<std::string> names;
     for (const auto& [name, d] : data_) {
@@ -145,8 +153,9 @@ class FakeSeriesSource final : public query::SeriesSource {
     }
     return out;
   }
-  core::Result<std::vector<storage::TagValueCount>> TagValues(std::string_view tag,
-                                                              std::string_view, size_t) override {
+  core::Result<std::vector<storage::TagValueCount>> TagValues(
+      std::string_view tag, std::string_view, size_t, const core::Deadline& deadline) override {
+    RETURN_IF_ERROR(deadline.Check("tags"));
     std::map<std::string, size_t> counts;
     for (const auto& [name, d] : data_) {
       auto parsed = core::ParseTaggedName(name);
@@ -160,15 +169,17 @@ class FakeSeriesSource final : public query::SeriesSource {
     for (const auto& [v, c] : counts) out.push_back({v, c});
     return out;
   }
-  core::Result<std::vector<std::string>> AllLeaves() override {
+  core::Result<std::vector<std::string>> AllLeaves(const core::Deadline& deadline) override {
+    RETURN_IF_ERROR(deadline.Check("index"));
     std::vector<std::string> out;
     for (const auto& [name, d] : data_) {
       if (!core::IsTagged(name)) out.push_back(name);
     }
     return out;
   }
-  core::Result<storage::SeriesData> Fetch(std::string_view name, int64_t from,
-                                          int64_t until) override {
+  core::Result<storage::SeriesData> Fetch(std::string_view name, int64_t from, int64_t until,
+                                          const core::Deadline& deadline) override {
+    RETURN_IF_ERROR(deadline.Check("fetch"));
     auto it = data_.find(std::string(name));
     if (it == data_.end()) return core::NotFound("no series '" + std::string(name) + "'");
     if (options_.fetch == FetchMode::kStored) return it->second;
