@@ -37,6 +37,9 @@ struct Route {
   // Runs on the network thread instead of the worker pool: only for handlers that answer in
   // microseconds without blocking (/health, /version), so they answer while workers are busy.
   bool inline_io = false;
+  // Decides inline_io per request (e.g. /metrics: a Prometheus scrape inline, a graphite find
+  // on a worker). Optional; inline_io = true wins.
+  std::function<bool(const Request&)> inline_io_if;
   Handler handler;             // runs on a worker (or inline); or:
   AsyncHandler async_handler;  // holds no worker while its work runs elsewhere
 };

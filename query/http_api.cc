@@ -215,14 +215,22 @@ core::Status RegisterHttpRoutes(http::Router& router, const HttpOptions& options
   reg.Add(
       {Method::kGet}, "/health", [](const Request&) { return Response::Text(200, "ok"); },
       http::Scope::kNone, /*inline_io=*/true);
-  // graphite-web serves find at /metrics?query=...; Prometheus scrapes /metrics bare.
-  reg.Add({Method::kGet}, "/metrics", [api](const Request& r) {
-    if (r.Has("query")) return api->Find(r);
-    Response out;
-    out.content_type = "text/plain; version=0.0.4";
-    out.body = api->Prometheus();
-    return out;
-  });
+  // graphite-web serves find at /metrics?query=...; Prometheus scrapes /metrics bare — on the
+  // network thread, so the numbers are there when every worker is busy.
+  {
+    http::Route metrics_route;
+    metrics_route.methods = {Method::kGet};
+    metrics_route.pattern = "/metrics";
+    metrics_route.inline_io_if = [](const Request& r) { return !r.Has("query"); };
+    metrics_route.handler = [api](const Request& r) {
+      if (r.Has("query")) return api->Find(r);
+      Response out;
+      out.content_type = "text/plain; version=0.0.4";
+      out.body = api->Prometheus();
+      return out;
+    };
+    if (reg.status.ok()) reg.status = router.Add(std::move(metrics_route));
+  }
   return reg.status;
 }
 

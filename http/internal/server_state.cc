@@ -54,8 +54,7 @@ ServerCounters::ServerCounters(core::MetricsRegistry& m)
       handler_exceptions(
           m.GetCounter("http_handler_exceptions_total", "Handlers that threw (answered 500).")),
       queued(m.GetGauge("http_requests_pending",
-                        "Requests queued or running on workers (a scrape of /metrics counts "
-                        "itself).")) {}
+                        "Requests queued or running on workers.")) {}
 
 ServerState::ServerState(const ServerOptions& o, const Router& r, const TokenStore& t,
                          core::MetricsRegistry& m)

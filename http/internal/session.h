@@ -211,7 +211,9 @@ class Session final : public Connection, public std::enable_shared_from_this<Ses
     Response early;
     if (!Admit(state_, req, route, early)) return Respond(std::move(early));
     req.deadline = core::Deadline::After(state_.options.request_timeout);
-    if (route->inline_io) return Respond(RunHandler(state_, *route, req));
+    if (route->inline_io || (route->inline_io_if && route->inline_io_if(req))) {
+      return Respond(RunHandler(state_, *route, req));
+    }
     deadline_ = req.deadline;
     working_ = true;
     client_gone_ = false;
