@@ -46,6 +46,24 @@ ParseResult ParseTimestampAndValue(std::string_view value_text, std::string_view
   return ParseResult::kOk;
 }
 
+// Carbon stores an untagged name as the whisper file <node>/<node>/.../<node>.wsp. An empty node
+// makes a path that aliases another series ("a..b" and ".a" land in a/b.wsp and a.wsp) or that
+// graphite-web never lists ("a." is a/.wsp, a hidden file); NUL makes the create fail. Control
+// characters are rejected too: they would reach file names, logs and terminals. The line is
+// valid UTF-8 here, so a 0xC2 byte starts a two-byte sequence and U+0080-U+009F are C2 80..C2 9F.
+ParseResult CheckPlainName(std::string_view name) {
+  const auto* p = reinterpret_cast<const unsigned char*>(name.data());
+  const size_t n = name.size();
+  bool empty_node = p[0] == '.' || p[n - 1] == '.';
+  for (size_t i = 0; i < n; ++i) {
+    const unsigned char c = p[i];
+    if (c < 0x20 || c == 0x7F) return ParseResult::kControlChar;
+    if (c == 0xC2 && i + 1 < n && p[i + 1] <= 0x9F) return ParseResult::kControlChar;
+    if (c == '.' && i + 1 < n && p[i + 1] == '.') empty_node = true;
+  }
+  return empty_node ? ParseResult::kEmptyNode : ParseResult::kOk;
+}
+
 }  // namespace
 
 std::string_view ParseResultName(ParseResult r) {
@@ -68,6 +86,12 @@ std::string_view ParseResultName(ParseResult r) {
       return "bad_tags";
     case ParseResult::kBadUtf8:
       return "bad_utf8";
+    case ParseResult::kEmptyNode:
+      return "empty_node";
+    case ParseResult::kControlChar:
+      return "control_char";
+    case ParseResult::kTooLong:
+      return "too_long";
   }
   return "unknown";
 }
@@ -85,11 +109,12 @@ ParseResult ParseLine(std::string_view line, int64_t now_seconds, ParsedLine* ou
   std::string_view path = fields.field[0];
   if (!core::NeedsNormalization(path)) {
     out->path = path;
-    return ParseResult::kOk;
+    return CheckPlainName(path);
   }
   if (!core::NormalizeSeriesNameTo(path, &out->name_buffer).ok()) return ParseResult::kBadTags;
   out->path = out->name_buffer;
-  return ParseResult::kOk;
+  // "~a..b" normalizes to the untagged "a..b": the same storage rules apply.
+  return core::IsTagged(path) ? ParseResult::kOk : CheckPlainName(out->path);
 }
 
 bool LineSplitter::Next(std::string_view* line) {
