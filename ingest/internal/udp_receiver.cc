@@ -41,7 +41,7 @@ core::Status UdpReceiver::Open(const udp::endpoint& endpoint) {
     ReceiveBuffer rb =
         SetReceiveBuffer(socket_.native_handle(), ctx_.options.udp_receive_buffer_bytes);
     ctx_.metrics.udp_receive_buffer.Set(static_cast<int64_t>(rb.granted));
-    fmt::print(stderr, "ingest: {}:{} {}\n", local.address().to_string(), port_,
+    fmt::print(stderr, "ingest: udp {}:{}: {}\n", local.address().to_string(), port_,
                DescribeReceiveBuffer(rb));
   } else {
     int value = 0;

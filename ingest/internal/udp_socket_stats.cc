@@ -76,9 +76,9 @@ ReceiveBuffer SetReceiveBuffer(int fd, size_t bytes) {
 
 std::string DescribeReceiveBuffer(const ReceiveBuffer& rb) {
   std::string s = fmt::format(
-      "udp receive buffer: requested {} bytes, kernel granted {} (SO_RCVBUF "
-      "read back; Linux doubles the request for bookkeeping){}",
-      rb.requested, rb.granted, rb.forced ? " via SO_RCVBUFFORCE" : "");
+      "receive buffer requested {} bytes, granted {}{} (SO_RCVBUF as read back: Linux reports "
+      "twice the request)",
+      rb.requested, rb.granted, rb.forced ? " with SO_RCVBUFFORCE" : "");
   if (rb.capped) {
     std::ifstream max_file("/proc/sys/net/core/rmem_max");
     std::string rmem_max = "?";
