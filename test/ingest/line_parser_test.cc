@@ -149,6 +149,24 @@ TEST(LineParserTest, NameHygieneLeavesGoodAndTaggedNamesAlone) {
   }
 }
 
+TEST(LineParserTest, EmptyNodeIsFoundAtEveryPositionOfALongName) {
+  // The double-dot search reads eight bytes at a time: a pair must be found wherever it falls.
+  ParsedLine p;
+  for (size_t len = 2; len <= 40; ++len) {
+    for (size_t at = 1; at + 1 < len; ++at) {
+      std::string name(len, 'n');
+      name[at] = '.';
+      std::string line = name + " 1 10";
+      ASSERT_EQ(ParseLine(line, kNow, &p), ParseResult::kOk) << name;
+      if (at + 2 < len) {
+        name[at + 1] = '.';
+        line = name + " 1 10";
+        ASSERT_EQ(ParseLine(line, kNow, &p), ParseResult::kEmptyNode) << name;
+      }
+    }
+  }
+}
+
 TEST(LineParserTest, RejectsMalformedLinesWithTheirReason) {
   ParsedLine p;
   for (const RejectCase& c : kRejected) {
