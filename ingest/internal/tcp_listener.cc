@@ -80,10 +80,11 @@ void TcpListener::Refused(ConnectionManager::Admission why, const std::string& s
   const ServerOptions& o = ctx_.options;
   if (why == ConnectionManager::Admission::kMaxConnections) {
     ctx_.metrics.rejected_max_connections.Add();
-    ctx_.connection_log.Log(fmt::format("connection refused: graphite.max_connections ({}) "
-                                        "reached, {} from this source",
-                                        o.max_connections, ctx_.manager.CountFrom(source)),
-                            peer, "");
+    ctx_.connection_log.Log(
+        fmt::format("connection refused: graphite.max_connections ({}) reached ({} of them "
+                    "from this address)",
+                    o.max_connections, ctx_.manager.CountFrom(source)),
+        peer, "");
   } else if (why == ConnectionManager::Admission::kMaxPerSource) {
     ctx_.metrics.rejected_per_source.Add();
     ctx_.connection_log.Log(
