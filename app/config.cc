@@ -24,7 +24,8 @@ const char* const kDefaultConfigYaml =
     R"yaml(# Meridian configuration (this is the embedded default; every key is optional).
 # instance: us-east-1          # default: hostname with dots replaced by _ (used in meridian.<instance>.* self-metrics)
 data_dir: ./data
-graphite: { listen: "0.0.0.0:2003", udp: true, max_line_bytes: 16384, max_connections: 10000 }
+graphite: { listen: "0.0.0.0:2003", udp: true, max_line_bytes: 16384, max_connections: 10000,
+            max_connections_per_source: 1000, idle_timeout: 10m, udp_receive_buffer_bytes: 16777216 }
 http:
   listen: "0.0.0.0:8080"
   max_series_per_request: 100000

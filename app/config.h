@@ -44,6 +44,12 @@ struct GraphiteConfig {
   bool udp = true;                        // also listen for UDP datagrams on the same address
   size_t max_line_bytes = 16384;          // longer line: connection dropped (carbon); 64..1 MiB
   size_t max_connections = 10000;         // concurrent TCP connections; 1..1000000
+  // At most this many TCP connections from one source IP; 0 = no limit; 0..1000000.
+  size_t max_connections_per_source = 1000;
+  // A TCP sender that delivered no valid point this long is closed; 0 = never; 1s..1d.
+  std::chrono::milliseconds idle_timeout{600000};
+  // SO_RCVBUF asked for the UDP socket (granted size is logged); 0 = system default; ..1 GiB.
+  size_t udp_receive_buffer_bytes = 16 << 20;
   bool operator==(const GraphiteConfig&) const = default;
 };
 

@@ -54,6 +54,9 @@ core::Result<std::unique_ptr<Server>> Server::Start(const Config& config,
   io.udp = config.graphite.udp;
   io.max_line_bytes = config.graphite.max_line_bytes;
   io.max_connections = config.graphite.max_connections;
+  io.max_connections_per_source = config.graphite.max_connections_per_source;
+  io.idle_timeout = config.graphite.idle_timeout;
+  io.udp_receive_buffer_bytes = config.graphite.udp_receive_buffer_bytes;
   ASSIGN_OR_RETURN(server->graphite_,
                    ingest::GraphiteServer::Start(io, *server->sink_, clock, server->metrics_));
   RETURN_IF_ERROR(server->StartAlerting());

@@ -31,9 +31,10 @@ struct GraphiteServer::Impl {
       : options(opts),
         metrics(registry),
         log(clock, opts.reject_log_interval_ms),
+        connection_log(clock, opts.reject_log_interval_ms),
         io(opts.io_threads),
-        manager(metrics.connections_open),
-        ctx{options, sink, clock, metrics, log, manager},
+        manager(metrics.connections_open, opts.max_connections, opts.max_connections_per_source),
+        ctx{options, sink, clock, metrics, log, connection_log, manager},
         listener(io, ctx),
         work(asio::make_work_guard(io)) {}
 
@@ -43,6 +44,7 @@ struct GraphiteServer::Impl {
   const ServerOptions options;
   internal::IngestMetrics metrics;
   internal::RejectLog log;
+  internal::RejectLog connection_log;
   asio::io_context io;
   internal::ConnectionManager manager;
   internal::ServerContext ctx;

@@ -1,5 +1,6 @@
 #include "ingest/line_parser.h"
 
+#include <bit>
 #include <charconv>
 #include <cmath>
 #include <cstring>
@@ -46,6 +47,48 @@ ParseResult ParseTimestampAndValue(std::string_view value_text, std::string_view
   return ParseResult::kOk;
 }
 
+// Bit 7 of byte j set when bytes j and j + 1 of `x` (memory order) are both '.'.
+uint64_t DotPairs(const char* p) {
+  static_assert(std::endian::native == std::endian::little);
+  constexpr uint64_t k7F = 0x7F7F7F7F7F7F7F7FULL;
+  uint64_t x;
+  std::memcpy(&x, p, 8);
+  const uint64_t t = x ^ 0x2E2E2E2E2E2E2E2EULL;
+  const uint64_t dots = ~(((t & k7F) + k7F) | t | k7F);  // 0x80 in each byte that is '.'
+  return dots & (dots >> 8);
+}
+
+// True when `s` holds "..". Runs on every name: eight bytes at a time without a branch per
+// chunk (std::string_view::find costs a memchr and a memcmp per dot).
+bool HasDoubleDot(std::string_view s) {
+  const char* p = s.data();
+  const size_t n = s.size();
+  if (n < 8) {
+    for (size_t i = 0; i + 1 < n; ++i) {
+      if (p[i] == '.' && p[i + 1] == '.') return true;
+    }
+    return false;
+  }
+  uint64_t pairs = 0;
+  // Chunks overlap by one byte so a pair across two chunks is seen; the last one ends at n.
+  for (size_t i = 0; i + 8 < n; i += 7) pairs |= DotPairs(p + i);
+  pairs |= DotPairs(p + n - 8);
+  return pairs != 0;
+}
+
+// Carbon stores an untagged name as the whisper file <node>/<node>/.../<node>.wsp. An empty node
+// makes a path that aliases another series ("a..b" and ".a" land in a/b.wsp and a.wsp) or that
+// graphite-web never lists ("a." is a/.wsp, a hidden file); NUL makes the create fail. Control
+// characters are rejected too: they would reach file names, logs and terminals; SplitFields found
+// those already. REQUIRES: !name.empty().
+ParseResult CheckPlainName(std::string_view name, const internal::Fields& fields) {
+  if (fields.first_has_control) return ParseResult::kControlChar;
+  if (name.front() == '.' || name.back() == '.' || HasDoubleDot(name)) {
+    return ParseResult::kEmptyNode;
+  }
+  return ParseResult::kOk;
+}
+
 }  // namespace
 
 std::string_view ParseResultName(ParseResult r) {
@@ -68,6 +111,12 @@ std::string_view ParseResultName(ParseResult r) {
       return "bad_tags";
     case ParseResult::kBadUtf8:
       return "bad_utf8";
+    case ParseResult::kEmptyNode:
+      return "empty_node";
+    case ParseResult::kControlChar:
+      return "control_char";
+    case ParseResult::kTooLong:
+      return "too_long";
   }
   return "unknown";
 }
@@ -85,11 +134,12 @@ ParseResult ParseLine(std::string_view line, int64_t now_seconds, ParsedLine* ou
   std::string_view path = fields.field[0];
   if (!core::NeedsNormalization(path)) {
     out->path = path;
-    return ParseResult::kOk;
+    return CheckPlainName(path, fields);
   }
   if (!core::NormalizeSeriesNameTo(path, &out->name_buffer).ok()) return ParseResult::kBadTags;
   out->path = out->name_buffer;
-  return ParseResult::kOk;
+  // "~a..b" normalizes to the untagged "a..b": the same storage rules apply.
+  return core::IsTagged(path) ? ParseResult::kOk : CheckPlainName(out->path, fields);
 }
 
 bool LineSplitter::Next(std::string_view* line) {

@@ -6,7 +6,10 @@
 //   - ±inf values are kept; a NaN or infinite timestamp is rejected;
 //   - a timestamp t with int(t) == -1, i.e. t in (-2, -1], means "now";
 //   - the timestamp is truncated toward zero to whole seconds;
-//   - the path is normalized as carbon's TaggedSeries (core/tagged_name.h) would.
+//   - the path is normalized as carbon's TaggedSeries (core/tagged_name.h) would;
+//   - an untagged path must be storable as a whisper file: no empty node (`a..b`, `.a`, `a.`) and
+//     no control character (U+0000-U+001F, U+007F-U+009F); ingest/README.md "Name hygiene".
+//     Tagged paths (`name;k=v`, `name{k="v"}`) get carbon's TaggedSeries validation only.
 // Socket-free and allocation-free in steady state. See ingest/README.md for deliberate
 // differences from carbon.
 #pragma once
@@ -28,11 +31,16 @@ enum class ParseResult : uint8_t {
   kNanValue,       // value is NaN: dropped as carbon drops it
   kBadTags,        // carbon's TaggedSeries cannot parse the path (e.g. "a;b", "a;t=~v", "~")
   kBadUtf8,        // the line is not valid UTF-8
+  kEmptyNode,      // untagged path with an empty node: "a..b", ".a", "a."
+  kControlChar,    // untagged path holding a control character (NUL, 0x01, DEL, U+0080...)
+  kTooLong,        // longer than max_line_bytes: never returned by ParseLine (it has no limit);
+                   // the receivers that enforce the limit report it with this reason
 };
-inline constexpr size_t kParseResultCount = 9;
+inline constexpr size_t kParseResultCount = 12;
 
 // "ok", "empty", "too_few_fields", "too_many_fields", "bad_value", "bad_timestamp", "nan_value",
-// "bad_tags", "bad_utf8": the `reason` label of ingest_lines_rejected_total.
+// "bad_tags", "bad_utf8", "empty_node", "control_char", "too_long": the `reason` label of
+// ingest_lines_rejected_total.
 std::string_view ParseResultName(ParseResult r);
 
 // True for every result except kOk and kEmpty.

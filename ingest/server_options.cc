@@ -31,6 +31,14 @@ core::Status ServerOptions::Validate() const {
     return core::InvalidArgument("read_buffer_bytes must be >= max_line_bytes + 2");
   }
   if (max_connections == 0) return core::InvalidArgument("max_connections must be > 0");
+  if (idle_timeout.count() < 0) return core::InvalidArgument("idle_timeout must be >= 0");
+  // Linux doubles SO_RCVBUF and keeps it in an int.
+  if (udp_receive_buffer_bytes > (size_t{1} << 30)) {
+    return core::InvalidArgument("udp_receive_buffer_bytes must be <= 1 GiB");
+  }
+  if (udp_drops_poll_interval.count() <= 0) {
+    return core::InvalidArgument("udp_drops_poll_interval must be > 0");
+  }
   if (batch_points == 0) return core::InvalidArgument("batch_points must be > 0");
   if (batch_bytes == 0) return core::InvalidArgument("batch_bytes must be > 0");
   if (flush_interval_ms <= 0) return core::InvalidArgument("flush_interval_ms must be > 0");

@@ -1,6 +1,7 @@
 // ServerOptions: every knob of the Graphite plaintext listener, with its unit and default.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -16,11 +17,27 @@ struct ServerOptions {
   std::string listen = "0.0.0.0:2003";
   // Also receive plaintext over UDP on the same address (carbon's ENABLE_UDP_LISTENER; on here).
   bool udp = true;
-  // Longest line in bytes, excluding its '\n' (carbon's 16384). A longer line, or an unterminated
-  // tail that grows longer, closes that connection (as carbon does); earlier points are kept.
+  // Longest line in bytes, excluding its '\n' (carbon's 16384). TCP: a longer line, or an
+  // unterminated tail that grows longer, closes that connection (as carbon does); earlier points
+  // are kept. UDP: that line is rejected (reason too_long), the datagram's other lines are kept.
   size_t max_line_bytes = 16384;
   // Open TCP connections at most. A connection beyond the limit is closed at once and counted.
   size_t max_connections = 10000;
+  // Open TCP connections from one source IP address at most (IPv4-mapped IPv6 counts as IPv4), so
+  // one sender cannot take every slot; beyond it a connection is closed at once and counted.
+  // 0 = no per-source limit. Values above max_connections act as max_connections.
+  size_t max_connections_per_source = 1000;
+  // A TCP connection that delivered no valid point for this long is closed (carbon's
+  // METRIC_CLIENT_IDLE_TIMEOUT: only a parsed point resets it; bad lines do not). A connection
+  // paused by a full sink is never idle. 0 = never.
+  std::chrono::milliseconds idle_timeout = std::chrono::minutes(10);
+  // SO_RCVBUF requested for the UDP socket, in bytes; SO_RCVBUFFORCE is tried when
+  // net.core.rmem_max caps it (works with CAP_NET_ADMIN). What the kernel granted is logged and
+  // exported (ingest_udp_receive_buffer_bytes). 0 = leave the system default.
+  size_t udp_receive_buffer_bytes = size_t{16} << 20;
+  // How often the UDP socket's kernel drop count is read into ingest_udp_kernel_drops_total
+  // (also read once at Stop()).
+  std::chrono::milliseconds udp_drops_poll_interval = std::chrono::seconds(1);
   // A connection hands its batch to the sink when it holds this many points...
   size_t batch_points = 4096;
   // ...or this many bytes (names + entries, PointBatch::ByteSize)...

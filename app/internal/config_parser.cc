@@ -220,7 +220,9 @@ class ConfigParser : private YamlReader {
 
   Status Graphite(const YAML::Node& node, const std::string& path, GraphiteConfig& g) const {
     return ForEachKey(
-        node, path, {"listen", "udp", "max_line_bytes", "max_connections"},
+        node, path,
+        {"listen", "udp", "max_line_bytes", "max_connections", "max_connections_per_source",
+         "idle_timeout", "udp_receive_buffer_bytes"},
         [&](const std::string& key, const YAML::Node& v, const std::string& p) -> Status {
           if (key == "listen") {
             ASSIGN_OR_RETURN(g.listen, Listen(v, p));
@@ -228,11 +230,33 @@ class ConfigParser : private YamlReader {
             ASSIGN_OR_RETURN(g.udp, Bool(v, p));
           } else if (key == "max_line_bytes") {
             ASSIGN_OR_RETURN(g.max_line_bytes, Uint(v, p, 64, 1 << 20));
+          } else if (key == "max_connections_per_source") {
+            ASSIGN_OR_RETURN(g.max_connections_per_source, Uint(v, p, 0, 1'000'000));
+          } else if (key == "idle_timeout") {
+            return IdleTimeout(v, p, g.idle_timeout);
+          } else if (key == "udp_receive_buffer_bytes") {
+            ASSIGN_OR_RETURN(g.udp_receive_buffer_bytes, Uint(v, p, 0, 1 << 30));
           } else {
             ASSIGN_OR_RETURN(g.max_connections, Uint(v, p, 1, 1'000'000));
           }
           return Status::Ok();
         });
+  }
+
+  // "0" (or 0s) turns it off; otherwise 1s..1d, whole seconds are plenty.
+  Status IdleTimeout(const YAML::Node& v, const std::string& p,
+                     std::chrono::milliseconds& out) const {
+    using std::chrono::milliseconds;
+    ASSIGN_OR_RETURN(std::string s, String(v, p));
+    if (s == "0") {
+      out = milliseconds(0);
+      return Status::Ok();
+    }
+    ASSIGN_OR_RETURN(out, Duration(v, p, milliseconds(0), milliseconds(86'400'000)));
+    if (out.count() != 0 && out < milliseconds(1000)) {
+      return Error(v, p, "must be 0 (never) or at least 1s");
+    }
+    return Status::Ok();
   }
 
   Status Storage(const YAML::Node& node, const std::string& path, StorageConfig& s) const {

@@ -24,9 +24,19 @@ class BatchBuilder {
   // an empty one ignored. Returns the parse result. REQUIRES: batch != nullptr.
   ParseResult AddLine(std::string_view line, int64_t now_seconds, storage::PointBatch* batch);
 
+  // Adds every line of a UDP datagram (split like str.splitlines()). A line longer than
+  // `max_line_bytes` is rejected and counted (reason too_long); the other lines are kept.
+  // Returns the number of points added. REQUIRES: batch != nullptr.
+  size_t AddDatagram(std::string_view datagram, size_t max_line_bytes, int64_t now_seconds,
+                     storage::PointBatch* batch);
+
+  // Counts and logs `line` as rejected for `reason` (a limit the caller enforces, e.g. kTooLong).
+  // REQUIRES: IsRejection(reason).
+  void Reject(ParseResult reason, std::string_view line, std::string_view note = "");
+
   // Adds the points parsed since the last call to ingest_points_received_total (one atomic add
-  // per read instead of one per line).
-  void PublishCounts();
+  // per read instead of one per line). Returns how many that was.
+  uint64_t PublishCounts();
 
   const std::string& peer() const { return peer_; }
   // Who subsequent log messages name (UDP: the datagram's sender).

@@ -15,16 +15,20 @@ struct IngestMetrics {
   // REQUIRES: IsRejection(r).
   core::Counter& Rejected(ParseResult r) { return *lines_rejected[static_cast<size_t>(r)]; }
 
-  core::Counter& points_received;          // lines parsed into a point
-  core::Counter& points_delivered;         // points the sink accepted
-  core::Counter& connections;              // TCP connections accepted
-  core::Gauge& connections_open;           // TCP connections open now
-  core::Counter& connections_rejected;     // closed at once: max_connections reached
-  core::Counter& lines_too_long;           // connections closed for a line > max_line_bytes
-  core::Counter& udp_datagrams;            // datagrams received
-  core::Counter& udp_points_dropped;       // points of datagrams the sink refused
-  core::Counter& backpressure_pauses;      // times a connection stopped reading for a full sink
-  core::Counter& shutdown_points_dropped;  // still refused when Stop()'s drain timed out
+  core::Counter& points_received;           // lines parsed into a point
+  core::Counter& points_delivered;          // points the sink accepted
+  core::Counter& connections;               // TCP connections accepted
+  core::Gauge& connections_open;            // TCP connections open now
+  core::Counter& rejected_max_connections;  // closed at once: max_connections reached
+  core::Counter& rejected_per_source;       // closed at once: max_connections_per_source reached
+  core::Counter& connections_idle_closed;   // closed after idle_timeout without a point
+  core::Counter& lines_too_long;            // connections closed for a line > max_line_bytes
+  core::Counter& udp_datagrams;             // datagrams received
+  core::Counter& udp_points_dropped;        // points of datagrams the sink refused
+  core::Counter& udp_kernel_drops;          // datagrams the kernel dropped (receive buffer full)
+  core::Gauge& udp_receive_buffer;          // SO_RCVBUF as the kernel granted it, bytes
+  core::Counter& backpressure_pauses;       // times a connection stopped reading for a full sink
+  core::Counter& shutdown_points_dropped;   // still refused when Stop()'s drain timed out
   std::array<core::Counter*, kParseResultCount> lines_rejected{};  // null for kOk, kEmpty
 };
 

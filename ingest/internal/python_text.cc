@@ -6,10 +6,12 @@
 namespace meridian::ingest::internal {
 namespace {
 
-enum ByteClass : uint8_t { kOther = 0, kSpace = 1, kHigh = 2 };
+enum ByteClass : uint8_t { kOther = 0, kSpace = 1, kHigh = 2, kControl = 4 };
 
 constexpr std::array<uint8_t, 256> MakeByteClasses() {
   std::array<uint8_t, 256> t{};
+  for (int c = 0x00; c <= 0x1F; ++c) t[c] = kControl;
+  t[0x7F] = kControl;
   for (int c = 0x09; c <= 0x0D; ++c) t[c] = kSpace;
   for (int c = 0x1C; c <= 0x20; ++c) t[c] = kSpace;
   for (int c = 0x80; c <= 0xFF; ++c) t[c] = kHigh;
@@ -50,6 +52,9 @@ size_t DecodeUtf8(const unsigned char* p, const unsigned char* end, uint32_t* cp
   return 0;
 }
 
+// Unicode category Cc minus whitespace (which separates fields and never reaches one).
+bool IsControl(uint32_t cp) { return cp < 0x20 || (cp >= 0x7F && cp <= 0x9F); }
+
 bool IsUnicodeSpace(uint32_t cp) {
   if (cp < 0x80) return kByteClass[cp] == kSpace;
   return cp == 0x85 || cp == 0xA0 || cp == 0x1680 || (cp >= 0x2000 && cp <= 0x200A) ||
@@ -76,8 +81,9 @@ SplitStatus SplitFieldsUnicode(std::string_view line, Fields* out) {
     if (IsUnicodeSpace(cp)) {
       if (token != nullptr) AddField(out, token, p);
       token = nullptr;
-    } else if (token == nullptr) {
-      token = p;
+    } else {
+      if (token == nullptr) token = p;
+      if (out->count == 0 && IsControl(cp)) out->first_has_control = true;
     }
     p += n;
   }
@@ -96,6 +102,7 @@ bool HasHighByte(const unsigned char* p, const unsigned char* end) {
 
 SplitStatus SplitFields(std::string_view line, Fields* out) {
   out->count = 0;
+  out->first_has_control = false;
   const auto* p = reinterpret_cast<const unsigned char*>(line.data());
   const auto* end = p + line.size();
   for (;;) {
@@ -109,6 +116,7 @@ SplitStatus SplitFields(std::string_view line, Fields* out) {
       ++p;
     }
     if (seen & kHigh) return SplitFieldsUnicode(line, out);
+    if (out->count == 0) out->first_has_control = (seen & kControl) != 0;
     if (out->count == 3) {
       // Already rejected as too many fields, but a non-UTF-8 line is reported as such.
       if (HasHighByte(p, end)) return SplitFieldsUnicode(line, out);

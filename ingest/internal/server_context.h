@@ -16,7 +16,9 @@ struct ServerContext {
   PointSink& sink;
   const core::Clock& clock;
   IngestMetrics& metrics;
-  RejectLog& log;
+  RejectLog& log;             // bad lines
+  RejectLog& connection_log;  // refused and idle-closed connections (own rate limit: never
+                              // drowned out by a flood of bad lines)
   ConnectionManager& manager;
 };
 

@@ -2,7 +2,9 @@
 
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
+#include <chrono>
 #include <cstring>
+#include <string>
 #include <utility>
 
 #include "ingest/internal/connection_manager.h"
@@ -19,11 +21,16 @@ TcpConnection::TcpConnection(asio::ip::tcp::socket socket, ServerContext& ctx, s
       builder_(ctx.metrics, ctx.log, std::move(peer)),
       flush_timer_(socket_.get_executor()),
       retry_timer_(socket_.get_executor()),
+      idle_timer_(socket_.get_executor()),
       buffer_(new char[ctx.options.read_buffer_bytes]),
       capacity_(ctx.options.read_buffer_bytes) {}
 
 void TcpConnection::Start() {
-  asio::dispatch(socket_.get_executor(), [self = shared_from_this()] { self->DoRead(); });
+  asio::dispatch(socket_.get_executor(), [self = shared_from_this()] {
+    self->last_point_ = Clock::now();
+    self->ArmIdleTimer();
+    self->DoRead();
+  });
 }
 
 void TcpConnection::Drain() {
@@ -80,7 +87,8 @@ void TcpConnection::ProcessBuffer() {
     }
   }
   begin_ += lines.consumed();
-  builder_.PublishCounts();
+  // As carbon's resetTimeout(): only a valid point proves the sender alive, not bad lines.
+  if (builder_.PublishCounts() > 0) last_point_ = Clock::now();
   if (sink_full) {
     PauseForSink();
     return;
@@ -162,7 +170,36 @@ void TcpConnection::OnFlushTimer() {
 
 void TcpConnection::DropTooLong(std::string_view line) {
   ctx_.metrics.lines_too_long.Add();
-  ctx_.log.Log("line_too_long (connection closed)", builder_.peer(), line);
+  builder_.Reject(ParseResult::kTooLong, line, "(connection closed)");
+  Finish();
+}
+
+// One timer per connection, re-armed only when it fires (not per read): it checks how long ago
+// the last point came and sleeps for the rest of the timeout.
+void TcpConnection::ArmIdleTimer() {
+  if (ctx_.options.idle_timeout.count() <= 0) return;
+  idle_timer_.expires_at(last_point_ + ctx_.options.idle_timeout);
+  idle_timer_.async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
+    if (!ec) self->OnIdleTimer();
+  });
+}
+
+void TcpConnection::OnIdleTimer() {
+  if (state_ == State::kFinishing || state_ == State::kClosed) return;
+  const Clock::time_point now = Clock::now();
+  // Paused by a full sink: the sender is waiting for us, not idle.
+  if (state_ == State::kPaused) last_point_ = now;
+  if (now - last_point_ < ctx_.options.idle_timeout) {
+    ArmIdleTimer();
+    return;
+  }
+  ctx_.metrics.connections_idle_closed.Add();
+  const int64_t ms = ctx_.options.idle_timeout.count();
+  const std::string idle =
+      ms % 1000 == 0 ? std::to_string(ms / 1000) + " s" : std::to_string(ms) + " ms";
+  ctx_.connection_log.Log(
+      "connection closed: no valid point for " + idle + " (graphite.idle_timeout)", builder_.peer(),
+      "");
   Finish();
 }
 
@@ -176,6 +213,7 @@ void TcpConnection::Finish() {
     socket_.shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
     socket_.close(ignored);
     flush_timer_.cancel();
+    idle_timer_.cancel();
   }
   if (FlushBatch()) {
     Close();
@@ -195,6 +233,7 @@ void TcpConnection::Close() {
   state_ = State::kClosed;
   flush_timer_.cancel();
   retry_timer_.cancel();
+  idle_timer_.cancel();
   ctx_.manager.Remove(shared_from_this());
 }
 

@@ -2,8 +2,9 @@
 // them into a batch and hands full batches to the sink; pauses reading while the sink is full.
 //
 // Lifecycle: Start() -> reading <-> paused (sink full, retry timer) -> finishing (EOF, error,
-// line too long, or Drain(): final flush, retried while the sink is full) -> closed (removed from
-// the ConnectionManager). An unterminated tail is discarded at close, as carbon does.
+// line too long, idle_timeout without a valid point, or Drain(): final flush, retried while the
+// sink is full) -> closed (removed from the ConnectionManager). An unterminated tail is discarded
+// at close, as carbon does.
 // Memory: read_buffer_bytes + one batch (<= batch_points / about batch_bytes).
 //
 // Thread-safety: all work runs on the connection's strand (the socket's executor); Drain() may
@@ -50,6 +51,8 @@ class TcpConnection : public std::enable_shared_from_this<TcpConnection> {
   void ArmFlushTimer();
   void OnFlushTimer();
   void DropTooLong(std::string_view line);
+  void ArmIdleTimer();
+  void OnIdleTimer();
   void Finish();
   void Close();
 
@@ -58,6 +61,7 @@ class TcpConnection : public std::enable_shared_from_this<TcpConnection> {
   BatchBuilder builder_;
   boost::asio::steady_timer flush_timer_;
   boost::asio::steady_timer retry_timer_;
+  boost::asio::steady_timer idle_timer_;
   std::unique_ptr<char[]> buffer_;
   size_t capacity_;
   size_t begin_ = 0;  // first unparsed byte
@@ -67,6 +71,7 @@ class TcpConnection : public std::enable_shared_from_this<TcpConnection> {
   bool flush_armed_ = false;
   bool draining_ = false;
   Clock::time_point drain_deadline_{};
+  Clock::time_point last_point_{};  // when a read last yielded a valid point (or Start())
 };
 
 }  // namespace meridian::ingest::internal

@@ -1,12 +1,13 @@
 #include "ingest/internal/tcp_listener.h"
 
+#include <fmt/format.h>
+
 #include <boost/asio/post.hpp>
 #include <boost/asio/strand.hpp>
 #include <chrono>
 #include <memory>
 #include <string>
 
-#include "ingest/internal/connection_manager.h"
 #include "ingest/internal/tcp_connection.h"
 
 namespace meridian::ingest::internal {
@@ -16,11 +17,13 @@ using asio::ip::tcp;
 
 namespace {
 
-std::string PeerName(const tcp::socket& socket) {
-  boost::system::error_code ec;
-  tcp::endpoint ep = socket.remote_endpoint(ec);
-  if (ec) return "unknown peer";
-  return ep.address().to_string() + ":" + std::to_string(ep.port());
+// Connections are counted per IP address; an IPv4 sender reaching a dual-stack listener shows up
+// as ::ffff:a.b.c.d and counts as a.b.c.d.
+std::string SourceKey(const asio::ip::address& address) {
+  if (address.is_v6() && address.to_v6().is_v4_mapped()) {
+    return asio::ip::make_address_v4(asio::ip::v4_mapped, address.to_v6()).to_string();
+  }
+  return address.to_string();
 }
 
 }  // namespace
@@ -72,6 +75,26 @@ void TcpListener::DoAccept() {
                          });
 }
 
+void TcpListener::Refused(ConnectionManager::Admission why, const std::string& source,
+                          const std::string& peer) {
+  const ServerOptions& o = ctx_.options;
+  if (why == ConnectionManager::Admission::kMaxConnections) {
+    ctx_.metrics.rejected_max_connections.Add();
+    ctx_.connection_log.Log(
+        fmt::format("connection refused: graphite.max_connections ({}) reached ({} of them "
+                    "from this address)",
+                    o.max_connections, ctx_.manager.CountFrom(source)),
+        peer, "");
+  } else if (why == ConnectionManager::Admission::kMaxPerSource) {
+    ctx_.metrics.rejected_per_source.Add();
+    ctx_.connection_log.Log(
+        fmt::format("connection refused: graphite.max_connections_per_source ({}) reached",
+                    o.max_connections_per_source),
+        peer, "");
+  }
+  // kDraining: Stop() began; refusing is the point and not worth a message.
+}
+
 void TcpListener::OnAccept(const boost::system::error_code& ec, tcp::socket socket) {
   if (closed_ || ec == asio::error::operation_aborted) return;
   if (ec) {
@@ -83,21 +106,26 @@ void TcpListener::OnAccept(const boost::system::error_code& ec, tcp::socket sock
     });
     return;
   }
-  std::string peer = PeerName(socket);
-  // Only this strand adds connections, so checking before constructing one is race-free.
-  if (ctx_.manager.size() >= ctx_.options.max_connections) {
-    ctx_.metrics.connections_rejected.Add();
-    ctx_.log.Log("connection rejected (max_connections)", peer, "");
-    boost::system::error_code ignored;
-    socket.close(ignored);
-  } else {
-    auto connection = std::make_shared<TcpConnection>(std::move(socket), ctx_, std::move(peer));
-    // Refused only when Stop() began; the socket closes with `connection`.
-    if (ctx_.manager.TryAdd(connection, ctx_.options.max_connections)) {
+  boost::system::error_code peer_ec;
+  const tcp::endpoint remote = socket.remote_endpoint(peer_ec);
+  // A sender that reset before we looked has no address; it is counted as "unknown".
+  const std::string source = peer_ec ? "unknown" : SourceKey(remote.address());
+  std::string peer = source + ":" + std::to_string(peer_ec ? 0 : remote.port());
+  // Only this strand adds connections, so checking before allocating one is race-free.
+  ConnectionManager::Admission admission = ctx_.manager.Check(source);
+  if (admission == ConnectionManager::Admission::kAdded) {
+    auto connection = std::make_shared<TcpConnection>(std::move(socket), ctx_, peer);
+    admission = ctx_.manager.TryAdd(connection, source);
+    if (admission == ConnectionManager::Admission::kAdded) {
       ctx_.metrics.connections.Add();
       connection->Start();
     }
+    // Refused: the socket closes with `connection`.
+  } else {
+    boost::system::error_code ignored;
+    socket.close(ignored);
   }
+  if (admission != ConnectionManager::Admission::kAdded) Refused(admission, source, peer);
   DoAccept();
 }
 

@@ -1,5 +1,7 @@
-// TcpListener: accepts Graphite TCP clients, enforces max_connections, and hands each accepted
-// socket (on a strand of its own) to a new TcpConnection.
+// TcpListener: accepts Graphite TCP clients, enforces max_connections and
+// max_connections_per_source (a refused connection is closed at once, counted by reason and
+// logged at a rate limit, naming the knob), and hands each accepted socket (on a strand of its
+// own) to a new TcpConnection.
 // Thread-safety: Open/port before the io_context runs; Close() from any thread.
 #pragma once
 
@@ -8,8 +10,10 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <cstdint>
+#include <string>
 
 #include "core/status.h"
+#include "ingest/internal/connection_manager.h"
 #include "ingest/internal/server_context.h"
 
 namespace meridian::ingest::internal {
@@ -31,6 +35,8 @@ class TcpListener {
  private:
   void DoAccept();
   void OnAccept(const boost::system::error_code& ec, boost::asio::ip::tcp::socket socket);
+  void Refused(ConnectionManager::Admission why, const std::string& source,
+               const std::string& peer);
 
   boost::asio::io_context& io_;
   ServerContext& ctx_;

@@ -40,6 +40,20 @@ TEST(ConfigTest, EmbeddedDefaultParsesToTheStructDefaults) {
   EXPECT_EQ(storage::FormatRetentions(parsed.storage.schemas[1].archives), "10s:6h,1m:1w,10m:5y");
 }
 
+TEST(ConfigTest, GraphiteConnectionAndUdpKnobsParse) {
+  Config c = MustParse(
+      "graphite: { max_connections_per_source: 0, idle_timeout: 90s,"
+      " udp_receive_buffer_bytes: 1048576 }\n");
+  EXPECT_EQ(c.graphite.max_connections_per_source, 0u);
+  EXPECT_EQ(c.graphite.idle_timeout, milliseconds(90000));
+  EXPECT_EQ(c.graphite.udp_receive_buffer_bytes, 1048576u);
+  EXPECT_EQ(MustParse("graphite: { idle_timeout: 0 }\n").graphite.idle_timeout, milliseconds(0));
+  Config d = MustParse("");
+  EXPECT_EQ(d.graphite.idle_timeout, milliseconds(600000));
+  EXPECT_EQ(d.graphite.max_connections_per_source, 1000u);
+  EXPECT_EQ(d.graphite.udp_receive_buffer_bytes, 16u << 20);
+}
+
 TEST(ConfigTest, EmptyDocumentKeepsDefaultsAndInstanceDefaultsToSanitizedHostName) {
   Config c = MustParse("");
   EXPECT_EQ(c.storage.schemas, DefaultSchemaRules());
@@ -136,6 +150,14 @@ TEST(ConfigTest, ErrorsNameFileLineAndKeyPath) {
       {"graphite: { udp: maybe }\n", "graphite.udp: 'maybe' is not a boolean"},
       {"graphite:\n  max_connections: lots\n", "meridian.yaml:2: graphite.max_connections: 'lots'"},
       {"graphite:\n  max_line_bytes: 0\n", "graphite.max_line_bytes: '0' is not an integer in 64"},
+      {"graphite: { idle_timeout: 10 }\n", "meridian.yaml:1: graphite.idle_timeout: '10': a unit"},
+      {"graphite: { idle_timeout: 500ms }\n",
+       "graphite.idle_timeout: must be 0 (never) or at least"},
+      {"graphite: { idle_timeout: 2d }\n", "graphite.idle_timeout: 2d is outside"},
+      {"graphite: { max_connections_per_source: -1 }\n",
+       "graphite.max_connections_per_source: '-1' is not an integer in 0..1000000"},
+      {"graphite: { udp_receive_buffer_bytes: 2147483648 }\n",
+       "graphite.udp_receive_buffer_bytes: '2147483648' is not an integer in 0..1073741824"},
       {"data_dir: [a, b]\n", "meridian.yaml:1: data_dir: expected a single value"},
       {"data_dir:\n", "data_dir: expected a value, got nothing"},
       {"- a\n- b\n", "meridian.yaml:1: (top level): expected a mapping"},

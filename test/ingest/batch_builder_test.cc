@@ -53,13 +53,42 @@ TEST_F(BatchBuilderTest, BadLinesAreCountedByReasonAndSkipped) {
   }
 }
 
+TEST_F(BatchBuilderTest, BadNamesAreCountedByReason) {
+  builder_.AddLine("a..b 1 2", 0, &batch_);
+  builder_.AddLine(".a 1 2", 0, &batch_);
+  builder_.AddLine("a. 1 2", 0, &batch_);
+  builder_.AddLine(std::string_view("a\0 1 2", 6), 0, &batch_);
+  builder_.AddLine("a\x02 1 2", 0, &batch_);
+  EXPECT_TRUE(batch_.empty());
+  EXPECT_EQ(Rejected("empty_node"), 3u);
+  EXPECT_EQ(Rejected("control_char"), 2u);
+}
+
+TEST_F(BatchBuilderTest, DatagramLineOverLimitIsRejectedAndTheOthersKept) {
+  const std::string long_line = std::string(100, 'x') + " 1 2";
+  const std::string at_limit = std::string(60, 'y') + " 1 2";  // 64 bytes
+  std::string datagram = "a 1 10\n" + long_line + "\n" + at_limit + "\r\nb 2 20";
+  EXPECT_EQ(builder_.AddDatagram(datagram, 64, 0, &batch_), 3u);
+  ASSERT_EQ(batch_.size(), 3u);
+  EXPECT_EQ(batch_.name(batch_.entries()[0]), "a");
+  EXPECT_EQ(batch_.name(batch_.entries()[1]), std::string(60, 'y'));
+  EXPECT_EQ(batch_.name(batch_.entries()[2]), "b");
+  EXPECT_EQ(Rejected("too_long"), 1u);
+}
+
+TEST_F(BatchBuilderTest, DatagramOfOnlyAnOverlongUnterminatedLineAddsNothing) {
+  EXPECT_EQ(builder_.AddDatagram(std::string(65, 'z'), 64, 0, &batch_), 0u);
+  EXPECT_TRUE(batch_.empty());
+  EXPECT_EQ(Rejected("too_long"), 1u);
+}
+
 TEST_F(BatchBuilderTest, ReceivedCounterMovesOnlyOnPublish) {
   builder_.AddLine("a 1 1", 0, &batch_);
   builder_.AddLine("b 1 1", 0, &batch_);
   EXPECT_EQ(Received(), 0u);
-  builder_.PublishCounts();
+  EXPECT_EQ(builder_.PublishCounts(), 2u);
   EXPECT_EQ(Received(), 2u);
-  builder_.PublishCounts();
+  EXPECT_EQ(builder_.PublishCounts(), 0u);
   EXPECT_EQ(Received(), 2u);
 }
 

@@ -118,7 +118,54 @@ const RejectCase kRejected[] = {
     {"a\xed\xa0\x80 1 10", ParseResult::kBadUtf8},  // surrogate
     {"a\xc0\xaf 1 10", ParseResult::kBadUtf8},      // overlong
     {"a 1 2 3 \xff", ParseResult::kBadUtf8},
+    // Name hygiene: carbon's whisper files alias ("a..b" → a/b.wsp, ".a" → a.wsp), hide ("a." →
+    // a/.wsp, never listed) or fail to create (NUL) these.
+    {"a..b 1 10", ParseResult::kEmptyNode},
+    {".lead 1 10", ParseResult::kEmptyNode},
+    {"trail. 1 10", ParseResult::kEmptyNode},
+    {". 1 10", ParseResult::kEmptyNode},
+    {".. 1 10", ParseResult::kEmptyNode},
+    {"a.b...c 1 10", ParseResult::kEmptyNode},
+    {"~.a 1 10", ParseResult::kEmptyNode},  // normalizes to ".a"
+    {std::string_view("a\0b 1 10", 8), ParseResult::kControlChar},
+    {"a\x01 1 10", ParseResult::kControlChar},
+    {"a\x1b[31m 1 10", ParseResult::kControlChar},  // ESC: terminal escapes in logs
+    {"a\x7f 1 10", ParseResult::kControlChar},      // DEL
+    {"a\xc2\x80 1 10", ParseResult::kControlChar},  // U+0080 (C1 control)
+    {"a\xc2\x9f 1 10", ParseResult::kControlChar},  // U+009F
+    {"\x01..a 1 10", ParseResult::kControlChar},    // both: control wins
+    // Checked after the values, as carbon checks the fields first and NaN before the name.
+    {"a..b x 10", ParseResult::kBadValue},
+    {"a..b nan 10", ParseResult::kNanValue},
 };
+
+TEST(LineParserTest, NameHygieneLeavesGoodAndTaggedNamesAlone) {
+  ParsedLine p;
+  // Tagged names keep carbon's TaggedSeries rules only: the name part may hold empty nodes
+  // (carbon stores tagged series under a hash, not a path per node).
+  for (std::string_view line : {"a.b.c 1 10", "a-b_c:d 1 10", "h\xc3\xa9llo.w\xc2\xa1rld 1 10",
+                                "a..b;t=v 1 10", ".a;t=v 1 10", "a.{x=\"1\"} 1 10"}) {
+    EXPECT_EQ(ParseLine(line, kNow, &p), ParseResult::kOk) << line;
+  }
+}
+
+TEST(LineParserTest, EmptyNodeIsFoundAtEveryPositionOfALongName) {
+  // The double-dot search reads eight bytes at a time: a pair must be found wherever it falls.
+  ParsedLine p;
+  for (size_t len = 2; len <= 40; ++len) {
+    for (size_t at = 1; at + 1 < len; ++at) {
+      std::string name(len, 'n');
+      name[at] = '.';
+      std::string line = name + " 1 10";
+      ASSERT_EQ(ParseLine(line, kNow, &p), ParseResult::kOk) << name;
+      if (at + 2 < len) {
+        name[at + 1] = '.';
+        line = name + " 1 10";
+        ASSERT_EQ(ParseLine(line, kNow, &p), ParseResult::kEmptyNode) << name;
+      }
+    }
+  }
+}
 
 TEST(LineParserTest, RejectsMalformedLinesWithTheirReason) {
   ParsedLine p;
@@ -140,8 +187,8 @@ TEST(LineParserTest, ReasonNamesAreDistinctMetricLabels) {
     names.push_back(ParseResultName(static_cast<ParseResult>(i)));
   }
   std::vector<std::string_view> expected = {
-      "ok",        "empty",    "too_few_fields", "too_many_fields", "bad_value", "bad_timestamp",
-      "nan_value", "bad_tags", "bad_utf8"};
+      "ok",        "empty",    "too_few_fields", "too_many_fields", "bad_value",    "bad_timestamp",
+      "nan_value", "bad_tags", "bad_utf8",       "empty_node",      "control_char", "too_long"};
   EXPECT_EQ(names, expected);
 }
 

@@ -10,6 +10,17 @@ TEST(ServerOptionsTest, DefaultsAreValidAndMatchCarbon) {
   EXPECT_TRUE(o.Validate().ok());
   EXPECT_EQ(o.listen, "0.0.0.0:2003");
   EXPECT_EQ(o.max_line_bytes, 16384u);
+  EXPECT_EQ(o.max_connections_per_source, 1000u);
+  EXPECT_EQ(o.idle_timeout, std::chrono::minutes(10));
+  EXPECT_EQ(o.udp_receive_buffer_bytes, size_t{16} << 20);
+}
+
+TEST(ServerOptionsTest, ZeroTurnsOffIdleTimeoutPerSourceLimitAndBufferSizing) {
+  ServerOptions o;
+  o.idle_timeout = {};
+  o.max_connections_per_source = 0;
+  o.udp_receive_buffer_bytes = 0;
+  EXPECT_TRUE(o.Validate().ok());
 }
 
 TEST(ServerOptionsTest, EachBadFieldIsInvalidArgument) {
@@ -32,6 +43,10 @@ TEST(ServerOptionsTest, EachBadFieldIsInvalidArgument) {
   EXPECT_TRUE(invalid([](ServerOptions& o) { o.drain_timeout_ms = -1; }));
   EXPECT_TRUE(invalid([](ServerOptions& o) { o.io_threads = 0; }));
   EXPECT_TRUE(invalid([](ServerOptions& o) { o.reject_log_interval_ms = -1; }));
+  EXPECT_TRUE(invalid([](ServerOptions& o) { o.idle_timeout = std::chrono::milliseconds(-1); }));
+  EXPECT_TRUE(
+      invalid([](ServerOptions& o) { o.udp_receive_buffer_bytes = (size_t{1} << 30) + 1; }));
+  EXPECT_TRUE(invalid([](ServerOptions& o) { o.udp_drops_poll_interval = {}; }));
 }
 
 TEST(ServerOptionsTest, SplitHostPortHandlesIpv6Brackets) {

@@ -93,7 +93,16 @@ sockaddr_in Loopback(uint16_t port) {
 // A connected client socket, closed on destruction.
 class Client {
  public:
-  explicit Client(uint16_t port) : fd_(socket(AF_INET, SOCK_STREAM, 0)) {
+  // `source` picks the client's address (any of 127.0.0.0/8 reaches the loopback listener), so a
+  // test can be several senders.
+  explicit Client(uint16_t port, const char* source = nullptr)
+      : fd_(socket(AF_INET, SOCK_STREAM, 0)) {
+    if (source != nullptr) {
+      sockaddr_in local{};
+      local.sin_family = AF_INET;
+      inet_pton(AF_INET, source, &local.sin_addr);
+      if (bind(fd_, reinterpret_cast<sockaddr*>(&local), sizeof(local)) != 0) return;
+    }
     sockaddr_in addr = Loopback(port);
     connected_ = connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0;
   }
@@ -255,9 +264,83 @@ TEST_F(IngestServerTest, ConnectionsOverLimitAreClosedAndCounted) {
   ASSERT_TRUE(Eventually([&] { return OpenConnections() == 2; }));
   Client c(server_->tcp_port());
   EXPECT_TRUE(c.WaitClosedByPeer());
-  EXPECT_EQ(CounterValue("ingest_connections_rejected_total"), 1u);
+  EXPECT_EQ(CounterValue("ingest_connections_rejected_total", {{"reason", "max_connections"}}), 1u);
   ASSERT_TRUE(a.Send("still 1 1\n"));
   EXPECT_TRUE(sink_.WaitForPoints(1));
+}
+
+TEST_F(IngestServerTest, PerSourceCapRefusesThatSourceAndLetsASecondSourceIn) {
+  options_.max_connections = 3;
+  options_.max_connections_per_source = 2;
+  StartServer();
+  // One sender holds its two slots idle (the lock-out of issue 12 needs it to hold all of them).
+  Client a1(server_->tcp_port(), "127.0.0.1"), a2(server_->tcp_port(), "127.0.0.1");
+  ASSERT_TRUE(a1.connected() && a2.connected());
+  ASSERT_TRUE(Eventually([&] { return OpenConnections() == 2; }));
+  Client a3(server_->tcp_port(), "127.0.0.1");
+  EXPECT_TRUE(a3.WaitClosedByPeer());
+  EXPECT_EQ(
+      CounterValue("ingest_connections_rejected_total", {{"reason", "max_connections_per_source"}}),
+      1u);
+  Client b(server_->tcp_port(), "127.0.0.2");
+  ASSERT_TRUE(b.connected());
+  ASSERT_TRUE(b.Send("second.source 1 1\n"));
+  ASSERT_TRUE(sink_.WaitForPoints(1));
+  EXPECT_EQ(sink_.points()[0].name, "second.source");
+  EXPECT_EQ(OpenConnections(), 3);
+  EXPECT_EQ(CounterValue("ingest_connections_rejected_total", {{"reason", "max_connections"}}), 0u);
+}
+
+TEST_F(IngestServerTest, IdleSenderIsClosedAndCountedAfterItsPointsAreDelivered) {
+  options_.idle_timeout = milliseconds(300);
+  options_.flush_interval_ms = 600'000;  // only the close delivers the batch
+  StartServer();
+  Client idle(server_->tcp_port());
+  ASSERT_TRUE(idle.Send("i 1 1\n"));
+  EXPECT_TRUE(idle.WaitClosedByPeer());
+  ASSERT_TRUE(sink_.WaitForPoints(1));
+  EXPECT_EQ(CounterValue("ingest_connections_idle_closed_total"), 1u);
+  EXPECT_TRUE(Eventually([&] { return OpenConnections() == 0; }));
+}
+
+TEST_F(IngestServerTest, BadLinesDoNotKeepAConnectionFromIdling) {
+  options_.idle_timeout = milliseconds(300);
+  StartServer();
+  Client junk(server_->tcp_port());
+  ASSERT_TRUE(junk.Send("not a point at all\n"));
+  // Carbon resets its idle timer on a received metric only; so does Meridian.
+  ASSERT_TRUE(Eventually([&] { return Rejected("too_many_fields") == 1; }));
+  ASSERT_TRUE(junk.Send("still not\n"));
+  EXPECT_TRUE(junk.WaitClosedByPeer());
+  EXPECT_EQ(CounterValue("ingest_connections_idle_closed_total"), 1u);
+}
+
+TEST_F(IngestServerTest, BadNamesAreRejectedWithTheirReasonOverTcpAndUdp) {
+  StartServer();
+  Client c(server_->tcp_port());
+  const std::string tcp_lines =
+      std::string("dot..dot 1 1\n.lead 1 1\ntrail. 1 1\nn") + '\0' + "ul 1 1\nok.tcp 1 1\n";
+  ASSERT_TRUE(c.Send(tcp_lines));
+  ASSERT_TRUE(SendDatagram(server_->udp_port(), "c\x01trl 1 1\nok.udp 1 1\n"));
+  ASSERT_TRUE(sink_.WaitForPoints(2));
+  EXPECT_EQ(Rejected("empty_node"), 3u);
+  EXPECT_TRUE(Eventually([&] { return Rejected("control_char") == 2; }));
+  std::vector<Recorded> got = sink_.points();
+  std::vector<std::string> names;
+  for (const Recorded& r : got) names.push_back(r.name);
+  std::sort(names.begin(), names.end());
+  EXPECT_EQ(names, (std::vector<std::string>{"ok.tcp", "ok.udp"}));
+}
+
+TEST_F(IngestServerTest, UdpLineOverLimitIsRejectedAndTheDatagramsOtherLinesKept) {
+  StartServer();
+  // A 60 KB name, as issue 8 created through UDP; default max_line_bytes 16384.
+  const std::string huge(60'000, 'h');
+  ASSERT_TRUE(SendDatagram(server_->udp_port(), "before 1 10\n" + huge + " 1 10\nafter 2 20"));
+  ASSERT_TRUE(sink_.WaitForPoints(2));
+  EXPECT_EQ(sink_.points(), (std::vector<Recorded>{{"before", 10, 1}, {"after", 20, 2}}));
+  EXPECT_EQ(Rejected("too_long"), 1u);
+  EXPECT_EQ(CounterValue("ingest_udp_datagrams_total"), 1u);
 }
 
 TEST_F(IngestServerTest, FullSinkPausesReadingThenDeliversEverythingInOrder) {
@@ -311,6 +394,65 @@ TEST_F(IngestServerTest, UdpPointsRefusedBySinkAreDroppedAndCounted) {
   ASSERT_TRUE(SendDatagram(server_->udp_port(), "u 1 1\nu 2 2\n"));
   ASSERT_TRUE(Eventually([&] { return CounterValue("ingest_udp_points_dropped_total") == 2; }));
   EXPECT_TRUE(sink_.points().empty());
+}
+
+// A sink whose first TryWrite blocks until Open(): the UDP receiver stalls, as a slow store would
+// stall it, while the kernel queue fills up and drops the rest.
+class GatedSink : public PointSink {
+ public:
+  bool TryWrite(storage::PointBatch& batch) override {
+    std::unique_lock lock(mu_);
+    open_cv_.wait(lock, [&] { return open_; });
+    points_ += batch.size();
+    return true;
+  }
+  void Open() {
+    std::lock_guard lock(mu_);
+    open_ = true;
+    open_cv_.notify_all();
+  }
+  uint64_t points() {
+    std::lock_guard lock(mu_);
+    return points_;
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable open_cv_;
+  bool open_ = false;
+  uint64_t points_ = 0;
+};
+
+TEST_F(IngestServerTest, UdpKernelDropsAreExportedAndDropsPlusStoredEqualsSent) {
+  options_.udp_receive_buffer_bytes = 65536;
+  options_.udp_drops_poll_interval = milliseconds(20);
+  GatedSink gated;
+  auto server = GraphiteServer::Start(options_, gated, clock_, registry_);
+  ASSERT_TRUE(server.ok()) << server.status().ToString();
+  // Linux doubles the request for its bookkeeping.
+  EXPECT_EQ(registry_.GetGauge("ingest_udp_receive_buffer_bytes", "").Value(), 2 * 65536);
+
+  constexpr uint64_t kSent = 200'000;
+  int fd = socket(AF_INET, SOCK_DGRAM, 0);
+  sockaddr_in addr = Loopback((*server)->udp_port());
+  for (uint64_t i = 0; i < kSent; ++i) {
+    std::string line = "drop.test " + std::to_string(i) + " 1\n";
+    ASSERT_EQ(
+        sendto(fd, line.data(), line.size(), 0, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)),
+        static_cast<ssize_t>(line.size()));
+  }
+  close(fd);
+  gated.Open();
+  auto drops = [&] { return CounterValue("ingest_udp_kernel_drops_total"); };
+  auto datagrams = [&] { return CounterValue("ingest_udp_datagrams_total"); };
+  ASSERT_TRUE(meridian::testing::WaitFor([&] { return datagrams() + drops() == kSent; },
+                                         std::chrono::seconds(60)))
+      << "datagrams " << datagrams() << " drops " << drops();
+  ASSERT_TRUE(Eventually([&] { return gated.points() == datagrams(); }));
+  EXPECT_GT(drops(), 0u);
+  EXPECT_EQ(drops() + gated.points(), kSent);
+  (*server)->Stop();
+  EXPECT_EQ(drops() + gated.points(), kSent);  // the final read at Stop() adds nothing new
 }
 
 TEST_F(IngestServerTest, InvalidOptionsAndBusyPortFailToStart) {

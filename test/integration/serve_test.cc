@@ -125,6 +125,40 @@ TEST(ServeTest, AnswersPastMaxResponseBytesAre422AndCounted) {
       << metrics->body;
 }
 
+TEST(ServeTest, BadNamesAreRejectedAndGraphiteKnobsReachTheListener) {
+  auto m = StartMeridian(
+      "graphite: { udp_receive_buffer_bytes: 1048576, idle_timeout: 0,"
+      " max_connections_per_source: 0 }\n");
+  ASSERT_TRUE(m);
+  const int64_t t = Now() - 30;
+  ASSERT_TRUE(
+      m->SendTcp(fmt::format("dot..dot 1 {0}\n.lead 1 {0}\ntrail. 1 {0}\ngood.name 1 {0}\n", t))
+          .ok());
+  ASSERT_TRUE(m->SendUdp(fmt::format("c\x01trl 1 {0}\n{1} 1 {0}\ngood.udp 1 {0}\n", t,
+                                     std::string(20'000, 'u')))
+                  .ok());
+  ASSERT_TRUE(WaitFor([&] { return CountPoints(*m, "good.*") == 2; }, 10s)) << m->Log();
+  auto top = m->Find("*");
+  ASSERT_TRUE(top.ok());
+  const std::string listed = top->dump();
+  for (const char* absent : {"\"dot\"", "\"lead\"", "\"trail\"", "trl"}) {
+    EXPECT_EQ(listed.find(absent), std::string::npos) << absent << " in " << listed;
+  }
+  EXPECT_NE(listed.find("\"good\""), std::string::npos) << listed;
+  auto metrics = m->Get("/metrics");
+  ASSERT_TRUE(metrics.ok());
+  for (const char* want : {"meridian_ingest_lines_rejected_total{reason=\"empty_node\"} 3",
+                           "meridian_ingest_lines_rejected_total{reason=\"control_char\"} 1",
+                           "meridian_ingest_lines_rejected_total{reason=\"too_long\"} 1",
+                           "meridian_ingest_udp_receive_buffer_bytes 2097152",
+                           "meridian_ingest_udp_kernel_drops_total 0"}) {
+    EXPECT_NE(metrics->body.find(want), std::string::npos) << want;
+  }
+  EXPECT_NE(m->Log().find("receive buffer requested 1048576 bytes, granted 2097152"),
+            std::string::npos)
+      << m->Log();
+}
+
 TEST(ServeTest, CleanRestartKeepsEverything) {
   auto m = StartMeridian();
   ASSERT_TRUE(m);
