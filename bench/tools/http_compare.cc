@@ -235,6 +235,23 @@ bool WaitForSeries(Server& s, int64_t end) {
   });
 }
 
+// The server's own count of open HTTP connections from its /metrics (this request's included),
+// or -1: Meridian's http_connections_open gauge, VictoriaMetrics' vm_tcplistener_conns.
+double ServerOpenConnections(const Server& s) {
+  const std::string prefix = s.name == "meridian" ? "meridian_http_connections_open "
+                                                   : "vm_tcplistener_conns{name=\"http\"";
+  const bench::Reply reply = Fetch(s.http_port, "/metrics");
+  for (size_t at = 0; at < reply.body.size();) {
+    const size_t eol = std::min(reply.body.find('\n', at), reply.body.size());
+    const std::string_view line(reply.body.data() + at, eol - at);
+    if (line.substr(0, prefix.size()) == prefix) {
+      return std::atof(std::string(line.substr(line.rfind(' ') + 1)).c_str());
+    }
+    at = eol + 1;
+  }
+  return -1;
+}
+
 bench::Cell RunCell(const Options& o, Server& s, std::string_view route, bool crowd) {
   bench::Cell cell;
   cell.route = std::string(route);
@@ -265,6 +282,7 @@ bench::ServerResult Measure(const Options& o, Server& s) {
   if (!crowd.Open()) fmt::print(stderr, "http_compare: {}: some crowd connections failed\n", s.name);
   std::this_thread::sleep_for(milliseconds(2000));
   r.rss_crowd = s.process->RssBytes();
+  r.server_connections = ServerOpenConnections(s);
   for (const char* route : {"/health", "render"}) r.cells.push_back(RunCell(o, s, route, true));
   r.idle_replaced = crowd.idle_replaced();
   r.slow_replaced = crowd.slow_replaced();
@@ -310,6 +328,7 @@ int main(int argc, char** argv) {
   const size_t files = bench::RaiseOpenFileLimit();
   fmt::print("http_compare: load average at start {} ({} CPUs); open-file limit {}\n",
              LoadAverage(), std::thread::hardware_concurrency(), files);
+  std::fflush(stdout);
   // One fixed minute, two minutes back: past VictoriaMetrics' 30 s -search.latencyOffset.
   const int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
                           std::chrono::system_clock::now().time_since_epoch())

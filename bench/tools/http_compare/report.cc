@@ -89,12 +89,15 @@ void PrintCrowdEffect(const ReportOptions& o, const std::vector<ServerResult>& r
   }
   fmt::print(
       "\n| server | VmRSS before MB | VmRSS with crowd MB | bytes per connection | target | "
-      "idle closed by server | slow closed by server |\n|---|---|---|---|---|---|---|\n");
+      "open connections (server's count) | idle closed by server | slow closed by server |\n"
+      "|---|---|---|---|---|---|---|---|\n");
   const double n = o.idle + o.slow;
   for (const ServerResult& r : results) {
     const double per = n > 0 ? (static_cast<double>(r.rss_crowd) - r.rss_before) / n : 0;
-    fmt::print("| {} | {:.1f} | {:.1f} | {} | {} | {} | {} |\n", r.name, r.rss_before / 1e6,
-               r.rss_crowd / 1e6, Thousands(per), Verdict(per <= 16384), r.idle_replaced, r.slow_replaced);
+    fmt::print("| {} | {:.1f} | {:.1f} | {} | {} | {} | {} | {} |\n", r.name, r.rss_before / 1e6,
+               r.rss_crowd / 1e6, Thousands(per), Verdict(per <= 16384),
+               r.server_connections >= 0 ? Thousands(r.server_connections) : "-", r.idle_replaced,
+               r.slow_replaced);
   }
 }
 
