@@ -1,7 +1,7 @@
 // http_compare: the HTTP front-door benchmark of issue 8. Meridian vs VictoriaMetrics (Go
 // net/http), same machine, same run, one server after the other.
 //
-//   http_compare [--meridian PATH] [--vm PATH] [--only meridian|vm] [--clients 64]
+//   http_compare [--meridian PATH] [--vm PATH] [--only meridian|vm] [--clients 64] [--rounds 1]
 //                [--duration 10] [--warmup 1] [--idle 2000] [--slow 1000] [--seed 42] [--keep]
 //
 // Per server, in a fresh temp dir on free loopback ports: writes one series (60 points 10 s
@@ -16,6 +16,8 @@
 // nothing. Meridian runs with http.header_timeout and idle_timeout at 300 s (default 10 s / 60
 // s), VictoriaMetrics with -http.idleConnTimeout=300s; its 5 s header timeout is fixed in code,
 // so its slow connections are closed and replaced during the run (counted in the output).
+// --rounds N repeats the whole sequence (Meridian, VictoriaMetrics, Meridian, ...) and reports
+// medians, which a shared machine needs.
 #include <fmt/core.h>
 #include <signal.h>
 #include <unistd.h>
@@ -51,7 +53,7 @@ struct Options {
   std::string meridian;
   std::string vm = "/usr/bin/victoria-metrics";
   std::vector<std::string> only;
-  int clients = 64, idle = 2000, slow = 1000;
+  int clients = 64, idle = 2000, slow = 1000, rounds = 1;
   double duration = 10, warmup = 1;
   uint64_t seed = 42;
   bool keep = false;
@@ -92,13 +94,15 @@ bool ParseArgs(int argc, char** argv, Options& o) {
       o.duration = std::atof(v);
     } else if (a == "--warmup") {
       o.warmup = std::atof(v);
+    } else if (a == "--rounds") {
+      o.rounds = std::atoi(v);
     } else if (a == "--seed") {
       o.seed = std::strtoull(v, nullptr, 10);
     } else {
       return false;
     }
   }
-  return o.clients > 0 && o.idle >= 0 && o.slow >= 0 && o.duration > 0 && o.warmup >= 0;
+  return o.clients > 0 && o.rounds > 0 && o.idle >= 0 && o.slow >= 0 && o.duration > 0 && o.warmup >= 0;
 }
 
 bool Wanted(const Options& o, std::string_view key) {
@@ -320,7 +324,7 @@ int main(int argc, char** argv) {
   if (!ParseArgs(argc, argv, o)) {
     fmt::print(stderr,
                "usage: http_compare [--meridian PATH] [--vm PATH] [--only meridian|vm] "
-               "[--clients N] [--duration S] [--warmup S] [--idle N] [--slow N] [--seed S] "
+               "[--clients N] [--rounds N] [--duration S] [--warmup S] [--idle N] [--slow N] [--seed S] "
                "[--keep]\n");
     return 2;
   }
@@ -335,9 +339,11 @@ int main(int argc, char** argv) {
                           .count();
   const int64_t end = now / 60 * 60 - 120;
   std::vector<bench::ServerResult> results;
-  for (const char* key : {"meridian", "vm"}) {
-    if (!Wanted(o, key)) continue;
-    if (auto r = RunServer(o, key, end)) results.push_back(std::move(*r));
+  for (int round = 0; round < o.rounds; ++round) {
+    for (const char* key : {"meridian", "vm"}) {
+      if (!Wanted(o, key)) continue;
+      if (auto r = RunServer(o, key, end)) results.push_back(std::move(*r));
+    }
   }
   bench::PrintReport({.clients = o.clients, .idle = o.idle, .slow = o.slow}, results);
   fmt::print("load average at end {}\n", LoadAverage());

@@ -2,6 +2,8 @@
 
 #include <fmt/core.h>
 
+#include <algorithm>
+#include <functional>
 #include <string_view>
 
 namespace meridian::bench {
@@ -19,6 +21,59 @@ const ServerResult* FindServer(const std::vector<ServerResult>& results, std::st
     if (r.name == name) return &r;
   }
   return nullptr;
+}
+
+double Median(std::vector<double> v) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  return v.size() % 2 == 1 ? v[v.size() / 2] : (v[v.size() / 2 - 1] + v[v.size() / 2]) / 2;
+}
+
+double PerConnection(const ServerResult& r, const ReportOptions& o) {
+  const double n = o.idle + o.slow;
+  return n > 0 ? (static_cast<double>(r.rss_crowd) - static_cast<double>(r.rss_before)) / n : 0;
+}
+
+// One server's rounds folded into one result: medians, the req/s range, summed error counts.
+ServerResult Fold(const std::vector<const ServerResult*>& rounds, const ReportOptions& o) {
+  ServerResult out = *rounds.front();
+  for (size_t i = 0; i < out.cells.size(); ++i) {
+    const auto over = [&](const std::function<double(const Cell&)>& f) {
+      std::vector<double> v;
+      for (const ServerResult* r : rounds) {
+        if (i < r->cells.size()) v.push_back(f(r->cells[i]));
+      }
+      return v;
+    };
+    Cell& c = out.cells[i];
+    const auto rps = over([](const Cell& x) { return x.load.requests_per_second(); });
+    c.rps_low = *std::min_element(rps.begin(), rps.end());
+    c.rps_high = *std::max_element(rps.begin(), rps.end());
+    c.load.requests = static_cast<size_t>(Median(rps) * c.load.seconds + 0.5);
+    c.load.p50_us = Median(over([](const Cell& x) { return x.load.p50_us; }));
+    c.load.p99_us = Median(over([](const Cell& x) { return x.load.p99_us; }));
+    c.server_cpu = Median(over([](const Cell& x) { return x.server_cpu; }));
+    double errors = 0;
+    for (double e : over([](const Cell& x) { return static_cast<double>(x.load.errors); })) {
+      errors += e;
+    }
+    c.load.errors = static_cast<size_t>(errors);
+  }
+  // Memory: the round with the median bytes per connection.
+  std::vector<const ServerResult*> by_memory = rounds;
+  std::sort(by_memory.begin(), by_memory.end(), [&](const ServerResult* a, const ServerResult* b) {
+    return PerConnection(*a, o) < PerConnection(*b, o);
+  });
+  out.rss_before = by_memory[by_memory.size() / 2]->rss_before;
+  out.rss_crowd = by_memory[by_memory.size() / 2]->rss_crowd;
+  for (const ServerResult* r : rounds) {
+    if (r == rounds.front()) continue;
+    out.ok = out.ok && r->ok;
+    out.idle_replaced += r->idle_replaced;
+    out.slow_replaced += r->slow_replaced;
+    out.server_connections = std::min(out.server_connections, r->server_connections);
+  }
+  return out;
 }
 
 // 1234567 -> "1,234,567".
@@ -40,15 +95,16 @@ std::string Scenario(const ReportOptions& o, bool crowd) {
 void PrintCells(const ReportOptions& o, const std::vector<ServerResult>& results) {
   fmt::print(
       "\n| server | other connections open | route | p50 µs | p99 µs | req/s | server CPUs | "
-      "req per server CPU-s | errors | body bytes |\n|---|---|---|---|---|---|---|---|---|---|\n");
+      "req per server CPU-s | req/s range over rounds | errors | body bytes |\n"
+      "|---|---|---|---|---|---|---|---|---|---|---|\n");
   for (const ServerResult& r : results) {
     for (const Cell& c : r.cells) {
       const double rps = c.load.requests_per_second();
-      fmt::print("| {} | {} | {} | {} | {} | {} | {:.2f} | {} | {} | {} |\n", r.name,
+      fmt::print("| {} | {} | {} | {} | {} | {} | {:.2f} | {} | {}–{} | {} | {} |\n", r.name,
                  Scenario(o, c.crowd), c.route, Thousands(c.load.p50_us),
                  Thousands(c.load.p99_us), Thousands(rps), c.server_cpu,
-                 Thousands(c.server_cpu > 0 ? rps / c.server_cpu : 0.0), c.load.errors,
-                 c.load.body_bytes);
+                 Thousands(c.server_cpu > 0 ? rps / c.server_cpu : 0.0), Thousands(c.rps_low),
+                 Thousands(c.rps_high), c.load.errors, c.load.body_bytes);
     }
   }
 }
@@ -91,9 +147,8 @@ void PrintCrowdEffect(const ReportOptions& o, const std::vector<ServerResult>& r
       "\n| server | VmRSS before MB | VmRSS with crowd MB | bytes per connection | target | "
       "open connections (server's count) | idle closed by server | slow closed by server |\n"
       "|---|---|---|---|---|---|---|---|\n");
-  const double n = o.idle + o.slow;
   for (const ServerResult& r : results) {
-    const double per = n > 0 ? (static_cast<double>(r.rss_crowd) - r.rss_before) / n : 0;
+    const double per = PerConnection(r, o);
     fmt::print("| {} | {:.1f} | {:.1f} | {} | {} | {} | {} | {} |\n", r.name, r.rss_before / 1e6,
                r.rss_crowd / 1e6, Thousands(per), Verdict(per <= 16384),
                r.server_connections >= 0 ? Thousands(r.server_connections) : "-", r.idle_replaced,
@@ -103,8 +158,20 @@ void PrintCrowdEffect(const ReportOptions& o, const std::vector<ServerResult>& r
 
 }  // namespace
 
-void PrintReport(const ReportOptions& o, const std::vector<ServerResult>& results) {
-  fmt::print("\n{} keep-alive clients, closed loop. Render routes:\n", o.clients);
+void PrintReport(const ReportOptions& o, const std::vector<ServerResult>& rounds) {
+  std::vector<ServerResult> results;
+  size_t round_count = 0;
+  for (const ServerResult& r : rounds) {
+    if (FindServer(results, r.name) != nullptr) continue;
+    std::vector<const ServerResult*> same;
+    for (const ServerResult& x : rounds) {
+      if (x.name == r.name) same.push_back(&x);
+    }
+    round_count = std::max(round_count, same.size());
+    results.push_back(Fold(same, o));
+  }
+  fmt::print("\n{} keep-alive clients, closed loop; {} round(s), medians over rounds. Render routes:\n",
+             o.clients, round_count);
   for (const ServerResult& r : results) {
     fmt::print("- {}: {}{}\n", r.name, r.render_note, r.ok ? "" : " (server died: FAILED)");
   }

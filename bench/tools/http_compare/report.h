@@ -14,6 +14,7 @@ struct Cell {
   bool crowd = false;  // measured with the idle + slow-header connections open
   LoadResult load;
   double server_cpu = 0;  // the server's CPU over the cell, in CPUs (1.0 = one core busy)
+  double rps_low = 0, rps_high = 0;  // requests/s range over the rounds (set by PrintReport)
 };
 
 struct ServerResult {
@@ -30,6 +31,8 @@ struct ReportOptions {
   int clients = 64, idle = 2000, slow = 1000;
 };
 
+// `results` may hold several rounds per server (same cells in the same order): each figure is
+// then the median over the rounds, with the requests/s range shown.
 // Prints the latency/throughput table, the Meridian/VictoriaMetrics ratios, the crowd/no-crowd
 // p99 ratios and memory per crowd connection, each against issue 8's target. Reports only.
 void PrintReport(const ReportOptions& o, const std::vector<ServerResult>& results);
