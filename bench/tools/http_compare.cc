@@ -20,6 +20,7 @@
 // medians, which a shared machine needs.
 #include <fmt/core.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -256,19 +257,43 @@ double ServerOpenConnections(const Server& s) {
   return -1;
 }
 
+// This process's CPU (every thread), in seconds.
+double SelfCpuSeconds() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  const auto sec = [](const timeval& t) { return t.tv_sec + t.tv_usec / 1e6; };
+  return sec(u.ru_utime) + sec(u.ru_stime);
+}
+
+// The machine's busy CPU time (every CPU, all but idle and iowait), in seconds.
+double MachineBusySeconds() {
+  std::ifstream in("/proc/stat");
+  std::string cpu;
+  in >> cpu;
+  double total = 0, idle = 0, value;
+  for (int field = 0; field < 8 && in >> value; ++field) {
+    total += value;
+    if (field == 3 || field == 4) idle += value;
+  }
+  return (total - idle) / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
 bench::Cell RunCell(const Options& o, Server& s, std::string_view route, bool crowd) {
   bench::Cell cell;
   cell.route = std::string(route);
   cell.crowd = crowd;
   const std::string request =
       bench::GetRequest(route == "/health" ? std::string("/health") : s.render_target);
-  const double cpu0 = s.process->CpuSeconds();
+  const double cpu0 = s.process->CpuSeconds(), self0 = SelfCpuSeconds();
+  const double busy0 = MachineBusySeconds();
   const auto t0 = std::chrono::steady_clock::now();
   cell.load = bench::RunClosedLoop(s.http_port, request, o.clients,
                                    milliseconds(static_cast<int64_t>(o.warmup * 1000)),
                                    milliseconds(static_cast<int64_t>(o.duration * 1000)));
   const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   cell.server_cpu = (s.process->CpuSeconds() - cpu0) / wall;
+  cell.client_cpu = (SelfCpuSeconds() - self0) / wall;
+  cell.others_cpu = (MachineBusySeconds() - busy0) / wall - cell.server_cpu - cell.client_cpu;
   fmt::print(stderr, "http_compare: {} {} {}: {:.0f} req/s, p99 {:.0f} us, load {}\n", s.name,
              crowd ? "crowd" : "no-crowd", route, cell.load.requests_per_second(),
              cell.load.p99_us, LoadAverage());

@@ -53,6 +53,8 @@ ServerResult Fold(const std::vector<const ServerResult*>& rounds, const ReportOp
     c.load.p50_us = Median(over([](const Cell& x) { return x.load.p50_us; }));
     c.load.p99_us = Median(over([](const Cell& x) { return x.load.p99_us; }));
     c.server_cpu = Median(over([](const Cell& x) { return x.server_cpu; }));
+    c.client_cpu = Median(over([](const Cell& x) { return x.client_cpu; }));
+    c.others_cpu = Median(over([](const Cell& x) { return x.others_cpu; }));
     double errors = 0;
     for (double e : over([](const Cell& x) { return static_cast<double>(x.load.errors); })) {
       errors += e;
@@ -95,16 +97,17 @@ std::string Scenario(const ReportOptions& o, bool crowd) {
 void PrintCells(const ReportOptions& o, const std::vector<ServerResult>& results) {
   fmt::print(
       "\n| server | other connections open | route | p50 µs | p99 µs | req/s | server CPUs | "
-      "req per server CPU-s | req/s range over rounds | errors | body bytes |\n"
-      "|---|---|---|---|---|---|---|---|---|---|---|\n");
+      "req per server CPU-s | req/s range over rounds | client CPUs | others' CPUs | errors | "
+      "body bytes |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
   for (const ServerResult& r : results) {
     for (const Cell& c : r.cells) {
       const double rps = c.load.requests_per_second();
-      fmt::print("| {} | {} | {} | {} | {} | {} | {:.2f} | {} | {}–{} | {} | {} |\n", r.name,
-                 Scenario(o, c.crowd), c.route, Thousands(c.load.p50_us),
+      fmt::print("| {} | {} | {} | {} | {} | {} | {:.2f} | {} | {}–{} | {:.2f} | {:.2f} | {} | {} |\n",
+                 r.name, Scenario(o, c.crowd), c.route, Thousands(c.load.p50_us),
                  Thousands(c.load.p99_us), Thousands(rps), c.server_cpu,
                  Thousands(c.server_cpu > 0 ? rps / c.server_cpu : 0.0), Thousands(c.rps_low),
-                 Thousands(c.rps_high), c.load.errors, c.load.body_bytes);
+                 Thousands(c.rps_high), c.client_cpu, c.others_cpu, c.load.errors,
+                 c.load.body_bytes);
     }
   }
 }
@@ -183,7 +186,8 @@ void PrintReport(const ReportOptions& o, const std::vector<ServerResult>& rounds
   fmt::print(
       "\n\"slow closed by server\": slow-header connections the server closed (its header "
       "timeout) and the tool replaced at once, so the crowd kept its size; VictoriaMetrics' "
-      "5 s header timeout is not configurable.\n");
+      "5 s header timeout is not configurable. \"others' CPUs\": the machine's busy CPU minus "
+      "the server's and this tool's (other work sharing the cores).\n");
 }
 
 }  // namespace meridian::bench

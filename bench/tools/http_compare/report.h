@@ -14,6 +14,8 @@ struct Cell {
   bool crowd = false;  // measured with the idle + slow-header connections open
   LoadResult load;
   double server_cpu = 0;  // the server's CPU over the cell, in CPUs (1.0 = one core busy)
+  double client_cpu = 0;  // this tool's CPU over the cell (the 64 clients and the crowd watcher)
+  double others_cpu = 0;  // the rest of the machine's busy CPU: other work sharing the cores
   double rps_low = 0, rps_high = 0;  // requests/s range over the rounds (set by PrintReport)
 };
 
