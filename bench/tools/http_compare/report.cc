@@ -154,8 +154,8 @@ void PrintCrowdEffect(const ReportOptions& o, const std::vector<ServerResult>& r
     const double per = PerConnection(r, o);
     fmt::print("| {} | {:.1f} | {:.1f} | {} | {} | {} | {} | {} |\n", r.name, r.rss_before / 1e6,
                r.rss_crowd / 1e6, Thousands(per), Verdict(per <= 16384),
-               r.server_connections >= 0 ? Thousands(r.server_connections) : "-", r.idle_replaced,
-               r.slow_replaced);
+               r.server_connections >= 0 ? Thousands(r.server_connections) : "-",
+               Thousands(r.idle_replaced), Thousands(r.slow_replaced));
   }
 }
 
