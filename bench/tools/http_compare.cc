@@ -28,8 +28,8 @@
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
-#include <functional>
 #include <fstream>
+#include <functional>
 #include <optional>
 #include <random>
 #include <string>
@@ -83,7 +83,8 @@ bool ParseArgs(int argc, char** argv, Options& o) {
       o.meridian = v;
     } else if (a == "--vm") {
       o.vm = v;
-    } else if (a == "--only" && (std::string_view(v) == "meridian" || std::string_view(v) == "vm")) {
+    } else if (a == "--only" &&
+               (std::string_view(v) == "meridian" || std::string_view(v) == "vm")) {
       o.only.emplace_back(v);
     } else if (a == "--clients") {
       o.clients = std::atoi(v);
@@ -103,7 +104,8 @@ bool ParseArgs(int argc, char** argv, Options& o) {
       return false;
     }
   }
-  return o.clients > 0 && o.rounds > 0 && o.idle >= 0 && o.slow >= 0 && o.duration > 0 && o.warmup >= 0;
+  return o.clients > 0 && o.rounds > 0 && o.idle >= 0 && o.slow >= 0 && o.duration > 0 &&
+         o.warmup >= 0;
 }
 
 bool Wanted(const Options& o, std::string_view key) {
@@ -163,11 +165,12 @@ std::optional<Server> StartMeridian(const Options& o, const std::string& dir) {
   const std::string config = dir + "/meridian.yaml";
   std::ofstream(config) << fmt::format(
       "data_dir: {}/data\nhttp: {{ header_timeout: 300s, idle_timeout: 300s }}\n", dir);
-  s.process = bench::ChildProcess::Start({o.meridian, "serve", "--config", config,
-                                          "--graphite-listen", "127.0.0.1:0", "--http-listen",
-                                          "127.0.0.1:0"},
-                                         s.log);
-  if (!s.process || !Wait(60, [&] { return ParseMeridianPorts(s.log, s) || !s.process->Running(); }) ||
+  s.process =
+      bench::ChildProcess::Start({o.meridian, "serve", "--config", config, "--graphite-listen",
+                                  "127.0.0.1:0", "--http-listen", "127.0.0.1:0"},
+                                 s.log);
+  if (!s.process ||
+      !Wait(60, [&] { return ParseMeridianPorts(s.log, s) || !s.process->Running(); }) ||
       !s.process->Running()) {
     return std::nullopt;
   }
@@ -220,9 +223,9 @@ bool WaitForSeries(Server& s, int64_t end) {
   const int64_t first = end - (kPoints - 1) * kStep;
   const std::string graphite = fmt::format("/render?target={}&from={}&until={}&format=json",
                                            kSeries, first - kStep + 1, end + 1);
-  const std::string prometheus = fmt::format(
-      "/api/v1/query_range?query=%7B__name__%3D%22{}%22%7D&start={}&end={}&step={}", kSeries,
-      first, end, kStep);
+  const std::string prometheus =
+      fmt::format("/api/v1/query_range?query=%7B__name__%3D%22{}%22%7D&start={}&end={}&step={}",
+                  kSeries, first, end, kStep);
   const bool vm = s.name != "meridian";
   return Wait(60, [&] {
     if (vm) Fetch(s.http_port, "/internal/force_flush");
@@ -244,7 +247,7 @@ bool WaitForSeries(Server& s, int64_t end) {
 // or -1: Meridian's http_connections_open gauge, VictoriaMetrics' vm_tcplistener_conns.
 double ServerOpenConnections(const Server& s) {
   const std::string prefix = s.name == "meridian" ? "meridian_http_connections_open "
-                                                   : "vm_tcplistener_conns{name=\"http\"";
+                                                  : "vm_tcplistener_conns{name=\"http\"";
   const bench::Reply reply = Fetch(s.http_port, "/metrics");
   for (size_t at = 0; at < reply.body.size();) {
     const size_t eol = std::min(reply.body.find('\n', at), reply.body.size());
@@ -295,8 +298,8 @@ bench::Cell RunCell(const Options& o, Server& s, std::string_view route, bool cr
   cell.client_cpu = (SelfCpuSeconds() - self0) / wall;
   cell.others_cpu = (MachineBusySeconds() - busy0) / wall - cell.server_cpu - cell.client_cpu;
   fmt::print(stderr, "http_compare: {} {} {}: {:.0f} req/s, p99 {:.0f} us, load {}\n", s.name,
-             crowd ? "crowd" : "no-crowd", route, cell.load.requests_per_second(),
-             cell.load.p99_us, LoadAverage());
+             crowd ? "crowd" : "no-crowd", route, cell.load.requests_per_second(), cell.load.p99_us,
+             LoadAverage());
   return cell;
 }
 
@@ -308,7 +311,8 @@ bench::ServerResult Measure(const Options& o, Server& s) {
   std::this_thread::sleep_for(milliseconds(1000));
   r.rss_before = s.process->RssBytes();
   bench::ConnectionCrowd crowd(s.http_port, bench::GetRequest("/health"), o.idle, o.slow);
-  if (!crowd.Open()) fmt::print(stderr, "http_compare: {}: some crowd connections failed\n", s.name);
+  if (!crowd.Open())
+    fmt::print(stderr, "http_compare: {}: some crowd connections failed\n", s.name);
   std::this_thread::sleep_for(milliseconds(2000));
   r.rss_crowd = s.process->RssBytes();
   r.server_connections = ServerOpenConnections(s);
@@ -347,10 +351,11 @@ std::optional<bench::ServerResult> RunServer(const Options& o, std::string_view 
 int main(int argc, char** argv) {
   Options o;
   if (!ParseArgs(argc, argv, o)) {
-    fmt::print(stderr,
-               "usage: http_compare [--meridian PATH] [--vm PATH] [--only meridian|vm] "
-               "[--clients N] [--rounds N] [--duration S] [--warmup S] [--idle N] [--slow N] [--seed S] "
-               "[--keep]\n");
+    fmt::print(
+        stderr,
+        "usage: http_compare [--meridian PATH] [--vm PATH] [--only meridian|vm] "
+        "[--clients N] [--rounds N] [--duration S] [--warmup S] [--idle N] [--slow N] [--seed S] "
+        "[--keep]\n");
     return 2;
   }
   signal(SIGPIPE, SIG_IGN);

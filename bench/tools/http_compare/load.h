@@ -56,7 +56,7 @@ class ConnectionCrowd {
   const uint16_t port_;
   const std::string request_;
   const int idle_, slow_;
-  std::vector<int> fds_;     // idle first, then slow
+  std::vector<int> fds_;  // idle first, then slow
   std::atomic<size_t> idle_replaced_{0}, slow_replaced_{0};
   std::mutex mu_;
   std::condition_variable cv_;

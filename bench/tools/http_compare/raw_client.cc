@@ -126,9 +126,8 @@ bool KeepAliveClient::ReadReply(Reply& reply) {
   bool chunked = false;
   for (size_t at = head.find("\r\n"); at != std::string_view::npos && at < head.size();) {
     const size_t next = head.find("\r\n", at + 2);
-    const std::string_view line = head.substr(at + 2, next == std::string_view::npos
-                                                          ? std::string_view::npos
-                                                          : next - at - 2);
+    const std::string_view line = head.substr(
+        at + 2, next == std::string_view::npos ? std::string_view::npos : next - at - 2);
     std::string_view value;
     if (HeaderValue(line, "content-length", value)) {
       content_length = std::strtol(std::string(value).c_str(), nullptr, 10);

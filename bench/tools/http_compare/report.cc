@@ -102,12 +102,12 @@ void PrintCells(const ReportOptions& o, const std::vector<ServerResult>& results
   for (const ServerResult& r : results) {
     for (const Cell& c : r.cells) {
       const double rps = c.load.requests_per_second();
-      fmt::print("| {} | {} | {} | {} | {} | {} | {:.2f} | {} | {}–{} | {:.2f} | {:.2f} | {} | {} |\n",
-                 r.name, Scenario(o, c.crowd), c.route, Thousands(c.load.p50_us),
-                 Thousands(c.load.p99_us), Thousands(rps), c.server_cpu,
-                 Thousands(c.server_cpu > 0 ? rps / c.server_cpu : 0.0), Thousands(c.rps_low),
-                 Thousands(c.rps_high), c.client_cpu, c.others_cpu, c.load.errors,
-                 c.load.body_bytes);
+      fmt::print(
+          "| {} | {} | {} | {} | {} | {} | {:.2f} | {} | {}–{} | {:.2f} | {:.2f} | {} | {} |\n",
+          r.name, Scenario(o, c.crowd), c.route, Thousands(c.load.p50_us), Thousands(c.load.p99_us),
+          Thousands(rps), c.server_cpu, Thousands(c.server_cpu > 0 ? rps / c.server_cpu : 0.0),
+          Thousands(c.rps_low), Thousands(c.rps_high), c.client_cpu, c.others_cpu, c.load.errors,
+          c.load.body_bytes);
     }
   }
 }
@@ -115,7 +115,8 @@ void PrintCells(const ReportOptions& o, const std::vector<ServerResult>& results
 void PrintVersus(const ReportOptions& o, const ServerResult& m, const ServerResult& v) {
   fmt::print(
       "\nMeridian / VictoriaMetrics (target: req/s ≥ 1×):\n\n"
-      "| other connections open | route | req/s | p50 | p99 | req per server CPU-s | req/s target |\n"
+      "| other connections open | route | req/s | p50 | p99 | req per server CPU-s | req/s target "
+      "|\n"
       "|---|---|---|---|---|---|---|\n");
   for (bool crowd : {false, true}) {
     for (const char* route : {"/health", "render"}) {
@@ -124,9 +125,9 @@ void PrintVersus(const ReportOptions& o, const ServerResult& m, const ServerResu
       const double ra = a->load.requests_per_second(), rb = b->load.requests_per_second();
       const double ca = a->server_cpu > 0 ? ra / a->server_cpu : 0;
       const double cb = b->server_cpu > 0 ? rb / b->server_cpu : 0;
-      fmt::print("| {} | {} | {} | {} | {} | {} | {} |\n", Scenario(o, crowd), route,
-                 Ratio(ra, rb), Ratio(a->load.p50_us, b->load.p50_us),
-                 Ratio(a->load.p99_us, b->load.p99_us), Ratio(ca, cb), Verdict(ra >= rb));
+      fmt::print("| {} | {} | {} | {} | {} | {} | {} |\n", Scenario(o, crowd), route, Ratio(ra, rb),
+                 Ratio(a->load.p50_us, b->load.p50_us), Ratio(a->load.p99_us, b->load.p99_us),
+                 Ratio(ca, cb), Verdict(ra >= rb));
     }
   }
 }
@@ -173,8 +174,9 @@ void PrintReport(const ReportOptions& o, const std::vector<ServerResult>& rounds
     round_count = std::max(round_count, same.size());
     results.push_back(Fold(same, o));
   }
-  fmt::print("\n{} keep-alive clients, closed loop; {} round(s), medians over rounds. Render routes:\n",
-             o.clients, round_count);
+  fmt::print(
+      "\n{} keep-alive clients, closed loop; {} round(s), medians over rounds. Render routes:\n",
+      o.clients, round_count);
   for (const ServerResult& r : results) {
     fmt::print("- {}: {}{}\n", r.name, r.render_note, r.ok ? "" : " (server died: FAILED)");
   }

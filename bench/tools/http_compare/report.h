@@ -25,7 +25,7 @@ struct ServerResult {
   bool ok = false;          // still running after the last cell
   std::vector<Cell> cells;
   size_t rss_before = 0, rss_crowd = 0;  // VmRSS before / with the crowd open, bytes
-  double server_connections = -1;  // the server's own open-connection count with the crowd
+  double server_connections = -1;        // the server's own open-connection count with the crowd
   size_t idle_replaced = 0, slow_replaced = 0;  // crowd connections the server closed
 };
 
