@@ -81,8 +81,8 @@ bool HasDoubleDot(std::string_view s) {
 // graphite-web never lists ("a." is a/.wsp, a hidden file); NUL makes the create fail. Control
 // characters are rejected too: they would reach file names, logs and terminals; SplitFields found
 // those already. REQUIRES: !name.empty().
-ParseResult CheckPlainName(std::string_view name, const internal::Fields& fields) {
-  if (fields.first_has_control) return ParseResult::kControlChar;
+ParseResult CheckPlainName(std::string_view name, bool has_control) {
+  if (has_control) return ParseResult::kControlChar;
   if (name.front() == '.' || name.back() == '.' || HasDoubleDot(name)) {
     return ParseResult::kEmptyNode;
   }
@@ -134,12 +134,16 @@ ParseResult ParseLine(std::string_view line, int64_t now_seconds, ParsedLine* ou
   std::string_view path = fields.field[0];
   if (!core::NeedsNormalization(path)) {
     out->path = path;
-    return CheckPlainName(path, fields);
+    return CheckPlainName(path, fields.first_has_control);
   }
   if (!core::NormalizeSeriesNameTo(path, &out->name_buffer).ok()) return ParseResult::kBadTags;
   out->path = out->name_buffer;
-  // "~a..b" normalizes to the untagged "a..b": the same storage rules apply.
-  return core::IsTagged(path) ? ParseResult::kOk : CheckPlainName(out->path, fields);
+  // What is stored decides the rules: "~a..b" normalizes to the untagged "a..b", and
+  // "a\x01;name=x" (carbon keeps the metric part over a name tag) to the untagged "a\x01". The
+  // rebuilt name is checked itself: a control character in a dropped tag does not reject it.
+  if (out->path.empty()) return ParseResult::kBadTags;
+  if (core::IsTagged(out->path)) return ParseResult::kOk;
+  return CheckPlainName(out->path, fields.first_has_control && internal::HasControlChar(out->path));
 }
 
 bool LineSplitter::Next(std::string_view* line) {

@@ -127,6 +127,19 @@ SplitStatus SplitFields(std::string_view line, Fields* out) {
   }
 }
 
+bool HasControlChar(std::string_view text) {
+  const auto* p = reinterpret_cast<const unsigned char*>(text.data());
+  const auto* end = p + text.size();
+  while (p < end) {
+    uint32_t cp = 0;
+    size_t n = DecodeUtf8(p, end, &cp);
+    if (n == 0) return true;  // not reachable from a validated line; never pass bad bytes on
+    if (IsControl(cp)) return true;
+    p += n;
+  }
+  return false;
+}
+
 bool NextUniversalLine(std::string_view* rest, std::string_view* line) {
   if (rest->empty()) return false;
   const auto* begin = reinterpret_cast<const unsigned char*>(rest->data());

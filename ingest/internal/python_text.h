@@ -26,6 +26,10 @@ enum class SplitStatus { kOk, kBadUtf8 };
 // decode('utf-8') is) and kBadUtf8 returned if it is not. Thread-safe.
 SplitStatus SplitFields(std::string_view line, Fields* out);
 
+// True when valid UTF-8 `text` holds a control character as Fields::first_has_control defines it
+// (for names that normalization rebuilt, which SplitFields never saw). Thread-safe.
+bool HasControlChar(std::string_view text);
+
 // Cuts the next line off `*rest` like Python's str.splitlines(): breaks are \n, \r, \r\n, \v, \f,
 // 0x1C, 0x1D, 0x1E, U+0085, U+2028, U+2029; the break is not part of the line; a final line without
 // a break counts. Returns false when `*rest` is empty. Thread-safe.

@@ -134,6 +134,11 @@ const RejectCase kRejected[] = {
     {"a\xc2\x80 1 10", ParseResult::kControlChar},  // U+0080 (C1 control)
     {"a\xc2\x9f 1 10", ParseResult::kControlChar},  // U+009F
     {"\x01..a 1 10", ParseResult::kControlChar},    // both: control wins
+    // A tagged form whose only tag is `name` is stored untagged (carbon keeps the metric part):
+    // the untagged rules apply to what is stored (found by fuzz/line_parser_fuzzer).
+    {std::string_view("@\0=76;name=76==0 2 -2", 21), ParseResult::kControlChar},
+    {"a\x01;name=x 1 10", ParseResult::kControlChar},
+    {"a..b;name=x 1 10", ParseResult::kEmptyNode},
     // Checked after the values, as carbon checks the fields first and NaN before the name.
     {"a..b x 10", ParseResult::kBadValue},
     {"a..b nan 10", ParseResult::kNanValue},
@@ -144,7 +149,8 @@ TEST(LineParserTest, NameHygieneLeavesGoodAndTaggedNamesAlone) {
   // Tagged names keep carbon's TaggedSeries rules only: the name part may hold empty nodes
   // (carbon stores tagged series under a hash, not a path per node).
   for (std::string_view line : {"a.b.c 1 10", "a-b_c:d 1 10", "h\xc3\xa9llo.w\xc2\xa1rld 1 10",
-                                "a..b;t=v 1 10", ".a;t=v 1 10", "a.{x=\"1\"} 1 10"}) {
+                                "a..b;t=v 1 10", ".a;t=v 1 10", "a.{x=\"1\"} 1 10",
+                                "a;name=\x01 1 10"}) {
     EXPECT_EQ(ParseLine(line, kNow, &p), ParseResult::kOk) << line;
   }
 }
