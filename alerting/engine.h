@@ -44,6 +44,11 @@ struct EngineOptions {
   size_t max_points_per_rule = 5'000'000;
   // Wall time one rule's query may take. Default 10 s.
   std::chrono::milliseconds query_timeout{10'000};
+  // A query that lacks a federation peer it needs (down, slow, failing) makes the rule's checks
+  // UNKNOWN naming the peers (alerting.on_partial_input: unknown), never OK on part of the data;
+  // false evaluates what did answer (on_partial_input: evaluate). Counted as
+  // meridian_alert_rule_errors_total{reason="partial"}. Default true.
+  bool partial_is_unknown = true;
   // A check whose series has had no data this long is forgotten (state deleted, no more results;
   // Nagios's freshness check then reports it stale). 0 = never. Default 7 days.
   std::chrono::seconds forget_after{7 * 86'400};

@@ -95,44 +95,59 @@ core::Result<SeriesList> Evaluator::SeriesByTag(const Expr& expr, const EvalWind
     tag_exprs.push_back(arg.value.text);
   }
   if (tag_exprs.empty()) return core::InvalidArgument("seriesByTag() needs a tag expression");
-  auto names = source_.FindTagged(tag_exprs, limits_.deadline);
-  if (!names.ok()) {
+  auto out = FetchBatch(FetchSpec::Tagged(std::move(tag_exprs)), expr.source, window);
+  if (!out.ok() && out.status().code() == core::StatusCode::kInvalidArgument) {
     // A bad expression or regex names the function, as Call::Error does for the others.
-    if (names.status().code() != core::StatusCode::kInvalidArgument) return names.status();
-    return core::InvalidArgument("seriesByTag: " + names.status().message());
+    return core::InvalidArgument("seriesByTag: " + out.status().message());
   }
-  return FetchNames(std::move(names).value(), expr.source, window);
+  return out;
 }
 
 core::Result<SeriesList> Evaluator::FetchPath(std::string_view pattern, const EvalWindow& window) {
-  ASSIGN_OR_RETURN(std::vector<std::string> names, source_.Expand(pattern, limits_.deadline));
-  return FetchNames(std::move(names), std::string(pattern), window);
+  return FetchBatch(FetchSpec::Pattern(std::string(pattern)), std::string(pattern), window);
 }
 
-core::Result<SeriesList> Evaluator::FetchNames(std::vector<std::string> names,
+ReadOptions Evaluator::ReadOpts() const {
+  ReadOptions o;
+  o.deadline = limits_.deadline;
+  o.scope = limits_.scope;
+  // What is left of the request's budgets (+1 so that passing it is seen by Charge's message).
+  o.max_series = limits_.max_series >= series_used_ ? limits_.max_series - series_used_ + 1 : 1;
+  o.max_points = limits_.max_points >= points_used_ ? limits_.max_points - points_used_ + 1 : 1;
+  return o;
+}
+
+core::Result<SeriesList> Evaluator::FetchBatch(const FetchSpec& spec,
                                                const std::string& path_expression,
                                                const EvalWindow& window) {
-  std::sort(names.begin(), names.end());
-  RETURN_IF_ERROR(Charge(names.size(), 0));
-  SeriesList out;
-  out.reserve(names.size());
-  for (const std::string& name : names) {
-    RETURN_IF_ERROR(CheckDeadline("the query"));
-    auto data = source_.Fetch(name, window.from, window.until, limits_.deadline);
-    if (!data.ok()) {
-      if (data.status().code() == core::StatusCode::kNotFound) continue;  // deleted meanwhile
-      return data.status();
+  RETURN_IF_ERROR(CheckDeadline("the query"));
+  auto fetched = source_.FetchMatching(spec, window.from, window.until, ReadOpts());
+  if (!fetched.ok()) {
+    // The source stopped at the budget we gave it: answer with the knob's message.
+    switch (WhichBudget(fetched.status())) {
+      case ReadBudget::kSeries:
+        return Charge(limits_.max_series + 1, 0);
+      case ReadBudget::kPoints:
+        return Charge(0, limits_.max_points + 1);
+      case ReadBudget::kNone:
+        break;
     }
-    if (data->step == 0) continue;  // whisper returned nothing for this window
-    RETURN_IF_ERROR(Charge(0, data->values.size()));
+    return fetched.status();
+  }
+  size_t points = 0;
+  for (const storage::SeriesData& d : *fetched) points += d.values.size();
+  RETURN_IF_ERROR(Charge(fetched->size(), points));
+  SeriesList out;
+  out.reserve(fetched->size());
+  for (storage::SeriesData& data : *fetched) {
     Series s;
-    s.tags = TagsForName(data->name);
-    s.name = std::move(data->name);
+    s.tags = TagsForName(data.name);
+    s.name = std::move(data.name);
     s.path_expression = path_expression;
-    s.start = data->start;
-    s.end = data->end;
-    s.step = data->step;
-    s.values = std::move(data->values);
+    s.start = data.start;
+    s.end = data.end;
+    s.step = data.step;
+    s.values = std::move(data.values);
     s.x_files_factor = x_files_factor_;
     out.push_back(std::move(s));
   }

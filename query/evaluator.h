@@ -26,6 +26,8 @@ struct EvalLimits {
   // cancelled: checked between fetches and calls, inside glob expansion and fetches (passed to
   // the SeriesSource), and inside function loops (Call::deadline()). Default: none.
   core::Deadline deadline;
+  // Local only, partial policy and the report of missing peers: passed to every read.
+  ReadScope scope;
   // The config keys named in limit errors, so that users know which knob to turn.
   struct KnobNames {
     std::string_view max_series = "http.max_series_per_request";
@@ -60,9 +62,12 @@ class Evaluator {
  private:
   core::Result<SeriesList> EvaluateCall(const Expr& expr, const EvalWindow& window);
   core::Result<SeriesList> SeriesByTag(const Expr& expr, const EvalWindow& window);
-  core::Result<SeriesList> FetchNames(std::vector<std::string> names,
-                                      const std::string& path_expression, const EvalWindow& window);
+  // Fetches a batch through the source (one round trip per peer) within what is left of the
+  // budgets; names the series with `path_expression`.
+  core::Result<SeriesList> FetchBatch(const FetchSpec& spec, const std::string& path_expression,
+                                      const EvalWindow& window);
   core::Status Charge(size_t series, size_t points);
+  ReadOptions ReadOpts() const;
 
   SeriesSource& source_;
   const FunctionRegistry& functions_;

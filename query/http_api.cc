@@ -29,6 +29,28 @@ internal::Params ParamsOf(const Request& req) {
   return out;
 }
 
+// graphite-web's local=1 (a peer asking: answer from this store only) and Meridian's
+// partial=allow|deny. INVALID_ARGUMENT for another partial value.
+core::Result<ReadScope> ScopeOf(const Request& req, PartialPolicy default_partial,
+                                ReadReport* report) {
+  ReadScope scope;
+  scope.report = report;
+  scope.partial = default_partial;
+  const std::string local = req.Param("local");
+  scope.local_only = local == "1" || local == "true";
+  if (req.Has("partial")) {
+    const std::string p = req.Param("partial");
+    if (p == "allow") {
+      scope.partial = PartialPolicy::kAllow;
+    } else if (p == "deny") {
+      scope.partial = PartialPolicy::kRefuse;
+    } else {
+      return core::InvalidArgument(fmt::format("partial={}: expected allow or deny", p));
+    }
+  }
+  return scope;
+}
+
 Response From(internal::ApiResponse api) {
   Response r;
   r.status = api.status;
@@ -45,6 +67,9 @@ class Api {
       : options_(options),
         source_(source),
         clock_(clock),
+        partial_answers_(metrics.GetCounter(
+            "http_partial_answers_total",
+            "Answers given without every federation peer they needed (X-Meridian-Partial).")),
         requests_render_(
             metrics.GetCounter("http_requests_total", "HTTP requests.", {{"handler", "render"}})),
         requests_find_(
@@ -94,6 +119,9 @@ class Api {
       std::atomic<size_t>& n;
       ~Release() { n.fetch_sub(1); }
     } release{renders_in_flight_};
+    ReadReport report;
+    auto scope = ScopeOf(req, options_.partial, &report);
+    if (!scope.ok()) return Fail(scope.status());
     auto plan = internal::PlanRender(ParamsOf(req), clock_.NowSeconds());
     if (!plan.ok()) return Fail(plan.status());
     EvalLimits limits;
@@ -101,19 +129,45 @@ class Api {
     limits.max_points = options_.max_points_per_request;
     plan->format.limits = LimitsOf(req);
     limits.deadline = req.deadline;
+    limits.scope = *scope;
     auto body = internal::ExecuteRender(*plan, source_, FunctionRegistry::Default(), limits);
     if (!body.ok()) return Fail(body.status());
     Response r;
     r.body = std::move(body->body);
     r.content_type = std::move(body->content_type);
-    return r;
+    return MarkPartial(report, std::move(r));
   }
 
   Response Find(const Request& req) {
     requests_find_.Add();
+    ReadReport report;
+    auto scope = ScopeOf(req, options_.partial, &report);
+    if (!scope.ok()) return Fail(scope.status());
     internal::FindContext context{LimitsOf(req), clock_.NowSeconds(),
-                                  req.Header("accept") == "application/json"};
-    return Counted(internal::MetricsFind(source_, ParamsOf(req), context));
+                                  req.Header("accept") == "application/json", *scope};
+    return MarkPartial(report, Counted(internal::MetricsFind(source_, ParamsOf(req), context)));
+  }
+
+  // Runs a metadata handler with the request's scope; its answer marked when partial.
+  template <typename Fn>
+  Response Metadata(const Request& req, Fn&& fn) {
+    ReadReport report;
+    auto scope = ScopeOf(req, options_.partial, &report);
+    if (!scope.ok()) return Fail(scope.status());
+    return MarkPartial(report, Counted(fn(source_, ParamsOf(req), LimitsOf(req), *scope)));
+  }
+
+  // A successful answer that lacks some peers says so (the body stays graphite-web's, so
+  // Grafana keeps working) and must not be cached anywhere.
+  Response MarkPartial(const ReadReport& report, Response r) {
+    if (r.status >= 400 || !report.partial()) return r;
+    partial_answers_.Add();
+    r.headers.emplace_back(kPartialHeader, report.Describe());
+    for (auto it = r.headers.begin(); it != r.headers.end();) {
+      it = it->first == "Cache-Control" ? r.headers.erase(it) : it + 1;
+    }
+    r.headers.emplace_back("Cache-Control", "no-store");
+    return r;
   }
 
   std::string Prometheus() { return metrics_.RenderPrometheus(); }
@@ -129,6 +183,7 @@ class Api {
   const HttpOptions options_;
   SeriesSource& source_;
   const core::Clock& clock_;
+  core::Counter& partial_answers_;
   core::Counter& requests_render_;
   core::Counter& requests_find_;
   core::Counter& rejected_size_;
@@ -171,9 +226,7 @@ core::Status RegisterHttpRoutes(http::Router& router, const HttpOptions& options
 
   // Routes whose handlers live in internal/metadata_api (socket-free, unit-tested there).
   auto metadata = [&](const char* path, auto fn) {
-    reg.Add(get_post, path, [api, fn](const Request& r) {
-      return api->Counted(fn(api->source(), ParamsOf(r), api->LimitsOf(r)));
-    });
+    reg.Add(get_post, path, [api, fn](const Request& r) { return api->Metadata(r, fn); });
   };
   metadata("/metrics/expand", internal::MetricsExpand);
   metadata("/metrics/expand/", internal::MetricsExpand);
@@ -196,8 +249,10 @@ core::Status RegisterHttpRoutes(http::Router& router, const HttpOptions& options
       [api](const Request& r) { return From(internal::TagDelSeries(api->source(), ParamsOf(r))); },
       http::Scope::kAdmin);
   reg.Add({Method::kGet}, "/tags/{}", [api](const Request& r) {
-    return api->Counted(
-        internal::TagDetails(api->source(), r.path_args[0], ParamsOf(r), api->LimitsOf(r)));
+    return api->Metadata(r, [&r](SeriesSource& source, const internal::Params& params,
+                                 const OutputLimits& limits, const ReadScope& scope) {
+      return internal::TagDetails(source, r.path_args[0], params, limits, scope);
+    });
   });
   auto functions = [](const Request& r) {
     return From(internal::FunctionsList(FunctionRegistry::Default(), ParamsOf(r)));

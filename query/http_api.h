@@ -26,7 +26,14 @@ struct HttpOptions {
   // while the body is written; past it → 422 naming http.max_response_bytes (counted as
   // limit="response_bytes"). Default 256 MiB.
   size_t max_response_bytes = size_t{256} << 20;
+  // What a read does when a federation peer it needs does not answer (federation.partial):
+  // kAllow answers from the others and names the missing peers in the X-Meridian-Partial header;
+  // kRefuse answers 503 naming them. A request overrides it with partial=allow|deny.
+  PartialPolicy partial = PartialPolicy::kAllow;
 };
+
+// The response header naming the peers a partial answer lacks: "eu-west (timeout), ...".
+inline constexpr const char* kPartialHeader = "X-Meridian-Partial";
 
 // Registers every route. `source`, `clock` and `metrics` must outlive the server that serves
 // `router`. Handlers are thread-safe (the source is).

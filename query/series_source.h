@@ -1,52 +1,78 @@
-// SeriesSource: where the query engine gets names and data. The local store now; federation
-// (peer regions and shards) plugs in behind the same interface.
+// SeriesSource: where the query engine gets names and data — the read seam. The local store
+// (LocalSource) and the federated view over peers (query/federation/) implement it; the
+// evaluator, the metadata API and the alert engine read through it.
+//
+// Every call takes ReadOptions: the request's deadline (checked inside scans and bounding every
+// peer call), its scope (local only, partial policy, where missing peers are reported) and, for
+// batch fetches, what is left of the request's series/point budgets.
+//
+// Thread-safety: implementations are called from HTTP worker threads and the alert scheduler at
+// once; every method must be safe to call concurrently.
 #pragma once
 
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include "core/deadline.h"
 #include "core/status.h"
+#include "query/read_options.h"
 #include "storage/store.h"
 
 namespace meridian::query {
 
-// Every read takes the request's deadline (core::Deadline(): none) and answers
-// DEADLINE_EXCEEDED or CANCELLED once it has passed; sources check it inside their scans (glob
-// expansion, fetch loops), not only on entry.
+// What one batch fetch names: every leaf of a path expression, or every tagged series matching
+// seriesByTag's expressions. A federated source asks each peer for the whole batch in one round
+// trip.
+struct FetchSpec {
+  enum class Kind { kPattern, kTagged };
+  Kind kind = Kind::kPattern;
+  std::string pattern;                       // kPattern: a graphite path expression
+  std::vector<std::string> tag_expressions;  // kTagged: "tag=value", "tag!=~regex", ...
+
+  static FetchSpec Pattern(std::string p) { return {Kind::kPattern, std::move(p), {}}; }
+  static FetchSpec Tagged(std::vector<std::string> e) { return {Kind::kTagged, {}, std::move(e)}; }
+};
+
 class SeriesSource {
  public:
   virtual ~SeriesSource() = default;
   // Graphite find: nodes at the pattern's depth, sorted by path.
   virtual core::Result<std::vector<storage::FindMatch>> Find(std::string_view pattern,
-                                                             const core::Deadline& deadline) = 0;
+                                                             const ReadOptions& options) = 0;
   // Leaves a path expression names, sorted.
   virtual core::Result<std::vector<std::string>> Expand(std::string_view pattern,
-                                                        const core::Deadline& deadline) = 0;
+                                                        const ReadOptions& options) = 0;
   // Canonical names of tagged series matching graphite-web tag expressions ("tag=value",
   // "tag!=value", "tag=~regex", "tag!=~regex"), sorted. INVALID_ARGUMENT for a bad expression.
   virtual core::Result<std::vector<std::string>> FindTagged(
-      const std::vector<std::string>& expressions, const core::Deadline& deadline) = 0;
+      const std::vector<std::string>& expressions, const ReadOptions& options) = 0;
   // Tag names (regex `filter` anchored at the start, limit 0 = all), sorted.
   virtual core::Result<std::vector<std::string>> TagNames(std::string_view filter, size_t limit,
-                                                          const core::Deadline& deadline) = 0;
+                                                          const ReadOptions& options) = 0;
   // Values of a tag with series counts, sorted by value.
   virtual core::Result<std::vector<storage::TagValueCount>> TagValues(
-      std::string_view tag, std::string_view filter, size_t limit,
-      const core::Deadline& deadline) = 0;
-  // graphite-web's /tags/delSeries (see storage::Store::DeleteTaggedSeries). Sources that cannot
-  // delete answer UNAVAILABLE.
+      std::string_view tag, std::string_view filter, size_t limit, const ReadOptions& options) = 0;
+  // Every untagged leaf name, sorted.
+  virtual core::Result<std::vector<std::string>> AllLeaves(const ReadOptions& options) = 0;
+  // One series on whisper's grid (values NaN = null); step 0 = nothing in the window.
+  virtual core::Result<storage::SeriesData> Fetch(std::string_view name, int64_t from,
+                                                  int64_t until, const ReadOptions& options) = 0;
+
+  // Every series `spec` names over (from, until], sorted by name, series with nothing in the
+  // window (step 0) and names deleted meanwhile left out. RESOURCE_EXHAUSTED
+  // (SeriesBudgetExceeded / PointsBudgetExceeded) past options.max_series / max_points.
+  // The default expands the names and fetches them one by one (right for a local store);
+  // sources behind a network override it with one round trip per batch.
+  virtual core::Result<std::vector<storage::SeriesData>> FetchMatching(const FetchSpec& spec,
+                                                                       int64_t from, int64_t until,
+                                                                       const ReadOptions& options);
+
+  // graphite-web's /tags/delSeries (see storage::Store::DeleteTaggedSeries): an admin write, not
+  // a read. Sources that cannot delete answer UNAVAILABLE.
   virtual core::Status DeleteTaggedSeries(const std::vector<std::string>& names) {
     (void)names;
     return core::Unavailable("this source cannot delete series");
   }
-  // Every untagged leaf name, sorted.
-  virtual core::Result<std::vector<std::string>> AllLeaves(const core::Deadline& deadline) = 0;
-  // One series on whisper's grid (values NaN = null); step 0 = nothing in the window.
-  virtual core::Result<storage::SeriesData> Fetch(std::string_view name, int64_t from,
-                                                  int64_t until,
-                                                  const core::Deadline& deadline) = 0;
 };
 
 // Reads the local store. Thread-safe (the store is).
@@ -54,35 +80,35 @@ class LocalSource final : public SeriesSource {
  public:
   explicit LocalSource(storage::Store& store) : store_(store) {}
   core::Result<std::vector<storage::FindMatch>> Find(std::string_view pattern,
-                                                     const core::Deadline& deadline) override {
-    return store_.Find(pattern, deadline);
+                                                     const ReadOptions& options) override {
+    return store_.Find(pattern, options.deadline);
   }
   core::Result<std::vector<std::string>> Expand(std::string_view pattern,
-                                                const core::Deadline& deadline) override {
-    return store_.ExpandLeaves(pattern, deadline);
+                                                const ReadOptions& options) override {
+    return store_.ExpandLeaves(pattern, options.deadline);
   }
   core::Result<std::vector<std::string>> FindTagged(const std::vector<std::string>& expressions,
-                                                    const core::Deadline& deadline) override {
-    return store_.FindTagged(expressions, deadline);
+                                                    const ReadOptions& options) override {
+    return store_.FindTagged(expressions, options.deadline);
   }
   core::Result<std::vector<std::string>> TagNames(std::string_view filter, size_t limit,
-                                                  const core::Deadline& deadline) override {
-    return store_.TagNames(filter, limit, deadline);
+                                                  const ReadOptions& options) override {
+    return store_.TagNames(filter, limit, options.deadline);
   }
   core::Result<std::vector<storage::TagValueCount>> TagValues(
       std::string_view tag, std::string_view filter, size_t limit,
-      const core::Deadline& deadline) override {
-    return store_.TagValues(tag, filter, limit, deadline);
+      const ReadOptions& options) override {
+    return store_.TagValues(tag, filter, limit, options.deadline);
   }
-  core::Result<std::vector<std::string>> AllLeaves(const core::Deadline& deadline) override {
-    return store_.AllLeaves(deadline);
+  core::Result<std::vector<std::string>> AllLeaves(const ReadOptions& options) override {
+    return store_.AllLeaves(options.deadline);
   }
   core::Status DeleteTaggedSeries(const std::vector<std::string>& names) override {
     return store_.DeleteTaggedSeries(names);
   }
   core::Result<storage::SeriesData> Fetch(std::string_view name, int64_t from, int64_t until,
-                                          const core::Deadline& deadline) override {
-    return store_.Fetch(name, from, until, deadline);
+                                          const ReadOptions& options) override {
+    return store_.Fetch(name, from, until, options.deadline);
   }
 
  private:

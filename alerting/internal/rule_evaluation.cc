@@ -91,11 +91,18 @@ class RuleRun {
     limits.deadline = core::Deadline::At(started_ + e_.options.query_timeout);
     limits.knobs = {"alerting.max_fetched_series_per_rule", "alerting.max_points_per_rule",
                     "alerting.query_timeout"};
+    query::ReadReport report;
+    limits.scope.report = &report;
+    limits.scope.partial = e_.options.partial_is_unknown ? query::PartialPolicy::kRefuse
+                                                         : query::PartialPolicy::kAllow;
     query::Evaluator evaluator(e_.source, e_.functions, limits);
     const int64_t until = now_ - group_.offset.count();
     auto series =
         evaluator.EvaluateTarget(rule_.target, {until - rule_.window.count(), until, now_});
-    if (!series.ok()) {
+    if (!series.ok() && report.partial()) {
+      error_ = fmt::format("partial input, peers missing: {}", report.Describe());
+      e_.CountError("partial");
+    } else if (!series.ok()) {
       error_ = series.status().message();
       e_.CountError(ReasonFor(series.status()));
     } else if (series->size() > e_.options.max_series_per_rule) {

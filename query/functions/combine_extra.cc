@@ -117,31 +117,31 @@ class ArgumentSource final : public SeriesSource {
  public:
   void Add(std::string token, const Series& series) { args_.emplace(std::move(token), &series); }
 
-  Result<std::vector<storage::FindMatch>> Find(std::string_view, const core::Deadline&) override {
+  Result<std::vector<storage::FindMatch>> Find(std::string_view, const ReadOptions&) override {
     return std::vector<storage::FindMatch>{};
   }
   Result<std::vector<std::string>> Expand(std::string_view pattern,
-                                          const core::Deadline&) override {
+                                          const ReadOptions&) override {
     if (args_.count(std::string(pattern)) == 0) return std::vector<std::string>{};
     return std::vector<std::string>{std::string(pattern)};
   }
   Result<std::vector<std::string>> FindTagged(const std::vector<std::string>&,
-                                              const core::Deadline&) override {
+                                              const ReadOptions&) override {
     return std::vector<std::string>{};
   }
   Result<std::vector<std::string>> TagNames(std::string_view, size_t,
-                                            const core::Deadline&) override {
+                                            const ReadOptions&) override {
     return std::vector<std::string>{};
   }
   Result<std::vector<storage::TagValueCount>> TagValues(std::string_view, std::string_view, size_t,
-                                                        const core::Deadline&) override {
+                                                        const ReadOptions&) override {
     return std::vector<storage::TagValueCount>{};
   }
-  Result<std::vector<std::string>> AllLeaves(const core::Deadline&) override {
+  Result<std::vector<std::string>> AllLeaves(const ReadOptions&) override {
     return std::vector<std::string>{};
   }
   Result<storage::SeriesData> Fetch(std::string_view token, int64_t, int64_t,
-                                    const core::Deadline&) override {
+                                    const ReadOptions&) override {
     auto it = args_.find(std::string(token));
     if (it == args_.end()) return core::NotFound(std::string(token));
     const Series& s = *it->second;

@@ -92,11 +92,18 @@ std::string EscapeRegex(std::string_view s) {
 std::vector<std::string> Exprs(const Params& p) { return All(p, "expr"); }
 
 // The tags of matching series, for the autocomplete endpoints.
+// The source-facing options of a handler: the request's deadline and scope.
+ReadOptions Reading(const OutputLimits& limits, const ReadScope& scope) {
+  ReadOptions o = ReadOptions::WithDeadline(limits.deadline);
+  o.scope = scope;
+  return o;
+}
+
 core::Result<std::vector<core::ParsedTags>> MatchingTags(SeriesSource& source,
                                                          const std::vector<std::string>& exprs,
-                                                         const core::Deadline& deadline) {
-  ASSIGN_OR_RETURN(std::vector<std::string> names, source.FindTagged(exprs, deadline));
-  core::DeadlineCheck check(deadline, "tag autocomplete");
+                                                         const ReadOptions& read) {
+  ASSIGN_OR_RETURN(std::vector<std::string> names, source.FindTagged(exprs, read));
+  core::DeadlineCheck check(read.deadline, "tag autocomplete");
   std::vector<core::ParsedTags> out;
   for (const std::string& n : names) {
     RETURN_IF_ERROR(check.Step());
@@ -123,7 +130,7 @@ ApiResponse MetricsFind(SeriesSource& source, const Params& params, const FindCo
   const std::string q = Get(params, "query");
   if (q.empty()) return PlainError(core::InvalidArgument("missing parameter 'query'"));
   const std::string format = Get(params, "format", "treejson");
-  auto matches = source.Find(q, context.limits.deadline);
+  auto matches = source.Find(q, Reading(context.limits, context.scope));
   if (!matches.ok()) return PlainError(matches.status());
   ApiResponse r;
   r.headers.emplace_back("Cache-Control", "no-cache");
@@ -158,13 +165,13 @@ namespace {
 
 // The "results" of /metrics/expand, charged to the budget as they are collected.
 core::Result<json> ExpandResults(SeriesSource& source, const std::vector<std::string>& queries,
-                                 bool leaves_only, bool group, const OutputLimits& limits) {
+                                 bool leaves_only, bool group, const OutputLimits& limits, const ReadScope& scope) {
   OutputBudget budget(limits, "expand");
   size_t bytes = 0;
   json grouped = json::object();
   std::set<std::string> flat;
   for (const std::string& q : queries) {
-    ASSIGN_OR_RETURN(std::vector<storage::FindMatch> matches, source.Find(q, limits.deadline));
+    ASSIGN_OR_RETURN(std::vector<storage::FindMatch> matches, source.Find(q, Reading(limits, scope)));
     std::set<std::string> paths;
     for (auto& m : matches) {
       if (leaves_only && !m.is_leaf) continue;
@@ -182,17 +189,17 @@ core::Result<json> ExpandResults(SeriesSource& source, const std::vector<std::st
 
 }  // namespace
 
-ApiResponse MetricsExpand(SeriesSource& source, const Params& params, const OutputLimits& limits) {
+ApiResponse MetricsExpand(SeriesSource& source, const Params& params, const OutputLimits& limits, const ReadScope& scope) {
   std::vector<std::string> queries = All(params, "query");
   if (queries.empty()) return Error(400, "missing parameter 'query'");
   auto results = ExpandResults(source, queries, Flag(params, "leavesOnly"),
-                               Flag(params, "groupByExpr"), limits);
+                               Flag(params, "groupByExpr"), limits, scope);
   if (!results.ok()) return FromStatus(results.status());
   return Json(json{{"results", *results}}, params, limits);
 }
 
-ApiResponse MetricsIndex(SeriesSource& source, const Params& params, const OutputLimits& limits) {
-  auto leaves = source.AllLeaves(limits.deadline);
+ApiResponse MetricsIndex(SeriesSource& source, const Params& params, const OutputLimits& limits, const ReadScope& scope) {
+  auto leaves = source.AllLeaves(Reading(limits, scope));
   if (!leaves.ok()) return FromStatus(leaves.status());
   OutputBudget budget(limits, "index.json");
   size_t bytes = 0;
@@ -202,8 +209,8 @@ ApiResponse MetricsIndex(SeriesSource& source, const Params& params, const Outpu
   return Json(json(*leaves), params, limits);
 }
 
-ApiResponse TagList(SeriesSource& source, const Params& params, const OutputLimits& limits) {
-  auto tags = source.TagNames(Get(params, "filter"), Limit(params, 0), limits.deadline);
+ApiResponse TagList(SeriesSource& source, const Params& params, const OutputLimits& limits, const ReadScope& scope) {
+  auto tags = source.TagNames(Get(params, "filter"), Limit(params, 0), Reading(limits, scope));
   if (!tags.ok()) return FromStatus(tags.status());
   OutputBudget budget(limits, "tags");
   size_t bytes = 0;
@@ -216,8 +223,8 @@ ApiResponse TagList(SeriesSource& source, const Params& params, const OutputLimi
 }
 
 ApiResponse TagDetails(SeriesSource& source, const std::string& tag, const Params& params,
-                       const OutputLimits& limits) {
-  auto values = source.TagValues(tag, Get(params, "filter"), Limit(params, 0), limits.deadline);
+                       const OutputLimits& limits, const ReadScope& scope) {
+  auto values = source.TagValues(tag, Get(params, "filter"), Limit(params, 0), Reading(limits, scope));
   if (!values.ok()) return FromStatus(values.status());
   if (values->empty()) return Json(json(nullptr), params, limits);
   OutputBudget budget(limits, "tags");
@@ -230,10 +237,10 @@ ApiResponse TagDetails(SeriesSource& source, const std::string& tag, const Param
   return Json(json{{"tag", tag}, {"values", out}}, params, limits);
 }
 
-ApiResponse TagFindSeries(SeriesSource& source, const Params& params, const OutputLimits& limits) {
+ApiResponse TagFindSeries(SeriesSource& source, const Params& params, const OutputLimits& limits, const ReadScope& scope) {
   std::vector<std::string> exprs = Exprs(params);
   if (exprs.empty()) return Error(400, "no tag expressions specified");
-  auto names = source.FindTagged(exprs, limits.deadline);
+  auto names = source.FindTagged(exprs, Reading(limits, scope));
   if (!names.ok()) return FromStatus(names.status());
   OutputBudget budget(limits, "tags");
   size_t bytes = 0;
@@ -244,17 +251,17 @@ ApiResponse TagFindSeries(SeriesSource& source, const Params& params, const Outp
 }
 
 ApiResponse TagAutoCompleteTags(SeriesSource& source, const Params& params,
-                                const OutputLimits& limits) {
+                                const OutputLimits& limits, const ReadScope& scope) {
   const std::vector<std::string> exprs = Exprs(params);
   const std::string prefix = Get(params, "tagPrefix");
   const size_t limit = Limit(params, kAutocompleteLimit);
   if (exprs.empty()) {
     auto tags =
-        source.TagNames(prefix.empty() ? "" : "^" + EscapeRegex(prefix), limit, limits.deadline);
+        source.TagNames(prefix.empty() ? "" : "^" + EscapeRegex(prefix), limit, Reading(limits, scope));
     if (!tags.ok()) return FromStatus(tags.status());
     return Json(json(*tags), params, limits);
   }
-  auto matching = MatchingTags(source, exprs, limits.deadline);
+  auto matching = MatchingTags(source, exprs, Reading(limits, scope));
   if (!matching.ok()) return FromStatus(matching.status());
   std::set<std::string> used;  // tags named in the expressions are not suggested again
   for (const std::string& e : exprs) used.insert(e.substr(0, e.find_first_of("!=")));
@@ -273,7 +280,7 @@ ApiResponse TagAutoCompleteTags(SeriesSource& source, const Params& params,
 }
 
 ApiResponse TagAutoCompleteValues(SeriesSource& source, const Params& params,
-                                  const OutputLimits& limits) {
+                                  const OutputLimits& limits, const ReadScope& scope) {
   const std::string tag = Get(params, "tag");
   if (tag.empty()) return Error(400, "no tag specified");
   const std::vector<std::string> exprs = Exprs(params);
@@ -282,12 +289,12 @@ ApiResponse TagAutoCompleteValues(SeriesSource& source, const Params& params,
   std::vector<std::string> out;
   if (exprs.empty()) {
     auto values = source.TagValues(tag, prefix.empty() ? "" : "^" + EscapeRegex(prefix), limit,
-                                   limits.deadline);
+                                   Reading(limits, scope));
     if (!values.ok()) return FromStatus(values.status());
     for (const auto& v : *values) out.push_back(v.value);
     return Json(json(out), params, limits);
   }
-  auto matching = MatchingTags(source, exprs, limits.deadline);
+  auto matching = MatchingTags(source, exprs, Reading(limits, scope));
   if (!matching.ok()) return FromStatus(matching.status());
   std::set<std::string> values;
   for (const auto& parsed : *matching) {

@@ -4,7 +4,8 @@
 // Handlers are plain functions from request parameters to a response so they are testable
 // without sockets.
 //
-// Every read handler takes the request's OutputLimits: its deadline (http.query_timeout) bounds
+// Every read handler takes the request's ReadScope (local=1, partial policy, the report of
+// missing peers) and its OutputLimits: its deadline (http.query_timeout) bounds
 // the source's scans and the formatting; its max_bytes (http.max_response_bytes) bounds the body.
 // Past the deadline → 504 (503 when cancelled); past the byte budget → 422 naming the knob.
 #pragma once
@@ -48,24 +49,32 @@ struct FindContext {
   // The request's Accept header is exactly application/json (graphite-web then escapes
   // non-ASCII in json and nodelist).
   bool accept_json = false;
+  ReadScope scope;
 };
 
 // /metrics/find: `query` (required), `format` treejson (default), completer, json, nodelist,
 // pickle, msgpack, `wildcards`, `jsonp`, `position`. Errors are text/plain, "<message>\n".
 ApiResponse MetricsFind(SeriesSource& source, const Params& params, const FindContext& context);
 ApiResponse MetricsExpand(SeriesSource& source, const Params& params,
-                          const OutputLimits& limits = {});
+                          const OutputLimits& limits = {},
+                          const ReadScope& scope = {});
 ApiResponse MetricsIndex(SeriesSource& source, const Params& params,
-                         const OutputLimits& limits = {});
-ApiResponse TagList(SeriesSource& source, const Params& params, const OutputLimits& limits = {});
+                         const OutputLimits& limits = {},
+                          const ReadScope& scope = {});
+ApiResponse TagList(SeriesSource& source, const Params& params, const OutputLimits& limits = {},
+                          const ReadScope& scope = {});
 ApiResponse TagDetails(SeriesSource& source, const std::string& tag, const Params& params,
-                       const OutputLimits& limits = {});
+                       const OutputLimits& limits = {},
+                          const ReadScope& scope = {});
 ApiResponse TagFindSeries(SeriesSource& source, const Params& params,
-                          const OutputLimits& limits = {});
+                          const OutputLimits& limits = {},
+                          const ReadScope& scope = {});
 ApiResponse TagAutoCompleteTags(SeriesSource& source, const Params& params,
-                                const OutputLimits& limits = {});
+                                const OutputLimits& limits = {},
+                          const ReadScope& scope = {});
 ApiResponse TagAutoCompleteValues(SeriesSource& source, const Params& params,
-                                  const OutputLimits& limits = {});
+                                  const OutputLimits& limits = {},
+                          const ReadScope& scope = {});
 // Canonical names of the given paths, as carbon would register them (Meridian creates series
 // when their first point arrives, so nothing is stored here).
 ApiResponse TagSeries(const Params& params, bool multi);

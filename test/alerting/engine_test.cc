@@ -355,30 +355,30 @@ class FailingSource final : public query::SeriesSource {
  public:
   core::Status Fail() const { return core::Unavailable("disk | gone"); }
   core::Result<std::vector<storage::FindMatch>> Find(std::string_view,
-                                                     const core::Deadline&) override {
+                                                     const query::ReadOptions&) override {
     return Fail();
   }
-  core::Result<std::vector<std::string>> Expand(std::string_view, const core::Deadline&) override {
+  core::Result<std::vector<std::string>> Expand(std::string_view, const query::ReadOptions&) override {
     return Fail();
   }
   core::Result<std::vector<std::string>> FindTagged(const std::vector<std::string>&,
-                                                    const core::Deadline&) override {
+                                                    const query::ReadOptions&) override {
     return Fail();
   }
   core::Result<std::vector<std::string>> TagNames(std::string_view, size_t,
-                                                  const core::Deadline&) override {
+                                                  const query::ReadOptions&) override {
     return Fail();
   }
   core::Result<std::vector<storage::TagValueCount>> TagValues(std::string_view, std::string_view,
                                                               size_t,
-                                                              const core::Deadline&) override {
+                                                              const query::ReadOptions&) override {
     return Fail();
   }
-  core::Result<std::vector<std::string>> AllLeaves(const core::Deadline&) override {
+  core::Result<std::vector<std::string>> AllLeaves(const query::ReadOptions&) override {
     return Fail();
   }
   core::Result<storage::SeriesData> Fetch(std::string_view, int64_t, int64_t,
-                                          const core::Deadline&) override {
+                                          const query::ReadOptions&) override {
     return Fail();
   }
 };

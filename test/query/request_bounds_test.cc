@@ -37,33 +37,33 @@ class CancelAfterFetchSource final : public SeriesSource {
  public:
   explicit CancelAfterFetchSource(FakeSeriesSource& inner) : inner_(inner) {}
   core::Result<std::vector<storage::FindMatch>> Find(std::string_view pattern,
-                                                     const core::Deadline& deadline) override {
-    return inner_.Find(pattern, deadline);
+                                                     const query::ReadOptions& read) override {
+    return inner_.Find(pattern, read);
   }
   core::Result<std::vector<std::string>> Expand(std::string_view pattern,
-                                                const core::Deadline& deadline) override {
-    return inner_.Expand(pattern, deadline);
+                                                const query::ReadOptions& read) override {
+    return inner_.Expand(pattern, read);
   }
   core::Result<std::vector<std::string>> FindTagged(const std::vector<std::string>& expressions,
-                                                    const core::Deadline& deadline) override {
-    return inner_.FindTagged(expressions, deadline);
+                                                    const query::ReadOptions& read) override {
+    return inner_.FindTagged(expressions, read);
   }
   core::Result<std::vector<std::string>> TagNames(std::string_view filter, size_t limit,
-                                                  const core::Deadline& deadline) override {
-    return inner_.TagNames(filter, limit, deadline);
+                                                  const query::ReadOptions& read) override {
+    return inner_.TagNames(filter, limit, read);
   }
   core::Result<std::vector<storage::TagValueCount>> TagValues(
       std::string_view tag, std::string_view filter, size_t limit,
-      const core::Deadline& deadline) override {
-    return inner_.TagValues(tag, filter, limit, deadline);
+      const query::ReadOptions& read) override {
+    return inner_.TagValues(tag, filter, limit, read);
   }
-  core::Result<std::vector<std::string>> AllLeaves(const core::Deadline& deadline) override {
-    return inner_.AllLeaves(deadline);
+  core::Result<std::vector<std::string>> AllLeaves(const query::ReadOptions& read) override {
+    return inner_.AllLeaves(read);
   }
   core::Result<storage::SeriesData> Fetch(std::string_view name, int64_t from, int64_t until,
-                                          const core::Deadline& deadline) override {
-    auto data = inner_.Fetch(name, from, until, deadline);
-    deadline.Cancel();
+                                          const query::ReadOptions& read) override {
+    auto data = inner_.Fetch(name, from, until, read);
+    read.deadline.Cancel();
     return data;
   }
 
@@ -139,7 +139,7 @@ TEST(EvaluatorDeadlineTest, SourceReadsGetTheRequestsDeadline) {
   const core::Deadline cancelled = CancelledDeadline();
   EvalLimits limits;
   Evaluator evaluator(fake, FunctionRegistry::Default(), limits);
-  EXPECT_TRUE(fake.Expand("a.*", cancelled).status().code() == core::StatusCode::kCancelled);
+  EXPECT_TRUE(fake.Expand("a.*", ReadOptions::WithDeadline(cancelled)).status().code() == core::StatusCode::kCancelled);
   limits.deadline = cancelled;
   Evaluator bounded(fake, FunctionRegistry::Default(), limits);
   EXPECT_EQ(bounded.FetchPath("a.*", {0, 60, 60}).status().code(), core::StatusCode::kCancelled);

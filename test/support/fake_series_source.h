@@ -53,8 +53,8 @@ class FakeSeriesSource final : public query::SeriesSource {
   }
 
   core::Result<std::vector<storage::FindMatch>> Find(std::string_view pattern,
-                                                     const core::Deadline& deadline) override {
-    RETURN_IF_ERROR(deadline.Check("find"));
+                                                     const query::ReadOptions& read) override {
+    RETURN_IF_ERROR(read.deadline.Check("find"));
     auto glob = storage::GlobPattern::Compile(pattern);
     if (!glob.ok()) return glob.status();
     std::map<std::string, storage::FindMatch> nodes;
@@ -81,10 +81,10 @@ class FakeSeriesSource final : public query::SeriesSource {
     return out;
   }
   core::Result<std::vector<std::string>> Expand(std::string_view pattern,
-                                                const core::Deadline& deadline) override {
-    RETURN_IF_ERROR(deadline.Check("expand"));
+                                                const query::ReadOptions& read) override {
+    RETURN_IF_ERROR(read.deadline.Check("expand"));
     if (core::IsTagged(pattern)) return ExpandTagged(pattern);
-    auto found = Find(pattern, deadline);
+    auto found = Find(pattern, read);
     if (!found.ok()) return found.status();
     std::vector<std::string> out;
     for (const auto& m : *found) {
@@ -95,8 +95,8 @@ class FakeSeriesSource final : public query::SeriesSource {
   // Expressions: tag=value, tag!=value, tag=~regex, tag!=~regex (regexes anchored at the start,
   // as the store's; compiled first, so a bad one fails even when no series is tagged).
   core::Result<std::vector<std::string>> FindTagged(const std::vector<std::string>& exprs,
-                                                    const core::Deadline& deadline) override {
-    RETURN_IF_ERROR(deadline.Check("seriesByTag"));
+                                                    const query::ReadOptions& read) override {
+    RETURN_IF_ERROR(read.deadline.Check("seriesByTag"));
     struct Spec {
       std::string tag;
       bool negate = false;
@@ -135,8 +135,8 @@ class FakeSeriesSource final : public query::SeriesSource {
   }
   // Honours `filter` (anchored at the start, as the store does); ignores `limit`.
   core::Result<std::vector<std::string>> TagNames(std::string_view filter, size_t,
-                                                  const core::Deadline& deadline) override {
-    RETURN_IF_ERROR(deadline.Check("tags"));
+                                                  const query::ReadOptions& read) override {
+    RETURN_IF_ERROR(read.deadline.Check("tags"));
     ASSIGN_OR_RETURN(core::Regex re, core::Regex::Compile(filter));
     std::set<std::string> names;
     for (const auto& [name, d] : data_) {
@@ -154,8 +154,8 @@ class FakeSeriesSource final : public query::SeriesSource {
     return out;
   }
   core::Result<std::vector<storage::TagValueCount>> TagValues(
-      std::string_view tag, std::string_view, size_t, const core::Deadline& deadline) override {
-    RETURN_IF_ERROR(deadline.Check("tags"));
+      std::string_view tag, std::string_view, size_t, const query::ReadOptions& read) override {
+    RETURN_IF_ERROR(read.deadline.Check("tags"));
     std::map<std::string, size_t> counts;
     for (const auto& [name, d] : data_) {
       auto parsed = core::ParseTaggedName(name);
@@ -169,8 +169,8 @@ class FakeSeriesSource final : public query::SeriesSource {
     for (const auto& [v, c] : counts) out.push_back({v, c});
     return out;
   }
-  core::Result<std::vector<std::string>> AllLeaves(const core::Deadline& deadline) override {
-    RETURN_IF_ERROR(deadline.Check("index"));
+  core::Result<std::vector<std::string>> AllLeaves(const query::ReadOptions& read) override {
+    RETURN_IF_ERROR(read.deadline.Check("index"));
     std::vector<std::string> out;
     for (const auto& [name, d] : data_) {
       if (!core::IsTagged(name)) out.push_back(name);
@@ -178,8 +178,8 @@ class FakeSeriesSource final : public query::SeriesSource {
     return out;
   }
   core::Result<storage::SeriesData> Fetch(std::string_view name, int64_t from, int64_t until,
-                                          const core::Deadline& deadline) override {
-    RETURN_IF_ERROR(deadline.Check("fetch"));
+                                          const query::ReadOptions& read) override {
+    RETURN_IF_ERROR(read.deadline.Check("fetch"));
     auto it = data_.find(std::string(name));
     if (it == data_.end()) return core::NotFound("no series '" + std::string(name) + "'");
     if (options_.fetch == FetchMode::kStored) return it->second;
