@@ -10,7 +10,7 @@
 
 #include "core/metrics.h"
 #include "http/auth.h"
-#include "http/internal/worker_pool.h"
+#include "core/worker_pool.h"
 #include "http/router.h"
 #include "http/server.h"
 
@@ -59,7 +59,7 @@ struct ServerState {
   const Router& router;
   const TokenStore& tokens;
   ServerCounters counters;
-  std::unique_ptr<WorkerPool> pool;
+  std::unique_ptr<core::WorkerPool> pool;
   std::atomic<bool> stopping{false};
   std::atomic<size_t> open_connections{0};
 

@@ -1,6 +1,6 @@
-#include "http/internal/worker_pool.h"
+#include "core/worker_pool.h"
 
-namespace meridian::http::internal {
+namespace meridian::core {
 
 WorkerPool::WorkerPool(size_t threads, size_t max_pending, core::Gauge* pending_gauge)
     : state_(std::make_shared<State>(max_pending == 0 ? 1 : max_pending, pending_gauge)) {
@@ -77,4 +77,4 @@ bool WorkerPool::Shutdown(std::chrono::milliseconds grace) {
   return done;
 }
 
-}  // namespace meridian::http::internal
+}  // namespace meridian::core

@@ -1,4 +1,4 @@
-#include "http/internal/worker_pool.h"
+#include "core/worker_pool.h"
 
 #include <gtest/gtest.h>
 
@@ -6,7 +6,7 @@
 #include <condition_variable>
 #include <mutex>
 
-namespace meridian::http::internal {
+namespace meridian::core {
 namespace {
 
 // A gate the test opens: tasks block on it, so "running" is a state the test controls.
@@ -62,4 +62,4 @@ TEST(WorkerPoolTest, ShutdownGivesUpOnAStuckTaskAtTheBound) {
 }
 
 }  // namespace
-}  // namespace meridian::http::internal
+}  // namespace meridian::core

@@ -17,7 +17,7 @@
 
 #include "core/metrics.h"
 
-namespace meridian::http::internal {
+namespace meridian::core {
 
 class WorkerPool {
  public:
@@ -56,4 +56,4 @@ class WorkerPool {
   std::vector<std::thread> threads_;  // guarded by state_->mu
 };
 
-}  // namespace meridian::http::internal
+}  // namespace meridian::core

@@ -1,0 +1,398 @@
+#include "query/federation/federated_source.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <condition_variable>
+#include <optional>
+
+#include "core/tagged_name.h"
+#include "query/federation/merge.h"
+#include "query/federation/mount.h"
+#include "storage/glob.h"
+
+namespace meridian::query::federation {
+namespace {
+
+using PeerList = std::vector<std::shared_ptr<Peer>>;
+
+// A short, header-safe reason for a missing peer.
+std::string ReasonOf(const core::Status& st) {
+  std::string text;
+  switch (st.code()) {
+    case core::StatusCode::kDeadlineExceeded:
+      return "timeout";
+    case core::StatusCode::kCancelled:
+      return "cancelled";
+    default:
+      text = st.message();
+  }
+  std::string out;
+  for (char c : text) {
+    if (out.size() >= 120) break;
+    const auto u = static_cast<unsigned char>(c);
+    out += (u < 0x20 || u == 0x7F || c == ',' || c == '(' || c == ')') ? ' ' : c;
+  }
+  return out.empty() ? "error" : out;
+}
+
+// The deadline of one peer call: the read's, or federation.timeout from now when that is sooner.
+core::Deadline PeerDeadline(const core::Deadline& read, std::chrono::milliseconds timeout) {
+  const auto bound = std::chrono::steady_clock::now() + timeout;
+  return read.at() <= bound ? read : core::Deadline::At(bound);
+}
+
+// seriesByTag('a=b','c!=d') with the expressions quoted for graphite's grammar.
+std::string SeriesByTagTarget(const std::vector<std::string>& exprs) {
+  std::string t = "seriesByTag(";
+  for (size_t i = 0; i < exprs.size(); ++i) {
+    if (i) t += ',';
+    t += '\'';
+    for (char c : exprs[i]) {
+      if (c == '\'' || c == '\\') t += '\\';
+      t += c;
+    }
+    t += '\'';
+  }
+  return t + ")";
+}
+
+bool IsReplicated(PeerRole role) { return role == PeerRole::kReplica || role == PeerRole::kGraphite; }
+
+}  // namespace
+
+std::string_view PeerRoleName(PeerRole role) {
+  switch (role) {
+    case PeerRole::kRegion:
+      return "region";
+    case PeerRole::kShard:
+      return "shard";
+    case PeerRole::kReplica:
+      return "replica";
+    case PeerRole::kGraphite:
+      return "graphite";
+  }
+  return "region";
+}
+
+FederatedSource::FederatedSource(SeriesSource& local, std::vector<std::shared_ptr<Peer>> peers,
+                                 const FederationOptions& options, core::MetricsRegistry& metrics)
+    : local_(local),
+      options_(options),
+      metrics_(metrics),
+      partial_reads_(metrics.GetCounter(
+          "federation_partial_reads_total",
+          "Federated reads answered without one or more peers (named in X-Meridian-Partial).")),
+      refused_reads_(metrics.GetCounter(
+          "federation_refused_partial_reads_total",
+          "Federated reads failed because a peer was missing and partial answers were refused.")),
+      peers_(std::make_shared<const PeerList>(std::move(peers))),
+      pool_(std::max<size_t>(1, options.fanout_threads), std::max<size_t>(1, options.max_pending_calls)) {}
+
+FederatedSource::~FederatedSource() { pool_.Shutdown(options_.timeout + std::chrono::seconds(1)); }
+
+void FederatedSource::SetPeers(std::vector<std::shared_ptr<Peer>> peers) {
+  auto list = std::make_shared<const PeerList>(std::move(peers));
+  std::lock_guard lock(mu_);
+  peers_ = std::move(list);
+}
+
+std::vector<std::shared_ptr<Peer>> FederatedSource::peers() const {
+  std::lock_guard lock(mu_);
+  return *peers_;
+}
+
+template <typename T>
+core::Result<std::vector<T>> FederatedSource::FanOut(
+    const ReadOptions& options, const char* route, const std::function<core::Result<T>()>& local,
+    const std::function<core::Result<T>(Peer&, const core::Deadline&)>& remote,
+    std::vector<PeerRole>* roles) {
+  std::shared_ptr<const PeerList> peers;
+  {
+    std::lock_guard lock(mu_);
+    peers = peers_;
+  }
+  if (options.scope.local_only || peers->empty()) {
+    ASSIGN_OR_RETURN(T mine, local());
+    std::vector<T> out;
+    out.push_back(std::move(mine));
+    if (roles) roles->assign(1, PeerRole::kShard);
+    return out;
+  }
+
+  struct Gather {
+    std::mutex mu;
+    std::condition_variable cv;
+    std::vector<std::optional<core::Result<T>>> results;
+    size_t outstanding = 0;
+  };
+  auto gather = std::make_shared<Gather>();
+  gather->results.resize(peers->size());
+  const core::Deadline peer_deadline = PeerDeadline(options.deadline, options_.timeout);
+  std::vector<std::string> missing_reason(peers->size());
+  for (size_t i = 0; i < peers->size(); ++i) {
+    const std::shared_ptr<Peer>& peer = (*peers)[i];
+    if (!peer->ShouldTry()) {
+      missing_reason[i] = "down";
+      continue;
+    }
+    {
+      std::lock_guard lock(gather->mu);
+      ++gather->outstanding;
+    }
+    bool queued = pool_.TrySubmit([gather, peer, i, remote, peer_deadline] {
+      core::Result<T> r = core::Internal("peer call did not run");
+      try {
+        r = remote(*peer, peer_deadline);
+      } catch (const std::exception& e) {
+        r = core::Internal(e.what());
+      }
+      std::lock_guard lock(gather->mu);
+      gather->results[i] = std::move(r);
+      --gather->outstanding;
+      gather->cv.notify_all();
+    });
+    if (!queued) {
+      std::lock_guard lock(gather->mu);
+      --gather->outstanding;
+      missing_reason[i] = "overloaded (federation.max_pending_calls)";
+    }
+  }
+
+  // This store answers on the caller's thread while the peers work.
+  core::Result<T> mine = local();
+
+  {
+    std::unique_lock lock(gather->mu);
+    const auto until = peer_deadline.at();
+    while (gather->outstanding > 0 && !options.deadline.cancelled()) {
+      const auto step = std::chrono::steady_clock::now() + std::chrono::milliseconds(50);
+      if (gather->cv.wait_until(lock, std::min(until, step), [&] { return gather->outstanding == 0; })) {
+        break;
+      }
+      if (std::chrono::steady_clock::now() >= until) break;
+    }
+  }
+  if (!mine.ok()) return mine.status();
+  RETURN_IF_ERROR(options.deadline.Check(route));
+
+  std::vector<T> out;
+  out.push_back(std::move(mine).value());
+  if (roles) roles->assign(1, PeerRole::kShard);
+  std::vector<MissingPeer> missing;
+  {
+    std::lock_guard lock(gather->mu);
+    for (size_t i = 0; i < peers->size(); ++i) {
+      const Peer& peer = *(*peers)[i];
+      if (!missing_reason[i].empty()) {
+        missing.push_back({peer.name(), missing_reason[i]});
+      } else if (!gather->results[i].has_value()) {
+        missing.push_back({peer.name(), "timeout"});
+      } else if (!gather->results[i]->ok()) {
+        missing.push_back({peer.name(), ReasonOf(gather->results[i]->status())});
+      } else {
+        out.push_back(std::move(*gather->results[i]).value());
+        if (roles) roles->push_back(peer.role());
+      }
+    }
+  }
+  if (!missing.empty()) {
+    for (const MissingPeer& m : missing) {
+      metrics_
+          .GetCounter("federation_peer_missing_total",
+                      "Federated reads that went without a peer, by peer and route.",
+                      {{"peer", m.peer}, {"route", route}})
+          .Add();
+      if (options.scope.report != nullptr) options.scope.report->AddMissing(m.peer, m.reason);
+    }
+    if (options.scope.partial == PartialPolicy::kRefuse) {
+      refused_reads_.Add();
+      std::string names;
+      for (const MissingPeer& m : missing) {
+        names += names.empty() ? "" : ", ";
+        names += fmt::format("{} ({})", m.peer, m.reason);
+      }
+      return core::Unavailable(
+          fmt::format("peers did not answer and partial answers are refused: {}", names));
+    }
+    partial_reads_.Add();
+  }
+  return out;
+}
+
+core::Result<std::vector<storage::FindMatch>> FederatedSource::Find(std::string_view pattern,
+                                                                    const ReadOptions& options) {
+  const std::string pat(pattern);
+  using Matches = std::vector<storage::FindMatch>;
+  auto answers = FanOut<Matches>(
+      options, "find", [&] { return local_.Find(pattern, options); },
+      [pat](Peer& peer, const core::Deadline& deadline) -> core::Result<Matches> {
+        MountedQuery q = MountPattern(peer.mount(), pat);
+        Matches out = std::move(q.prefix_nodes);
+        if (q.peer_pattern.empty()) return out;
+        ASSIGN_OR_RETURN(Matches found, peer.Find(q.peer_pattern, 0, 0, deadline));
+        for (storage::FindMatch& m : found) {
+          m.path = MountedName(peer.mount(), m.path);
+          if (!peer.mount().prefix.empty() && !storage::GlobMatchFull(pat, m.path)) continue;
+          out.push_back(std::move(m));
+        }
+        return out;
+      });
+  if (!answers.ok()) return answers.status();
+  return MergeFind(std::move(answers).value());
+}
+
+core::Result<std::vector<std::string>> FederatedSource::Expand(std::string_view pattern,
+                                                               const ReadOptions& options) {
+  const std::string pat(pattern);
+  using Names = std::vector<std::string>;
+  auto answers = FanOut<Names>(
+      options, "expand", [&] { return local_.Expand(pattern, options); },
+      [pat](Peer& peer, const core::Deadline& deadline) -> core::Result<Names> {
+        MountedQuery q = MountPattern(peer.mount(), pat);
+        if (q.peer_pattern.empty()) return Names{};
+        ASSIGN_OR_RETURN(Names found, peer.Expand(q.peer_pattern, deadline));
+        Names out;
+        for (const std::string& n : found) {
+          std::string name = MountedName(peer.mount(), n);
+          if (!peer.mount().prefix.empty() && !storage::GlobMatchFull(pat, name)) continue;
+          out.push_back(std::move(name));
+        }
+        return out;
+      });
+  if (!answers.ok()) return answers.status();
+  return MergeNames(std::move(answers).value());
+}
+
+core::Result<std::vector<std::string>> FederatedSource::FindTagged(
+    const std::vector<std::string>& expressions, const ReadOptions& options) {
+  using Names = std::vector<std::string>;
+  auto answers = FanOut<Names>(
+      options, "tags", [&] { return local_.FindTagged(expressions, options); },
+      [expressions](Peer& peer, const core::Deadline& deadline) -> core::Result<Names> {
+        ASSIGN_OR_RETURN(auto exprs, MountTagExpressions(peer.mount(), expressions));
+        if (!exprs.has_value()) return Names{};
+        ASSIGN_OR_RETURN(Names found, peer.FindTagged(*exprs, deadline));
+        for (std::string& n : found) n = MountedName(peer.mount(), n);
+        return found;
+      });
+  if (!answers.ok()) return answers.status();
+  return MergeNames(std::move(answers).value());
+}
+
+core::Result<std::vector<std::string>> FederatedSource::TagNames(std::string_view filter,
+                                                                 size_t limit,
+                                                                 const ReadOptions& options) {
+  const std::string f(filter);
+  using Names = std::vector<std::string>;
+  auto answers = FanOut<Names>(
+      options, "tags", [&] { return local_.TagNames(filter, limit, options); },
+      [f, limit](Peer& peer, const core::Deadline& deadline) -> core::Result<Names> {
+        ASSIGN_OR_RETURN(Names found, peer.TagNames(f, limit, deadline));
+        for (const auto& [k, v] : peer.mount().tags) found.push_back(k);
+        return found;
+      });
+  if (!answers.ok()) return answers.status();
+  return MergeNames(std::move(answers).value(), limit);
+}
+
+core::Result<std::vector<storage::TagValueCount>> FederatedSource::TagValues(
+    std::string_view tag, std::string_view filter, size_t limit, const ReadOptions& options) {
+  const std::string t(tag), f(filter);
+  using Values = std::vector<storage::TagValueCount>;
+  std::vector<PeerRole> roles;
+  auto answers = FanOut<Values>(
+      options, "tags", [&] { return local_.TagValues(tag, filter, limit, options); },
+      [t, f, limit](Peer& peer, const core::Deadline& deadline) -> core::Result<Values> {
+        auto mounted = peer.mount().tags.find(t);
+        if (mounted != peer.mount().tags.end()) {
+          // Every tagged series of the peer carries the mount's value; count them.
+          ASSIGN_OR_RETURN(std::vector<std::string> all, peer.FindTagged({"name=~.+"}, deadline));
+          if (all.empty()) return Values{};
+          return Values{{mounted->second, all.size()}};
+        }
+        return peer.TagValues(t, f, limit, deadline);
+      },
+      &roles);
+  if (!answers.ok()) return answers.status();
+  std::vector<bool> replicated;
+  for (PeerRole r : roles) replicated.push_back(IsReplicated(r));
+  return MergeTagValues(std::move(answers).value(), replicated, limit);
+}
+
+core::Result<std::vector<std::string>> FederatedSource::AllLeaves(const ReadOptions& options) {
+  using Names = std::vector<std::string>;
+  auto answers = FanOut<Names>(
+      options, "index", [&] { return local_.AllLeaves(options); },
+      [](Peer& peer, const core::Deadline& deadline) -> core::Result<Names> {
+        ASSIGN_OR_RETURN(Names found, peer.AllLeaves(deadline));
+        for (std::string& n : found) n = MountedName(peer.mount(), n);
+        return found;
+      });
+  if (!answers.ok()) return answers.status();
+  return MergeNames(std::move(answers).value());
+}
+
+core::Result<storage::SeriesData> FederatedSource::Fetch(std::string_view name, int64_t from,
+                                                         int64_t until,
+                                                         const ReadOptions& options) {
+  ASSIGN_OR_RETURN(auto all, FetchMatching(FetchSpec::Pattern(std::string(name)), from, until,
+                                           options));
+  for (storage::SeriesData& d : all) {
+    if (d.name == name) return std::move(d);
+  }
+  storage::SeriesData none;
+  none.name = std::string(name);
+  return none;
+}
+
+core::Result<std::vector<storage::SeriesData>> FederatedSource::FetchMatching(
+    const FetchSpec& spec, int64_t from, int64_t until, const ReadOptions& options) {
+  using Batch = std::vector<storage::SeriesData>;
+  const int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
+                          std::chrono::system_clock::now().time_since_epoch())
+                          .count();
+  auto answers = FanOut<Batch>(
+      options, "render", [&] { return local_.FetchMatching(spec, from, until, options); },
+      [spec, from, until, now](Peer& peer, const core::Deadline& deadline) -> core::Result<Batch> {
+        std::string target;
+        if (spec.kind == FetchSpec::Kind::kPattern) {
+          MountedQuery q = MountPattern(peer.mount(), spec.pattern);
+          if (q.peer_pattern.empty()) return Batch{};
+          target = std::move(q.peer_pattern);
+        } else {
+          ASSIGN_OR_RETURN(auto exprs, MountTagExpressions(peer.mount(), spec.tag_expressions));
+          if (!exprs.has_value()) return Batch{};
+          target = SeriesByTagTarget(*exprs);
+        }
+        ASSIGN_OR_RETURN(Batch got, peer.Render({target}, from, until, now, deadline));
+        Batch out;
+        out.reserve(got.size());
+        for (storage::SeriesData& d : got) {
+          d.name = MountedName(peer.mount(), d.name);
+          if (spec.kind == FetchSpec::Kind::kPattern && !peer.mount().prefix.empty() &&
+              !storage::GlobMatchFull(spec.pattern, d.name)) {
+            continue;
+          }
+          out.push_back(std::move(d));
+        }
+        return out;
+      });
+  if (!answers.ok()) return answers.status();
+  Batch merged = MergeSeries(std::move(answers).value());
+  if (options.max_series != 0 && merged.size() > options.max_series) {
+    return SeriesBudgetExceeded(options.max_series);
+  }
+  size_t points = 0;
+  for (const storage::SeriesData& d : merged) points += d.values.size();
+  if (options.max_points != 0 && points > options.max_points) {
+    return PointsBudgetExceeded(options.max_points);
+  }
+  return merged;
+}
+
+core::Status FederatedSource::DeleteTaggedSeries(const std::vector<std::string>& names) {
+  return local_.DeleteTaggedSeries(names);
+}
+
+}  // namespace meridian::query::federation
