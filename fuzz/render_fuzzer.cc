@@ -28,6 +28,8 @@ testing::FakeSeriesSource& Source() {
   static testing::FakeSeriesSource* source = [] {
     testing::FakeSeriesSource::Options o;
     o.fetch = testing::FakeSeriesSource::FetchMode::kWhisperWindow;
+    o.oldest = kNow - 86400;  // a day of retention, and nothing after now, as the store clips
+    o.newest = kNow;
     auto* s = new testing::FakeSeriesSource(o);
     const int64_t start = kNow - 3600;
     std::vector<double> ramp, spiky, sparse;

@@ -5,6 +5,10 @@
 #
 #   scripts/fuzz.sh [SECONDS]            FUZZ_BUILD_DIR (default /tmp/build-fuzz), JOBS (default 2)
 #   FUZZERS="expression_fuzzer" scripts/fuzz.sh 120     run only these
+#   FUZZ_RUNS=20000 scripts/fuzz.sh 60   reproducible: a fixed seed, a fresh work corpus and that
+#                                        many inputs per fuzzer (SECONDS is then only a cap). CI
+#                                        uses this: a finding there is one anyone can replay, and
+#                                        exploring for new ones is the time-based run's job.
 set -euo pipefail
 
 seconds="${1:-30}"
@@ -33,13 +37,19 @@ for fuzzer in $fuzzers; do
   short="${fuzzer%_fuzzer}"
   seeds="$root/fuzz/corpus/$short"
   work="$build/corpus/$short"  # new inputs go here, never into the checked-in seeds
-  mkdir -p "$work"
   args=(-max_total_time="$seconds" -print_final_stats=1 -max_len=4096 -timeout=10
         -rss_limit_mb=2048 -artifact_prefix="$build/artifacts/$fuzzer-")
+  mode="${seconds}s"
+  if [[ -n "${FUZZ_RUNS:-}" ]]; then
+    rm -rf "$work"
+    args+=(-runs="$FUZZ_RUNS" -seed=1)
+    mode="$FUZZ_RUNS runs, seed 1, cap ${seconds}s"
+  fi
+  mkdir -p "$work"
   [[ -f "$root/fuzz/dict/$short.dict" ]] && args+=(-dict="$root/fuzz/dict/$short.dict")
   corpora=("$work")
   [[ -d "$seeds" ]] && corpora+=("$seeds")
-  echo "== $fuzzer: ${seconds}s, seeds ${seeds#$root/}"
+  echo "== $fuzzer: $mode, seeds ${seeds#$root/}"
   if ! "$build/$fuzzer" "${args[@]}" "${corpora[@]}" 2>"$build/$fuzzer.log"; then
     tail -n 40 "$build/$fuzzer.log" >&2
     echo "== $fuzzer: FAILED (log $build/$fuzzer.log, inputs in $build/artifacts/)" >&2

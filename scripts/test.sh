@@ -5,8 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh test
 scripts/build.sh -DMERIDIAN_WERROR=ON -DMERIDIAN_BUILD_TESTS=ON -DMERIDIAN_BUILD_BENCH=ON
-# A short libFuzzer run of every fuzzer: expression and time parsers, regex translation (clang;
-# see fuzz/README.md).
-FUZZ_BUILD_DIR="${BUILD_DIR:-build}/fuzz" scripts/fuzz.sh 20
+# A short, reproducible libFuzzer run of every fuzzer (fixed seed and input count; clang; see
+# fuzz/README.md): expressions, times, regexes, HTTP requests, ingest lines, whole renders.
+FUZZ_BUILD_DIR="${BUILD_DIR:-build}/fuzz" FUZZ_RUNS=20000 scripts/fuzz.sh 60
 cd "${BUILD_DIR:-build}"
 ctest --output-on-failure -j2 --timeout 600

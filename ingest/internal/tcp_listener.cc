@@ -119,13 +119,15 @@ void TcpListener::OnAccept(const boost::system::error_code& ec, tcp::socket sock
     if (admission == ConnectionManager::Admission::kAdded) {
       ctx_.metrics.connections.Add();
       connection->Start();
+    } else {
+      Refused(admission, source, peer);  // counted before the sender can see the close
     }
     // Refused: the socket closes with `connection`.
   } else {
+    Refused(admission, source, peer);
     boost::system::error_code ignored;
     socket.close(ignored);
   }
-  if (admission != ConnectionManager::Admission::kAdded) Refused(admission, source, peer);
   DoAccept();
 }
 

@@ -35,6 +35,11 @@ class FakeSeriesSource final : public query::SeriesSource {
     // Expand also globs tagged names (graphite-web test oracles fetch 'cpu;*'); the store, and
     // this fake by default, look a tagged pattern up as an exact name.
     bool glob_tagged_names = false;
+    // kWhisperWindow: the oldest and newest times a fetch reaches, as whisper clips a window to
+    // its retention and to now (the store does too); a window from 1970 to 2100 then costs what
+    // the data costs.
+    int64_t oldest = std::numeric_limits<int64_t>::min();
+    int64_t newest = std::numeric_limits<int64_t>::max();
   };
 
   FakeSeriesSource() = default;
@@ -183,7 +188,8 @@ class FakeSeriesSource final : public query::SeriesSource {
     auto it = data_.find(std::string(name));
     if (it == data_.end()) return core::NotFound("no series '" + std::string(name) + "'");
     if (options_.fetch == FetchMode::kStored) return it->second;
-    return WhisperWindow(it->second, from, until);
+    return WhisperWindow(it->second, std::max(from, options_.oldest),
+                         std::min(until, options_.newest));
   }
 
  private:
