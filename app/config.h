@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "core/status.h"
+#include "query/federation/peer_client.h"
 #include "storage/schema.h"
 
 namespace meridian::app {
@@ -142,9 +143,27 @@ struct AlertingConfig {
   std::chrono::milliseconds forget_after{7LL * 86400 * 1000};  // 0 = never
   std::chrono::milliseconds history_retention{30LL * 86400 * 1000};
   size_t max_history_entries = 100000;
+  // A rule whose query lacked a federation peer: UNKNOWN (true), or evaluated on what answered.
+  bool partial_is_unknown = true;
   NagiosSinkConfig nagios;
   NscaSinkConfig nsca;
   bool operator==(const AlertingConfig&) const = default;
+};
+
+// One federation.peers entry: the client settings, and where its token comes from.
+struct FederationPeerConfig {
+  query::federation::PeerConfig peer;  // peer.token: the inline `token`, or "" until read
+  std::string token_file;              // read at start and on SIGHUP (relative to config_dir)
+  bool operator==(const FederationPeerConfig&) const = default;
+};
+
+struct FederationConfig {
+  std::vector<FederationPeerConfig> peers;  // empty: this instance answers for itself only
+  std::chrono::milliseconds timeout{5000};  // the longest a federated read waits for peers
+  bool partial_allowed = true;              // federation.partial: allow | deny (HTTP default)
+  size_t fanout_threads = 16;               // threads calling peers, shared by every read
+  size_t max_pending_calls = 1024;          // peer calls queued or running; past it "overloaded"
+  bool operator==(const FederationConfig&) const = default;
 };
 
 struct Config {
@@ -156,6 +175,7 @@ struct Config {
   HttpConfig http;
   StorageConfig storage;
   AlertingConfig alerting;
+  FederationConfig federation;
 
   // Where it came from, for messages, and the base of relative carbon_*_file paths ("" = cwd).
   std::string source_name = "<default config>";

@@ -23,7 +23,8 @@ commands:
   serve [--config FILE] [--data-dir DIR] [--graphite-listen HOST:PORT] [--http-listen HOST:PORT]
         Run Meridian. Without --config it uses the embedded default configuration
         (data in ./data, Graphite plaintext on :2003 TCP+UDP, HTTP on :8080).
-        SIGHUP reloads the alert rules; SIGINT/SIGTERM stop.
+        SIGHUP reloads the alert rules, tokens and federation.peers; SIGINT/SIGTERM
+        stop.
   rules check PATH...   Validate alert rule files/directories (exit 1 on any error).
   rules test [--config FILE] TEST_FILE...
         Run alert rule unit tests (storage schemas from --config, else the defaults).
@@ -103,8 +104,24 @@ int Serve(const std::vector<std::string>& args) {
       config->instance, config->graphite.listen.ToString(), (*server)->graphite_port(),
       config->http.listen.ToString(), (*server)->http_port(), config->data_dir);
   int sig = 0;
-  // SIGHUP reloads the alert rules and tokens; SIGINT/SIGTERM stop.
-  while (sigwait(&signals, &sig) == 0 && sig == SIGHUP) (*server)->Reload();
+  // SIGHUP reloads the alert rules, tokens and federation peers (the config file is re-read);
+  // SIGINT/SIGTERM stop.
+  while (sigwait(&signals, &sig) == 0 && sig == SIGHUP) {
+    if (config_path.empty()) {
+      (*server)->Reload();
+      continue;
+    }
+    auto fresh = meridian::app::LoadConfigFile(config_path);
+    meridian::core::Status st = fresh.ok() ? meridian::app::ApplyOverrides(*fresh, overrides)
+                                           : fresh.status();
+    if (!st.ok()) {
+      fmt::print(stderr, "meridian: {} not reloaded (the running config stays): {}\n",
+                 config_path, st.message());
+      (*server)->Reload();
+    } else {
+      (*server)->Reload(&*fresh);
+    }
+  }
   fmt::print(stderr, "meridian: {} received, draining and syncing\n", strsignal(sig));
   const meridian::core::Status st = (*server)->Shutdown();
   if (!st.ok()) fmt::print(stderr, "meridian: shutdown: {}\n", st.ToString());

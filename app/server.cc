@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <cctype>
+#include <nlohmann/json.hpp>
+
 #include "alerting/alert_api.h"
 #include "alerting/check_sink.h"
 #include "alerting/engine.h"
@@ -15,6 +18,8 @@
 #include "http/server.h"
 #include "ingest/graphite_server.h"
 #include "ingest/point_sink.h"
+#include "query/federation/federated_source.h"
+#include "query/federation/peer_client.h"
 #include "query/function_registry.h"
 #include "query/http_api.h"
 #include "query/series_source.h"
@@ -47,6 +52,20 @@ core::Result<std::unique_ptr<Server>> Server::Start(const Config& config,
   so.points_per_block = static_cast<uint32_t>(config.storage.points_per_block);
   ASSIGN_OR_RETURN(server->store_, storage::OpenRocksStore(so, clock, server->metrics_));
   server->source_ = std::make_unique<query::LocalSource>(*server->store_);
+  {
+    const FederationConfig& fc = config.federation;
+    ASSIGN_OR_RETURN(auto peers, server->BuildPeers(fc));
+    query::federation::FederationOptions fo;
+    fo.timeout = fc.timeout;
+    fo.fanout_threads = fc.fanout_threads;
+    fo.max_pending_calls = fc.max_pending_calls;
+    server->federated_ = std::make_unique<query::federation::FederatedSource>(
+        *server->source_, std::move(peers), fo, server->metrics_);
+    if (!fc.peers.empty()) {
+      fmt::print(stderr, "meridian: federation: {} peers, timeout {} ms, partial answers {}\n",
+                 fc.peers.size(), fc.timeout.count(), fc.partial_allowed ? "allowed" : "refused");
+    }
+  }
   server->sink_ = std::make_unique<StoreSink>(*server->store_);
 
   ingest::ServerOptions io;
@@ -80,6 +99,72 @@ core::Status Server::LoadTokens() {
   return core::Status::Ok();
 }
 
+core::Result<std::vector<std::shared_ptr<query::federation::Peer>>> Server::BuildPeers(
+    const FederationConfig& fc) {
+  std::vector<std::shared_ptr<query::federation::Peer>> peers;
+  for (const FederationPeerConfig& p : fc.peers) {
+    query::federation::PeerConfig pc = p.peer;
+    if (!p.token_file.empty()) {
+      auto text = ReadSmallFile(p.token_file, 64 << 10);
+      if (!text.ok()) {
+        return core::InvalidArgument(fmt::format("federation.peers[{}].token_file: {}",
+                                                 pc.name, text.status().message()));
+      }
+      std::string token = std::move(text).value();
+      while (!token.empty() && std::isspace(static_cast<unsigned char>(token.back()))) {
+        token.pop_back();
+      }
+      if (token.empty() || token.find_first_of(" \t\r\n") != std::string::npos) {
+        return core::InvalidArgument(fmt::format(
+            "federation.peers[{}].token_file {}: expected one token on one line", pc.name,
+            p.token_file));
+      }
+      pc.token = std::move(token);
+    }
+    auto client = query::federation::PeerClient::Create(std::move(pc), metrics_);
+    if (!client.ok()) return client.status();
+    peers.push_back(std::move(client).value());
+  }
+  return peers;
+}
+
+namespace {
+
+// /api/peers: each peer's settings (never its token) and health, as this instance sees them.
+http::Response PeersJson(const query::federation::FederatedSource& source,
+                         const FederationConfig& fc) {
+  nlohmann::json out;
+  out["timeout_ms"] = fc.timeout.count();
+  out["partial"] = fc.partial_allowed ? "allow" : "deny";
+  nlohmann::json list = nlohmann::json::array();
+  for (const auto& peer : source.peers()) {
+    nlohmann::json j;
+    j["name"] = peer->name();
+    j["role"] = std::string(query::federation::PeerRoleName(peer->role()));
+    if (!peer->mount().prefix.empty()) j["prefix"] = peer->mount().prefix;
+    if (!peer->mount().tags.empty()) j["tags"] = peer->mount().tags;
+    if (const auto* client = dynamic_cast<const query::federation::PeerClient*>(peer.get())) {
+      const query::federation::PeerConfig& c = client->config();
+      j["url"] = c.url;
+      j["token"] = c.token.empty() ? "none" : "set";
+      const query::federation::PeerHealth h = client->Health();
+      j["up"] = h.up;
+      j["consecutive_failures"] = h.consecutive_failures;
+      j["last_error"] = h.last_error;
+      j["last_ok"] = h.last_ok_unix;
+      j["retry_in_ms"] = h.retry_in_ms;
+      j["last_latency_ms"] = h.last_latency_ms;
+      j["calls"] = h.calls;
+      j["open_connections"] = h.open_connections;
+    }
+    list.push_back(std::move(j));
+  }
+  out["peers"] = std::move(list);
+  return http::Response::Json(200, out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace));
+}
+
+}  // namespace
+
 core::Status Server::StartHttp() {
   const HttpConfig& hc = config_.http;
   http::AuthOptions ao;
@@ -92,7 +177,19 @@ core::Status Server::StartHttp() {
   qo.max_points_per_request = hc.max_points_per_request;
   qo.max_concurrent_queries = hc.max_concurrent_queries;
   qo.max_response_bytes = hc.max_response_bytes;
-  RETURN_IF_ERROR(query::RegisterHttpRoutes(*router_, qo, *source_, clock_, metrics_));
+  qo.partial = config_.federation.partial_allowed ? query::PartialPolicy::kAllow
+                                                  : query::PartialPolicy::kRefuse;
+  RETURN_IF_ERROR(query::RegisterHttpRoutes(*router_, qo, *federated_, clock_, metrics_));
+  {
+    http::Route peers;
+    peers.methods = {http::Method::kGet};
+    peers.pattern = "/api/peers";
+    peers.scope = http::Scope::kRead;
+    peers.handler = [this](const http::Request&) {
+      return PeersJson(*federated_, config_.federation);
+    };
+    RETURN_IF_ERROR(router_->Add(std::move(peers)));
+  }
   if (alerts_) {
     RETURN_IF_ERROR(alerting::RegisterAlertRoutes(*router_, *alerts_, *rule_reloader_, clock_));
   }
@@ -129,9 +226,10 @@ core::Status Server::StartAlerting() {
   eo.forget_after = std::chrono::duration_cast<std::chrono::seconds>(ac.forget_after);
   eo.history_retention = std::chrono::duration_cast<std::chrono::seconds>(ac.history_retention);
   eo.max_history_entries = ac.max_history_entries;
+  eo.partial_is_unknown = ac.partial_is_unknown;
   RETURN_IF_ERROR(eo.Validate());
   alert_states_ = std::make_unique<internal::StoreStateStore>(*store_);
-  alerts_ = std::make_unique<alerting::AlertEngine>(*source_, query::FunctionRegistry::Default(),
+  alerts_ = std::make_unique<alerting::AlertEngine>(*federated_, query::FunctionRegistry::Default(),
                                                     *alert_states_, clock_, metrics_, eo);
   RETURN_IF_ERROR(alerts_->Restore());
   RETURN_IF_ERROR(StartAlertSinks());
@@ -179,9 +277,33 @@ core::Status Server::StartAlertSinks() {
   return core::Status::Ok();
 }
 
-void Server::Reload() {
+void Server::Reload(const Config* reloaded) {
   if (auto st = LoadTokens(); !st.ok()) {
     fmt::print(stderr, "meridian: tokens not reloaded (the running ones stay): {}\n", st.message());
+  }
+  // Peers: the new federation section if one was given, else the running one (token files are
+  // re-read either way; connections are reopened).
+  const FederationConfig& fc = reloaded ? reloaded->federation : config_.federation;
+  if (reloaded) {
+    Config rest = *reloaded;
+    rest.federation.peers = config_.federation.peers;
+    if (!(rest == config_)) {
+      fmt::print(stderr,
+                 "meridian: config changes outside federation.peers take effect at the next "
+                 "restart\n");
+    }
+  }
+  if (!fc.peers.empty() || !config_.federation.peers.empty()) {
+    auto peers = BuildPeers(fc);
+    if (!peers.ok()) {
+      fmt::print(stderr, "meridian: federation peers not reloaded (the running ones stay): {}\n",
+                 peers.status().message());
+    } else {
+      const size_t n = peers->size();
+      federated_->SetPeers(std::move(peers).value());
+      config_.federation.peers = fc.peers;
+      fmt::print(stderr, "meridian: federation: {} peers\n", n);
+    }
   }
   if (!rule_reloader_) return;
   const alerting::ReloadOutcome outcome = rule_reloader_->Reload();

@@ -30,6 +30,10 @@ class TokenStore;
 }  // namespace meridian::http
 namespace meridian::query {
 class LocalSource;
+namespace federation {
+class FederatedSource;
+class Peer;
+}  // namespace federation
 }  // namespace meridian::query
 namespace meridian::storage {
 class Store;
@@ -48,9 +52,11 @@ class Server {
   uint16_t http_port() const;
   core::MetricsRegistry& metrics() { return metrics_; }
 
-  // SIGHUP: reloads the alert rules (when alerting is on) and the HTTP tokens file (when set).
-  // Errors are logged; the running rules and tokens stay when the new ones are invalid.
-  void Reload();
+  // SIGHUP: reloads the alert rules (when alerting is on), the HTTP tokens file (when set), the
+  // peers' token files, and — given the re-read config file — the federation section (peers
+  // added, removed or changed without a restart). Errors are logged; what runs stays when the
+  // new version is invalid. Other changed sections are reported as needing a restart.
+  void Reload(const Config* reloaded = nullptr);
 
   // Stops accepting, drains connections into the store, makes everything durable. Idempotent.
   core::Status Shutdown();
@@ -65,6 +71,9 @@ class Server {
   core::Status StartAlertSinks();
   core::Status StartHttp();
   core::Status LoadTokens();
+  // The peers of a federation section (token files read now). Errors name the peer.
+  core::Result<std::vector<std::shared_ptr<query::federation::Peer>>> BuildPeers(
+      const FederationConfig& fc);
   void SelfMetricsLoop();
   void WriteSelfMetrics();
 
@@ -73,6 +82,8 @@ class Server {
   core::MetricsRegistry metrics_;
   std::unique_ptr<storage::Store> store_;
   std::unique_ptr<query::LocalSource> source_;
+  // What HTTP and alerting read: the local store plus the federation peers (none: the store).
+  std::unique_ptr<query::federation::FederatedSource> federated_;
   std::unique_ptr<ingest::GraphiteServer> graphite_;
   std::unique_ptr<http::TokenStore> tokens_;
   std::unique_ptr<http::Router> router_;

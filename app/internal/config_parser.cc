@@ -35,7 +35,9 @@ class ConfigParser : private YamlReader {
   }
 
   Status Top(const YAML::Node& root, Config& c) const {
-    return ForEachKey(root, "", {"instance", "data_dir", "graphite", "http", "storage", "alerting"},
+    return ForEachKey(root, "",
+                      {"instance", "data_dir", "graphite", "http", "storage", "alerting",
+                       "federation"},
                       [&](const std::string& key, const YAML::Node& v, const std::string& path) {
                         if (key == "instance") return Instance(v, path, c.instance);
                         if (key == "data_dir") {
@@ -46,6 +48,7 @@ class ConfigParser : private YamlReader {
                         if (key == "graphite") return Graphite(v, path, c.graphite);
                         if (key == "http") return Http(v, path, c.http);
                         if (key == "alerting") return Alerting(v, path, c.alerting);
+                        if (key == "federation") return Federation(v, path, c.federation);
                         return Storage(v, path, c.storage);
                       });
   }
@@ -57,7 +60,7 @@ class ConfigParser : private YamlReader {
         node, path,
         {"rules_dir", "reload_check_interval", "max_series_per_rule", "max_fetched_series_per_rule",
          "max_points_per_rule", "query_timeout", "forget_after", "history_retention",
-         "max_history_entries", "nagios", "nsca"},
+         "max_history_entries", "partial_is_unknown", "nagios", "nsca"},
         [&](const std::string& key, const YAML::Node& v, const std::string& p) -> Status {
           if (key == "rules_dir") {
             ASSIGN_OR_RETURN(a.rules_dir, String(v, p));
@@ -83,6 +86,8 @@ class ConfigParser : private YamlReader {
                              Duration(v, p, milliseconds(60'000), 3650 * kDay));
           } else if (key == "max_history_entries") {
             ASSIGN_OR_RETURN(a.max_history_entries, Uint(v, p, 1, 100'000'000));
+          } else if (key == "partial_is_unknown") {
+            ASSIGN_OR_RETURN(a.partial_is_unknown, Bool(v, p));
           } else if (key == "nagios") {
             return Nagios(v, p, a.nagios);
           } else {
@@ -90,6 +95,141 @@ class ConfigParser : private YamlReader {
           }
           return Status::Ok();
         });
+  }
+
+  Status Federation(const YAML::Node& node, const std::string& path, FederationConfig& f) const {
+    using std::chrono::milliseconds;
+    return ForEachKey(
+        node, path, {"peers", "timeout", "partial", "fanout_threads", "max_pending_calls"},
+        [&](const std::string& key, const YAML::Node& v, const std::string& p) -> Status {
+          if (key == "timeout") {
+            return Into(Duration(v, p, milliseconds(10), milliseconds(3'600'000)), f.timeout);
+          }
+          if (key == "fanout_threads") return Into(Uint(v, p, 1, 1024), f.fanout_threads);
+          if (key == "max_pending_calls") {
+            return Into(Uint(v, p, 1, 1'000'000), f.max_pending_calls);
+          }
+          if (key == "partial") {
+            ASSIGN_OR_RETURN(std::string s, String(v, p));
+            if (s != "allow" && s != "deny") return Error(v, p, "expected allow or deny");
+            f.partial_allowed = s == "allow";
+            return Status::Ok();
+          }
+          return Peers(v, p, f.peers);
+        });
+  }
+
+  Status Peers(const YAML::Node& node, const std::string& path,
+               std::vector<FederationPeerConfig>& out) const {
+    using std::chrono::milliseconds;
+    namespace fed = query::federation;
+    if (!node.IsSequence()) return Error(node, path, "expected a list of {name, url, role, ...}");
+    out.clear();
+    for (size_t i = 0; i < node.size(); ++i) {
+      const std::string pp = fmt::format("{}[{}]", path, i);
+      FederationPeerConfig c;
+      bool has_name = false, has_url = false;
+      RETURN_IF_ERROR(ForEachKey(
+          node[i], pp,
+          {"name", "url", "role", "prefix", "tags", "token", "token_file", "connect_timeout",
+           "max_connections", "max_response_bytes", "tls", "backoff_min", "backoff_max"},
+          [&](const std::string& key, const YAML::Node& v, const std::string& p) -> Status {
+            if (key == "name") {
+              has_name = true;
+              return Into(String(v, p), c.peer.name);
+            }
+            if (key == "url") {
+              has_url = true;
+              return Into(String(v, p), c.peer.url);
+            }
+            if (key == "role") {
+              ASSIGN_OR_RETURN(std::string r, String(v, p));
+              if (r == "region") {
+                c.peer.role = fed::PeerRole::kRegion;
+              } else if (r == "shard") {
+                c.peer.role = fed::PeerRole::kShard;
+              } else if (r == "replica") {
+                c.peer.role = fed::PeerRole::kReplica;
+              } else if (r == "graphite") {
+                c.peer.role = fed::PeerRole::kGraphite;
+              } else {
+                return Error(v, p, "expected region, shard, replica or graphite");
+              }
+              return Status::Ok();
+            }
+            if (key == "prefix") {
+              ASSIGN_OR_RETURN(c.peer.mount.prefix, String(v, p));
+              const std::string& x = c.peer.mount.prefix;
+              if (x.empty() || x.front() == '.' || x.back() == '.' ||
+                  x.find("..") != std::string::npos ||
+                  x.find_first_of("*?[]{};= \t") != std::string::npos) {
+                return Error(v, p, "a dotted metric path prefix (no wildcards, no empty nodes)");
+              }
+              return Status::Ok();
+            }
+            if (key == "tags") {
+              if (!v.IsMap()) return Error(v, p, "expected a mapping of tag: value");
+              for (const auto& kv : v) {
+                const std::string tag = kv.first.Scalar();
+                ASSIGN_OR_RETURN(std::string value, String(kv.second, p + "." + tag));
+                if (tag.empty() || tag == "name" || value.empty() ||
+                    tag.find_first_of(";!^=~ ") != std::string::npos ||
+                    value.find_first_of("; ~") != std::string::npos) {
+                  return Error(kv.first, p + "." + tag,
+                               "a tag name other than 'name' and a non-empty value, without "
+                               "';', spaces or '~'");
+                }
+                c.peer.mount.tags[tag] = value;
+              }
+              return Status::Ok();
+            }
+            if (key == "token") return Into(String(v, p), c.peer.token);
+            if (key == "token_file") return Into(String(v, p), c.token_file);
+            if (key == "connect_timeout") {
+              return Into(Duration(v, p, milliseconds(10), milliseconds(600'000)),
+                          c.peer.connect_timeout);
+            }
+            if (key == "backoff_min" || key == "backoff_max") {
+              return Into(Duration(v, p, milliseconds(10), milliseconds(3'600'000)),
+                          key == "backoff_min" ? c.peer.backoff_min : c.peer.backoff_max);
+            }
+            if (key == "max_connections") return Into(Uint(v, p, 1, 10'000), c.peer.max_connections);
+            if (key == "max_response_bytes") {
+              return Into(Uint(v, p, 1024, uint64_t{1} << 40), c.peer.max_response_bytes);
+            }
+            return ForEachKey(
+                v, p, {"ca_file", "cert_file", "key_file", "verify"},
+                [&](const std::string& k, const YAML::Node& tv, const std::string& tp) -> Status {
+                  if (k == "verify") return Into(Bool(tv, tp), c.peer.tls_verify);
+                  std::string& f = k == "ca_file"     ? c.peer.ca_file
+                                   : k == "cert_file" ? c.peer.cert_file
+                                                      : c.peer.key_file;
+                  return Into(String(tv, tp), f);
+                });
+          }));
+      if (!has_name || !has_url) {
+        return Error(node[i], pp, has_name ? "missing 'url'" : "missing 'name'");
+      }
+      if (!c.peer.token.empty() && !c.token_file.empty()) {
+        return Error(node[i], pp, "give token or token_file, not both");
+      }
+      if (c.peer.backoff_max < c.peer.backoff_min) {
+        return Error(node[i], pp + ".backoff_max", "must be >= backoff_min");
+      }
+      if (c.peer.cert_file.empty() != c.peer.key_file.empty()) {
+        return Error(node[i], pp + ".tls", "cert_file and key_file go together");
+      }
+      if (!c.peer.url.starts_with("http://") && !c.peer.url.starts_with("https://")) {
+        return Error(node[i], pp + ".url", "expected http://host:port or https://host:port");
+      }
+      for (const FederationPeerConfig& other : out) {
+        if (other.peer.name == c.peer.name) {
+          return Error(node[i], pp + ".name", fmt::format("duplicate peer name '{}'", c.peer.name));
+        }
+      }
+      out.push_back(std::move(c));
+    }
+    return Status::Ok();
   }
 
   Status Nagios(const YAML::Node& node, const std::string& path, NagiosSinkConfig& n) const {

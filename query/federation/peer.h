@@ -34,6 +34,7 @@ struct PeerMount {
   // Prometheus external labels. A tag the series already has is left as the peer sent it.
   std::map<std::string, std::string> tags;
   bool empty() const { return prefix.empty() && tags.empty(); }
+  bool operator==(const PeerMount&) const = default;
 };
 
 

@@ -79,6 +79,9 @@ struct PeerClient::Counters {
                                {{"peer", peer}})),
         bytes(m.GetCounter("federation_peer_response_bytes_total",
                            "Decompressed bytes received from the peer.", {{"peer", peer}})),
+        seconds(m.GetCounter("federation_peer_request_microseconds_total",
+                             "Time spent in calls to the peer (divide by requests for the mean).",
+                             {{"peer", peer}})),
         metrics(m),
         peer_name(peer) {}
   core::Counter& Calls(const char* route) {
@@ -90,6 +93,7 @@ struct PeerClient::Counters {
   core::Counter& busy;
   core::Counter& too_large;
   core::Counter& bytes;
+  core::Counter& seconds;
   core::MetricsRegistry& metrics;
   std::string peer_name;
 };
@@ -139,7 +143,7 @@ core::Status PeerConfig::Validate() const {
       return core::InvalidArgument(where("tls") + ": cannot read '" + *f + "'");
     }
   }
-  return core::OkStatus();
+  return core::Status::Ok();
 }
 
 core::Result<std::shared_ptr<PeerClient>> PeerClient::Create(PeerConfig config,
@@ -252,6 +256,8 @@ PeerHealth PeerClient::Health() const {
         0, duration_cast<milliseconds>(down_until_ - Clock::now()).count());
   }
   h.open_connections = open_;
+  h.last_latency_ms = last_latency_ms_;
+  h.calls = calls_;
   return h;
 }
 
@@ -294,8 +300,16 @@ core::Result<std::string> PeerClient::Call(const char* route, bool post, const s
     body.append(data, n);
     return true;
   };
+  const auto started = Clock::now();
   httplib::Result res = client->send(req);
+  const auto elapsed = Clock::now() - started;
   counters_->bytes.Add(body.size());
+  counters_->seconds.Add(static_cast<uint64_t>(duration_cast<std::chrono::microseconds>(elapsed).count()));
+  {
+    std::lock_guard lock(mu_);
+    ++calls_;
+    if (res) last_latency_ms_ = duration_cast<milliseconds>(elapsed).count();
+  }
 
   if (too_large) {
     Release(std::move(client), false);

@@ -62,6 +62,7 @@ struct PeerConfig {
 
   // INVALID_ARGUMENT naming the field (federation.peers[i].<field>) of a bad value.
   core::Status Validate() const;
+  bool operator==(const PeerConfig&) const = default;
 };
 
 // What /api/peers shows of a peer (never its token).
@@ -72,6 +73,8 @@ struct PeerHealth {
   int64_t last_ok_unix = 0;           // 0 = never
   int64_t retry_in_ms = 0;            // while down: until the next probe
   size_t open_connections = 0;
+  int64_t last_latency_ms = 0;        // the last call that got an answer
+  uint64_t calls = 0;
 };
 
 class PeerClient final : public Peer {
@@ -134,6 +137,8 @@ class PeerClient final : public Peer {
   std::string last_error_;
   std::chrono::steady_clock::time_point down_until_{};
   int64_t last_ok_unix_ = 0;
+  int64_t last_latency_ms_ = 0;
+  uint64_t calls_ = 0;
 };
 
 }  // namespace meridian::query::federation

@@ -109,7 +109,7 @@ class ListOfMapsSax {
     if (!parsed || !frames_.empty() || !saw_list_) {
       return core::InvalidArgument(fmt::format("the {} body is not a complete list", what_));
     }
-    return core::OkStatus();
+    return core::Status::Ok();
   }
 
  protected:
