@@ -237,6 +237,7 @@ void PeerClient::MarkUp() {
 void PeerClient::MarkDown(const std::string& error) {
   std::lock_guard lock(mu_);
   ++failures_;
+  counters_->failures.Add();
   last_error_ = error;
   const int shift = static_cast<int>(std::min<uint64_t>(failures_ - 1, 20));
   const auto backoff = std::min(config_.backoff_max, config_.backoff_min * (int64_t{1} << shift));
@@ -269,8 +270,11 @@ core::Result<std::string> PeerClient::Call(const char* route, bool post, const s
 
   // Each receive waits at most what is left of the call; the body is also checked against the
   // deadline as it arrives, so a peer trickling bytes cannot hold the call past it.
+  // (Rounded up, so a receive that times out finds the deadline passed: a timeout, not a
+  // broken connection.)
   const auto left = std::max(milliseconds(1),
-                             duration_cast<milliseconds>(deadline.at() - Clock::now()));
+                             duration_cast<milliseconds>(deadline.at() - Clock::now()) +
+                                 milliseconds(20));
   const auto capped = std::min(left, milliseconds(3'600'000));
   client->set_read_timeout(capped.count() / 1000, static_cast<time_t>((capped.count() % 1000) * 1000));
   client->set_write_timeout(capped.count() / 1000, static_cast<time_t>((capped.count() % 1000) * 1000));

@@ -84,6 +84,7 @@ class ListOfMapsSax {
     }
     if (frames_.back() == Frame::kItem && key_ == list_key_) {
       frames_.push_back(Frame::kInnerList);
+      ListStarted();
       return true;
     }
     if (frames_.back() == Frame::kList) {
@@ -116,6 +117,7 @@ class ListOfMapsSax {
   // An item's field (key_) or an element of its list field.
   virtual bool Field(const std::string& key, const Scalar& value) = 0;
   virtual bool ListElement(const Scalar& value) = 0;
+  virtual void ListStarted() {}
   virtual void StartItem() = 0;
   virtual bool EndItem() = 0;
   bool Fail(std::string message) {
@@ -187,7 +189,7 @@ class RenderSax final : public ListOfMapsSax {
  private:
   void StartItem() override {
     current_ = {};
-    has_name_ = has_start_ = has_step_ = false;
+    has_name_ = has_start_ = has_step_ = has_values_ = false;
   }
   bool Field(const std::string& key, const Scalar& v) override {
     if (key == "name") {
@@ -201,8 +203,10 @@ class RenderSax final : public ListOfMapsSax {
       (step ? current_.step : current_.start) = *t;
       (step ? has_step_ : has_start_) = true;
     }
+    if (key == "values") return Bad("values is not a list");
     return true;  // end (recomputed), pathExpression, consolidationFunc, …: not needed
   }
+  void ListStarted() override { has_values_ = true; }
   bool ListElement(const Scalar& v) override {
     if (v.kind == Scalar::kNull) {
       current_.values.push_back(std::numeric_limits<double>::quiet_NaN());
@@ -216,6 +220,7 @@ class RenderSax final : public ListOfMapsSax {
   bool EndItem() override {
     if (!has_name_) return Bad("it has no name");
     if (!has_start_ || !has_step_) return Bad("it has no start or step");
+    if (!has_values_) return Bad("it has no values");
     const double end = static_cast<double>(current_.start) +
                        static_cast<double>(current_.step) * static_cast<double>(current_.values.size());
     if (end > kMaxTime) return Bad("it ends past year 5000");
@@ -230,7 +235,7 @@ class RenderSax final : public ListOfMapsSax {
   }
 
   storage::SeriesData current_;
-  bool has_name_ = false, has_start_ = false, has_step_ = false;
+  bool has_name_ = false, has_start_ = false, has_step_ = false, has_values_ = false;
 };
 
 class FindSax final : public ListOfMapsSax {
