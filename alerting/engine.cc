@@ -12,8 +12,8 @@
 namespace meridian::alerting {
 namespace {
 
-constexpr const char* kErrorReasons[] = {"query",    "limit", "timeout",
-                                         "template", "name",  "collision"};
+constexpr const char* kErrorReasons[] = {"query", "limit",     "timeout", "template",
+                                         "name",  "collision", "partial"};
 
 const RuleGroup* FindGroup(const RuleSet& set, std::string_view name) {
   for (const RuleGroup& g : set.groups) {

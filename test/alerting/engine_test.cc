@@ -14,6 +14,7 @@
 #include "alerting/internal/engine_impl.h"
 #include "alerting/internal/state_codec.h"
 #include "support/fake_clock.h"
+#include "query/federation/federated_source.h"
 #include "support/fake_series_source.h"
 
 namespace meridian::alerting {
@@ -217,6 +218,84 @@ TEST_F(EngineTest, QueryFailureReportsUnknownAndLeavesStatesAlone) {
   EXPECT_NE(results[0].output.find("could not be evaluated"), std::string::npos);
   EXPECT_EQ(limited.Checks()[0].state.state, CheckState::kCritical);  // not stepped
   EXPECT_FALSE(limited.RuleStatuses().at("db/conns").last_error.empty());
+}
+
+// A federation peer that never answers (the region is down).
+class DownPeer final : public query::federation::Peer {
+ public:
+  const std::string& name() const override { return name_; }
+  query::federation::PeerRole role() const override { return query::federation::PeerRole::kRegion; }
+  const query::federation::PeerMount& mount() const override { return mount_; }
+  bool ShouldTry() override { return true; }
+  core::Result<std::vector<storage::FindMatch>> Find(std::string_view, int64_t, int64_t,
+                                                     const core::Deadline&) override {
+    return Down();
+  }
+  core::Result<std::vector<storage::SeriesData>> Render(const std::vector<std::string>&, int64_t,
+                                                        int64_t, int64_t,
+                                                        const core::Deadline&) override {
+    return Down();
+  }
+  core::Result<std::vector<std::string>> Expand(std::string_view, const core::Deadline&) override {
+    return Down();
+  }
+  core::Result<std::vector<std::string>> FindTagged(const std::vector<std::string>&,
+                                                    const core::Deadline&) override {
+    return Down();
+  }
+  core::Result<std::vector<std::string>> TagNames(std::string_view, size_t,
+                                                  const core::Deadline&) override {
+    return Down();
+  }
+  core::Result<std::vector<storage::TagValueCount>> TagValues(std::string_view, std::string_view,
+                                                              size_t,
+                                                              const core::Deadline&) override {
+    return Down();
+  }
+  core::Result<std::vector<std::string>> AllLeaves(const core::Deadline&) override {
+    return Down();
+  }
+
+ private:
+  static core::Status Down() { return core::Unavailable("cannot connect"); }
+  std::string name_ = "us-east";
+  query::federation::PeerMount mount_;
+};
+
+TEST_F(EngineTest, PartialInputIsUnknownByDefaultOrEvaluatedWhenConfigured) {
+  {  // The check exists (CRITICAL) from evaluations over the local store alone.
+    auto local = MakeEngine();
+    for (int64_t t = kNow; t <= kNow + 20; t += 10) {
+      Set("eu.db2.conns", t, 400);
+      local->EvaluateGroup(group(), t);
+    }
+  }
+  query::federation::FederatedSource federated(
+      source_, {std::make_shared<DownPeer>()}, query::federation::FederationOptions{}, metrics_);
+  {
+    AlertEngine engine(federated, query::FunctionRegistry::Default(), store_, clock_, metrics_);
+    ASSERT_TRUE(engine.Restore().ok());
+    engine.SetRules(rules_);
+    auto results = engine.EvaluateGroup(group(), kNow + 30);
+    ASSERT_EQ(results.size(), 1u);
+    EXPECT_EQ(results[0].state, CheckState::kUnknown);
+    EXPECT_NE(results[0].output.find("could not be evaluated"), std::string::npos);
+    EXPECT_NE(engine.RuleStatuses().at("db/conns").last_error.find(
+                  "partial input, peers missing: us-east (cannot connect)"),
+              std::string::npos)
+        << engine.RuleStatuses().at("db/conns").last_error;
+    EXPECT_EQ(metrics_.GetCounter("alert_rule_errors_total", "", {{"reason", "partial"}}).Value(),
+              1u);
+  }
+  EngineOptions evaluate;
+  evaluate.partial_is_unknown = false;
+  AlertEngine engine(federated, query::FunctionRegistry::Default(), store_, clock_, metrics_,
+                     evaluate);
+  ASSERT_TRUE(engine.Restore().ok());
+  engine.SetRules(rules_);
+  auto results = engine.EvaluateGroup(group(), kNow + 30);
+  ASSERT_EQ(results.size(), 1u);
+  EXPECT_EQ(results[0].state, CheckState::kCritical);  // 400 > 300 on what answered
 }
 
 TEST_F(EngineTest, TwoSeriesOnOneHostAndServiceIsACollisionError) {

@@ -134,6 +134,59 @@ alerting:
   EXPECT_EQ(MustParse("{}").alerting, AlertingConfig{});  // off by default
 }
 
+TEST(ConfigTest, ParsesTheFederationSection) {
+  Config c = MustParse(R"(
+federation:
+  timeout: 1500ms
+  partial: deny
+  fanout_threads: 4
+  max_pending_calls: 64
+  peers:
+    - name: us-east
+      url: https://meridian-us.example.com:8443
+      role: region
+      prefix: us
+      tags: { region: us }
+      token_file: /etc/meridian/us.token
+      connect_timeout: 500ms
+      max_connections: 4
+      max_response_bytes: 1048576
+      backoff_min: 2s
+      backoff_max: 1min
+      tls: { ca_file: /etc/ssl/ca.pem, cert_file: /etc/ssl/me.pem, key_file: /etc/ssl/me.key }
+    - { name: shard-2, url: "http://10.0.0.2:8080", role: shard, token: abc }
+    - { name: old, url: "http://graphite:80/graphite", role: graphite }
+)");
+  const FederationConfig& f = c.federation;
+  EXPECT_EQ(f.timeout, milliseconds(1500));
+  EXPECT_FALSE(f.partial_allowed);
+  EXPECT_EQ(f.fanout_threads, 4u);
+  EXPECT_EQ(f.max_pending_calls, 64u);
+  ASSERT_EQ(f.peers.size(), 3u);
+  const query::federation::PeerConfig& us = f.peers[0].peer;
+  EXPECT_EQ(us.name, "us-east");
+  EXPECT_EQ(us.url, "https://meridian-us.example.com:8443");
+  EXPECT_EQ(us.role, query::federation::PeerRole::kRegion);
+  EXPECT_EQ(us.mount.prefix, "us");
+  EXPECT_EQ(us.mount.tags, (std::map<std::string, std::string>{{"region", "us"}}));
+  EXPECT_EQ(f.peers[0].token_file, "/etc/meridian/us.token");
+  EXPECT_EQ(us.token, "");
+  EXPECT_EQ(us.connect_timeout, milliseconds(500));
+  EXPECT_EQ(us.max_connections, 4u);
+  EXPECT_EQ(us.max_response_bytes, 1048576u);
+  EXPECT_EQ(us.backoff_min, milliseconds(2000));
+  EXPECT_EQ(us.backoff_max, milliseconds(60000));
+  EXPECT_EQ(us.ca_file, "/etc/ssl/ca.pem");
+  EXPECT_EQ(us.cert_file, "/etc/ssl/me.pem");
+  EXPECT_EQ(us.key_file, "/etc/ssl/me.key");
+  EXPECT_EQ(f.peers[1].peer.role, query::federation::PeerRole::kShard);
+  EXPECT_EQ(f.peers[1].peer.token, "abc");
+  EXPECT_EQ(f.peers[2].peer.role, query::federation::PeerRole::kGraphite);
+  EXPECT_EQ(MustParse("{}").federation, FederationConfig{});  // no peers by default
+  EXPECT_TRUE(MustParse("{}").alerting.partial_is_unknown);
+  EXPECT_FALSE(MustParse("alerting: { partial_is_unknown: false }").alerting.partial_is_unknown);
+}
+
 TEST(ConfigTest, ErrorsNameFileLineAndKeyPath) {
   struct Case {
     std::string_view yaml, want;
@@ -176,6 +229,27 @@ TEST(ConfigTest, ErrorsNameFileLineAndKeyPath) {
       {"alerting:\n  history_retention: 10s\n", "alerting.history_retention: 10s is outside"},
       {"storage:\n  sync_interval: 11min\n", "storage.sync_interval: 11min is outside"},
       {"storage:\n  self_metrics_interval: 0s\n", "storage.self_metrics_interval: 0s is outside"},
+      // Federation.
+      {"federation:\n  peers:\n    - { name: a }\n", "meridian.yaml:3: federation.peers[0]: missing 'url'"},
+      {"federation:\n  peers:\n    - { url: 'http://a:1' }\n", "federation.peers[0]: missing 'name'"},
+      {"federation:\n  peers:\n    - { name: a, url: 'ftp://a' }\n", "federation.peers[0].url: expected http"},
+      {"federation:\n  peers:\n    - { name: a, url: 'http://a:1', role: mirror }\n",
+       "federation.peers[0].role: expected region, shard, replica or graphite"},
+      {"federation:\n  peers:\n    - { name: a, url: 'http://a:1' }\n    - { name: a, url: 'http://b:1' }\n",
+       "meridian.yaml:4: federation.peers[1].name: duplicate peer name 'a'"},
+      {"federation:\n  peers:\n    - { name: a, url: 'http://a:1', token: x, token_file: y }\n",
+       "federation.peers[0]: give token or token_file, not both"},
+      {"federation:\n  peers:\n    - { name: a, url: 'http://a:1', prefix: 'eu.*' }\n",
+       "federation.peers[0].prefix: a dotted metric path prefix"},
+      {"federation:\n  peers:\n    - { name: a, url: 'http://a:1', tags: { name: x } }\n",
+       "federation.peers[0].tags.name: a tag name other than 'name'"},
+      {"federation:\n  peers:\n    - { name: a, url: 'http://a:1', tls: { ca: x } }\n",
+       "federation.peers[0].tls.ca: unknown key"},
+      {"federation:\n  peers:\n    - { name: a, url: 'http://a:1', backoff_min: 1min, backoff_max: 1s }\n",
+       "federation.peers[0].backoff_max: must be >= backoff_min"},
+      {"federation:\n  partial: maybe\n", "meridian.yaml:2: federation.partial: expected allow or deny"},
+      {"federation:\n  timeout: 0s\n", "federation.timeout: 0s is outside"},
+      {"federation:\n  peers: { name: a }\n", "federation.peers: expected a list"},
       // Retentions, patterns, methods.
       {"storage:\n  schemas:\n    - { pattern: a, retentions: '60:1d' }\n"
        "    - { pattern: b,\n        retentions: '10s:6x' }\n",

@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "support/carbon_cache.h"
+#include "support/diff_dataset.h"
 #include "support/graphite_web.h"
 #include "support/meridian_process.h"
 #include "support/process.h"
@@ -31,161 +32,12 @@ namespace meridian::testing {
 namespace {
 
 using std::chrono::seconds;
-
-// Two schemas with different steps, so aggregates across them must normalize (LCM step).
-constexpr char kSchemasConf[] =
-    "[coarse]\npattern = ^gw\\.mixed\\.coarse\\.\nretentions = 60s:1d,10m:30d\n\n"
-    "[default]\npattern = .*\nretentions = 10s:2h,1m:2d,10m:30d\n";
-constexpr char kAggregationConf[] =
-    "[count]\npattern = \\.count$\nxFilesFactor = 0\naggregationMethod = sum\n\n"
-    "[max]\npattern = \\.max$\nxFilesFactor = 0\naggregationMethod = max\n\n"
-    "[default]\npattern = .*\nxFilesFactor = 0.5\naggregationMethod = average\n";
-constexpr char kMeridianYaml[] = R"(storage:
-  schemas:
-    - pattern: '^gw\.mixed\.coarse\.'
-      retentions: '60s:1d,10m:30d'
-    - pattern: '.*'
-      retentions: '10s:2h,1m:2d,10m:30d'
-  aggregation:
-    - pattern: '\.count$'
-      method: sum
-      xFilesFactor: 0
-    - pattern: '\.max$'
-      method: max
-      xFilesFactor: 0
-    - pattern: '.*'
-      method: average
-      xFilesFactor: 0.5
-)";
-
-enum class Kind { kGauge, kCounter, kNegative, kSmallInt, kConstant };
-
-struct SeriesSpec {
-  std::string name;
-  Kind kind;
-  int presence_permille;  // chance that a slot has a point
-  int64_t step;           // 10 s, or 60 s for the coarse schema
-  bool recent = true;     // has data in the last 100 minutes
-};
-
-std::vector<SeriesSpec> Specs() {
-  std::vector<SeriesSpec> s;
-  for (int h = 1; h <= 8; ++h) {
-    std::string host = fmt::format("host{:02}", h);
-    // host01 has no gaps: graphite-web 1.1.8 fails on perSecond(x, max) when x has nulls.
-    s.push_back({"gw.web." + host + ".requests.count", Kind::kCounter, h == 1 ? 1000 : 950, 10});
-    s.push_back({"gw.web." + host + ".latency.mean", Kind::kGauge, 900, 10});
-    s.push_back({"gw.web." + host + ".latency.max", Kind::kGauge, 900, 10});
-  }
-  for (const char* dc : {"eu", "us"}) {
-    for (const char* host : {"a", "b", "c"}) {
-      s.push_back({fmt::format("gw.db.{}.{}.cpu", dc, host), Kind::kGauge, 1000, 10});
-    }
-  }
-  for (int i = 0; i < 6; ++i)
-    s.push_back({fmt::format("gw.gaps.s{:02}.value", i), Kind::kGauge, 300 + 100 * i, 10});
-  for (int i = 0; i < 4; ++i) {
-    s.push_back({fmt::format("gw.mixed.coarse.s{:02}", i), Kind::kGauge, 950, 60});
-    s.push_back({fmt::format("gw.mixed.fine.s{:02}", i), Kind::kGauge, 950, 10});
-    s.push_back({fmt::format("gw.neg.s{:02}", i), Kind::kNegative, 900, 10});
-  }
-  s.push_back({"gw.const.one", Kind::kConstant, 1000, 10});
-  s.push_back({"gw.const.zero", Kind::kConstant, 1000, 10});
-  s.push_back({"gw.status.code", Kind::kSmallInt, 800, 10});
-  for (int i = 0; i < 3; ++i) {
-    s.push_back({fmt::format("gw.old.s{:02}", i), Kind::kGauge, 900, 10, /*recent=*/false});
-  }
-  for (const char* tagged :
-       {"cpu.load;dc=eu;host=a", "cpu.load;dc=eu;host=b", "cpu.load;dc=us;host=c",
-        "mem.used;dc=eu;host=a", "mem.used;dc=us;host=c"}) {
-    s.push_back({tagged, Kind::kGauge, 950, 10});
-  }
-  return s;
-}
-
-// The plaintext stream (fixed seed). Relative to `base` (a 10-minute boundary <= now):
-//   recent [base-100min, base): one point per slot (10 s or 60 s), aligned -> archive 0;
-//   old    [base-20h, base-3h): one point per minute -> straight into the 1 m archive (the
-//          coarse schema's archive 0), so no rollup depends on carbon's batching.
-// One point per slot and no duplicates: whisper's result does not depend on write order.
-std::string Stream(const std::vector<SeriesSpec>& specs, int64_t base) {
-  std::mt19937_64 rng(20240601);
-  auto uniform = [&rng](int n) { return static_cast<int>(rng() % static_cast<uint64_t>(n)); };
-  std::string out;
-  for (size_t i = 0; i < specs.size(); ++i) {
-    const SeriesSpec& s = specs[i];
-    double level = 20.0 + 10.0 * static_cast<double>(i % 10);  // 20..110: thresholds bite
-    int64_t counter = 1000 * static_cast<int64_t>(i);
-    auto emit = [&](int64_t ts) {
-      if (uniform(1000) >= s.presence_permille) return;
-      std::string value;
-      switch (s.kind) {
-        case Kind::kGauge:
-          level = std::max(0.0, level + (uniform(601) - 300) / 100.0);
-          value = fmt::format("{:.2f}", level);
-          break;
-        case Kind::kCounter:
-          counter = uniform(2000) == 0 ? 0 : counter + uniform(50);  // rare counter reset
-          value = std::to_string(counter);
-          break;
-        case Kind::kNegative:
-          value = fmt::format("{:.3f}", (uniform(20001) - 10000) / 1000.0);
-          break;
-        case Kind::kSmallInt:
-          value = std::to_string(uniform(5));
-          break;
-        case Kind::kConstant:
-          value = s.name == "gw.const.one" ? "1" : "0";
-          break;
-      }
-      out += fmt::format("{} {} {}\n", s.name, value, ts);
-    };
-    for (int64_t ts = base - 20 * 3600; ts < base - 3 * 3600; ts += 60) emit(ts);
-    if (!s.recent) continue;
-    for (int64_t ts = base - 100 * 60; ts < base; ts += s.step) emit(ts);
-  }
-  return out;
-}
-
-// "-2h", "-10min", "-1d", "now", or epoch digits -> epoch, relative to `base`.
-std::optional<int64_t> ResolveTime(const std::string& text, int64_t base) {
-  if (text == "now") return base;
-  if (!text.empty() && std::all_of(text.begin(), text.end(), ::isdigit)) return std::stoll(text);
-  if (text.size() < 3 || text[0] != '-' || !std::isdigit(static_cast<unsigned char>(text[1]))) {
-    return std::nullopt;
-  }
-  size_t unit_pos = text.find_first_not_of("0123456789", 1);
-  if (unit_pos == std::string::npos) return std::nullopt;
-  int64_t n = std::stoll(text.substr(1, unit_pos - 1));
-  std::string unit = text.substr(unit_pos);
-  const std::pair<const char*, int64_t> kUnits[] = {
-      {"s", 1}, {"min", 60}, {"h", 3600}, {"d", 86400}, {"w", 7 * 86400}};
-  for (const auto& [name, seconds] : kUnits) {
-    if (unit == name) return base - n * seconds;
-  }
-  return std::nullopt;
-}
-
 bool ReportOnly() {
   const char* env = std::getenv("MERIDIAN_DIFF_REPORT_ONLY");
   return env != nullptr && std::string(env) == "1";
 }
 
 // Request parameters for one spec: target, absolute from/until, format (default json), extras.
-std::optional<HttpParams> RequestParams(const RenderTargetSpec& spec, int64_t base) {
-  auto from = ResolveTime(spec.Option("from", "-1h"), base);
-  auto until = ResolveTime(spec.Option("until", "now"), base);
-  if (!from || !until) return std::nullopt;
-  HttpParams params = {{"target", spec.target},
-                       {"from", std::to_string(*from)},
-                       {"until", std::to_string(*until)},
-                       {"format", spec.Option("format", "json")}};
-  for (const auto& [k, v] : spec.options) {
-    if (k != "from" && k != "until" && k != "format") params.emplace_back(k, v);
-  }
-  return params;
-}
-
 TargetResult Classify(const RenderTargetSpec& spec, bool json_format, const HttpResponse& oracle,
                       const HttpResponse& meridian) {
   TargetResult r{spec.Label(), TargetOutcome::kMismatch, spec.strict, ""};
@@ -228,11 +80,11 @@ class GraphiteWebDiffTest : public ::testing::Test {
   void SetUp() override {
     const int64_t now = static_cast<int64_t>(std::time(nullptr));
     base_ = now - now % 600;
-    specs_ = Specs();
-    auto carbon = CarbonCache::Start({kSchemasConf, kAggregationConf, "", seconds(30)});
+    specs_ = DiffSpecs();
+    auto carbon = CarbonCache::Start({kDiffSchemasConf, kDiffAggregationConf, "", seconds(30)});
     ASSERT_TRUE(carbon.ok()) << carbon.status().ToString();
     carbon_ = std::move(*carbon);
-    auto meridian = MeridianProcess::Start({MERIDIAN_BINARY, kMeridianYaml, {}, seconds(30)});
+    auto meridian = MeridianProcess::Start({MERIDIAN_BINARY, kDiffMeridianYaml, {}, seconds(30)});
     ASSERT_TRUE(meridian.ok()) << meridian.status().ToString();
     meridian_ = std::move(*meridian);
     GraphiteWebOptions web_options;
@@ -247,7 +99,7 @@ class GraphiteWebDiffTest : public ::testing::Test {
   void LoadData() {
     // The sentinel is the stream's last line: once Meridian shows it, it has the whole stream.
     const std::string sentinel = "zz.sentinel";
-    std::string stream = Stream(specs_, base_) + fmt::format("{} 1 {}\n", sentinel, base_ - 60);
+    std::string stream = DiffStream(specs_, base_) + fmt::format("{} 1 {}\n", sentinel, base_ - 60);
     ASSERT_TRUE(SendTcp(carbon_->line_port(), stream).ok());
     ASSERT_TRUE(meridian_->SendTcp(stream).ok());
     std::vector<std::string> names, tagged;
@@ -277,7 +129,7 @@ class GraphiteWebDiffTest : public ::testing::Test {
 
   TargetResult RunOne(const RenderTargetSpec& spec,
                       const std::map<std::string, std::string>& known) {
-    auto params = RequestParams(spec, base_);
+    auto params = DiffRequestParams(spec, base_);
     if (!params) {
       return {spec.Label(), TargetOutcome::kOracleError, spec.strict, "bad from/until option"};
     }
@@ -287,7 +139,7 @@ class GraphiteWebDiffTest : public ::testing::Test {
     if (!oracle.ok()) {
       return {spec.Label(), TargetOutcome::kOracleError, spec.strict, oracle.status().ToString()};
     }
-    HttpResponse meridian_answer = mine.ok() ? *mine : HttpResponse{0, mine.status().ToString()};
+    HttpResponse meridian_answer = mine.ok() ? *mine : HttpResponse{0, mine.status().ToString(), {}};
     // jsonp wraps the JSON in a call: compared as text.
     bool json_format = spec.Option("format", "json") == "json" && spec.Option("jsonp", "").empty();
     TargetResult r = Classify(spec, json_format, *oracle, meridian_answer);
@@ -301,7 +153,7 @@ class GraphiteWebDiffTest : public ::testing::Test {
   }
 
   int64_t base_ = 0;
-  std::vector<SeriesSpec> specs_;
+  std::vector<DiffSeriesSpec> specs_;
   std::unique_ptr<CarbonCache> carbon_;
   std::unique_ptr<MeridianProcess> meridian_;
   std::unique_ptr<GraphiteWeb> web_;
@@ -351,9 +203,9 @@ TEST(RenderCompareTest, ParsesTargetLinesWithOptionsAndStrictMarker) {
   EXPECT_EQ((*specs)[2].Option("template[x]", ""), "y z");
   EXPECT_FALSE(ParseRenderTargets("a\tbroken%zz=1\n").ok());
   EXPECT_FALSE(ParseKnownDifferences("target-without-reason\n").ok());
-  EXPECT_EQ(ResolveTime("-2h", 10000), 10000 - 7200);
-  EXPECT_EQ(ResolveTime("-10min", 10000), 10000 - 600);
-  EXPECT_FALSE(ResolveTime("-2m", 10000).has_value());  // graphite-web rejects a bare m too
+  EXPECT_EQ(ResolveDiffTime("-2h", 10000), 10000 - 7200);
+  EXPECT_EQ(ResolveDiffTime("-10min", 10000), 10000 - 600);
+  EXPECT_FALSE(ResolveDiffTime("-2m", 10000).has_value());  // graphite-web rejects a bare m too
 }
 
 TEST_F(GraphiteWebDiffTest, RenderTargetsMatchGraphiteWeb) {

@@ -70,7 +70,7 @@ core::Result<HttpResponse> HttpPostForm(uint16_t port, const std::string& path,
     return core::Unavailable(
         fmt::format("POST 127.0.0.1:{}{}: {}", port, path, httplib::to_string(res.error())));
   }
-  return HttpResponse{res->status, res->body};
+  return HttpResponse{res->status, res->body, {}};
 }
 
 core::Result<std::unique_ptr<GraphiteWeb>> GraphiteWeb::Start(GraphiteWebOptions options) {

@@ -104,6 +104,17 @@ Status MeridianProcess::Restart() {
   return st;
 }
 
+Status MeridianProcess::Reconfigure(const std::string& config_yaml) {
+  if (options_.config_yaml.empty()) {
+    return core::FailedPrecondition("Reconfigure: started without a config file");
+  }
+  if (!proc_ || !proc_->Running()) return core::FailedPrecondition("meridian is not running");
+  options_.config_yaml = config_yaml;
+  RETURN_IF_ERROR(WriteFile(dir_.path() / "meridian.yaml", config_yaml));
+  proc_->Signal(SIGHUP);
+  return Status::Ok();
+}
+
 Status MeridianProcess::SendTcp(std::string_view lines) const {
   return testing::SendTcp(graphite_port_, lines);
 }

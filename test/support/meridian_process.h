@@ -48,6 +48,10 @@ class MeridianProcess {
   // Starts again on the same data dir and ports (after Stop or Kill) and waits for /health.
   core::Status Restart();
 
+  // Rewrites the config file and sends SIGHUP: the server re-reads it (federation.peers change
+  // live). Returns once the signal is sent; callers wait for the effect they need.
+  core::Status Reconfigure(const std::string& config_yaml);
+
   core::Status SendTcp(std::string_view lines) const;
   core::Status SendUdp(std::string_view lines) const;
   core::Result<HttpResponse> Get(const std::string& path, const HttpParams& params = {}) const;

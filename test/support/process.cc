@@ -216,7 +216,22 @@ core::Result<HttpResponse> HttpGet(uint16_t port, const std::string& path, const
     return core::Unavailable(
         fmt::format("GET 127.0.0.1:{}{}: {}", port, path, httplib::to_string(res.error())));
   }
-  return HttpResponse{res->status, res->body};
+  HttpResponse out{res->status, res->body, {}};
+  for (const auto& [k, v] : res->headers) out.headers.emplace_back(k, v);
+  return out;
+}
+
+std::string HttpResponse::Header(std::string_view name) const {
+  for (const auto& [k, v] : headers) {
+    if (k.size() == name.size() &&
+        std::equal(k.begin(), k.end(), name.begin(), [](char a, char b) {
+          return std::tolower(static_cast<unsigned char>(a)) ==
+                 std::tolower(static_cast<unsigned char>(b));
+        })) {
+      return v;
+    }
+  }
+  return "";
 }
 
 core::Result<std::unique_ptr<Subprocess>> Subprocess::Start(SubprocessOptions options) {

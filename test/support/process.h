@@ -66,6 +66,9 @@ core::Status SendUdp(uint16_t port, std::string_view text);
 struct HttpResponse {
   int status = 0;
   std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;  // as received (HttpGet fills it)
+  // The first header of that name (case-insensitive), or "".
+  std::string Header(std::string_view name) const;
 };
 using HttpParams = std::vector<std::pair<std::string, std::string>>;
 // GET http://127.0.0.1:port<path>?<params url-encoded>. A transport failure is kUnavailable;
