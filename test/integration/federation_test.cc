@@ -29,7 +29,9 @@
 #include <thread>
 #include <vector>
 
+#include "support/carbon_cache.h"
 #include "support/diff_dataset.h"
+#include "support/graphite_web.h"
 #include "support/fifo_reader.h"
 #include "support/meridian_process.h"
 #include "support/pki.h"
@@ -715,6 +717,82 @@ TEST(FederationTest, SighupAddsAndRemovesPeersAndKeepsThemOnABadConfig) {
   ASSERT_TRUE(front->Reconfigure(FederationYaml({}, "")).ok());
   ASSERT_TRUE(WaitForPeers(*front, {}));
   EXPECT_EQ(find().find("remote"), std::string::npos);
+}
+
+// A region still on graphite-web (carbon-cache + whisper) and a region on Meridian, each seeing
+// the other: Meridian lists the graphite-web as a `graphite` peer, the graphite-web lists
+// Meridian in CLUSTER_SERVERS. Both answer for both regions, without loops.
+TEST(FederationTest, GraphiteWebAsAPeerAndAsAClientInOneTopology) {
+  auto carbon = CarbonCache::Start(
+      {"[default]\npattern = .*\nretentions = 10s:1d\n", "", "", std::chrono::seconds(30)});
+  ASSERT_TRUE(carbon.ok()) << carbon.status().ToString();
+  auto meridian = Start("storage:\n  schemas:\n    - { pattern: '.*', retentions: '10s:1d' }\n" +
+                        FederationYaml({}, ""));
+  ASSERT_NE(meridian, nullptr);
+  GraphiteWebOptions wo;
+  wo.whisper_dir = (*carbon)->whisper_dir();
+  wo.carbonlink_hosts = {fmt::format("127.0.0.1:{}", (*carbon)->cache_query_port())};
+  wo.cluster_servers = {fmt::format("127.0.0.1:{}?format=msgpack&local=1", meridian->http_port())};
+  auto web = GraphiteWeb::Start(wo);
+  ASSERT_TRUE(web.ok()) << web.status().ToString();
+  ASSERT_TRUE(meridian
+                  ->Reconfigure("storage:\n  schemas:\n    - { pattern: '.*', retentions: '10s:1d' }\n" +
+                                FederationYaml({{"old-dc", fmt::format("http://127.0.0.1:{}",
+                                                                       (*web)->port()),
+                                                 "graphite", ""}},
+                                               "  timeout: 5s\n"))
+                  .ok());
+  ASSERT_TRUE(WaitForPeers(*meridian, {"old-dc"}));
+
+  const int64_t base = Now() - Now() % 600;
+  std::string old_lines, new_lines;
+  for (int i = 1; i <= 30; ++i) {
+    const int64_t ts = base - 600 + i * 10;
+    old_lines += fmt::format("old.web1.req {} {}\nold.web2.req {} {}\n", i, ts, 2 * i, ts);
+    new_lines += fmt::format("new.web1.req {} {}\n", 100 + i, ts);
+  }
+  ASSERT_TRUE(SendTcp((*carbon)->line_port(), old_lines).ok());
+  ASSERT_TRUE(meridian->SendTcp(new_lines).ok());
+  ASSERT_TRUE((*carbon)->WaitUntilWritten({"old.web1.req", "old.web2.req"}, 1, 60s).ok());
+  ASSERT_TRUE(WaitForPoint(*meridian, "new.web1.req", base - 600, base));
+
+  const HttpParams params = {{"target", "sumSeries(*.*.req)"},
+                             {"from", std::to_string(base - 600)},
+                             {"until", std::to_string(base - 300)},
+                             {"format", "json"}};
+  // Meridian: its own series plus the graphite-web's, summed.
+  auto mine = meridian->Get("/render", params);
+  ASSERT_TRUE(mine.ok());
+  ASSERT_EQ(mine->status, 200) << mine->body;
+  EXPECT_EQ(mine->Header("X-Meridian-Partial"), "") << mine->Header("X-Meridian-Partial");
+  auto j = nlohmann::json::parse(mine->body);
+  ASSERT_EQ(j.size(), 1u) << mine->body;
+  size_t checked = 0;
+  for (const auto& p : j[0]["datapoints"]) {
+    const int64_t ts = p[1];
+    const int64_t i = (ts - (base - 600)) / 10;
+    if (i < 1 || i > 30) continue;
+    ASSERT_FALSE(p[0].is_null()) << ts << " " << mine->body;
+    EXPECT_EQ(p[0].get<double>(), static_cast<double>(i + 2 * i + 100 + i)) << ts;
+    ++checked;
+  }
+  EXPECT_GT(checked, 20u);
+  // graphite-web: the same sum, through its cluster (Meridian answers its local=1 calls).
+  auto theirs = (*web)->Render(params);
+  ASSERT_TRUE(theirs.ok());
+  ASSERT_EQ(theirs->status, 200) << theirs->body;
+  auto tj = ParseGraphiteJson(theirs->body);
+  ASSERT_TRUE(tj.ok());
+  RenderDiff diff = CompareRenderJson(*tj, j);
+  EXPECT_TRUE(diff.match()) << diff.Summary();
+  // Browsing: both regions' trees from Meridian.
+  auto find = meridian->Get("/metrics/find", {{"query", "*"}});
+  ASSERT_TRUE(find.ok());
+  EXPECT_NE(find->body.find("\"old\""), std::string::npos) << find->body;
+  EXPECT_NE(find->body.find("\"new\""), std::string::npos) << find->body;
+  auto expand = meridian->Get("/metrics/expand", {{"query", "*.*.req"}, {"leavesOnly", "1"}});
+  ASSERT_TRUE(expand.ok());
+  EXPECT_NE(expand->body.find("old.web2.req"), std::string::npos) << expand->body;
 }
 
 }  // namespace
