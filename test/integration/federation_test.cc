@@ -34,6 +34,7 @@
 #include "support/graphite_web.h"
 #include "support/fifo_reader.h"
 #include "support/meridian_process.h"
+#include "support/peers.h"
 #include "support/pki.h"
 #include "support/process.h"
 #include "support/render_compare.h"
@@ -793,6 +794,120 @@ TEST(FederationTest, GraphiteWebAsAPeerAndAsAClientInOneTopology) {
   auto expand = meridian->Get("/metrics/expand", {{"query", "*.*.req"}, {"leavesOnly", "1"}});
   ASSERT_TRUE(expand.ok());
   EXPECT_NE(expand->body.find("old.web2.req"), std::string::npos) << expand->body;
+}
+
+// The README's sharding recipe: three shards behind carbon-c-relay (jump_fnv1a_ch, replication
+// 2), each listing the other two. Every series is on two shards, answered once from any shard;
+// with one shard killed, the other two give the same data (marked partial).
+TEST(FederationTest, ThreeShardsBehindCarbonCRelayWithReplicationTwo) {
+  std::vector<std::unique_ptr<MeridianProcess>> shards;
+  for (int i = 0; i < 3; ++i) {
+    shards.push_back(Start(fmt::format("instance: shard{}\n", i) + FederationYaml({}, "")));
+    ASSERT_NE(shards.back(), nullptr);
+  }
+  for (int i = 0; i < 3; ++i) {
+    std::vector<PeerSpec> peers;
+    for (int j = 0; j < 3; ++j) {
+      if (j != i) {
+        peers.push_back({fmt::format("shard{}", j), UrlOf(*shards[j]), "replica",
+                         "backoff_min: 100ms, backoff_max: 500ms"});
+      }
+    }
+    ASSERT_TRUE(shards[i]
+                    ->Reconfigure(fmt::format("instance: shard{}\n", i) +
+                                  FederationYaml(peers, "  timeout: 2s\n"))
+                    .ok());
+  }
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_TRUE(WaitForPeers(*shards[i], {fmt::format("shard{}", (i + 1) % 3),
+                                          fmt::format("shard{}", (i + 2) % 3)}));
+  }
+  auto relay = CarbonCRelay::StartSharded(
+      {shards[0]->graphite_port(), shards[1]->graphite_port(), shards[2]->graphite_port()}, 2);
+  ASSERT_TRUE(relay.ok()) << relay.status().ToString();
+
+  constexpr int kSeries = 30;
+  const int64_t base = Now() - Now() % 600 - 600;
+  std::string lines;
+  for (int i = 0; i < kSeries; ++i) {
+    for (int k = 1; k <= 3; ++k) {
+      lines += fmt::format("shard.h{:02}.req {} {}\n", i, i * 10 + k, base + k * 10);
+    }
+  }
+  ASSERT_TRUE(SendTcp((*relay)->port(), lines).ok());
+  // Every series lands on exactly two shards.
+  auto local_leaves = [&](const MeridianProcess& m) {
+    std::vector<std::string> out;
+    auto r = m.Get("/metrics/expand", {{"query", "shard.*.req"}, {"leavesOnly", "1"}, {"local", "1"}});
+    if (!r.ok() || r->status != 200) return out;
+    auto j = nlohmann::json::parse(r->body, nullptr, false);
+    if (j.is_object()) out = j["results"].get<std::vector<std::string>>();
+    return out;
+  };
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        size_t total = 0;
+        for (auto& s : shards) total += local_leaves(*s).size();
+        return total == 2 * kSeries;
+      },
+      60s))
+      << (*relay)->Log();
+  std::map<std::string, int> copies;
+  for (auto& s : shards) {
+    for (const std::string& n : local_leaves(*s)) ++copies[n];
+  }
+  ASSERT_EQ(copies.size(), static_cast<size_t>(kSeries));
+  for (const auto& [name, n] : copies) EXPECT_EQ(n, 2) << name;
+  // Wait until every copy has all its points (a relay delivers per destination).
+  const HttpParams params = {{"target", "shard.*.req"},
+                             {"from", std::to_string(base)},
+                             {"until", std::to_string(base + 60)},
+                             {"format", "json"}};
+  auto complete = [&](const MeridianProcess& m, bool local) {
+    HttpParams p = params;
+    if (local) p.emplace_back("local", "1");
+    auto r = m.Get("/render", p);
+    if (!r.ok() || r->status != 200) return false;
+    auto j = nlohmann::json::parse(r->body, nullptr, false);
+    for (const auto& s : j) {
+      int values = 0;
+      for (const auto& pt : s["datapoints"]) values += pt[0].is_null() ? 0 : 1;
+      if (values != 3) return false;
+    }
+    return true;
+  };
+  for (auto& s : shards) ASSERT_TRUE(WaitFor([&] { return complete(*s, true); }, 60s));
+
+  // Any shard answers for all: the same bytes from each, every series once with its values.
+  std::vector<std::string> answers;
+  for (auto& s : shards) {
+    auto r = s->Get("/render", params);
+    ASSERT_TRUE(r.ok());
+    ASSERT_EQ(r->status, 200);
+    EXPECT_EQ(r->Header("X-Meridian-Partial"), "");
+    answers.push_back(r->body);
+  }
+  EXPECT_EQ(answers[0], answers[1]);
+  EXPECT_EQ(answers[0], answers[2]);
+  auto j = nlohmann::json::parse(answers[0]);
+  ASSERT_EQ(j.size(), static_cast<size_t>(kSeries));
+  for (int i = 0; i < kSeries; ++i) {
+    EXPECT_EQ(j[i]["target"], fmt::format("shard.h{:02}.req", i));
+    for (const auto& pt : j[i]["datapoints"]) {
+      if (pt[0].is_null()) continue;
+      const int64_t k = (pt[1].get<int64_t>() - base) / 10;
+      EXPECT_EQ(pt[0].get<double>(), i * 10 + k);
+    }
+  }
+  // One shard killed: the other two still hold a copy of everything.
+  shards[1]->Kill();
+  for (int i : {0, 2}) {
+    auto r = shards[i]->Get("/render", params);
+    ASSERT_TRUE(r.ok());
+    ASSERT_EQ(r->status, 200);
+    EXPECT_NE(r->Header("X-Meridian-Partial").find("shard1"), std::string::npos);
+    EXPECT_EQ(r->body, answers[0]) << "shard" << i;
+  }
 }
 
 }  // namespace

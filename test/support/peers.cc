@@ -28,14 +28,25 @@ core::Result<std::unique_ptr<Subprocess>> StartAndWait(SubprocessOptions sub,
 }  // namespace
 
 core::Result<std::unique_ptr<CarbonCRelay>> CarbonCRelay::Start(uint16_t dest_port) {
+  return StartWith(fmt::format("forward 127.0.0.1:{} proto tcp", dest_port));
+}
+
+core::Result<std::unique_ptr<CarbonCRelay>> CarbonCRelay::StartSharded(
+    const std::vector<uint16_t>& dest_ports, int replication) {
+  std::string cluster = fmt::format("jump_fnv1a_ch replication {}", replication);
+  for (uint16_t p : dest_ports) cluster += fmt::format(" 127.0.0.1:{} proto tcp", p);
+  return StartWith(cluster);
+}
+
+core::Result<std::unique_ptr<CarbonCRelay>> CarbonCRelay::StartWith(const std::string& cluster) {
   std::unique_ptr<CarbonCRelay> relay(new CarbonCRelay());
   relay->port_ = FreeTcpUdpPort();
   // An explicit listen block: loopback only and no unix socket in /tmp (which -p would add).
   std::string conf = fmt::format(
       "listen type linemode 127.0.0.1:{0} proto tcp 127.0.0.1:{0} proto udp;\n"
-      "cluster meridian forward 127.0.0.1:{1} proto tcp;\n"
+      "cluster meridian {1};\n"
       "match * send to meridian stop;\n",
-      relay->port_, dest_port);
+      relay->port_, cluster);
   std::filesystem::path conf_path = relay->dir_.path() / "relay.conf";
   RETURN_IF_ERROR(WriteFile(conf_path, conf));
   SubprocessOptions sub;

@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "core/status.h"
 #include "support/process.h"
@@ -24,6 +25,10 @@ class CarbonCRelay {
   // Listens on 127.0.0.1 TCP+UDP (linemode) and forwards every line to 127.0.0.1:dest_port over
   // TCP. Submission mode (-s): the relay adds no statistics metrics of its own.
   static core::Result<std::unique_ptr<CarbonCRelay>> Start(uint16_t dest_port);
+  // The same, sharding over several destinations with carbon-c-relay's jump_fnv1a_ch consistent
+  // hash, each series sent to `replication` of them.
+  static core::Result<std::unique_ptr<CarbonCRelay>> StartSharded(
+      const std::vector<uint16_t>& dest_ports, int replication);
 
   uint16_t port() const { return port_; }
   std::string Log() const { return proc_->ReadLog(); }
@@ -32,6 +37,7 @@ class CarbonCRelay {
 
  private:
   CarbonCRelay() = default;
+  static core::Result<std::unique_ptr<CarbonCRelay>> StartWith(const std::string& cluster);
   TempDir dir_{"carbon-c-relay"};
   uint16_t port_ = 0;
   std::unique_ptr<Subprocess> proc_;
