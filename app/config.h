@@ -85,6 +85,7 @@ struct HttpConfig {
   std::chrono::milliseconds write_timeout{30000};     // no progress writing an answer
   size_t worker_threads = 0;                          // handler threads; 0 = one per core
   size_t max_queued_requests = 1024;                  // queued or running handlers; more → 503
+  size_t compress_min_bytes = 1024;                   // br/gzip answers this big; 0 = never
   std::chrono::milliseconds shutdown_timeout{10000};  // SIGTERM: in-flight requests' bound
   HttpTlsConfig tls;
   HttpAuthConfig auth;

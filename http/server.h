@@ -63,6 +63,9 @@ struct ServerOptions {
   size_t network_threads = 0;                         // 0: one per core
   size_t worker_threads = 0;                          // 0: one per core (at least 2)
   size_t max_queued_requests = 1024;  // queued or running handlers; past it 503. Default 1024.
+  // Answers of at least this many bytes are compressed (br or gzip, as the client accepts);
+  // 0 = never. Default 1 KiB.
+  size_t compress_min_bytes = 1024;
   TlsOptions tls;
 
   // INVALID_ARGUMENT naming the http.* key of a bad value.

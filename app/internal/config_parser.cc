@@ -290,7 +290,8 @@ class ConfigParser : private YamlReader {
         {"listen", "max_series_per_request", "max_points_per_request", "max_concurrent_queries",
          "query_timeout", "max_connections", "max_header_bytes", "max_header_fields",
          "max_url_bytes", "max_body_bytes", "header_timeout", "body_timeout", "idle_timeout",
-         "write_timeout", "worker_threads", "max_queued_requests", "shutdown_timeout", "tls",
+         "write_timeout", "worker_threads", "max_queued_requests", "compress_min_bytes",
+         "shutdown_timeout", "tls",
          "auth", "max_response_bytes"},
         [&](const std::string& key, const YAML::Node& v, const std::string& p) -> Status {
           if (key == "listen") return Into(Listen(v, p), h.listen);
@@ -323,6 +324,9 @@ class ConfigParser : private YamlReader {
           if (key == "write_timeout") return duration(v, p, h.write_timeout);
           if (key == "shutdown_timeout") return duration(v, p, h.shutdown_timeout);
           if (key == "worker_threads") return Into(Uint(v, p, 0, 1024), h.worker_threads);
+          if (key == "compress_min_bytes") {
+            return Into(Uint(v, p, 0, 1 << 30), h.compress_min_bytes);
+          }
           if (key == "max_queued_requests") {
             return Into(Uint(v, p, 1, 1'000'000), h.max_queued_requests);
           }

@@ -49,6 +49,10 @@ struct ServerCounters {
   core::Counter& cancelled_client_gone;
   core::Counter& cancelled_shutdown;
   core::Counter& handler_exceptions;
+  core::Counter& compressed_gzip;
+  core::Counter& compressed_br;
+  core::Counter& compress_bytes_in;
+  core::Counter& compress_bytes_out;
   core::Gauge& queued;
 };
 

@@ -283,6 +283,8 @@ core::Result<std::string> PeerClient::Call(const char* route, bool post, const s
   const std::string encoded = EncodeForm(form);
   req.method = post ? "POST" : "GET";
   req.path = base_ + path;
+  // Answers (render JSON/msgpack) shrink 3–10× compressed; httplib decodes either.
+  req.set_header("Accept-Encoding", "br, gzip");
   if (post) {
     req.body = encoded;
     req.set_header("Content-Type", "application/x-www-form-urlencoded");

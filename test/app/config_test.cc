@@ -184,6 +184,8 @@ federation:
   EXPECT_EQ(f.peers[2].peer.role, query::federation::PeerRole::kGraphite);
   EXPECT_EQ(MustParse("{}").federation, FederationConfig{});  // no peers by default
   EXPECT_TRUE(MustParse("{}").alerting.partial_is_unknown);
+  EXPECT_EQ(MustParse("http: { compress_min_bytes: 0 }").http.compress_min_bytes, 0u);
+  EXPECT_EQ(MustParse("{}").http.compress_min_bytes, 1024u);
   EXPECT_FALSE(MustParse("alerting: { partial_is_unknown: false }").alerting.partial_is_unknown);
 }
 

@@ -180,6 +180,36 @@ TEST_F(PeerClientTest, RenderRoundTripEqualsTheSourceFetch) {
   EXPECT_EQ(peer->Health().calls, 1u);
 }
 
+TEST_F(PeerClientTest, LargeAnswersTravelCompressedAndDecodeTheSame) {
+  std::vector<double> day;
+  for (int i = 0; i < 8640; ++i) day.push_back(i % 60 == 0 ? std::nan("") : 20 + (i % 7) * 0.5);
+  source_->Add("big.day", kNow - 86400, 10, day);
+  auto peer = Client();
+  auto got = peer->Render({"big.day"}, kNow - 86400, kNow, kNow, In(milliseconds(10'000)));
+  ASSERT_TRUE(got.ok()) << got.status().ToString();
+  ASSERT_EQ(got->size(), 1u);
+  auto want = source_->Fetch("big.day", kNow - 86400, kNow, ReadOptions{});
+  ASSERT_EQ((*got)[0].values.size(), want->values.size());
+  for (size_t i = 0; i < want->values.size(); ++i) {
+    if (std::isnan(want->values[i])) {
+      EXPECT_TRUE(std::isnan((*got)[0].values[i])) << i;
+    } else {
+      EXPECT_EQ((*got)[0].values[i], want->values[i]) << i;
+    }
+  }
+  // The client accepts br and gzip; the front door compressed the answer.
+  const uint64_t on_wire =
+      server_metrics_.GetCounter("http_compression_bytes_out_total", "").Value();
+  const uint64_t decoded =
+      metrics_.GetCounter("federation_peer_response_bytes_total", "", {{"peer", "peer"}}).Value();
+  EXPECT_EQ(server_metrics_
+                .GetCounter("http_compressed_responses_total", "", {{"encoding", "br"}})
+                .Value(),
+            1u);
+  EXPECT_GT(on_wire, 0u);
+  EXPECT_LT(on_wire * 3, decoded) << on_wire << " bytes on the wire for " << decoded;
+}
+
 TEST_F(PeerClientTest, TaggedRenderFindExpandAndTagsRoundTrip) {
   auto peer = Client();
   const auto d = [] { return In(milliseconds(10'000)); };
