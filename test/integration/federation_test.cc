@@ -835,7 +835,8 @@ TEST(FederationTest, ThreeShardsBehindCarbonCRelayWithReplicationTwo) {
     }
   }
   ASSERT_TRUE(SendTcp((*relay)->port(), lines).ok());
-  // Every series lands on exactly two shards.
+  // Every series lands on exactly two shards. (A relay that crashed — see
+  // CarbonCRelay::running — is replaced and the same lines sent again.)
   auto local_leaves = [&](const MeridianProcess& m) {
     std::vector<std::string> out;
     auto r = m.Get("/metrics/expand", {{"query", "shard.*.req"}, {"leavesOnly", "1"}, {"local", "1"}});
@@ -844,8 +845,20 @@ TEST(FederationTest, ThreeShardsBehindCarbonCRelayWithReplicationTwo) {
     if (j.is_object()) out = j["results"].get<std::vector<std::string>>();
     return out;
   };
+  int replaced = 0;
   ASSERT_TRUE(WaitFor(
       [&] {
+        if (!(*relay)->running() && replaced < 2) {
+          ++replaced;
+          auto again = CarbonCRelay::StartSharded({shards[0]->graphite_port(),
+                                                   shards[1]->graphite_port(),
+                                                   shards[2]->graphite_port()},
+                                                  2);
+          if (again.ok()) {
+            relay = std::move(again);
+            SendTcp((*relay)->port(), lines).IgnoreError();
+          }
+        }
         size_t total = 0;
         for (auto& s : shards) total += local_leaves(*s).size();
         return total == 2 * kSeries;

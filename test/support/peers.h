@@ -32,6 +32,10 @@ class CarbonCRelay {
 
   uint16_t port() const { return port_; }
   std::string Log() const { return proc_->ReadLog(); }
+  // False once the relay exited. Debian's 3.7.3 sometimes segfaults in a worker thread just
+  // after it starts on a loaded machine (dmesg: "segfault at 8 ... in libc.so.6"): tests that
+  // depend on it replace a dead relay and resend their (idempotent) lines.
+  bool running() const { return proc_->Running(); }
   // SIGTERM (the relay flushes its queues on shutdown) and wait; returns the exit code.
   int Stop() { return proc_->Stop(std::chrono::seconds(10)); }
 
