@@ -1,7 +1,8 @@
 // graphite_load: a realistic Graphite plaintext load generator for ingest benchmarks.
 //
 // Dataset (fixed seed, identical for every receiver): `--series` series named
-// servers.dc<N>.host-<NNNNN>.<metric> (20 metrics per host, 4 data centres), `--points` points
+// <prefix>.dc<N>.host-<NNNNN>.<metric> (`--prefix`, default servers; 20 metrics per host, 4 data
+// centres), `--points` points
 // per series `--step` seconds apart, ending at `--end` (default: now aligned down to the step,
 // minus one step). Kinds by metric: gauges with 1-2 decimals (random walks), counters
 // (monotonic integers), constants, and sparse small integers (mostly 0). Order is time-major
@@ -81,9 +82,11 @@ uint64_t SplitMix(uint64_t& state) {
   return z ^ (z >> 31);
 }
 
+std::string g_prefix = "servers";  // --prefix
+
 std::string SeriesName(int64_t series) {
   int64_t host = series / kMetricsPerHost;
-  return fmt::format("servers.dc{}.host-{:05}.{}", host % 4, host,
+  return fmt::format("{}.dc{}.host-{:05}.{}", g_prefix, host % 4, host,
                      kMetrics[series % kMetricsPerHost].name);
 }
 
@@ -220,6 +223,8 @@ bool ParseArgs(int argc, char** argv, Options& o) {
       o.end = std::atoll(v);
     else if (arg == "--seed")
       o.seed = std::strtoull(v, nullptr, 10);
+    else if (arg == "--prefix")
+      g_prefix = v;
     else
       return false;
   }
@@ -245,7 +250,7 @@ int main(int argc, char** argv) {
   if (!ParseArgs(argc, argv, o)) {
     std::fprintf(stderr,
                  "usage: graphite_load [--host H] [--port P] [--series N] [--points N]\n"
-                 "       [--connections N] [--step S] [--end EPOCH] [--seed N] [--names-only]\n");
+                 "       [--connections N] [--step S] [--end EPOCH] [--seed N] [--prefix P] [--names-only]\n");
     return 2;
   }
   if (o.names_only) {
