@@ -15,6 +15,17 @@
 #include "app/server.h"
 #include "core/clock.h"
 
+#ifdef MERIDIAN_WITH_JEMALLOC
+// jemalloc's options, read at its start: a background thread returns freed pages to the system
+// (decay of a few seconds), so the memory of a burst of large answers comes back after it instead
+// of staying as glibc's per-thread arenas keep it. MALLOC_CONF in the environment still applies
+// on top (e.g. MALLOC_CONF=stats_print:true).
+extern "C" {
+// NOLINTNEXTLINE: the name is jemalloc's.
+const char* malloc_conf = "background_thread:true,dirty_decay_ms:5000,muzzy_decay_ms:5000";
+}
+#endif
+
 namespace {
 
 constexpr const char* kUsage = R"(usage: meridian <command> [options]

@@ -1,8 +1,10 @@
 #include "app/server.h"
 
 #include <fmt/format.h>
+#include <unistd.h>
 
 #include <cctype>
+#include <cstdio>
 #include <nlohmann/json.hpp>
 
 #include "alerting/alert_api.h"
@@ -317,7 +319,25 @@ void Server::Reload(const Config* reloaded) {
 uint16_t Server::graphite_port() const { return graphite_->tcp_port(); }
 uint16_t Server::http_port() const { return http_->port(); }
 
+namespace {
+
+// Resident set size of this process (/proc/self/statm), or -1.
+int64_t ResidentBytes() {
+  std::FILE* f = std::fopen("/proc/self/statm", "r");
+  if (f == nullptr) return -1;
+  long size = 0, resident = 0;
+  const int n = std::fscanf(f, "%ld %ld", &size, &resident);
+  std::fclose(f);
+  return n == 2 ? static_cast<int64_t>(resident) * sysconf(_SC_PAGESIZE) : -1;
+}
+
+}  // namespace
+
 void Server::WriteSelfMetrics() {
+  metrics_
+      .GetGauge("process_resident_memory_bytes",
+                "Resident memory of the process, sampled every storage.self_metrics_interval.")
+      .Set(ResidentBytes());
   const std::string prefix = "meridian." + config_.instance + ".";
   const int64_t now = clock_.NowSeconds();
   storage::PointBatch batch;

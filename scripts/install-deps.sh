@@ -7,7 +7,7 @@ what=${1:-test}
 
 build_pkgs=(cmake g++ make pkg-config git netcat-openbsd curl
   librocksdb-dev libboost-dev libfmt-dev nlohmann-json3-dev libcpp-httplib-dev libyaml-cpp-dev
-  zlib1g-dev libbrotli-dev
+  zlib1g-dev libbrotli-dev libjemalloc-dev
   libgtest-dev libgmock-dev libbenchmark-dev libre2-dev libssl-dev openssl)
 test_pkgs=(graphite-carbon graphite-web python3-whisper carbon-c-relay collectd-core
   victoria-metrics nagios4-core nsca procps clang libclang-rt-14-dev)
