@@ -59,6 +59,27 @@ std::string SeriesByTagTarget(const std::vector<std::string>& exprs) {
 
 bool IsReplicated(PeerRole role) { return role == PeerRole::kReplica || role == PeerRole::kGraphite; }
 
+// Keeps what a peer answered only where it matches what was asked: a broken or hostile peer
+// cannot put series of its choosing into an answer. What it sent beyond that is counted.
+class AskedFor {
+ public:
+  AskedFor(std::string_view pattern, core::MetricsRegistry& metrics, const Peer& peer)
+      : glob_(storage::GlobPattern::Compile(pattern)),
+        unrequested_(metrics.GetCounter(
+            "federation_peer_unrequested_total",
+            "Names a peer answered that do not match what it was asked (dropped).",
+            {{"peer", peer.name()}})) {}
+  bool operator()(std::string_view name) {
+    if (glob_.ok() && storage::GlobMatchFull(*glob_, name)) return true;
+    unrequested_.Add();
+    return false;
+  }
+
+ private:
+  core::Result<storage::GlobPattern> glob_;
+  core::Counter& unrequested_;
+};
+
 }  // namespace
 
 std::string_view PeerRoleName(PeerRole role) {
@@ -226,14 +247,15 @@ core::Result<std::vector<storage::FindMatch>> FederatedSource::Find(std::string_
   using Matches = std::vector<storage::FindMatch>;
   auto answers = FanOut<Matches>(
       options, "find", [&] { return local_.Find(pattern, options); },
-      [pat](Peer& peer, const core::Deadline& deadline) -> core::Result<Matches> {
+      [this, pat](Peer& peer, const core::Deadline& deadline) -> core::Result<Matches> {
         MountedQuery q = MountPattern(peer.mount(), pat);
         Matches out = std::move(q.prefix_nodes);
         if (q.peer_pattern.empty()) return out;
         ASSIGN_OR_RETURN(Matches found, peer.Find(q.peer_pattern, 0, 0, deadline));
+        AskedFor asked(pat, metrics_, peer);
         for (storage::FindMatch& m : found) {
           m.path = MountedName(peer.mount(), m.path);
-          if (!peer.mount().prefix.empty() && !storage::GlobMatchFull(pat, m.path)) continue;
+          if (!asked(m.path)) continue;
           out.push_back(std::move(m));
         }
         return out;
@@ -248,14 +270,15 @@ core::Result<std::vector<std::string>> FederatedSource::Expand(std::string_view 
   using Names = std::vector<std::string>;
   auto answers = FanOut<Names>(
       options, "expand", [&] { return local_.Expand(pattern, options); },
-      [pat](Peer& peer, const core::Deadline& deadline) -> core::Result<Names> {
+      [this, pat](Peer& peer, const core::Deadline& deadline) -> core::Result<Names> {
         MountedQuery q = MountPattern(peer.mount(), pat);
         if (q.peer_pattern.empty()) return Names{};
         ASSIGN_OR_RETURN(Names found, peer.Expand(q.peer_pattern, deadline));
+        AskedFor asked(pat, metrics_, peer);
         Names out;
         for (const std::string& n : found) {
           std::string name = MountedName(peer.mount(), n);
-          if (!peer.mount().prefix.empty() && !storage::GlobMatchFull(pat, name)) continue;
+          if (!asked(name)) continue;
           out.push_back(std::move(name));
         }
         return out;
@@ -354,7 +377,8 @@ core::Result<std::vector<storage::SeriesData>> FederatedSource::FetchMatching(
                           .count();
   auto answers = FanOut<Batch>(
       options, "render", [&] { return local_.FetchMatching(spec, from, until, options); },
-      [spec, from, until, now](Peer& peer, const core::Deadline& deadline) -> core::Result<Batch> {
+      [this, spec, from, until, now](Peer& peer,
+                                     const core::Deadline& deadline) -> core::Result<Batch> {
         std::string target;
         if (spec.kind == FetchSpec::Kind::kPattern) {
           MountedQuery q = MountPattern(peer.mount(), spec.pattern);
@@ -368,12 +392,11 @@ core::Result<std::vector<storage::SeriesData>> FederatedSource::FetchMatching(
         ASSIGN_OR_RETURN(Batch got, peer.Render({target}, from, until, now, deadline));
         Batch out;
         out.reserve(got.size());
+        std::optional<AskedFor> asked;
+        if (spec.kind == FetchSpec::Kind::kPattern) asked.emplace(spec.pattern, metrics_, peer);
         for (storage::SeriesData& d : got) {
           d.name = MountedName(peer.mount(), d.name);
-          if (spec.kind == FetchSpec::Kind::kPattern && !peer.mount().prefix.empty() &&
-              !storage::GlobMatchFull(spec.pattern, d.name)) {
-            continue;
-          }
+          if (asked && !(*asked)(d.name)) continue;
           out.push_back(std::move(d));
         }
         return out;

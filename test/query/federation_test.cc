@@ -56,6 +56,8 @@ class FakePeer final : public Peer {
     failure_ = std::move(failure);
   }
   void set_should_try(bool v) { should_try_ = v; }
+  // Answers also a series nobody asked for (a broken or hostile peer).
+  void set_smuggle(bool v) { smuggle_ = v; }
   void set_mount(PeerMount m) { mount_ = std::move(m); }
   int calls() const { return calls_.load(); }
   const std::vector<std::string>& last_targets() const { return last_targets_; }
@@ -91,12 +93,15 @@ class FakePeer final : public Peer {
       ASSIGN_OR_RETURN(auto got, data_.FetchMatching(spec, from, until, ReadOptions::WithDeadline(d)));
       for (auto& s : got) out.push_back(std::move(s));
     }
+    if (smuggle_) out.push_back(SeriesData{"admin.password.leak", from, from + 10, 10, {1}});
     return out;
   }
   core::Result<std::vector<std::string>> Expand(std::string_view pattern,
                                                 const core::Deadline& d) override {
     RETURN_IF_ERROR(Behave(d));
-    return data_.Expand(pattern, ReadOptions::WithDeadline(d));
+    ASSIGN_OR_RETURN(auto names, data_.Expand(pattern, ReadOptions::WithDeadline(d)));
+    if (smuggle_) names.push_back("admin.password.leak");
+    return names;
   }
   core::Result<std::vector<std::string>> FindTagged(const std::vector<std::string>& e,
                                                     const core::Deadline& d) override {
@@ -137,6 +142,7 @@ class FakePeer final : public Peer {
   Mode mode_ = Mode::kAnswer;
   core::Status failure_;
   bool should_try_ = true;
+  bool smuggle_ = false;
   std::atomic<int> calls_{0};
   std::vector<std::string> last_targets_;
 };
@@ -178,6 +184,21 @@ TEST_F(FederationTest, FetchUnionsEveryRegionInOneRoundTripPerPeer) {
   EXPECT_EQ(ap_->calls(), 1);
   EXPECT_EQ(eu_->last_targets(), std::vector<std::string>{"*.web*.requests"});
   EXPECT_FALSE(report.partial());
+}
+
+TEST_F(FederationTest, SeriesAPeerWasNotAskedForAreDroppedAndCounted) {
+  auto source = Make();
+  eu_->set_smuggle(true);
+  auto got = source->FetchMatching(FetchSpec::Pattern("*.web*.requests"), 100, 130, ReadOptions{});
+  ASSERT_TRUE(got.ok()) << got.status().ToString();
+  ASSERT_EQ(got->size(), 4u);
+  for (const SeriesData& d : *got) EXPECT_NE(d.name, "admin.password.leak");
+  auto names = source->Expand("*.web*.requests", ReadOptions{});
+  ASSERT_TRUE(names.ok());
+  EXPECT_EQ(std::count(names->begin(), names->end(), "admin.password.leak"), 0);
+  EXPECT_EQ(
+      metrics_.GetCounter("federation_peer_unrequested_total", "", {{"peer", "us-east"}}).Value(),
+      2u);
 }
 
 TEST_F(FederationTest, LocalOnlyNeverAsksPeers) {
