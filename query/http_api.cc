@@ -268,7 +268,11 @@ core::Status RegisterHttpRoutes(http::Router& router, const HttpOptions& options
       {Method::kGet}, "/version", [](const Request&) { return Response::Text(200, "1.1.10"); },
       http::Scope::kRead, /*inline_io=*/true);
   reg.Add(
-      {Method::kGet}, "/health", [](const Request&) { return Response::Text(200, "ok"); },
+      {Method::kGet}, "/health",
+      [problem = options.health_problem](const Request&) {
+        std::string why = problem ? problem() : std::string();
+        return Response::Text(200, why.empty() ? "ok" : "degraded: " + why);
+      },
       http::Scope::kNone, /*inline_io=*/true);
   // graphite-web serves find at /metrics?query=...; Prometheus scrapes /metrics bare — on the
   // network thread, so the numbers are there when every worker is busy.

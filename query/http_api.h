@@ -30,6 +30,9 @@ struct HttpOptions {
   // kAllow answers from the others and names the missing peers in the X-Meridian-Partial header;
   // kRefuse answers 503 naming them. A request overrides it with partial=allow|deny.
   PartialPolicy partial = PartialPolicy::kAllow;
+  // /health: "" = healthy ("ok"); else what is degraded ("degraded: writes paused: …"), still
+  // 200 because reads are served. Called on a network thread: must not block. Optional.
+  std::function<std::string()> health_problem;
 };
 
 // The response header naming the peers a partial answer lacks: "eu-west (timeout), ...".

@@ -51,6 +51,10 @@ struct StoreOptions {
   // ... or matches whose paths hold more bytes than this, checked before they are built (a "**"
   // over one name of thousands of nodes lists thousands of near-copies of it). Default 256 MiB.
   size_t max_find_bytes = size_t{256} << 20;
+  // Writes pause (TryWrite refuses: ingest applies backpressure) while the data dir's filesystem
+  // has less free space than this, and resume by themselves once it has 10% more; reads go on.
+  // Checked every second. 0 = never check. Default 256 MiB.
+  uint64_t min_free_bytes = uint64_t{256} << 20;
 
   core::Status Validate() const;
 };
@@ -140,6 +144,9 @@ class Store {
       const std::function<bool(std::string_view, std::string_view)>& fn) const = 0;
 
   virtual StoreStats Stats() const = 0;
+  // "" while writes flow; else why they are paused ("disk free 12 MiB < storage.min_free_bytes
+  // (16 MiB)"), for /health.
+  virtual std::string WriteProblem() const { return ""; }
   // Drains the queue, seals and writes every head, truncates the log, syncs. Idempotent.
   virtual core::Status Close() = 0;
 };

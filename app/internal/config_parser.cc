@@ -410,7 +410,8 @@ class ConfigParser : private YamlReader {
     RETURN_IF_ERROR(ForEachKey(
         node, path,
         {"sync_interval", "max_pending_points", "points_per_block", "self_metrics_interval",
-         "schemas", "aggregation", "carbon_schemas_file", "carbon_aggregation_file"},
+         "min_free_bytes", "schemas", "aggregation", "carbon_schemas_file",
+         "carbon_aggregation_file"},
         [&](const std::string& key, const YAML::Node& v, const std::string& p) -> Status {
           if (key == "sync_interval") {
             ASSIGN_OR_RETURN(s.sync_interval,
@@ -419,6 +420,8 @@ class ConfigParser : private YamlReader {
             ASSIGN_OR_RETURN(s.max_pending_points, Uint(v, p, 1, 1'000'000'000));
           } else if (key == "points_per_block") {
             ASSIGN_OR_RETURN(s.points_per_block, Uint(v, p, 8, 65536));
+          } else if (key == "min_free_bytes") {
+            ASSIGN_OR_RETURN(s.min_free_bytes, Uint(v, p, 0, uint64_t{1} << 40));
           } else if (key == "self_metrics_interval") {
             ASSIGN_OR_RETURN(s.self_metrics_interval,
                              Duration(v, p, milliseconds(1000), milliseconds(3600000)));

@@ -1,6 +1,7 @@
 #include "storage/internal/rocks_store.h"
 
 #include <fmt/format.h>
+#include <sys/statvfs.h>
 
 #include <algorithm>
 #include <chrono>
@@ -44,6 +45,16 @@ RocksStore::RocksStore(const StoreOptions& options, const core::Clock& clock,
       "storage_write_errors_total", "Failed RocksDB writes (data kept in memory and retried).");
   counters_.batches_refused = &metrics.GetCounter(
       "storage_batches_refused_total", "Batches refused because the write queue was full.");
+  counters_.batches_refused_disk = &metrics.GetCounter(
+      "storage_batches_refused_disk_full_total",
+      "Batches refused while writes were paused for lack of disk space (ingest waits).");
+  counters_.write_pauses = &metrics.GetCounter(
+      "storage_write_pauses_total",
+      "Times writes paused because free disk space fell below storage.min_free_bytes.");
+  counters_.disk_free =
+      &metrics.GetGauge("storage_disk_free_bytes", "Free space of the data dir's filesystem.");
+  counters_.writes_paused = &metrics.GetGauge(
+      "storage_writes_paused", "1 while writes are paused for lack of disk space.");
   counters_.queue_points =
       &metrics.GetGauge("storage_queue_points", "Points queued, not yet applied.");
   counters_.head_points = &metrics.GetGauge("storage_head_points", "Points held in memory heads.");
@@ -139,6 +150,10 @@ uint64_t RocksStore::ResolveOrCreate(std::string_view name, uint64_t hash, Write
 
 bool RocksStore::TryWrite(PointBatch& batch) {
   if (batch.empty()) return true;
+  if (writes_paused_.load(std::memory_order_relaxed)) {
+    counters_.batches_refused_disk->Add();
+    return false;  // the caller keeps the batch and retries: nothing is lost
+  }
   {
     std::lock_guard lock(queue_mu_);
     if (stop_) return false;
@@ -329,6 +344,8 @@ void RocksStore::WriterLoop() {
       stopping = stop_;
     }
     const int64_t now = clock_.NowSeconds();
+    CheckDiskSpace(now);
+    const bool paused = writes_paused_.load(std::memory_order_relaxed);
     // Batches applied together share one log record, bounded to keep records a few MB.
     size_t applied = 0;
     size_t group_begin = 0;
@@ -345,12 +362,14 @@ void RocksStore::WriterLoop() {
     if (group_points > 0) ApplyBatches(std::span(work).subspan(group_begin), now);
     for (auto& task : tasks) task();
     const bool flushing = flush_target > flushes_done_;
-    if (flushing || stopping || now - last_sweep_ >= 1) {
+    // While paused, only what was already accepted is logged (storage.min_free_bytes is its
+    // headroom): sealing and checkpoints, which write blocks, wait for space.
+    if (!paused && (flushing || stopping || now - last_sweep_ >= 1)) {
       Sweep(now, /*everything=*/stopping);
       last_sweep_ = now;
     }
-    if (stopping || head_points_ > options_.max_head_points ||
-        now - last_checkpoint_ >= options_.checkpoint_interval_seconds) {
+    if (!paused && (stopping || head_points_ > options_.max_head_points ||
+                    now - last_checkpoint_ >= options_.checkpoint_interval_seconds)) {
       core::Status st = Checkpoint(now);
       if (!st.ok()) fmt::print(stderr, "meridian: checkpoint failed: {}\n", st.ToString());
       last_checkpoint_ = now;
@@ -373,6 +392,50 @@ void RocksStore::WriterLoop() {
     }
     applied_cv_.notify_all();
   }
+}
+
+void RocksStore::CheckDiskSpace(int64_t now) {
+  if (options_.min_free_bytes == 0 || now == last_space_check_) return;
+  last_space_check_ = now;
+  struct statvfs fs{};
+  if (statvfs(options_.data_dir.c_str(), &fs) != 0) return;  // unknown: leave the state as is
+  const uint64_t free_bytes = static_cast<uint64_t>(fs.f_bavail) * fs.f_frsize;
+  counters_.disk_free->Set(static_cast<int64_t>(free_bytes));
+  const uint64_t min = options_.min_free_bytes;
+  const bool paused = writes_paused_.load();
+  const auto mib = [](uint64_t b) { return b / (1024 * 1024); };
+  if (!paused && free_bytes < min) {
+    std::string why = fmt::format("writes paused: disk free {} MiB < storage.min_free_bytes ({} MiB)",
+                                  mib(free_bytes), mib(min));
+    {
+      std::lock_guard lock(pause_mu_);
+      pause_reason_ = why;
+    }
+    writes_paused_ = true;
+    counters_.write_pauses->Add();
+    counters_.writes_paused->Set(1);
+    fmt::print(stderr, "meridian: storage: {} in {}; reads go on, ingest waits\n", why,
+               options_.data_dir);
+    last_pause_log_ = now;
+  } else if (paused && free_bytes >= min + min / 10) {
+    writes_paused_ = false;
+    counters_.writes_paused->Set(0);
+    {
+      std::lock_guard lock(pause_mu_);
+      pause_reason_.clear();
+    }
+    fmt::print(stderr, "meridian: storage: writes resumed, disk free {} MiB\n", mib(free_bytes));
+  } else if (paused && now - last_pause_log_ >= 60) {
+    fmt::print(stderr, "meridian: storage: writes still paused, disk free {} MiB < {} MiB\n",
+               mib(free_bytes), mib(min));
+    last_pause_log_ = now;
+  }
+}
+
+std::string RocksStore::WriteProblem() const {
+  if (!writes_paused_.load()) return "";
+  std::lock_guard lock(pause_mu_);
+  return pause_reason_;
 }
 
 core::Status RocksStore::Close() {

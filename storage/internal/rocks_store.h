@@ -5,6 +5,7 @@
 #pragma once
 
 #include <condition_variable>
+#include <atomic>
 #include <deque>
 #include <functional>
 #include <memory>
@@ -68,6 +69,7 @@ class RocksStore final : public Store {
       std::string_view prefix,
       const std::function<bool(std::string_view, std::string_view)>& fn) const override;
   StoreStats Stats() const override;
+  std::string WriteProblem() const override;
   core::Status Close() override;
 
  private:
@@ -80,6 +82,10 @@ class RocksStore final : public Store {
     core::Counter* checkpoints;
     core::Counter* write_errors;
     core::Counter* batches_refused;
+    core::Counter* batches_refused_disk;
+    core::Counter* write_pauses;
+    core::Gauge* disk_free;
+    core::Gauge* writes_paused;
     core::Gauge* queue_points;
     core::Gauge* head_points;
   };
@@ -96,6 +102,8 @@ class RocksStore final : public Store {
 
   // Write path (rocks_store.cc).
   void WriterLoop();
+  // Pauses or resumes writes from the free space of the data dir (writer thread, once a second).
+  void CheckDiskSpace(int64_t now);
   void ApplyBatches(std::span<const PointBatch> batches, int64_t now);
   void AddToHead(const LogPoint& p, int64_t now);
   core::Status ReplayLog();
@@ -113,6 +121,12 @@ class RocksStore final : public Store {
                            const core::Deadline& deadline, std::vector<double>* grid) const;
 
   const StoreOptions options_;
+  // Disk-space guard: set by the writer thread, read by TryWrite and /health.
+  std::atomic<bool> writes_paused_{false};
+  mutable std::mutex pause_mu_;
+  std::string pause_reason_;     // under pause_mu_
+  int64_t last_space_check_ = 0;  // writer thread
+  int64_t last_pause_log_ = 0;    // writer thread
   const core::Clock& clock_;
   std::unique_ptr<RocksDb> db_;
   Counters counters_;

@@ -186,6 +186,8 @@ federation:
   EXPECT_TRUE(MustParse("{}").alerting.partial_is_unknown);
   EXPECT_EQ(MustParse("http: { compress_min_bytes: 0 }").http.compress_min_bytes, 0u);
   EXPECT_EQ(MustParse("{}").http.compress_min_bytes, 1024u);
+  EXPECT_EQ(MustParse("{}").storage.min_free_bytes, uint64_t{256} << 20);
+  EXPECT_EQ(MustParse("storage: { min_free_bytes: 0 }").storage.min_free_bytes, 0u);
   EXPECT_FALSE(MustParse("alerting: { partial_is_unknown: false }").alerting.partial_is_unknown);
 }
 
