@@ -7,11 +7,18 @@
 namespace meridian::query {
 
 void ReadReport::AddMissing(std::string_view peer, std::string_view reason) {
+  // Header-safe and short: no control bytes, none of the list's own separators, 120 bytes.
+  std::string safe;
+  for (char c : reason) {
+    if (safe.size() >= 120) break;
+    const auto u = static_cast<unsigned char>(c);
+    safe += (u < 0x20 || u == 0x7F || c == ',' || c == '(' || c == ')') ? ' ' : c;
+  }
   std::lock_guard lock(mu_);
   for (const MissingPeer& m : missing_) {
     if (m.peer == peer) return;
   }
-  missing_.push_back({std::string(peer), std::string(reason)});
+  missing_.push_back({std::string(peer), std::move(safe)});
 }
 
 std::vector<MissingPeer> ReadReport::Missing() const {

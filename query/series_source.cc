@@ -34,4 +34,16 @@ core::Result<std::vector<storage::SeriesData>> SeriesSource::FetchMatching(
   return out;
 }
 
+core::Result<storage::SeriesData> LocalSource::Fetch(std::string_view name, int64_t from,
+                                                     int64_t until, const ReadOptions& options) {
+  ASSIGN_OR_RETURN(storage::SeriesData data, store_.Fetch(name, from, until, options.deadline));
+  if (data.damaged.empty()) return data;
+  const std::string what = "damaged data in " + data.name + ": " + data.damaged.front();
+  if (options.scope.report) options.scope.report->AddMissing("storage", what);
+  if (options.scope.partial == PartialPolicy::kRefuse) {
+    return core::Unavailable("partial answer refused: " + what);
+  }
+  return data;
+}
+
 }  // namespace meridian::query

@@ -106,10 +106,11 @@ class LocalSource final : public SeriesSource {
   core::Status DeleteTaggedSeries(const std::vector<std::string>& names) override {
     return store_.DeleteTaggedSeries(names);
   }
+  // A series the store could read only in part (a corrupt block) is reported like a missing
+  // peer named "storage" — X-Meridian-Partial, UNKNOWN alerts — or, under PartialPolicy::kRefuse,
+  // refused (UNAVAILABLE).
   core::Result<storage::SeriesData> Fetch(std::string_view name, int64_t from, int64_t until,
-                                          const ReadOptions& options) override {
-    return store_.Fetch(name, from, until, options.deadline);
-  }
+                                          const ReadOptions& options) override;
 
  private:
   storage::Store& store_;

@@ -73,6 +73,9 @@ struct SeriesData {
   int64_t end = 0;
   int64_t step = 0;
   std::vector<double> values;
+  // What could not be read (a corrupt block: its slots are null here, not data), one readable
+  // line each. Empty normally; readers report it (query::LocalSource → X-Meridian-Partial).
+  std::vector<std::string> damaged = {};
 };
 
 struct StoreStats {

@@ -16,24 +16,16 @@ namespace {
 
 using PeerList = std::vector<std::shared_ptr<Peer>>;
 
-// A short, header-safe reason for a missing peer.
+// The reason for a missing peer (ReadReport::AddMissing makes it header-safe).
 std::string ReasonOf(const core::Status& st) {
-  std::string text;
   switch (st.code()) {
     case core::StatusCode::kDeadlineExceeded:
       return "timeout";
     case core::StatusCode::kCancelled:
       return "cancelled";
     default:
-      text = st.message();
+      return st.message().empty() ? "error" : st.message();
   }
-  std::string out;
-  for (char c : text) {
-    if (out.size() >= 120) break;
-    const auto u = static_cast<unsigned char>(c);
-    out += (u < 0x20 || u == 0x7F || c == ',' || c == '(' || c == ')') ? ' ' : c;
-  }
-  return out.empty() ? "error" : out;
 }
 
 // The deadline of one peer call: the read's, or federation.timeout from now when that is sooner.

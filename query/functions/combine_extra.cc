@@ -145,7 +145,7 @@ class ArgumentSource final : public SeriesSource {
     auto it = args_.find(std::string(token));
     if (it == args_.end()) return core::NotFound(std::string(token));
     const Series& s = *it->second;
-    return storage::SeriesData{s.name, s.start, s.end, s.step, s.values};
+    return storage::SeriesData{s.name, s.start, s.end, s.step, s.values, {}};
   }
 
  private:

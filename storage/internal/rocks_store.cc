@@ -48,6 +48,9 @@ RocksStore::RocksStore(const StoreOptions& options, const core::Clock& clock,
   counters_.batches_refused_disk = &metrics.GetCounter(
       "storage_batches_refused_disk_full_total",
       "Batches refused while writes were paused for lack of disk space (ingest waits).");
+  counters_.corrupt_reads = &metrics.GetCounter(
+      "storage_corrupt_reads_total",
+      "Blocks (or ranges) a read could not decode: skipped, answered without them, marked.");
   counters_.write_pauses = &metrics.GetCounter(
       "storage_write_pauses_total",
       "Times writes paused because free disk space fell below storage.min_free_bytes.");

@@ -83,6 +83,7 @@ class RocksStore final : public Store {
     core::Counter* write_errors;
     core::Counter* batches_refused;
     core::Counter* batches_refused_disk;
+    core::Counter* corrupt_reads;
     core::Counter* write_pauses;
     core::Gauge* disk_free;
     core::Gauge* writes_paused;
@@ -116,9 +117,14 @@ class RocksStore final : public Store {
   core::Status LoadPending();
 
   // Read path (rocks_store_read.cc).
-  core::Status ReadArchive(uint64_t id, const SchemaLayout& layout, const SeriesHead* head,
-                           size_t archive, int64_t from, int64_t until,
-                           const core::Deadline& deadline, std::vector<double>* grid) const;
+  // Fills `grid` from blocks and heads. A block that does not decode (or data RocksDB reports
+  // corrupt) is skipped — its slots stay null — counted, logged and described in `damaged`.
+  core::Status ReadArchive(uint64_t id, std::string_view name, const SchemaLayout& layout,
+                           const SeriesHead* head, size_t archive, int64_t from, int64_t until,
+                           const core::Deadline& deadline, std::vector<double>* grid,
+                           std::vector<std::string>* damaged) const;
+  void ReportDamage(std::string_view name, std::string what,
+                    std::vector<std::string>* damaged) const;
 
   const StoreOptions options_;
   // Disk-space guard: set by the writer thread, read by TryWrite and /health.
@@ -127,6 +133,8 @@ class RocksStore final : public Store {
   std::string pause_reason_;     // under pause_mu_
   int64_t last_space_check_ = 0;  // writer thread
   int64_t last_pause_log_ = 0;    // writer thread
+  mutable std::atomic<int64_t> damage_log_minute_{0};  // damage lines: at most 20 a minute
+  mutable std::atomic<int> damage_logged_{0};
   const core::Clock& clock_;
   std::unique_ptr<RocksDb> db_;
   Counters counters_;

@@ -13,10 +13,23 @@
 
 namespace meridian::storage::internal {
 
-core::Status RocksStore::ReadArchive(uint64_t id, const SchemaLayout& layout,
+void RocksStore::ReportDamage(std::string_view name, std::string what,
+                              std::vector<std::string>* damaged) const {
+  counters_.corrupt_reads->Add();
+  const int64_t minute = clock_.NowSeconds() / 60;
+  if (damage_log_minute_.exchange(minute) != minute) damage_logged_ = 0;
+  if (damage_logged_.fetch_add(1) < 20) {
+    fmt::print(stderr, "meridian: storage: {} of series '{}' skipped (answered without it)\n",
+               what, name.substr(0, 300));
+  }
+  if (damaged->size() < 16) damaged->push_back(std::move(what));
+}
+
+core::Status RocksStore::ReadArchive(uint64_t id, std::string_view name, const SchemaLayout& layout,
                                      const SeriesHead* head, size_t archive, int64_t from,
                                      int64_t until, const core::Deadline& deadline,
-                                     std::vector<double>* grid) const {
+                                     std::vector<double>* grid,
+                                     std::vector<std::string>* damaged) const {
   const ArchiveLayout& al = layout.archives[archive];
   const std::string begin =
       BlockKey(id, static_cast<uint8_t>(archive), std::max<int64_t>(0, AlignDown(from, al.window)));
@@ -25,22 +38,36 @@ core::Status RocksStore::ReadArchive(uint64_t id, const SchemaLayout& layout,
   core::Status decode_status;
   // A block holds hundreds of points: a clock read every 16 blocks costs nothing.
   core::DeadlineCheck check(deadline, "fetch", 16);
-  RETURN_IF_ERROR(
+  int64_t last_block = -1;
+  core::Status scanned =
       db_->Scan(Family::kBlocks, begin, end, [&](std::string_view k, std::string_view v) {
         if (k.size() != 13 || v.size() < 4) return true;
         decode_status = check.Step();
         if (!decode_status.ok()) return false;
         const int64_t block_start = GetBigEndian32(k.data() + 9);
+        last_block = block_start;
         slots.clear();
         core::Status st = DecodeBlock(v.substr(4), &slots);
         if (!st.ok()) {
-          decode_status = st;
-          return false;
+          ReportDamage(name,
+                       fmt::format("corrupt block (archive {}, {}s from {}: {})", archive,
+                                   al.window, block_start, st.message()),
+                       damaged);
+          return true;  // the other blocks still answer
         }
         FillGrid(slots, block_start, al.step, from, grid);
         return true;
-      }));
+      });
   RETURN_IF_ERROR(decode_status);
+  if (scanned.code() == core::StatusCode::kCorruption) {
+    // RocksDB's own checksums failed: what was read before stays, the rest of the range is lost.
+    ReportDamage(name,
+                 fmt::format("unreadable data (archive {}, after {}: {})", archive,
+                             last_block < 0 ? from : last_block, scanned.message()),
+                 damaged);
+  } else {
+    RETURN_IF_ERROR(scanned);
+  }
   if (head == nullptr) return core::Status::Ok();
   OverlayHead(head->archives[archive].points, al.step, from, grid);
   if (archive == 0) return core::Status::Ok();
@@ -61,8 +88,8 @@ core::Status RocksStore::ReadArchive(uint64_t id, const SchemaLayout& layout,
   for (int64_t w : windows) {
     if (w + fine.window <= from || w >= until) continue;
     fine_grid.assign(fine.window / fine.step, std::numeric_limits<double>::quiet_NaN());
-    RETURN_IF_ERROR(
-        ReadArchive(id, layout, head, archive - 1, w, w + fine.window, deadline, &fine_grid));
+    RETURN_IF_ERROR(ReadArchive(id, name, layout, head, archive - 1, w, w + fine.window, deadline,
+                                &fine_grid, damaged));
     for (const HeadPoint& p : Rollup(layout, fine_grid, w, fine.step, al.step)) {
       if (p.timestamp < from || p.timestamp >= until) continue;
       (*grid)[(p.timestamp - from) / al.step] = p.value;
@@ -93,8 +120,8 @@ core::Result<SeriesData> RocksStore::Fetch(std::string_view name, int64_t from, 
                     std::numeric_limits<double>::quiet_NaN());
   std::shared_lock heads(heads_mu_);
   const SeriesHead* head = id < heads_.size() ? heads_[id].get() : nullptr;
-  RETURN_IF_ERROR(
-      ReadArchive(id, layout, head, archive, window.from, window.until, deadline, &out.values));
+  RETURN_IF_ERROR(ReadArchive(id, name, layout, head, archive, window.from, window.until, deadline,
+                              &out.values, &out.damaged));
   return out;
 }
 

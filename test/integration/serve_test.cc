@@ -9,8 +9,11 @@
 #include <chrono>
 #include <cmath>
 #include <ctime>
+#include <optional>
 #include <string>
 
+#include "core/clock.h"
+#include "storage/internal/rocks_db.h"
 #include "support/meridian_process.h"
 #include "support/process.h"
 
@@ -247,6 +250,71 @@ TEST(ServeTest, ConfigErrorNamesKeyAndLineAndExitsNonZero) {
   ASSERT_FALSE(out.ok());
   EXPECT_NE(out.status().message().find("bad.yaml:4"), std::string::npos) << out.status().message();
   EXPECT_NE(out.status().message().find("retentions"), std::string::npos) << out.status().message();
+}
+
+// A corrupt block on disk: the render answers with the rest, says so in X-Meridian-Partial (as a
+// missing federation peer would be), and partial=deny refuses instead.
+TEST(ServeTest, ACorruptBlockIsAnsweredAroundAndMarked) {
+  auto m = StartMeridian(
+      "storage:\n  points_per_block: 8\n  schemas:\n    - { pattern: '.*', retentions: '10s:1d' }\n");
+  ASSERT_NE(m, nullptr);
+  const int64_t base = std::time(nullptr) / 600 * 600 - 3600;
+  std::string lines;
+  for (int i = 0; i < 300; ++i) lines += fmt::format("bad.b {} {}\n", i, base + 10 * i);
+  ASSERT_TRUE(m->SendTcp(lines).ok());
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        auto r = m->Render("bad.b", std::to_string(base + 2980), std::to_string(base + 3000));
+        return r.ok() && r->is_array() && !r->empty() && (*r)[0]["datapoints"][0][0] == 299.0;
+      },
+      30s));
+  ASSERT_TRUE(m->Stop().ok()) << m->Log();  // a clean stop writes every block
+  {
+    const core::Clock& clock = core::RealClock::Get();
+    auto db = storage::internal::RocksDb::Open((m->data_dir() / "db").string(), clock);
+    ASSERT_TRUE(db.ok()) << db.status().ToString();
+    // bad.b's id: its index entry ends with its name.
+    std::optional<uint64_t> id;
+    for (uint64_t i = 0; i < 10'000 && !id; ++i) {
+      auto v = (*db)->Get(storage::internal::Family::kIndex, storage::internal::IdKey(i));
+      if (v.ok() && v->ends_with("bad.b")) id = i;
+    }
+    ASSERT_TRUE(id.has_value());
+    std::string key, value;
+    ASSERT_TRUE((*db)
+                    ->Scan(storage::internal::Family::kBlocks,
+                           storage::internal::BlockKey(*id, 0, 0),
+                           storage::internal::BlockKey(*id + 1, 0, 0),
+                           [&](std::string_view k, std::string_view v) {
+                             key = std::string(k);
+                             value = std::string(v);
+                             return false;
+                           })
+                    .ok());
+    ASSERT_FALSE(key.empty());
+    storage::internal::WriteBatch wb;
+    wb.Put(storage::internal::Family::kBlocks, key, value.substr(0, 4) + std::string(16, '\xff'));
+    ASSERT_TRUE((*db)->Write(wb).ok());
+  }
+  ASSERT_TRUE(m->Restart().ok()) << m->Log();
+  const HttpParams params = {{"target", "sumSeries(bad.b)"},
+                             {"from", std::to_string(base - 1)},
+                             {"until", std::to_string(base + 3000)},
+                             {"format", "json"}};
+  auto r = m->Get("/render", params);
+  ASSERT_TRUE(r.ok());
+  ASSERT_EQ(r->status, 200) << r->body;
+  EXPECT_NE(r->Header("X-Meridian-Partial").find("storage (damaged data in bad.b: corrupt block"),
+            std::string::npos)
+      << r->Header("X-Meridian-Partial");
+  EXPECT_EQ(r->Header("Cache-Control"), "no-store");
+  EXPECT_NE(r->body.find("[299.0, "), std::string::npos);  // the rest is there
+  HttpParams deny = params;
+  deny.emplace_back("partial", "deny");
+  auto refused = m->Get("/render", deny);
+  ASSERT_TRUE(refused.ok());
+  EXPECT_EQ(refused->status, 503) << refused->body;
+  EXPECT_NE(m->Log().find("of series 'bad.b' skipped"), std::string::npos) << m->Log();
 }
 
 }  // namespace

@@ -8,6 +8,7 @@
 #include <random>
 
 #include "core/metrics.h"
+#include "storage/internal/rocks_db.h"
 #include "support/fake_clock.h"
 
 namespace meridian::storage {
@@ -73,6 +74,65 @@ TEST_F(StoreTest, WrittenPointsAreReadBackOnWhisperGrid) {
   EXPECT_EQ(d.start, base);  // floor(from/step)*step + step
   for (int i = 0; i < 30; ++i) EXPECT_EQ(At(d, base + 10 * i), i * 1.5) << i;
   EXPECT_TRUE(std::isnan(At(d, base + 300)));
+}
+
+// A block that does not decode (bit rot, a bad disk) costs its own slots, not the read: the rest
+// of the series and every other series answer, and the loss is described, counted and logged.
+TEST_F(StoreTest, ACorruptBlockIsSkippedDescribedAndCounted) {
+  options_.points_per_block = 8;  // 2-minute blocks (whole 1 m slots): the hour is many blocks
+  Open();
+  const int64_t base = kT0 - 3600;
+  for (int i = 0; i < 300; ++i) {
+    Write("good.a", base + 10 * i, i);
+    Write("bad.b", base + 10 * i, 1000 + i);
+  }
+  ASSERT_TRUE(store_->Flush().ok());
+  ASSERT_TRUE(store_->Close().ok());  // everything written out as blocks
+  store_.reset();
+
+  // Overwrite the payload of bad.b's earliest block (series id 1: created second) with bytes no
+  // codec accepts, keeping the 4-byte expiry prefix.
+  {
+    auto db = internal::RocksDb::Open((dir_ / "db").string(), clock_);
+    ASSERT_TRUE(db.ok()) << db.status().ToString();
+    std::string key, value;
+    ASSERT_TRUE((*db)
+                    ->Scan(internal::Family::kBlocks, internal::BlockKey(1, 0, 0),
+                           internal::BlockKey(2, 0, 0),
+                           [&](std::string_view k, std::string_view v) {
+                             key = std::string(k);
+                             value = std::string(v);
+                             return false;
+                           })
+                    .ok());
+    ASSERT_FALSE(key.empty());
+    internal::WriteBatch wb;
+    wb.Put(internal::Family::kBlocks, key, value.substr(0, 4) + std::string(16, '\xff'));
+    ASSERT_TRUE((*db)->Write(wb).ok());
+  }
+  Open();
+  SeriesData bad = Fetch("bad.b", base - 1, base + 3000);
+  ASSERT_EQ(bad.step, 10);
+  ASSERT_EQ(bad.damaged.size(), 1u);
+  EXPECT_TRUE(bad.damaged[0].starts_with("corrupt block (archive 0, ")) << bad.damaged[0];
+  EXPECT_NE(bad.damaged[0].find("unknown format version"), std::string::npos) << bad.damaged[0];
+  int present = 0, missing = 0;
+  for (int i = 0; i < 300; ++i) {
+    const double v = At(bad, base + 10 * i);
+    if (std::isnan(v)) {
+      ++missing;
+    } else {
+      EXPECT_EQ(v, 1000 + i) << i;
+      ++present;
+    }
+  }
+  EXPECT_GT(missing, 0);
+  EXPECT_LE(missing, 12);  // one block's slots at most
+  EXPECT_EQ(present + missing, 300);
+  SeriesData good = Fetch("good.a", base - 1, base + 3000);
+  EXPECT_TRUE(good.damaged.empty());
+  for (int i = 0; i < 300; ++i) EXPECT_EQ(At(good, base + 10 * i), i) << i;
+  EXPECT_EQ(metrics_.GetCounter("storage_corrupt_reads_total", "").Value(), 1u);
 }
 
 TEST_F(StoreTest, UnknownSeriesIsNotFound) {

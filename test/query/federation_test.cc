@@ -93,7 +93,7 @@ class FakePeer final : public Peer {
       ASSIGN_OR_RETURN(auto got, data_.FetchMatching(spec, from, until, ReadOptions::WithDeadline(d)));
       for (auto& s : got) out.push_back(std::move(s));
     }
-    if (smuggle_) out.push_back(SeriesData{"admin.password.leak", from, from + 10, 10, {1}});
+    if (smuggle_) out.push_back(SeriesData{"admin.password.leak", from, from + 10, 10, {1}, {}});
     return out;
   }
   core::Result<std::vector<std::string>> Expand(std::string_view pattern,
