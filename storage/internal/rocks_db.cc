@@ -202,6 +202,10 @@ core::Status RocksDb::CompactFamily(Family f) {
   return FromRocks(impl_->db->CompactRange(o, impl_->cf(f), nullptr, nullptr), "compact");
 }
 
+core::Status RocksDb::VerifyChecksums() const {
+  return FromRocks(impl_->db->VerifyChecksum(), "verify checksums");
+}
+
 uint64_t RocksDb::DiskBytes() const {
   uint64_t total = 0;
   for (auto* h : impl_->handles) {

@@ -64,6 +64,8 @@ class RocksDb {
   core::Status CompactFamily(Family f);
   // Live SST + WAL bytes.
   uint64_t DiskBytes() const;
+  // Reads every SST file and checks RocksDB's block checksums (CORRUPTION naming the file).
+  core::Status VerifyChecksums() const;
 
  private:
   struct Impl;

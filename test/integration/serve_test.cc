@@ -315,6 +315,40 @@ TEST(ServeTest, ACorruptBlockIsAnsweredAroundAndMarked) {
   ASSERT_TRUE(refused.ok());
   EXPECT_EQ(refused->status, 503) << refused->body;
   EXPECT_NE(m->Log().find("of series 'bad.b' skipped"), std::string::npos) << m->Log();
+
+  // meridian verify finds it (exit 1), repair deletes it (exit 0), verify is then clean, and the
+  // restarted server answers without a marker (the block's slots are gone, as the read skipped).
+  ASSERT_TRUE(m->Stop().ok());
+  TempDir scratch("meridian-verify");
+  auto run = [&](const char* command) {
+    SubprocessOptions o;
+    o.argv = {MERIDIAN_BINARY, command, "--data-dir", m->data_dir().string()};
+    return RunAndCapture(o, scratch.path(), 60s);
+  };
+  auto verify = run("verify");
+  ASSERT_FALSE(verify.ok());  // exit 1
+  EXPECT_NE(verify.status().message().find("series 'bad.b' archive 0 block from "),
+            std::string::npos)
+      << verify.status().message();
+  EXPECT_NE(verify.status().message().find("1 that do not decode"), std::string::npos)
+      << verify.status().message();
+  auto repair = run("repair");
+  ASSERT_TRUE(repair.ok()) << repair.status().message();
+  EXPECT_NE(repair->find("(1 deleted); RocksDB checksums: ok"), std::string::npos) << *repair;
+  auto again = run("verify");
+  ASSERT_TRUE(again.ok()) << again.status().message();
+  EXPECT_NE(again->find("0 that do not decode"), std::string::npos) << *again;
+  ASSERT_TRUE(m->Restart().ok()) << m->Log();
+  auto after = m->Get("/render", params);
+  ASSERT_TRUE(after.ok());
+  EXPECT_EQ(after->status, 200);
+  EXPECT_EQ(after->Header("X-Meridian-Partial"), "");
+  EXPECT_NE(after->body.find("[299.0, "), std::string::npos);
+  // A store in use is refused, not damaged.
+  auto busy = run("verify");
+  ASSERT_FALSE(busy.ok());
+  EXPECT_NE(busy.status().message().find("is meridian running on it?"), std::string::npos)
+      << busy.status().message();
 }
 
 }  // namespace
