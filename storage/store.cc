@@ -1,6 +1,7 @@
 #include "storage/store.h"
 
 #include <fmt/format.h>
+#include <sys/statvfs.h>
 
 #include <filesystem>
 
@@ -32,8 +33,26 @@ core::Result<std::unique_ptr<Store>> OpenRocksStore(const StoreOptions& options,
   const std::string dir = options.data_dir + "/db";
   std::filesystem::create_directories(dir, ec);
   if (ec) return core::IoError(fmt::format("cannot create {}: {}", dir, ec.message()));
-  ASSIGN_OR_RETURN(std::unique_ptr<internal::RocksDb> db, internal::RocksDb::Open(dir, clock));
+  // On a disk already below storage.min_free_bytes, opening for writing would write (manifest,
+  // WAL) and may meet ENOSPC inside RocksDB: an existing store is opened read-only instead, so
+  // reads are served until a restart with space.
+  std::string read_only_reason;
+  struct statvfs fs{};
+  if (options.min_free_bytes != 0 && statvfs(options.data_dir.c_str(), &fs) == 0 &&
+      std::filesystem::exists(dir + "/CURRENT", ec)) {
+    const uint64_t free_bytes = static_cast<uint64_t>(fs.f_bavail) * fs.f_frsize;
+    if (free_bytes < options.min_free_bytes) {
+      read_only_reason = fmt::format(
+          "read-only: started with disk free {} MiB < storage.min_free_bytes ({} MiB); restart "
+          "once space is freed",
+          free_bytes >> 20, options.min_free_bytes >> 20);
+      fmt::print(stderr, "meridian: storage: {} ({})\n", read_only_reason, options.data_dir);
+    }
+  }
+  ASSIGN_OR_RETURN(std::unique_ptr<internal::RocksDb> db,
+                   internal::RocksDb::Open(dir, clock, !read_only_reason.empty()));
   auto store = std::make_unique<internal::RocksStore>(options, clock, metrics, std::move(db));
+  if (!read_only_reason.empty()) store->SetReadOnly(read_only_reason);
   RETURN_IF_ERROR(store->Start());
   return std::unique_ptr<Store>(std::move(store));
 }

@@ -47,9 +47,11 @@ class WriteBatch {
 
 class RocksDb {
  public:
-  // Opens or creates <dir>. `clock` drives the retention compaction filter.
+  // Opens or creates <dir>. `clock` drives the retention compaction filter. `read_only`: opens
+  // an existing database without writing anything (every write then fails).
   static core::Result<std::unique_ptr<RocksDb>> Open(const std::string& dir,
-                                                     const core::Clock& clock);
+                                                     const core::Clock& clock,
+                                                     bool read_only = false);
   ~RocksDb();
 
   core::Status Write(WriteBatch& batch);

@@ -76,8 +76,19 @@ core::Status RocksStore::Start() {
   RETURN_IF_ERROR(ReplayLog());
   last_sweep_ = last_checkpoint_ = clock_.NowSeconds();
   last_sync_us_ = clock_.NowMicros();
+  if (read_only_) return core::Status::Ok();
   writer_ = std::thread([this] { WriterLoop(); });
   return core::Status::Ok();
+}
+
+void RocksStore::SetReadOnly(std::string why) {
+  read_only_ = true;
+  {
+    std::lock_guard lock(pause_mu_);
+    pause_reason_ = std::move(why);
+  }
+  writes_paused_ = true;
+  counters_.writes_paused->Set(1);
 }
 
 uint32_t RocksStore::LayoutIndex(const SchemaLayout& layout) {
@@ -175,6 +186,7 @@ bool RocksStore::TryWrite(PointBatch& batch) {
 }
 
 core::Status RocksStore::Flush() {
+  if (read_only_) return core::FailedPrecondition("store is read-only (disk full at start-up)");
   std::unique_lock lock(queue_mu_);
   if (closed_) return core::FailedPrecondition("store is closed");
   uint64_t target = ++flush_requests_;

@@ -44,7 +44,10 @@ class RocksStore final : public Store {
              std::unique_ptr<RocksDb> db);
   ~RocksStore() override;
 
-  core::Status Start();  // loads the catalog, replays the log, starts the writer
+  core::Status Start();
+  // Serve reads only: the database was opened read-only because the disk was full at start-up.
+  // No writer runs; TryWrite refuses and WriteProblem() says `why`. REQUIRES: before Start().
+  void SetReadOnly(std::string why);  // loads the catalog, replays the log, starts the writer
 
   bool TryWrite(PointBatch& batch) override;
   core::Status Flush() override;
@@ -129,6 +132,7 @@ class RocksStore final : public Store {
   const StoreOptions options_;
   // Disk-space guard: set by the writer thread, read by TryWrite and /health.
   std::atomic<bool> writes_paused_{false};
+  bool read_only_ = false;  // set before Start(): no writer thread
   mutable std::mutex pause_mu_;
   std::string pause_reason_;     // under pause_mu_
   int64_t last_space_check_ = 0;  // writer thread

@@ -114,5 +114,48 @@ TEST(DiskFullTest, WritesPauseReadsGoOnAndEverythingAcknowledgedArrivesWhenSpace
   EXPECT_TRUE(m->Stop().ok()) << m->Log();
 }
 
+// Starting on a disk that is already full: the existing store opens read-only (RocksDB would
+// write while opening for writing), reads are served, /health says why; a restart once space is
+// back writes again.
+TEST(DiskFullTest, StartingOnAFullDiskServesReadsOnly) {
+  SmallDisk disk(64);
+  if (!disk.mounted()) GTEST_SKIP() << "cannot mount a tmpfs here (needs root)";
+  MeridianOptions o;
+  o.binary = MERIDIAN_BINARY;
+  o.config_yaml = "storage:\n  min_free_bytes: 16777216\n"
+                  "  schemas:\n    - { pattern: '.*', retentions: '10s:1d' }\n";
+  o.extra_args = {"--data-dir", (disk.path() / "data").string()};
+  auto started = MeridianProcess::Start(o);
+  ASSERT_TRUE(started.ok()) << started.status().ToString();
+  auto& m = *started;
+  const int64_t t = std::time(nullptr) / 10 * 10 - 60;
+  ASSERT_TRUE(m->SendTcp(fmt::format("before.x 1 {}\n", t)).ok());
+  ASSERT_TRUE(WaitFor([&] { return HasValue(*m, "before.x", t, 1); }, 30s)) << m->Log();
+  ASSERT_TRUE(m->Stop().ok()) << m->Log();
+
+  const auto filler = disk.path() / "filler";
+  {
+    const uint64_t free_bytes = disk.FreeBytes();
+    ASSERT_GT(free_bytes, 24u << 20);
+    std::ofstream f(filler, std::ios::binary);
+    const std::string chunk(1 << 20, 'x');
+    for (uint64_t n = 0; n + (8u << 20) + chunk.size() <= free_bytes; n += chunk.size()) {
+      f.write(chunk.data(), static_cast<std::streamsize>(chunk.size()));
+    }
+  }
+  ASSERT_TRUE(m->Restart().ok()) << m->Log();
+  EXPECT_TRUE(Health(*m).starts_with("degraded: read-only: started with disk free"))
+      << Health(*m);
+  EXPECT_TRUE(HasValue(*m, "before.x", t, 1));
+  ASSERT_TRUE(m->Stop().ok()) << m->Log();  // exits 0: nothing to flush
+
+  std::filesystem::remove(filler);
+  ASSERT_TRUE(m->Restart().ok()) << m->Log();
+  EXPECT_EQ(Health(*m), "ok\n");
+  ASSERT_TRUE(m->SendTcp(fmt::format("after.x 2 {}\n", t)).ok());
+  EXPECT_TRUE(WaitFor([&] { return HasValue(*m, "after.x", t, 2); }, 30s)) << m->Log();
+  EXPECT_TRUE(HasValue(*m, "before.x", t, 1));
+}
+
 }  // namespace
 }  // namespace meridian::testing
