@@ -130,11 +130,11 @@ int Serve(const std::vector<std::string>& args) {
       continue;
     }
     auto fresh = meridian::app::LoadConfigFile(config_path);
-    meridian::core::Status st = fresh.ok() ? meridian::app::ApplyOverrides(*fresh, overrides)
-                                           : fresh.status();
+    meridian::core::Status st =
+        fresh.ok() ? meridian::app::ApplyOverrides(*fresh, overrides) : fresh.status();
     if (!st.ok()) {
-      fmt::print(stderr, "meridian: {} not reloaded (the running config stays): {}\n",
-                 config_path, st.message());
+      fmt::print(stderr, "meridian: {} not reloaded (the running config stays): {}\n", config_path,
+                 st.message());
       (*server)->Reload();
     } else {
       (*server)->Reload(&*fresh);
@@ -182,14 +182,15 @@ int VerifyCommand(const std::vector<std::string>& args, bool repair) {
   meridian::storage::VerifyOptions o;
   o.data_dir = data_dir;
   o.repair = repair;
-  auto report = meridian::storage::VerifyStore(
-      o, meridian::core::RealClock::Get(), [](const std::string& line) { fmt::print("{}\n", line); });
+  auto report =
+      meridian::storage::VerifyStore(o, meridian::core::RealClock::Get(),
+                                     [](const std::string& line) { fmt::print("{}\n", line); });
   if (!report.ok()) {
     fmt::print(stderr, "meridian {}: {}\n", what, report.status().message());
     return 2;
   }
-  fmt::print("{}: {} series, {} blocks, {} that do not decode{}; RocksDB checksums: {}\n",
-             data_dir, report->series, report->blocks, report->bad_blocks,
+  fmt::print("{}: {} series, {} blocks, {} that do not decode{}; RocksDB checksums: {}\n", data_dir,
+             report->series, report->blocks, report->bad_blocks,
              repair ? fmt::format(" ({} deleted)", report->deleted_blocks) : "",
              report->checksum_error.empty() ? "ok" : "FAILED");
   if (!repair) return report->bad_blocks == 0 && report->checksum_error.empty() ? 0 : 1;

@@ -110,17 +110,17 @@ core::Result<std::vector<std::shared_ptr<query::federation::Peer>>> Server::Buil
     if (!p.token_file.empty()) {
       auto text = ReadSmallFile(p.token_file, 64 << 10);
       if (!text.ok()) {
-        return core::InvalidArgument(fmt::format("federation.peers[{}].token_file: {}",
-                                                 pc.name, text.status().message()));
+        return core::InvalidArgument(
+            fmt::format("federation.peers[{}].token_file: {}", pc.name, text.status().message()));
       }
       std::string token = std::move(text).value();
       while (!token.empty() && std::isspace(static_cast<unsigned char>(token.back()))) {
         token.pop_back();
       }
       if (token.empty() || token.find_first_of(" \t\r\n") != std::string::npos) {
-        return core::InvalidArgument(fmt::format(
-            "federation.peers[{}].token_file {}: expected one token on one line", pc.name,
-            p.token_file));
+        return core::InvalidArgument(
+            fmt::format("federation.peers[{}].token_file {}: expected one token on one line",
+                        pc.name, p.token_file));
       }
       pc.token = std::move(token);
     }
@@ -163,7 +163,8 @@ http::Response PeersJson(const query::federation::FederatedSource& source,
     list.push_back(std::move(j));
   }
   out["peers"] = std::move(list);
-  return http::Response::Json(200, out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace));
+  return http::Response::Json(200,
+                              out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace));
 }
 
 }  // namespace

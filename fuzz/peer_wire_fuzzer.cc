@@ -20,8 +20,8 @@ namespace wire = query::federation::internal;
 
 template <typename T>
 void ExpectClearError(const core::Result<T>& r) {
-  if (!r.ok() && (r.status().code() != core::StatusCode::kInvalidArgument ||
-                  r.status().message().empty())) {
+  if (!r.ok() &&
+      (r.status().code() != core::StatusCode::kInvalidArgument || r.status().message().empty())) {
     std::abort();
   }
 }

@@ -67,8 +67,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   limits.max_points = 200'000;
   limits.deadline = core::Deadline::After(std::chrono::seconds(2));
   plan->format.limits = {kMaxBytes, limits.deadline};
-  auto body = query::internal::ExecuteRender(*plan, Source(), query::FunctionRegistry::Default(),
-                                             limits);
+  auto body =
+      query::internal::ExecuteRender(*plan, Source(), query::FunctionRegistry::Default(), limits);
   if (!body.ok()) {
     const int status = http::HttpStatusFor(body.status());
     if (status >= 500 && status != 504) std::abort();

@@ -196,7 +196,7 @@ core::Result<std::unique_ptr<Server>> Server::Start(const ServerOptions& options
   const size_t workers =
       options.worker_threads != 0 ? options.worker_threads : std::max<size_t>(2, Cores());
   impl->state->pool = std::make_unique<core::WorkerPool>(workers, options.max_queued_requests,
-                                                             &impl->state->counters.queued);
+                                                         &impl->state->counters.queued);
   if (options.tls.enabled()) RETURN_IF_ERROR(impl->SetUpTls(options.tls));
   RETURN_IF_ERROR(impl->Listen(options));
   impl->Accept();

@@ -65,8 +65,10 @@ core::Status PointsBudgetExceeded(size_t max_points) {
 ReadBudget WhichBudget(const core::Status& status) {
   if (status.code() != core::StatusCode::kResourceExhausted) return ReadBudget::kNone;
   const std::string_view m = status.message();
-  if (m.starts_with("read budget: more than ") && m.ends_with(" series")) return ReadBudget::kSeries;
-  if (m.starts_with("read budget: more than ") && m.ends_with(" points")) return ReadBudget::kPoints;
+  if (m.starts_with("read budget: more than ") && m.ends_with(" series"))
+    return ReadBudget::kSeries;
+  if (m.starts_with("read budget: more than ") && m.ends_with(" points"))
+    return ReadBudget::kPoints;
   return ReadBudget::kNone;
 }
 

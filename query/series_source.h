@@ -95,9 +95,9 @@ class LocalSource final : public SeriesSource {
                                                   const ReadOptions& options) override {
     return store_.TagNames(filter, limit, options.deadline);
   }
-  core::Result<std::vector<storage::TagValueCount>> TagValues(
-      std::string_view tag, std::string_view filter, size_t limit,
-      const ReadOptions& options) override {
+  core::Result<std::vector<storage::TagValueCount>> TagValues(std::string_view tag,
+                                                              std::string_view filter, size_t limit,
+                                                              const ReadOptions& options) override {
     return store_.TagValues(tag, filter, limit, options.deadline);
   }
   core::Result<std::vector<std::string>> AllLeaves(const ReadOptions& options) override {

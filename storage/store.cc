@@ -37,7 +37,7 @@ core::Result<std::unique_ptr<Store>> OpenRocksStore(const StoreOptions& options,
   // WAL) and may meet ENOSPC inside RocksDB: an existing store is opened read-only instead, so
   // reads are served until a restart with space.
   std::string read_only_reason;
-  struct statvfs fs{};
+  struct statvfs fs {};
   if (options.min_free_bytes != 0 && statvfs(options.data_dir.c_str(), &fs) == 0 &&
       std::filesystem::exists(dir + "/CURRENT", ec)) {
     const uint64_t free_bytes = static_cast<uint64_t>(fs.f_bavail) * fs.f_frsize;

@@ -42,26 +42,26 @@ core::Result<VerifyReport> VerifyStore(const VerifyOptions& options, const core:
   }));
   std::vector<std::string> bad_keys;
   std::vector<internal::SlotValue> slots;
-  core::Status scanned = db.Scan(Family::kBlocks, "", "", [&](std::string_view k,
-                                                              std::string_view v) {
-    if (k.size() != 13) return true;
-    ++report.blocks;
-    const uint64_t id = internal::GetBigEndian64(k.data());
-    const int archive = static_cast<uint8_t>(k[8]);
-    const int64_t start = internal::GetBigEndian32(k.data() + 9);
-    slots.clear();
-    core::Status st = v.size() < 4 ? core::Corruption("block: shorter than its header")
-                                   : internal::DecodeBlock(v.substr(4), &slots);
-    if (!st.ok()) {
-      ++report.bad_blocks;
-      auto it = names.find(id);
-      problem(fmt::format("series '{}' archive {} block from {}: {}",
-                          it == names.end() ? fmt::format("#{}", id) : it->second, archive, start,
-                          st.message()));
-      bad_keys.emplace_back(k);
-    }
-    return true;
-  });
+  core::Status scanned =
+      db.Scan(Family::kBlocks, "", "", [&](std::string_view k, std::string_view v) {
+        if (k.size() != 13) return true;
+        ++report.blocks;
+        const uint64_t id = internal::GetBigEndian64(k.data());
+        const int archive = static_cast<uint8_t>(k[8]);
+        const int64_t start = internal::GetBigEndian32(k.data() + 9);
+        slots.clear();
+        core::Status st = v.size() < 4 ? core::Corruption("block: shorter than its header")
+                                       : internal::DecodeBlock(v.substr(4), &slots);
+        if (!st.ok()) {
+          ++report.bad_blocks;
+          auto it = names.find(id);
+          problem(fmt::format("series '{}' archive {} block from {}: {}",
+                              it == names.end() ? fmt::format("#{}", id) : it->second, archive,
+                              start, st.message()));
+          bad_keys.emplace_back(k);
+        }
+        return true;
+      });
   if (!scanned.ok()) report.checksum_error = scanned.message();
   core::Status checksums = db.VerifyChecksums();
   if (!checksums.ok() && report.checksum_error.empty()) report.checksum_error = checksums.message();

@@ -35,22 +35,20 @@ class ConfigParser : private YamlReader {
   }
 
   Status Top(const YAML::Node& root, Config& c) const {
-    return ForEachKey(root, "",
-                      {"instance", "data_dir", "graphite", "http", "storage", "alerting",
-                       "federation"},
-                      [&](const std::string& key, const YAML::Node& v, const std::string& path) {
-                        if (key == "instance") return Instance(v, path, c.instance);
-                        if (key == "data_dir") {
-                          ASSIGN_OR_RETURN(c.data_dir, String(v, path));
-                          return c.data_dir.empty() ? Error(v, path, "must not be empty")
-                                                    : Status::Ok();
-                        }
-                        if (key == "graphite") return Graphite(v, path, c.graphite);
-                        if (key == "http") return Http(v, path, c.http);
-                        if (key == "alerting") return Alerting(v, path, c.alerting);
-                        if (key == "federation") return Federation(v, path, c.federation);
-                        return Storage(v, path, c.storage);
-                      });
+    return ForEachKey(
+        root, "", {"instance", "data_dir", "graphite", "http", "storage", "alerting", "federation"},
+        [&](const std::string& key, const YAML::Node& v, const std::string& path) {
+          if (key == "instance") return Instance(v, path, c.instance);
+          if (key == "data_dir") {
+            ASSIGN_OR_RETURN(c.data_dir, String(v, path));
+            return c.data_dir.empty() ? Error(v, path, "must not be empty") : Status::Ok();
+          }
+          if (key == "graphite") return Graphite(v, path, c.graphite);
+          if (key == "http") return Http(v, path, c.http);
+          if (key == "alerting") return Alerting(v, path, c.alerting);
+          if (key == "federation") return Federation(v, path, c.federation);
+          return Storage(v, path, c.storage);
+        });
   }
 
   Status Alerting(const YAML::Node& node, const std::string& path, AlertingConfig& a) const {
@@ -193,7 +191,8 @@ class ConfigParser : private YamlReader {
               return Into(Duration(v, p, milliseconds(10), milliseconds(3'600'000)),
                           key == "backoff_min" ? c.peer.backoff_min : c.peer.backoff_max);
             }
-            if (key == "max_connections") return Into(Uint(v, p, 1, 10'000), c.peer.max_connections);
+            if (key == "max_connections")
+              return Into(Uint(v, p, 1, 10'000), c.peer.max_connections);
             if (key == "max_response_bytes") {
               return Into(Uint(v, p, 1024, uint64_t{1} << 40), c.peer.max_response_bytes);
             }
@@ -287,12 +286,27 @@ class ConfigParser : private YamlReader {
     };
     return ForEachKey(
         node, path,
-        {"listen", "max_series_per_request", "max_points_per_request", "max_concurrent_queries",
-         "query_timeout", "max_connections", "max_header_bytes", "max_header_fields",
-         "max_url_bytes", "max_body_bytes", "header_timeout", "body_timeout", "idle_timeout",
-         "write_timeout", "worker_threads", "max_queued_requests", "compress_min_bytes",
-         "shutdown_timeout", "tls",
-         "auth", "max_response_bytes"},
+        {"listen",
+         "max_series_per_request",
+         "max_points_per_request",
+         "max_concurrent_queries",
+         "query_timeout",
+         "max_connections",
+         "max_header_bytes",
+         "max_header_fields",
+         "max_url_bytes",
+         "max_body_bytes",
+         "header_timeout",
+         "body_timeout",
+         "idle_timeout",
+         "write_timeout",
+         "worker_threads",
+         "max_queued_requests",
+         "compress_min_bytes",
+         "shutdown_timeout",
+         "tls",
+         "auth",
+         "max_response_bytes"},
         [&](const std::string& key, const YAML::Node& v, const std::string& p) -> Status {
           if (key == "listen") return Into(Listen(v, p), h.listen);
           if (key == "max_response_bytes") {

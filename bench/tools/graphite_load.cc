@@ -250,7 +250,8 @@ int main(int argc, char** argv) {
   if (!ParseArgs(argc, argv, o)) {
     std::fprintf(stderr,
                  "usage: graphite_load [--host H] [--port P] [--series N] [--points N]\n"
-                 "       [--connections N] [--step S] [--end EPOCH] [--seed N] [--prefix P] [--names-only]\n");
+                 "       [--connections N] [--step S] [--end EPOCH] [--seed N] [--prefix P] "
+                 "[--names-only]\n");
     return 2;
   }
   if (o.names_only) {

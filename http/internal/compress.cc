@@ -41,9 +41,12 @@ double Quality(std::string_view params) {
 
 std::string_view EncodingName(Encoding e) {
   switch (e) {
-    case Encoding::kGzip: return "gzip";
-    case Encoding::kBrotli: return "br";
-    case Encoding::kIdentity: break;
+    case Encoding::kGzip:
+      return "gzip";
+    case Encoding::kBrotli:
+      return "br";
+    case Encoding::kIdentity:
+      break;
   }
   return "identity";
 }
@@ -53,14 +56,15 @@ Encoding Negotiate(std::string_view accept_encoding) {
   while (!accept_encoding.empty()) {
     const size_t comma = accept_encoding.find(',');
     std::string_view item = accept_encoding.substr(0, comma);
-    accept_encoding = comma == std::string_view::npos ? std::string_view()
-                                                      : accept_encoding.substr(comma + 1);
+    accept_encoding =
+        comma == std::string_view::npos ? std::string_view() : accept_encoding.substr(comma + 1);
     const size_t semi = item.find(';');
     const std::string_view coding = Trim(item.substr(0, semi));
     const double q = semi == std::string_view::npos ? 1 : Quality(item.substr(semi + 1));
     if (core::EqualsIgnoreAsciiCase(coding, "br")) {
       br = q;
-    } else if (core::EqualsIgnoreAsciiCase(coding, "gzip") || core::EqualsIgnoreAsciiCase(coding, "x-gzip")) {
+    } else if (core::EqualsIgnoreAsciiCase(coding, "gzip") ||
+               core::EqualsIgnoreAsciiCase(coding, "x-gzip")) {
       gzip = q;
     } else if (coding == "*") {
       any = q;
@@ -79,8 +83,8 @@ core::Result<std::string> Encode(std::string_view body, Encoding e) {
     size_t size = BrotliEncoderMaxCompressedSize(body.size());
     if (size == 0) return core::Internal("brotli: input too large");
     out.resize(size);
-    if (!BrotliEncoderCompress(kBrotliQuality, BROTLI_DEFAULT_WINDOW, BROTLI_MODE_TEXT,
-                               body.size(), reinterpret_cast<const uint8_t*>(body.data()), &size,
+    if (!BrotliEncoderCompress(kBrotliQuality, BROTLI_DEFAULT_WINDOW, BROTLI_MODE_TEXT, body.size(),
+                               reinterpret_cast<const uint8_t*>(body.data()), &size,
                                reinterpret_cast<uint8_t*>(out.data()))) {
       return core::Internal("brotli: compression failed");
     }

@@ -56,15 +56,15 @@ ServerCounters::ServerCounters(core::MetricsRegistry& m)
       handler_exceptions(
           m.GetCounter("http_handler_exceptions_total", "Handlers that threw (answered 500).")),
       compressed_gzip(m.GetCounter("http_compressed_responses_total",
-                                   "Answers sent compressed, by encoding.", {{"encoding", "gzip"}})),
+                                   "Answers sent compressed, by encoding.",
+                                   {{"encoding", "gzip"}})),
       compressed_br(m.GetCounter("http_compressed_responses_total",
                                  "Answers sent compressed, by encoding.", {{"encoding", "br"}})),
       compress_bytes_in(m.GetCounter("http_compression_bytes_in_total",
                                      "Body bytes of the answers that were compressed.")),
       compress_bytes_out(m.GetCounter("http_compression_bytes_out_total",
                                       "What those bodies became on the wire.")),
-      queued(m.GetGauge("http_requests_pending",
-                        "Requests queued or running on workers.")) {}
+      queued(m.GetGauge("http_requests_pending", "Requests queued or running on workers.")) {}
 
 ServerState::ServerState(const ServerOptions& o, const Router& r, const TokenStore& t,
                          core::MetricsRegistry& m)
@@ -133,7 +133,8 @@ Response RunHandler(ServerState& state, const Route& route, const Request& reque
     Response r = route.handler(request);
     const CompressionOutcome c = MaybeCompress(request, r, state.options.compress_min_bytes);
     if (c.encoding != Encoding::kIdentity) {
-      (c.encoding == Encoding::kGzip ? state.counters.compressed_gzip : state.counters.compressed_br)
+      (c.encoding == Encoding::kGzip ? state.counters.compressed_gzip
+                                     : state.counters.compressed_br)
           .Add();
       state.counters.compress_bytes_in.Add(c.bytes_in);
       state.counters.compress_bytes_out.Add(c.bytes_out);

@@ -9,8 +9,8 @@
 #include <unordered_map>
 
 #include "core/metrics.h"
-#include "http/auth.h"
 #include "core/worker_pool.h"
+#include "http/auth.h"
 #include "http/router.h"
 #include "http/server.h"
 

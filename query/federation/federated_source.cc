@@ -49,7 +49,9 @@ std::string SeriesByTagTarget(const std::vector<std::string>& exprs) {
   return t + ")";
 }
 
-bool IsReplicated(PeerRole role) { return role == PeerRole::kReplica || role == PeerRole::kGraphite; }
+bool IsReplicated(PeerRole role) {
+  return role == PeerRole::kReplica || role == PeerRole::kGraphite;
+}
 
 // Keeps what a peer answered only where it matches what was asked: a broken or hostile peer
 // cannot put series of its choosing into an answer. What it sent beyond that is counted.
@@ -100,7 +102,8 @@ FederatedSource::FederatedSource(SeriesSource& local, std::vector<std::shared_pt
           "federation_refused_partial_reads_total",
           "Federated reads failed because a peer was missing and partial answers were refused.")),
       peers_(std::make_shared<const PeerList>(std::move(peers))),
-      pool_(std::max<size_t>(1, options.fanout_threads), std::max<size_t>(1, options.max_pending_calls)) {}
+      pool_(std::max<size_t>(1, options.fanout_threads),
+            std::max<size_t>(1, options.max_pending_calls)) {}
 
 FederatedSource::~FederatedSource() { pool_.Shutdown(options_.timeout + std::chrono::seconds(1)); }
 
@@ -180,7 +183,8 @@ core::Result<std::vector<T>> FederatedSource::FanOut(
     const auto until = peer_deadline.at();
     while (gather->outstanding > 0 && !options.deadline.cancelled()) {
       const auto step = std::chrono::steady_clock::now() + std::chrono::milliseconds(50);
-      if (gather->cv.wait_until(lock, std::min(until, step), [&] { return gather->outstanding == 0; })) {
+      if (gather->cv.wait_until(lock, std::min(until, step),
+                                [&] { return gather->outstanding == 0; })) {
         break;
       }
       if (std::chrono::steady_clock::now() >= until) break;
@@ -351,8 +355,8 @@ core::Result<std::vector<std::string>> FederatedSource::AllLeaves(const ReadOpti
 core::Result<storage::SeriesData> FederatedSource::Fetch(std::string_view name, int64_t from,
                                                          int64_t until,
                                                          const ReadOptions& options) {
-  ASSIGN_OR_RETURN(auto all, FetchMatching(FetchSpec::Pattern(std::string(name)), from, until,
-                                           options));
+  ASSIGN_OR_RETURN(auto all,
+                   FetchMatching(FetchSpec::Pattern(std::string(name)), from, until, options));
   for (storage::SeriesData& d : all) {
     if (d.name == name) return std::move(d);
   }

@@ -19,10 +19,10 @@
 namespace meridian::query::federation {
 
 enum class PeerRole {
-  kRegion,   // another site: series disjoint from ours (aggregates may be pushed down)
-  kShard,    // another shard of this site: disjoint series (aggregates may be pushed down)
-  kReplica,  // the same series again: merged, never counted twice, never pushed down
-  kGraphite, // a graphite-web, spoken to with its cluster protocol; merged like a replica
+  kRegion,    // another site: series disjoint from ours (aggregates may be pushed down)
+  kShard,     // another shard of this site: disjoint series (aggregates may be pushed down)
+  kReplica,   // the same series again: merged, never counted twice, never pushed down
+  kGraphite,  // a graphite-web, spoken to with its cluster protocol; merged like a replica
 };
 std::string_view PeerRoleName(PeerRole role);
 
@@ -37,7 +37,6 @@ struct PeerMount {
   bool operator==(const PeerMount&) const = default;
 };
 
-
 class Peer {
  public:
   virtual ~Peer() = default;
@@ -51,8 +50,8 @@ class Peer {
   virtual bool ShouldTry() = 0;
 
   // graphite-web's remote find (local=1): nodes at the pattern's depth.
-  virtual core::Result<std::vector<storage::FindMatch>> Find(std::string_view pattern,
-                                                             int64_t from, int64_t until,
+  virtual core::Result<std::vector<storage::FindMatch>> Find(std::string_view pattern, int64_t from,
+                                                             int64_t until,
                                                              const core::Deadline& deadline) = 0;
   // graphite-web's remote render (local=1): every series of every target, one round trip.
   // Targets are path expressions or seriesByTag(...) calls.

@@ -121,7 +121,8 @@ core::Status PeerConfig::Validate() const {
   if (url.find_first_of("?#", host_at) != std::string::npos) {
     return core::InvalidArgument(where("url") + ": no query or fragment, just the base URL");
   }
-  if (max_connections == 0) return core::InvalidArgument(where("max_connections") + ": must be > 0");
+  if (max_connections == 0)
+    return core::InvalidArgument(where("max_connections") + ": must be > 0");
   if (max_response_bytes < 1024) {
     return core::InvalidArgument(where("max_response_bytes") + ": must be at least 1024");
   }
@@ -165,10 +166,9 @@ PeerClient::PeerClient(PeerConfig config, core::MetricsRegistry& metrics)
 PeerClient::~PeerClient() = default;
 
 std::unique_ptr<httplib::Client> PeerClient::NewClient() const {
-  auto client = config_.cert_file.empty()
-                    ? std::make_unique<httplib::Client>(origin_)
-                    : std::make_unique<httplib::Client>(origin_, config_.cert_file,
-                                                        config_.key_file);
+  auto client = config_.cert_file.empty() ? std::make_unique<httplib::Client>(origin_)
+                                          : std::make_unique<httplib::Client>(
+                                                origin_, config_.cert_file, config_.key_file);
   client->set_keep_alive(true);
   // The request line + headers and the form body are separate writes: without TCP_NODELAY the
   // body waits for the peer's delayed ACK (~40 ms) on every reused connection.
@@ -186,8 +186,7 @@ std::unique_ptr<httplib::Client> PeerClient::NewClient() const {
   return client;
 }
 
-core::Result<std::unique_ptr<httplib::Client>> PeerClient::Acquire(
-    const core::Deadline& deadline) {
+core::Result<std::unique_ptr<httplib::Client>> PeerClient::Acquire(const core::Deadline& deadline) {
   std::unique_lock lock(mu_);
   while (true) {
     if (!idle_.empty()) {
@@ -256,8 +255,8 @@ PeerHealth PeerClient::Health() const {
   h.last_error = last_error_;
   h.last_ok_unix = last_ok_unix_;
   if (failures_ > 0) {
-    h.retry_in_ms = std::max<int64_t>(
-        0, duration_cast<milliseconds>(down_until_ - Clock::now()).count());
+    h.retry_in_ms =
+        std::max<int64_t>(0, duration_cast<milliseconds>(down_until_ - Clock::now()).count());
   }
   h.open_connections = open_;
   h.last_latency_ms = last_latency_ms_;
@@ -275,12 +274,14 @@ core::Result<std::string> PeerClient::Call(const char* route, bool post, const s
   // deadline as it arrives, so a peer trickling bytes cannot hold the call past it.
   // (Rounded up, so a receive that times out finds the deadline passed: a timeout, not a
   // broken connection.)
-  const auto left = std::max(milliseconds(1),
-                             duration_cast<milliseconds>(deadline.at() - Clock::now()) +
-                                 milliseconds(20));
+  const auto left =
+      std::max(milliseconds(1),
+               duration_cast<milliseconds>(deadline.at() - Clock::now()) + milliseconds(20));
   const auto capped = std::min(left, milliseconds(3'600'000));
-  client->set_read_timeout(capped.count() / 1000, static_cast<time_t>((capped.count() % 1000) * 1000));
-  client->set_write_timeout(capped.count() / 1000, static_cast<time_t>((capped.count() % 1000) * 1000));
+  client->set_read_timeout(capped.count() / 1000,
+                           static_cast<time_t>((capped.count() % 1000) * 1000));
+  client->set_write_timeout(capped.count() / 1000,
+                            static_cast<time_t>((capped.count() % 1000) * 1000));
 
   httplib::Request req;
   const std::string encoded = EncodeForm(form);
@@ -313,7 +314,8 @@ core::Result<std::string> PeerClient::Call(const char* route, bool post, const s
   httplib::Result res = client->send(req);
   const auto elapsed = Clock::now() - started;
   counters_->bytes.Add(body.size());
-  counters_->seconds.Add(static_cast<uint64_t>(duration_cast<std::chrono::microseconds>(elapsed).count()));
+  counters_->seconds.Add(
+      static_cast<uint64_t>(duration_cast<std::chrono::microseconds>(elapsed).count()));
   {
     std::lock_guard lock(mu_);
     ++calls_;
@@ -336,14 +338,29 @@ core::Result<std::string> PeerClient::Call(const char* route, bool post, const s
     Release(std::move(client), false);
     std::string why;
     switch (res.error()) {
-      case httplib::Error::Connection: why = "cannot connect"; break;
-      case httplib::Error::Read: why = "connection broken while reading"; break;
-      case httplib::Error::Write: why = "connection broken while writing"; break;
-      case httplib::Error::SSLConnection: why = "TLS handshake failed"; break;
-      case httplib::Error::SSLServerVerification: why = "TLS: peer certificate not trusted"; break;
-      case httplib::Error::SSLLoadingCerts: why = "TLS: cannot load certificates"; break;
-      case httplib::Error::ConnectionTimeout: why = "connect timeout"; break;
-      default: why = "HTTP error: " + httplib::to_string(res.error());
+      case httplib::Error::Connection:
+        why = "cannot connect";
+        break;
+      case httplib::Error::Read:
+        why = "connection broken while reading";
+        break;
+      case httplib::Error::Write:
+        why = "connection broken while writing";
+        break;
+      case httplib::Error::SSLConnection:
+        why = "TLS handshake failed";
+        break;
+      case httplib::Error::SSLServerVerification:
+        why = "TLS: peer certificate not trusted";
+        break;
+      case httplib::Error::SSLLoadingCerts:
+        why = "TLS: cannot load certificates";
+        break;
+      case httplib::Error::ConnectionTimeout:
+        why = "connect timeout";
+        break;
+      default:
+        why = "HTTP error: " + httplib::to_string(res.error());
     }
     MarkDown(why);
     return core::Unavailable(why);
@@ -415,10 +432,10 @@ core::Result<std::vector<storage::SeriesData>> PeerClient::Render(
 
 core::Result<std::vector<std::string>> PeerClient::Expand(std::string_view pattern,
                                                           const core::Deadline& deadline) {
-  ASSIGN_OR_RETURN(std::string body,
-                   Call("expand", false, "/metrics/expand",
-                        {{"query", std::string(pattern)}, {"leavesOnly", "1"}, {"local", "1"}},
-                        deadline));
+  ASSIGN_OR_RETURN(
+      std::string body,
+      Call("expand", false, "/metrics/expand",
+           {{"query", std::string(pattern)}, {"leavesOnly", "1"}, {"local", "1"}}, deadline));
   return Decoded(internal::DecodeJsonNames(body, "results"));
 }
 

@@ -5,7 +5,8 @@
 //   render      POST /render       target=…&from=&until=&now=&format=msgpack&local=1
 //   find        POST /metrics/find query=…&from=&until=&format=msgpack&local=1
 //   expand      GET  /metrics/expand?query=…&leavesOnly=1&local=1           → {"results": […]}
-//   tags        GET  /tags/findSeries?expr=…, /tags?filter=&limit=, /tags/<tag>?…, /metrics/index.json
+//   tags        GET  /tags/findSeries?expr=…, /tags?filter=&limit=, /tags/<tag>?…,
+//   /metrics/index.json
 //
 // local=1 makes the peer answer from its own store, so regions listing each other never loop.
 //
@@ -69,11 +70,11 @@ struct PeerConfig {
 struct PeerHealth {
   bool up = true;
   uint64_t consecutive_failures = 0;
-  std::string last_error;             // "" until a call fails
-  int64_t last_ok_unix = 0;           // 0 = never
-  int64_t retry_in_ms = 0;            // while down: until the next probe
+  std::string last_error;    // "" until a call fails
+  int64_t last_ok_unix = 0;  // 0 = never
+  int64_t retry_in_ms = 0;   // while down: until the next probe
   size_t open_connections = 0;
-  int64_t last_latency_ms = 0;        // the last call that got an answer
+  int64_t last_latency_ms = 0;  // the last call that got an answer
   uint64_t calls = 0;
 };
 
@@ -81,7 +82,7 @@ class PeerClient final : public Peer {
  public:
   // INVALID_ARGUMENT for a bad config (Validate) or an unreadable TLS file.
   static core::Result<std::shared_ptr<PeerClient>> Create(PeerConfig config,
-                                                           core::MetricsRegistry& metrics);
+                                                          core::MetricsRegistry& metrics);
   ~PeerClient() override;
   PeerClient(const PeerClient&) = delete;
   PeerClient& operator=(const PeerClient&) = delete;

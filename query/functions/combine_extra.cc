@@ -120,8 +120,7 @@ class ArgumentSource final : public SeriesSource {
   Result<std::vector<storage::FindMatch>> Find(std::string_view, const ReadOptions&) override {
     return std::vector<storage::FindMatch>{};
   }
-  Result<std::vector<std::string>> Expand(std::string_view pattern,
-                                          const ReadOptions&) override {
+  Result<std::vector<std::string>> Expand(std::string_view pattern, const ReadOptions&) override {
     if (args_.count(std::string(pattern)) == 0) return std::vector<std::string>{};
     return std::vector<std::string>{std::string(pattern)};
   }
@@ -129,8 +128,7 @@ class ArgumentSource final : public SeriesSource {
                                               const ReadOptions&) override {
     return std::vector<std::string>{};
   }
-  Result<std::vector<std::string>> TagNames(std::string_view, size_t,
-                                            const ReadOptions&) override {
+  Result<std::vector<std::string>> TagNames(std::string_view, size_t, const ReadOptions&) override {
     return std::vector<std::string>{};
   }
   Result<std::vector<storage::TagValueCount>> TagValues(std::string_view, std::string_view, size_t,

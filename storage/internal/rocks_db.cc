@@ -142,10 +142,10 @@ core::Result<std::unique_ptr<RocksDb>> RocksDb::Open(const std::string& dir,
       {kFamilyNames[3], base}};
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* raw = nullptr;
-  RETURN_IF_ERROR(FromRocks(
-      read_only ? rocksdb::DB::OpenForReadOnly(db_options, dir, families, &handles, &raw)
-                : rocksdb::DB::Open(db_options, dir, families, &handles, &raw),
-      "open " + dir));
+  RETURN_IF_ERROR(
+      FromRocks(read_only ? rocksdb::DB::OpenForReadOnly(db_options, dir, families, &handles, &raw)
+                          : rocksdb::DB::Open(db_options, dir, families, &handles, &raw),
+                "open " + dir));
   impl->db.reset(raw);
   // Drop the default family's handle from our table: index 0 of `handles` is "default".
   raw->DestroyColumnFamilyHandle(handles[0]).PermitUncheckedError();

@@ -56,8 +56,8 @@ RocksStore::RocksStore(const StoreOptions& options, const core::Clock& clock,
       "Times writes paused because free disk space fell below storage.min_free_bytes.");
   counters_.disk_free =
       &metrics.GetGauge("storage_disk_free_bytes", "Free space of the data dir's filesystem.");
-  counters_.writes_paused = &metrics.GetGauge(
-      "storage_writes_paused", "1 while writes are paused for lack of disk space.");
+  counters_.writes_paused = &metrics.GetGauge("storage_writes_paused",
+                                              "1 while writes are paused for lack of disk space.");
   counters_.queue_points =
       &metrics.GetGauge("storage_queue_points", "Points queued, not yet applied.");
   counters_.head_points = &metrics.GetGauge("storage_head_points", "Points held in memory heads.");
@@ -412,7 +412,7 @@ void RocksStore::WriterLoop() {
 void RocksStore::CheckDiskSpace(int64_t now) {
   if (options_.min_free_bytes == 0 || now == last_space_check_) return;
   last_space_check_ = now;
-  struct statvfs fs{};
+  struct statvfs fs {};
   if (statvfs(options_.data_dir.c_str(), &fs) != 0) return;  // unknown: leave the state as is
   const uint64_t free_bytes = static_cast<uint64_t>(fs.f_bavail) * fs.f_frsize;
   counters_.disk_free->Set(static_cast<int64_t>(free_bytes));
@@ -420,8 +420,9 @@ void RocksStore::CheckDiskSpace(int64_t now) {
   const bool paused = writes_paused_.load();
   const auto mib = [](uint64_t b) { return b / (1024 * 1024); };
   if (!paused && free_bytes < min) {
-    std::string why = fmt::format("writes paused: disk free {} MiB < storage.min_free_bytes ({} MiB)",
-                                  mib(free_bytes), mib(min));
+    std::string why =
+        fmt::format("writes paused: disk free {} MiB < storage.min_free_bytes ({} MiB)",
+                    mib(free_bytes), mib(min));
     {
       std::lock_guard lock(pause_mu_);
       pause_reason_ = why;

@@ -4,8 +4,8 @@
 // (HTTP threads) take shared locks. Lock order: catalog_mu_ before heads_mu_.
 #pragma once
 
-#include <condition_variable>
 #include <atomic>
+#include <condition_variable>
 #include <deque>
 #include <functional>
 #include <memory>
@@ -134,9 +134,9 @@ class RocksStore final : public Store {
   std::atomic<bool> writes_paused_{false};
   bool read_only_ = false;  // set before Start(): no writer thread
   mutable std::mutex pause_mu_;
-  std::string pause_reason_;     // under pause_mu_
-  int64_t last_space_check_ = 0;  // writer thread
-  int64_t last_pause_log_ = 0;    // writer thread
+  std::string pause_reason_;                           // under pause_mu_
+  int64_t last_space_check_ = 0;                       // writer thread
+  int64_t last_pause_log_ = 0;                         // writer thread
   mutable std::atomic<int64_t> damage_log_minute_{0};  // damage lines: at most 20 a minute
   mutable std::atomic<int> damage_logged_{0};
   const core::Clock& clock_;

@@ -19,8 +19,8 @@ void RocksStore::ReportDamage(std::string_view name, std::string what,
   const int64_t minute = clock_.NowSeconds() / 60;
   if (damage_log_minute_.exchange(minute) != minute) damage_logged_ = 0;
   if (damage_logged_.fetch_add(1) < 20) {
-    fmt::print(stderr, "meridian: storage: {} of series '{}' skipped (answered without it)\n",
-               what, name.substr(0, 300));
+    fmt::print(stderr, "meridian: storage: {} of series '{}' skipped (answered without it)\n", what,
+               name.substr(0, 300));
   }
   if (damaged->size() < 16) damaged->push_back(std::move(what));
 }

@@ -13,8 +13,8 @@
 
 #include "alerting/internal/engine_impl.h"
 #include "alerting/internal/state_codec.h"
-#include "support/fake_clock.h"
 #include "query/federation/federated_source.h"
+#include "support/fake_clock.h"
 #include "support/fake_series_source.h"
 
 namespace meridian::alerting {
@@ -270,8 +270,8 @@ TEST_F(EngineTest, PartialInputIsUnknownByDefaultOrEvaluatedWhenConfigured) {
       local->EvaluateGroup(group(), t);
     }
   }
-  query::federation::FederatedSource federated(
-      source_, {std::make_shared<DownPeer>()}, query::federation::FederationOptions{}, metrics_);
+  query::federation::FederatedSource federated(source_, {std::make_shared<DownPeer>()},
+                                               query::federation::FederationOptions{}, metrics_);
   {
     AlertEngine engine(federated, query::FunctionRegistry::Default(), store_, clock_, metrics_);
     ASSERT_TRUE(engine.Restore().ok());
@@ -280,8 +280,9 @@ TEST_F(EngineTest, PartialInputIsUnknownByDefaultOrEvaluatedWhenConfigured) {
     ASSERT_EQ(results.size(), 1u);
     EXPECT_EQ(results[0].state, CheckState::kUnknown);
     EXPECT_NE(results[0].output.find("could not be evaluated"), std::string::npos);
-    EXPECT_NE(engine.RuleStatuses().at("db/conns").last_error.find(
-                  "partial input, peers missing: us-east (cannot connect)"),
+    EXPECT_NE(engine.RuleStatuses()
+                  .at("db/conns")
+                  .last_error.find("partial input, peers missing: us-east (cannot connect)"),
               std::string::npos)
         << engine.RuleStatuses().at("db/conns").last_error;
     EXPECT_EQ(metrics_.GetCounter("alert_rule_errors_total", "", {{"reason", "partial"}}).Value(),
@@ -437,7 +438,8 @@ class FailingSource final : public query::SeriesSource {
                                                      const query::ReadOptions&) override {
     return Fail();
   }
-  core::Result<std::vector<std::string>> Expand(std::string_view, const query::ReadOptions&) override {
+  core::Result<std::vector<std::string>> Expand(std::string_view,
+                                                const query::ReadOptions&) override {
     return Fail();
   }
   core::Result<std::vector<std::string>> FindTagged(const std::vector<std::string>&,

@@ -35,7 +35,8 @@ std::string Unbrotli(const std::string& in) {
 
 std::string RenderLike() {
   std::string body = "[{\"target\": \"a.b.c\", \"datapoints\": [";
-  for (int i = 0; i < 2000; ++i) body += "[" + std::to_string(i % 17) + ".0, " + std::to_string(1700000000 + 10 * i) + "], ";
+  for (int i = 0; i < 2000; ++i)
+    body += "[" + std::to_string(i % 17) + ".0, " + std::to_string(1700000000 + 10 * i) + "], ";
   return body + "[null, 1]]}]";
 }
 

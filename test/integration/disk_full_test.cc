@@ -24,7 +24,7 @@ class SmallDisk {
  public:
   explicit SmallDisk(int mib) {
     SubprocessOptions o;
-    o.argv = {"/bin/mount", "-t", "tmpfs", "-o", fmt::format("size={}m", mib), "tmpfs",
+    o.argv = {"/bin/mount",        "-t", "tmpfs", "-o", fmt::format("size={}m", mib), "tmpfs",
               dir_.path().string()};
     mounted_ = RunAndCapture(o, std::filesystem::temp_directory_path(), 30s).ok();
   }
@@ -36,8 +36,19 @@ class SmallDisk {
   }
   bool mounted() const { return mounted_; }
   std::filesystem::path path() const { return dir_.path(); }
+  // Writes `file` until about `leave` bytes stay free; false if less than that is free already.
+  bool FillLeaving(const std::filesystem::path& file, uint64_t leave) const {
+    const uint64_t free_bytes = FreeBytes();
+    if (free_bytes < leave + (16u << 20)) return false;
+    std::ofstream f(file, std::ios::binary);
+    const std::string chunk(1 << 20, 'x');
+    for (uint64_t n = 0; n + leave + chunk.size() <= free_bytes; n += chunk.size()) {
+      f.write(chunk.data(), static_cast<std::streamsize>(chunk.size()));
+    }
+    return f.good();
+  }
   uint64_t FreeBytes() const {
-    struct statvfs fs{};
+    struct statvfs fs {};
     if (statvfs(dir_.path().c_str(), &fs) != 0) return 0;
     return static_cast<uint64_t>(fs.f_bavail) * fs.f_frsize;
   }
@@ -66,8 +77,9 @@ TEST(DiskFullTest, WritesPauseReadsGoOnAndEverythingAcknowledgedArrivesWhenSpace
   if (!disk.mounted()) GTEST_SKIP() << "cannot mount a tmpfs here (needs root)";
   MeridianOptions o;
   o.binary = MERIDIAN_BINARY;
-  o.config_yaml = "storage:\n  min_free_bytes: 16777216\n"
-                  "  schemas:\n    - { pattern: '.*', retentions: '10s:1d' }\n";
+  o.config_yaml =
+      "storage:\n  min_free_bytes: 16777216\n"
+      "  schemas:\n    - { pattern: '.*', retentions: '10s:1d' }\n";
   o.extra_args = {"--data-dir", (disk.path() / "data").string()};
   auto started = MeridianProcess::Start(o);
   ASSERT_TRUE(started.ok()) << started.status().ToString();
@@ -79,15 +91,7 @@ TEST(DiskFullTest, WritesPauseReadsGoOnAndEverythingAcknowledgedArrivesWhenSpace
 
   // Fill the disk to 8 MiB free: below the 16 MiB threshold.
   const auto filler = disk.path() / "filler";
-  {
-    const uint64_t free_bytes = disk.FreeBytes();
-    ASSERT_GT(free_bytes, 24u << 20);
-    std::ofstream f(filler, std::ios::binary);
-    const std::string chunk(1 << 20, 'x');
-    for (uint64_t n = 0; n + (8u << 20) + chunk.size() <= free_bytes; n += chunk.size()) {
-      f.write(chunk.data(), static_cast<std::streamsize>(chunk.size()));
-    }
-  }
+  ASSERT_TRUE(disk.FillLeaving(filler, 8u << 20));
   ASSERT_TRUE(WaitFor([&] { return Health(*m).starts_with("degraded: writes paused"); }, 20s))
       << Health(*m) << m->Log();
   EXPECT_NE(Health(*m).find("storage.min_free_bytes (16 MiB)"), std::string::npos) << Health(*m);
@@ -122,8 +126,9 @@ TEST(DiskFullTest, StartingOnAFullDiskServesReadsOnly) {
   if (!disk.mounted()) GTEST_SKIP() << "cannot mount a tmpfs here (needs root)";
   MeridianOptions o;
   o.binary = MERIDIAN_BINARY;
-  o.config_yaml = "storage:\n  min_free_bytes: 16777216\n"
-                  "  schemas:\n    - { pattern: '.*', retentions: '10s:1d' }\n";
+  o.config_yaml =
+      "storage:\n  min_free_bytes: 16777216\n"
+      "  schemas:\n    - { pattern: '.*', retentions: '10s:1d' }\n";
   o.extra_args = {"--data-dir", (disk.path() / "data").string()};
   auto started = MeridianProcess::Start(o);
   ASSERT_TRUE(started.ok()) << started.status().ToString();
@@ -134,18 +139,9 @@ TEST(DiskFullTest, StartingOnAFullDiskServesReadsOnly) {
   ASSERT_TRUE(m->Stop().ok()) << m->Log();
 
   const auto filler = disk.path() / "filler";
-  {
-    const uint64_t free_bytes = disk.FreeBytes();
-    ASSERT_GT(free_bytes, 24u << 20);
-    std::ofstream f(filler, std::ios::binary);
-    const std::string chunk(1 << 20, 'x');
-    for (uint64_t n = 0; n + (8u << 20) + chunk.size() <= free_bytes; n += chunk.size()) {
-      f.write(chunk.data(), static_cast<std::streamsize>(chunk.size()));
-    }
-  }
+  ASSERT_TRUE(disk.FillLeaving(filler, 8u << 20));
   ASSERT_TRUE(m->Restart().ok()) << m->Log();
-  EXPECT_TRUE(Health(*m).starts_with("degraded: read-only: started with disk free"))
-      << Health(*m);
+  EXPECT_TRUE(Health(*m).starts_with("degraded: read-only: started with disk free")) << Health(*m);
   EXPECT_TRUE(HasValue(*m, "before.x", t, 1));
   ASSERT_TRUE(m->Stop().ok()) << m->Log();  // exits 0: nothing to flush
 

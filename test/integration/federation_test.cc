@@ -31,8 +31,8 @@
 
 #include "support/carbon_cache.h"
 #include "support/diff_dataset.h"
-#include "support/graphite_web.h"
 #include "support/fifo_reader.h"
+#include "support/graphite_web.h"
 #include "support/meridian_process.h"
 #include "support/peers.h"
 #include "support/pki.h"
@@ -87,9 +87,9 @@ bool WaitForPeers(const MeridianProcess& m, std::vector<std::string> names) {
 }
 
 // Lines of a plaintext stream grouped by which instance gets them.
-std::map<std::string, std::string> Split(const std::string& stream,
-                                         const std::function<std::vector<std::string>(
-                                             const std::string& name)>& where) {
+std::map<std::string, std::string> Split(
+    const std::string& stream,
+    const std::function<std::vector<std::string>(const std::string& name)>& where) {
   std::map<std::string, std::string> out;
   std::istringstream in(stream);
   std::string line;
@@ -101,8 +101,7 @@ std::map<std::string, std::string> Split(const std::string& stream,
 }
 
 // Waits until `name` has a value in [from, until] on `m` alone (local=1).
-bool WaitForPoint(const MeridianProcess& m, const std::string& name, int64_t from,
-                  int64_t until) {
+bool WaitForPoint(const MeridianProcess& m, const std::string& name, int64_t from, int64_t until) {
   return WaitFor(
       [&] {
         auto r = m.Get("/render", {{"target", name},
@@ -149,14 +148,22 @@ class FederationDiffTest : public ::testing::Test {
     // b1's: b2 a shard, b1r its replica, a a region; …), so regions list each other.
     auto url = [](const char* n) { return UrlOf(*regions_[n]); };
     const std::map<std::string, std::vector<PeerSpec>> peers = {
-        {"a", {{"b1", url("b1"), "region", ""}, {"b2", url("b2"), "region", ""},
-               {"b1r", url("b1r"), "replica", ""}}},
-        {"b1", {{"a", url("a"), "region", ""}, {"b2", url("b2"), "shard", ""},
-                {"b1r", url("b1r"), "replica", ""}}},
-        {"b2", {{"a", url("a"), "region", ""}, {"b1", url("b1"), "shard", ""},
-                {"b1r", url("b1r"), "replica", ""}}},
-        {"b1r", {{"a", url("a"), "region", ""}, {"b2", url("b2"), "shard", ""},
-                 {"b1", url("b1"), "replica", ""}}},
+        {"a",
+         {{"b1", url("b1"), "region", ""},
+          {"b2", url("b2"), "region", ""},
+          {"b1r", url("b1r"), "replica", ""}}},
+        {"b1",
+         {{"a", url("a"), "region", ""},
+          {"b2", url("b2"), "shard", ""},
+          {"b1r", url("b1r"), "replica", ""}}},
+        {"b2",
+         {{"a", url("a"), "region", ""},
+          {"b1", url("b1"), "shard", ""},
+          {"b1r", url("b1r"), "replica", ""}}},
+        {"b1r",
+         {{"a", url("a"), "region", ""},
+          {"b2", url("b2"), "shard", ""},
+          {"b1", url("b1"), "replica", ""}}},
     };
     for (const auto& [name, list] : peers) {
       ASSERT_TRUE(regions_[name]->Reconfigure(Yaml(name, FederationYaml(list, ""))).ok());
@@ -176,9 +183,12 @@ class FederationDiffTest : public ::testing::Test {
     const std::string stream = DiffStream(specs, base_);
     auto parts = Split(stream, [&](const std::string& name) -> std::vector<std::string> {
       switch (index.at(name) % 3) {
-        case 0: return {"a"};
-        case 1: return {"b1", "b1r"};
-        default: return {"b2"};
+        case 0:
+          return {"a"};
+        case 1:
+          return {"b1", "b1r"};
+        default:
+          return {"b2"};
       }
     });
     const std::string sentinel_line = fmt::format("{} 1 {}\n", sentinel, base_ - 60);
@@ -217,8 +227,8 @@ class FederationDiffTest : public ::testing::Test {
         continue;
       }
       if (!got->Header("X-Meridian-Partial").empty()) {
-        out.push_back(fmt::format("{} via {}: partial: {}", label, name,
-                                  got->Header("X-Meridian-Partial")));
+        out.push_back(
+            fmt::format("{} via {}: partial: {}", label, name, got->Header("X-Meridian-Partial")));
       }
       if (got->status != want->status || got->body != want->body) {
         size_t at = 0;
@@ -257,9 +267,9 @@ TEST_F(FederationDiffTest, EveryRenderTargetEqualsOneInstanceHoldingAllTheData) 
   }
   std::string report;
   for (size_t i = 0; i < differences.size() && i < 30; ++i) report += differences[i] + "\n";
-  EXPECT_TRUE(differences.empty()) << differences.size() << " differences over " << compared
-                                   << " targets × 3 regions:\n"
-                                   << report;
+  EXPECT_TRUE(differences.empty())
+      << differences.size() << " differences over " << compared << " targets × 3 regions:\n"
+      << report;
   std::cout << "federation differential: " << compared << " targets × 3 regions, "
             << differences.size() << " differences\n";
 }
@@ -374,19 +384,22 @@ class HostilePeer {
           clients_.push_back(c);  // held open, never answered
           continue;
         case Mode::kGarbage:
-          reply = "HTTP/1.1 200 OK\r\nContent-Length: 27\r\nConnection: close\r\n\r\n"
-                  "<html>welcome, admin</html>";
+          reply =
+              "HTTP/1.1 200 OK\r\nContent-Length: 27\r\nConnection: close\r\n\r\n"
+              "<html>welcome, admin</html>";
           break;
         case Mode::kTruncated:
           reply = "HTTP/1.1 200 OK\r\nContent-Length: 1000\r\nConnection: close\r\n\r\n\x91\x84";
           break;
         case Mode::kError:
-          reply = "HTTP/1.1 500 Internal Server Error\r\nContent-Length: 15\r\n"
-                  "Connection: close\r\n\r\ndatabase locked";
+          reply =
+              "HTTP/1.1 500 Internal Server Error\r\nContent-Length: 15\r\n"
+              "Connection: close\r\n\r\ndatabase locked";
           break;
         case Mode::kEmptyList:
-          reply = "HTTP/1.1 200 OK\r\nContent-Type: application/x-msgpack\r\n"
-                  "Content-Length: 1\r\nConnection: close\r\n\r\n\x90";
+          reply =
+              "HTTP/1.1 200 OK\r\nContent-Type: application/x-msgpack\r\n"
+              "Content-Length: 1\r\nConnection: close\r\n\r\n\x90";
           break;
       }
       (void)write(c, reply.data(), reply.size());
@@ -504,10 +517,10 @@ TEST_F(FederationFaultTest, APeerThatComesBackIsProbedBackIn) {
   hang_.set_mode(HostilePeer::Mode::kEmptyList);
   garbage_.set_mode(HostilePeer::Mode::kEmptyList);
   truncated_.set_mode(HostilePeer::Mode::kEmptyList);
-  auto front = Start(FederationYaml(
-      {{"live", UrlOf(*peer_), "region", ""},
-       {"flappy", error_.url(), "region", "backoff_min: 100ms, backoff_max: 200ms"}},
-      "  timeout: 2s\n"));
+  auto front = Start(
+      FederationYaml({{"live", UrlOf(*peer_), "region", ""},
+                      {"flappy", error_.url(), "region", "backoff_min: 100ms, backoff_max: 200ms"}},
+                     "  timeout: 2s\n"));
   ASSERT_NE(front, nullptr);
   const HttpParams params = {{"target", "x.y"}, {"from", "-10min"}, {"format", "json"}};
   auto first = front->Get("/render", params);
@@ -553,11 +566,11 @@ TEST_F(FederationFaultTest, AlertOverAFederatedTargetIsUnknownWhenItsRegionIsDow
   ASSERT_TRUE(MakeFifo(fifo).ok());
   auto nagios = FifoReader::Open(fifo);
   ASSERT_TRUE(nagios.ok());
-  auto front = Start(FederationYaml({{"live", UrlOf(*peer_), "region",
-                                      "backoff_min: 100ms, backoff_max: 200ms"}},
-                                    "  timeout: 1s\n") +
-                     "alerting:\n  rules_dir: " + (rules.path() / "rules").string() +
-                     "\n  nagios: { command_file: " + fifo.string() + " }\n");
+  auto front = Start(
+      FederationYaml({{"live", UrlOf(*peer_), "region", "backoff_min: 100ms, backoff_max: 200ms"}},
+                     "  timeout: 1s\n") +
+      "alerting:\n  rules_dir: " + (rules.path() / "rules").string() +
+      "\n  nagios: { command_file: " + fifo.string() + " }\n");
   ASSERT_NE(front, nullptr);
   const int64_t t = Now() - 30;
   ASSERT_TRUE(front->SendTcp(fmt::format("eu.web1.req 5 {}\n", t)).ok());
@@ -588,8 +601,9 @@ TEST_F(FederationFaultTest, AlertOverAFederatedTargetIsUnknownWhenItsRegionIsDow
 
 TEST(FederationTest, DivergingReplicasGiveTheSameBytesEveryTime) {
   // Two replicas with gaps in different places and different steps for one series.
-  auto r1 = Start("storage:\n  schemas:\n    - { pattern: '^coarse', retentions: '60s:1d' }\n"
-                  "    - { pattern: '.*', retentions: '10s:1d' }\n");
+  auto r1 = Start(
+      "storage:\n  schemas:\n    - { pattern: '^coarse', retentions: '60s:1d' }\n"
+      "    - { pattern: '.*', retentions: '10s:1d' }\n");
   auto r2 = Start("storage:\n  schemas:\n    - { pattern: '.*', retentions: '10s:1d' }\n");
   ASSERT_TRUE(r1 && r2);
   const int64_t base = Now() - Now() % 600 - 600;
@@ -605,8 +619,8 @@ TEST(FederationTest, DivergingReplicasGiveTheSameBytesEveryTime) {
   ASSERT_TRUE(r2->SendTcp(s2).ok());
   ASSERT_TRUE(WaitForPoint(*r1, "fine.x", base - 600, base));
   ASSERT_TRUE(WaitForPoint(*r2, "coarse.y", base - 600, base));
-  auto front = Start(FederationYaml(
-      {{"r1", UrlOf(*r1), "replica", ""}, {"r2", UrlOf(*r2), "replica", ""}}, ""));
+  auto front = Start(
+      FederationYaml({{"r1", UrlOf(*r1), "replica", ""}, {"r2", UrlOf(*r2), "replica", ""}}, ""));
   ASSERT_NE(front, nullptr);
   const HttpParams params = {{"target", "*.*"},
                              {"from", std::to_string(base - 600)},
@@ -666,8 +680,7 @@ TEST(FederationTest, PeersOverHttpsWithACaAndTokens) {
         fmt::format("token_file: {}, tls: {{ ca_file: {} }}", pki.P("good.token"),
                     pki.P("ca.pem"))},
        {"wrongtoken", https(*good), "region",
-        fmt::format("token_file: {}, tls: {{ ca_file: {} }}", pki.P("bad.token"),
-                    pki.P("ca.pem"))},
+        fmt::format("token_file: {}, tls: {{ ca_file: {} }}", pki.P("bad.token"), pki.P("ca.pem"))},
        {"impostor", https(*impostor), "region",
         fmt::format("token_file: {}, tls: {{ ca_file: {} }}", pki.P("good.token"),
                     pki.P("ca.pem"))}},
@@ -676,7 +689,8 @@ TEST(FederationTest, PeersOverHttpsWithACaAndTokens) {
   std::string partial;
   ASSERT_TRUE(WaitFor(
       [&] {
-        auto r = front->Get("/render", {{"target", "*.*.x"}, {"from", "-10min"}, {"format", "json"}});
+        auto r =
+            front->Get("/render", {{"target", "*.*.x"}, {"from", "-10min"}, {"format", "json"}});
         if (!r.ok() || r->status != 200) return false;
         partial = r->Header("X-Meridian-Partial");
         return r->body.find("us.secure.x") != std::string::npos;
@@ -737,11 +751,11 @@ TEST(FederationTest, GraphiteWebAsAPeerAndAsAClientInOneTopology) {
   auto web = GraphiteWeb::Start(wo);
   ASSERT_TRUE(web.ok()) << web.status().ToString();
   ASSERT_TRUE(meridian
-                  ->Reconfigure("storage:\n  schemas:\n    - { pattern: '.*', retentions: '10s:1d' }\n" +
-                                FederationYaml({{"old-dc", fmt::format("http://127.0.0.1:{}",
-                                                                       (*web)->port()),
-                                                 "graphite", ""}},
-                                               "  timeout: 5s\n"))
+                  ->Reconfigure(
+                      "storage:\n  schemas:\n    - { pattern: '.*', retentions: '10s:1d' }\n" +
+                      FederationYaml({{"old-dc", fmt::format("http://127.0.0.1:{}", (*web)->port()),
+                                       "graphite", ""}},
+                                     "  timeout: 5s\n"))
                   .ok());
   ASSERT_TRUE(WaitForPeers(*meridian, {"old-dc"}));
 
@@ -819,8 +833,8 @@ TEST(FederationTest, ThreeShardsBehindCarbonCRelayWithReplicationTwo) {
                     .ok());
   }
   for (int i = 0; i < 3; ++i) {
-    ASSERT_TRUE(WaitForPeers(*shards[i], {fmt::format("shard{}", (i + 1) % 3),
-                                          fmt::format("shard{}", (i + 2) % 3)}));
+    ASSERT_TRUE(WaitForPeers(
+        *shards[i], {fmt::format("shard{}", (i + 1) % 3), fmt::format("shard{}", (i + 2) % 3)}));
   }
   auto relay = CarbonCRelay::StartSharded(
       {shards[0]->graphite_port(), shards[1]->graphite_port(), shards[2]->graphite_port()}, 2);
@@ -839,7 +853,8 @@ TEST(FederationTest, ThreeShardsBehindCarbonCRelayWithReplicationTwo) {
   // CarbonCRelay::running — is replaced and the same lines sent again.)
   auto local_leaves = [&](const MeridianProcess& m) {
     std::vector<std::string> out;
-    auto r = m.Get("/metrics/expand", {{"query", "shard.*.req"}, {"leavesOnly", "1"}, {"local", "1"}});
+    auto r =
+        m.Get("/metrics/expand", {{"query", "shard.*.req"}, {"leavesOnly", "1"}, {"local", "1"}});
     if (!r.ok() || r->status != 200) return out;
     auto j = nlohmann::json::parse(r->body, nullptr, false);
     if (j.is_object()) out = j["results"].get<std::vector<std::string>>();
@@ -850,10 +865,9 @@ TEST(FederationTest, ThreeShardsBehindCarbonCRelayWithReplicationTwo) {
       [&] {
         if (!(*relay)->running() && replaced < 2) {
           ++replaced;
-          auto again = CarbonCRelay::StartSharded({shards[0]->graphite_port(),
-                                                   shards[1]->graphite_port(),
-                                                   shards[2]->graphite_port()},
-                                                  2);
+          auto again = CarbonCRelay::StartSharded(
+              {shards[0]->graphite_port(), shards[1]->graphite_port(), shards[2]->graphite_port()},
+              2);
           if (again.ok()) {
             relay = std::move(again);
             SendTcp((*relay)->port(), lines).IgnoreError();

@@ -405,7 +405,6 @@ TEST(FrontDoorTest, AnInvalidTokensFileIsAStartUpErrorWithoutTheSecret) {
 // ---------------------------------------------------------------------------------------------
 // HTTPS
 
-
 TEST(FrontDoorTest, HttpsWithClientCertificates) {
   TempDir dir("meridian-tls");
   Pki pki(dir.path());

@@ -139,7 +139,8 @@ class GraphiteWebDiffTest : public ::testing::Test {
     if (!oracle.ok()) {
       return {spec.Label(), TargetOutcome::kOracleError, spec.strict, oracle.status().ToString()};
     }
-    HttpResponse meridian_answer = mine.ok() ? *mine : HttpResponse{0, mine.status().ToString(), {}};
+    HttpResponse meridian_answer =
+        mine.ok() ? *mine : HttpResponse{0, mine.status().ToString(), {}};
     // jsonp wraps the JSON in a call: compared as text.
     bool json_format = spec.Option("format", "json") == "json" && spec.Option("jsonp", "").empty();
     TargetResult r = Classify(spec, json_format, *oracle, meridian_answer);

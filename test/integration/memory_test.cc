@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdlib>
 #include <fstream>
 #include <string>
 #include <thread>
@@ -72,8 +73,14 @@ TEST(MemoryTest, ResidentMemoryComesBackAfterABurstOfLargeAnswers) {
   ASSERT_EQ(warm->status, 200);
   const size_t answer_bytes = warm->body.size();
   ASSERT_GT(answer_bytes, 10u << 20);  // each answer is over 10 MB
-  std::this_thread::sleep_for(2s);
-  const int64_t idle = ResidentBytes(m->pid());
+  int64_t idle = ResidentBytes(m->pid());
+  ASSERT_TRUE(WaitFor(  // settled: two samples a poll apart within 1 MiB
+      [&] {
+        const int64_t before = idle;
+        idle = ResidentBytes(m->pid());
+        return std::abs(idle - before) < (1 << 20);
+      },
+      30s));
   ASSERT_GT(idle, 0);
 
   // 50 large answers, four at a time.
@@ -81,11 +88,13 @@ TEST(MemoryTest, ResidentMemoryComesBackAfterABurstOfLargeAnswers) {
   int64_t peak = idle;
   std::vector<std::thread> clients;
   std::atomic<bool> done{false};
-  std::thread sampler([&] {
-    while (!done) {
-      peak = std::max(peak, ResidentBytes(m->pid()));
-      std::this_thread::sleep_for(20ms);
-    }
+  std::thread sampler([&] {  // samples the peak until the clients are done
+    WaitFor(
+        [&] {
+          peak = std::max(peak, ResidentBytes(m->pid()));
+          return done.load();
+        },
+        600s);
   });
   for (int t = 0; t < 4; ++t) {
     clients.emplace_back([&, t] {
@@ -110,8 +119,8 @@ TEST(MemoryTest, ResidentMemoryComesBackAfterABurstOfLargeAnswers) {
   EXPECT_TRUE(returned) << "idle " << idle / 1048576 << " MB, peak " << peak / 1048576
                         << " MB, now " << now / 1048576 << " MB";
   std::cout << "memory: idle " << idle / 1048576 << " MB, peak during 50 answers of "
-            << answer_bytes / 1048576 << " MB: " << peak / 1048576 << " MB, after: "
-            << now / 1048576 << " MB\n";
+            << answer_bytes / 1048576 << " MB: " << peak / 1048576
+            << " MB, after: " << now / 1048576 << " MB\n";
   // The gauge reports it too.
   EXPECT_TRUE(WaitFor(
       [&] {

@@ -9,11 +9,10 @@
 #include <chrono>
 #include <cmath>
 #include <ctime>
-#include <optional>
 #include <string>
 
 #include "core/clock.h"
-#include "storage/internal/rocks_db.h"
+#include "support/corrupt_block.h"
 #include "support/meridian_process.h"
 #include "support/process.h"
 
@@ -256,7 +255,8 @@ TEST(ServeTest, ConfigErrorNamesKeyAndLineAndExitsNonZero) {
 // missing federation peer would be), and partial=deny refuses instead.
 TEST(ServeTest, ACorruptBlockIsAnsweredAroundAndMarked) {
   auto m = StartMeridian(
-      "storage:\n  points_per_block: 8\n  schemas:\n    - { pattern: '.*', retentions: '10s:1d' }\n");
+      "storage:\n  points_per_block: 8\n  schemas:\n    - { pattern: '.*', retentions: '10s:1d' "
+      "}\n");
   ASSERT_NE(m, nullptr);
   const int64_t base = std::time(nullptr) / 600 * 600 - 3600;
   std::string lines;
@@ -269,33 +269,7 @@ TEST(ServeTest, ACorruptBlockIsAnsweredAroundAndMarked) {
       },
       30s));
   ASSERT_TRUE(m->Stop().ok()) << m->Log();  // a clean stop writes every block
-  {
-    const core::Clock& clock = core::RealClock::Get();
-    auto db = storage::internal::RocksDb::Open((m->data_dir() / "db").string(), clock);
-    ASSERT_TRUE(db.ok()) << db.status().ToString();
-    // bad.b's id: its index entry ends with its name.
-    std::optional<uint64_t> id;
-    for (uint64_t i = 0; i < 10'000 && !id; ++i) {
-      auto v = (*db)->Get(storage::internal::Family::kIndex, storage::internal::IdKey(i));
-      if (v.ok() && v->ends_with("bad.b")) id = i;
-    }
-    ASSERT_TRUE(id.has_value());
-    std::string key, value;
-    ASSERT_TRUE((*db)
-                    ->Scan(storage::internal::Family::kBlocks,
-                           storage::internal::BlockKey(*id, 0, 0),
-                           storage::internal::BlockKey(*id + 1, 0, 0),
-                           [&](std::string_view k, std::string_view v) {
-                             key = std::string(k);
-                             value = std::string(v);
-                             return false;
-                           })
-                    .ok());
-    ASSERT_FALSE(key.empty());
-    storage::internal::WriteBatch wb;
-    wb.Put(storage::internal::Family::kBlocks, key, value.substr(0, 4) + std::string(16, '\xff'));
-    ASSERT_TRUE((*db)->Write(wb).ok());
-  }
+  ASSERT_TRUE(CorruptFirstBlock(m->data_dir() / "db", "bad.b", core::RealClock::Get()).ok());
   ASSERT_TRUE(m->Restart().ok()) << m->Log();
   const HttpParams params = {{"target", "sumSeries(bad.b)"},
                              {"from", std::to_string(base - 1)},

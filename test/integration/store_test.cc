@@ -8,7 +8,7 @@
 #include <random>
 
 #include "core/metrics.h"
-#include "storage/internal/rocks_db.h"
+#include "support/corrupt_block.h"
 #include "support/fake_clock.h"
 
 namespace meridian::storage {
@@ -90,26 +90,7 @@ TEST_F(StoreTest, ACorruptBlockIsSkippedDescribedAndCounted) {
   ASSERT_TRUE(store_->Close().ok());  // everything written out as blocks
   store_.reset();
 
-  // Overwrite the payload of bad.b's earliest block (series id 1: created second) with bytes no
-  // codec accepts, keeping the 4-byte expiry prefix.
-  {
-    auto db = internal::RocksDb::Open((dir_ / "db").string(), clock_);
-    ASSERT_TRUE(db.ok()) << db.status().ToString();
-    std::string key, value;
-    ASSERT_TRUE((*db)
-                    ->Scan(internal::Family::kBlocks, internal::BlockKey(1, 0, 0),
-                           internal::BlockKey(2, 0, 0),
-                           [&](std::string_view k, std::string_view v) {
-                             key = std::string(k);
-                             value = std::string(v);
-                             return false;
-                           })
-                    .ok());
-    ASSERT_FALSE(key.empty());
-    internal::WriteBatch wb;
-    wb.Put(internal::Family::kBlocks, key, value.substr(0, 4) + std::string(16, '\xff'));
-    ASSERT_TRUE((*db)->Write(wb).ok());
-  }
+  ASSERT_TRUE(testing::CorruptFirstBlock(dir_ / "db", "bad.b", clock_).ok());
   Open();
   SeriesData bad = Fetch("bad.b", base - 1, base + 3000);
   ASSERT_EQ(bad.step, 10);

@@ -48,7 +48,8 @@ void ExpectValues(const std::vector<double>& got, const std::vector<double>& wan
 class FakePeer final : public Peer {
  public:
   enum class Mode { kAnswer, kFail, kHang };
-  FakePeer(std::string name, PeerRole role = PeerRole::kRegion) : name_(std::move(name)), role_(role) {}
+  FakePeer(std::string name, PeerRole role = PeerRole::kRegion)
+      : name_(std::move(name)), role_(role) {}
 
   FakeSeriesSource& data() { return data_; }
   void set_mode(Mode m, core::Status failure = core::Unavailable("connection refused")) {
@@ -90,7 +91,8 @@ class FakePeer final : public Peer {
         }
         spec = FetchSpec::Tagged(exprs);
       }
-      ASSIGN_OR_RETURN(auto got, data_.FetchMatching(spec, from, until, ReadOptions::WithDeadline(d)));
+      ASSIGN_OR_RETURN(auto got,
+                       data_.FetchMatching(spec, from, until, ReadOptions::WithDeadline(d)));
       for (auto& s : got) out.push_back(std::move(s));
     }
     if (smuggle_) out.push_back(SeriesData{"admin.password.leak", from, from + 10, 10, {1}, {}});
@@ -159,8 +161,8 @@ class FederationTest : public ::testing::Test {
   }
 
   std::unique_ptr<FederatedSource> Make(FederationOptions o = {}) {
-    return std::make_unique<FederatedSource>(
-        local_, std::vector<std::shared_ptr<Peer>>{eu_, ap_}, o, metrics_);
+    return std::make_unique<FederatedSource>(local_, std::vector<std::shared_ptr<Peer>>{eu_, ap_},
+                                             o, metrics_);
   }
 
   FakeSeriesSource local_;
@@ -226,7 +228,8 @@ TEST_F(FederationTest, AFailingPeerMakesTheAnswerPartialAndNamed) {
   EXPECT_EQ(report.Missing()[0].peer, "us-east");
   EXPECT_NE(report.Describe().find("us-east (connect: connection refused"), std::string::npos)
       << report.Describe();
-  EXPECT_NE(metrics_.RenderPrometheus().find("federation_partial_reads_total 1"), std::string::npos);
+  EXPECT_NE(metrics_.RenderPrometheus().find("federation_partial_reads_total 1"),
+            std::string::npos);
 }
 
 TEST_F(FederationTest, RefusePolicyFailsNamingThePeers) {
@@ -332,16 +335,16 @@ TEST_F(FederationTest, MountedPeerAppearsUnderItsPrefixAndTag) {
   ASSERT_TRUE(none.ok());
   EXPECT_TRUE(none->empty());
 
-  auto tagged = source.FetchMatching(FetchSpec::Tagged({"name=cpu", "region=old"}), 100, 120,
-                                     ReadOptions{});
+  auto tagged =
+      source.FetchMatching(FetchSpec::Tagged({"name=cpu", "region=old"}), 100, 120, ReadOptions{});
   ASSERT_TRUE(tagged.ok());
   ASSERT_EQ(tagged->size(), 1u);
   EXPECT_EQ((*tagged)[0].name, "cpu;host=h1;region=old");
   EXPECT_EQ(mounted->last_targets(), std::vector<std::string>{"seriesByTag('name=cpu')"});
 
   const int before = mounted->calls();
-  auto excluded = source.FetchMatching(FetchSpec::Tagged({"name=cpu", "region=new"}), 100, 120,
-                                       ReadOptions{});
+  auto excluded =
+      source.FetchMatching(FetchSpec::Tagged({"name=cpu", "region=new"}), 100, 120, ReadOptions{});
   ASSERT_TRUE(excluded.ok());
   EXPECT_TRUE(excluded->empty());
   EXPECT_EQ(mounted->calls(), before);  // excluded by the mount: not asked

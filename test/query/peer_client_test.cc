@@ -19,13 +19,14 @@
 #include "query/federation/internal/peer_wire.h"
 #include "query/http_api.h"
 #include "support/fake_series_source.h"
+#include "support/process.h"
 
 namespace meridian::query::federation {
 namespace {
 
+using std::chrono::milliseconds;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
-using std::chrono::milliseconds;
 
 constexpr int64_t kNow = 1'700'000'000;
 
@@ -40,13 +41,7 @@ http::Response Raw(int status, std::string body) {
 
 core::Deadline In(milliseconds d) { return core::Deadline::After(d); }
 
-bool Eventually(const std::function<bool()>& f) {
-  for (int i = 0; i < 500; ++i) {
-    if (f()) return true;
-    std::this_thread::sleep_for(milliseconds(10));
-  }
-  return false;
-}
+bool Eventually(const std::function<bool()>& f) { return testing::WaitFor(f, milliseconds(5000)); }
 
 // A msgpack body of the cluster protocol for one series (what graphite-web's umsgpack writes).
 std::string OneSeriesMsgpack() {
@@ -90,9 +85,8 @@ class PeerClientTest : public ::testing::Test {
       }
       return http::Response::Text(200, "late");
     });
-    AddRoute("/err/render", [](const http::Request&) {
-      return http::Response::Text(500, "database on fire\n");
-    });
+    AddRoute("/err/render",
+             [](const http::Request&) { return http::Response::Text(500, "database on fire\n"); });
     AddRoute("/garbage/render", [](const http::Request&) {
       return http::Response::Text(200, "<html>not a cluster answer</html>");
     });
@@ -202,8 +196,7 @@ TEST_F(PeerClientTest, LargeAnswersTravelCompressedAndDecodeTheSame) {
       server_metrics_.GetCounter("http_compression_bytes_out_total", "").Value();
   const uint64_t decoded =
       metrics_.GetCounter("federation_peer_response_bytes_total", "", {{"peer", "peer"}}).Value();
-  EXPECT_EQ(server_metrics_
-                .GetCounter("http_compressed_responses_total", "", {{"encoding", "br"}})
+  EXPECT_EQ(server_metrics_.GetCounter("http_compressed_responses_total", "", {{"encoding", "br"}})
                 .Value(),
             1u);
   EXPECT_GT(on_wire, 0u);
@@ -325,17 +318,15 @@ TEST_F(PeerClientTest, AnswerOverMaxResponseBytesIsRefusedAndThePeerStaysUp) {
   EXPECT_EQ(got.status().code(), core::StatusCode::kResourceExhausted);
   EXPECT_THAT(got.status().message(), HasSubstr("max_response_bytes (4096)"));
   EXPECT_TRUE(peer->Health().up);
-  EXPECT_EQ(
-      metrics_.GetCounter("federation_peer_response_too_large_total", "", {{"peer", "peer"}})
-          .Value(),
-      1u);
+  EXPECT_EQ(metrics_.GetCounter("federation_peer_response_too_large_total", "", {{"peer", "peer"}})
+                .Value(),
+            1u);
 }
 
 TEST_F(PeerClientTest, EveryConnectionBusyUntilTheDeadlineIsBusyNotAWait) {
   auto peer = Client("/hang", [](PeerConfig& c) { c.max_connections = 1; });
-  std::thread holder([&] {
-    (void)peer->Render({"x"}, kNow - 60, kNow, kNow, In(milliseconds(1'500)));
-  });
+  std::thread holder(
+      [&] { (void)peer->Render({"x"}, kNow - 60, kNow, kNow, In(milliseconds(1'500))); });
   ASSERT_TRUE(Eventually([&] { return peer->Health().open_connections == 1; }));
   auto got = peer->Find("a.*", 0, 0, In(milliseconds(100)));
   holder.join();
@@ -389,7 +380,7 @@ TEST(PeerWireTest, MalformedRenderBodiesAreClearErrors) {
     return r.ok() ? std::string() : r.status().message();
   };
   EXPECT_THAT(message(""), HasSubstr("render"));
-  EXPECT_THAT(message("\x80"), HasSubstr("not a list"));           // a map
+  EXPECT_THAT(message("\x80"), HasSubstr("not a list"));  // a map
   EXPECT_THAT(message("\x91\x01"), HasSubstr("item 1 is not a map"));
   EXPECT_THAT(message("\x91\x91\x01"), HasSubstr("item 1 is not a map"));
   std::string truncated = OneSeriesMsgpack();
@@ -415,8 +406,12 @@ TEST(PeerWireTest, MalformedRenderBodiesAreClearErrors) {
 
 TEST(PeerWireTest, FindAndJsonBodies) {
   std::string find = "\x92";
-  find += "\x82\xa4path\xa3"  "a.b\xa7is_leaf\xc2";
-  find += "\x83\xa4path\xa5" "a.b.c\xa7is_leaf\xc3\xa9intervals\x91\x92\x01\x02";
+  find +=
+      "\x82\xa4path\xa3"
+      "a.b\xa7is_leaf\xc2";
+  find +=
+      "\x83\xa4path\xa5"
+      "a.b.c\xa7is_leaf\xc3\xa9intervals\x91\x92\x01\x02";
   auto nodes = internal::DecodeFindMsgpack(find);
   ASSERT_TRUE(nodes.ok()) << nodes.status().ToString();
   ASSERT_EQ(nodes->size(), 2u);
@@ -428,12 +423,14 @@ TEST(PeerWireTest, FindAndJsonBodies) {
               ElementsAre("a", "b"));
   EXPECT_FALSE(internal::DecodeJsonNames(R"({"results": [1]})", "results").ok());
   EXPECT_FALSE(internal::DecodeJsonNames("[", nullptr).ok());
-  EXPECT_FALSE(internal::DecodeJsonNames(std::string(100000, '[') , nullptr).ok());
+  EXPECT_FALSE(internal::DecodeJsonNames(std::string(100000, '['), nullptr).ok());
   EXPECT_THAT(*internal::DecodeJsonTagNames(R"([{"tag": "dc"}])"), ElementsAre("dc"));
-  auto values = internal::DecodeJsonTagValues(R"({"tag": "dc", "values": [{"count": 2, "value": "eu"}]})");
+  auto values =
+      internal::DecodeJsonTagValues(R"({"tag": "dc", "values": [{"count": 2, "value": "eu"}]})");
   ASSERT_TRUE(values.ok());
   EXPECT_EQ((*values)[0].count, 2u);
-  EXPECT_FALSE(internal::DecodeJsonTagValues(R"({"values": [{"count": "x", "value": "eu"}]})").ok());
+  EXPECT_FALSE(
+      internal::DecodeJsonTagValues(R"({"values": [{"count": "x", "value": "eu"}]})").ok());
 }
 
 }  // namespace

@@ -8,7 +8,6 @@
 
 namespace meridian::testing {
 
-
 // Two schemas with different steps, so aggregates across them must normalize (LCM step).
 const char kDiffSchemasConf[] =
     "[coarse]\npattern = ^gw\\.mixed\\.coarse\\.\nretentions = 60s:1d,10m:30d\n\n"
@@ -40,7 +39,8 @@ std::vector<DiffSeriesSpec> DiffSpecs() {
   for (int h = 1; h <= 8; ++h) {
     std::string host = fmt::format("host{:02}", h);
     // host01 has no gaps: graphite-web 1.1.8 fails on perSecond(x, max) when x has nulls.
-    s.push_back({"gw.web." + host + ".requests.count", DiffKind::kCounter, h == 1 ? 1000 : 950, 10});
+    s.push_back(
+        {"gw.web." + host + ".requests.count", DiffKind::kCounter, h == 1 ? 1000 : 950, 10});
     s.push_back({"gw.web." + host + ".latency.mean", DiffKind::kGauge, 900, 10});
     s.push_back({"gw.web." + host + ".latency.max", DiffKind::kGauge, 900, 10});
   }
@@ -133,7 +133,6 @@ std::optional<int64_t> ResolveDiffTime(const std::string& text, int64_t base) {
   return std::nullopt;
 }
 
-
 std::optional<HttpParams> DiffRequestParams(const RenderTargetSpec& spec, int64_t base) {
   auto from = ResolveDiffTime(spec.Option("from", "-1h"), base);
   auto until = ResolveDiffTime(spec.Option("until", "now"), base);
@@ -147,6 +146,5 @@ std::optional<HttpParams> DiffRequestParams(const RenderTargetSpec& spec, int64_
   }
   return params;
 }
-
 
 }  // namespace meridian::testing

@@ -105,6 +105,8 @@ class ListOfMapsSax {
     return Fail(fmt::format("undecodable {} body at byte {}: {}", what_, position, m));
   }
 
+  const char* what() const { return what_; }
+
   core::Status Finish(bool parsed) {
     if (!error_.empty()) return core::InvalidArgument(error_);
     if (!parsed || !frames_.empty() || !saw_list_) {
@@ -125,7 +127,6 @@ class ListOfMapsSax {
     return false;
   }
   size_t items() const { return items_; }
-  const char* what() const { return what_; }
 
  private:
   enum class Frame { kList, kItem, kInnerList, kSkip };
@@ -221,8 +222,9 @@ class RenderSax final : public ListOfMapsSax {
     if (!has_name_) return Bad("it has no name");
     if (!has_start_ || !has_step_) return Bad("it has no start or step");
     if (!has_values_) return Bad("it has no values");
-    const double end = static_cast<double>(current_.start) +
-                       static_cast<double>(current_.step) * static_cast<double>(current_.values.size());
+    const double end =
+        static_cast<double>(current_.start) +
+        static_cast<double>(current_.step) * static_cast<double>(current_.values.size());
     if (end > kMaxTime) return Bad("it ends past year 5000");
     current_.end = current_.start + current_.step * static_cast<int64_t>(current_.values.size());
     out.push_back(std::move(current_));
@@ -266,44 +268,41 @@ class FindSax final : public ListOfMapsSax {
     out.push_back(std::move(current_));
     return true;
   }
-  bool Bad(const std::string& why) {
-    return Fail(fmt::format("find node {}: {}", items(), why));
-  }
+  bool Bad(const std::string& why) { return Fail(fmt::format("find node {}: {}", items(), why)); }
 
   storage::FindMatch current_;
   bool has_path_ = false;
 };
 
+// Runs one of the SAX decoders above over a msgpack body; its `out` on success.
+template <typename Sax>
+auto DecodeMsgpack(std::string_view body) -> core::Result<decltype(Sax().out)> {
+  Sax sax;
+  bool parsed = false;
+  try {
+    parsed = json::sax_parse(body.begin(), body.end(), &sax, json::input_format_t::msgpack);
+  } catch (const std::exception& e) {  // the reader's own limits (e.g. allocation)
+    return core::InvalidArgument(fmt::format("undecodable {} body: {}", sax.what(), e.what()));
+  }
+  RETURN_IF_ERROR(sax.Finish(parsed));
+  return std::move(sax.out);
+}
+
 core::Result<json> ParseJson(std::string_view body, const char* what) {
   json doc = json::parse(body.begin(), body.end(), nullptr, /*allow_exceptions=*/false);
-  if (doc.is_discarded()) return core::InvalidArgument(fmt::format("{}: the body is not JSON", what));
+  if (doc.is_discarded())
+    return core::InvalidArgument(fmt::format("{}: the body is not JSON", what));
   return doc;
 }
 
 }  // namespace
 
 core::Result<std::vector<storage::SeriesData>> DecodeRenderMsgpack(std::string_view body) {
-  RenderSax sax;
-  bool parsed = false;
-  try {
-    parsed = json::sax_parse(body.begin(), body.end(), &sax, json::input_format_t::msgpack);
-  } catch (const std::exception& e) {
-    return core::InvalidArgument(fmt::format("undecodable render body: {}", e.what()));
-  }
-  RETURN_IF_ERROR(sax.Finish(parsed));
-  return std::move(sax.out);
+  return DecodeMsgpack<RenderSax>(body);
 }
 
 core::Result<std::vector<storage::FindMatch>> DecodeFindMsgpack(std::string_view body) {
-  FindSax sax;
-  bool parsed = false;
-  try {
-    parsed = json::sax_parse(body.begin(), body.end(), &sax, json::input_format_t::msgpack);
-  } catch (const std::exception& e) {
-    return core::InvalidArgument(fmt::format("undecodable find body: {}", e.what()));
-  }
-  RETURN_IF_ERROR(sax.Finish(parsed));
-  return std::move(sax.out);
+  return DecodeMsgpack<FindSax>(body);
 }
 
 core::Result<std::vector<std::string>> DecodeJsonNames(std::string_view body, const char* key) {
@@ -320,7 +319,8 @@ core::Result<std::vector<std::string>> DecodeJsonNames(std::string_view body, co
   std::vector<std::string> out;
   out.reserve(list->size());
   for (const json& v : *list) {
-    if (!v.is_string()) return core::InvalidArgument(fmt::format("{}: a name is not a string", what));
+    if (!v.is_string())
+      return core::InvalidArgument(fmt::format("{}: a name is not a string", what));
     out.push_back(v.get<std::string>());
   }
   return out;
