@@ -60,7 +60,6 @@ json Annotations(const Dashboard& d, const GrafanaExportOptions& o) {
 }
 
 json Current(const Variable& v) {
-  if (v.defaults.empty()) return json::object();
   const bool all = std::find(v.defaults.begin(), v.defaults.end(), "$__all") != v.defaults.end() ||
                    std::find(v.defaults.begin(), v.defaults.end(), "All") != v.defaults.end();
   if (all) return {{"selected", true}, {"text", {"All"}}, {"value", {"$__all"}}};
@@ -71,9 +70,7 @@ json Current(const Variable& v) {
 json Templating(const Dashboard& d, const GrafanaExportOptions& o) {
   json list = json::array();
   for (const Variable& v : d.variables) {
-    list.push_back({{"allValue", v.all_value.empty() ? json(nullptr) : json(v.all_value)},
-                    {"current", Current(v)},
-                    {"datasource", Datasource(o)},
+    json var = {{"datasource", Datasource(o)},
                     {"definition", v.query},
                     {"hide", 0},
                     {"includeAll", v.include_all},
@@ -85,7 +82,12 @@ json Templating(const Dashboard& d, const GrafanaExportOptions& o) {
                     {"regex", v.regex.empty() ? "" : "/" + v.regex + "/"},
                     {"skipUrlSync", false},
                     {"sort", 1},
-                    {"type", "query"}});
+                    {"type", "query"}};
+    // Absent rather than null/empty: Grafana's types (@grafana/schema) allow no null allValue
+    // and a current without text/value; absent current = the first option (or All).
+    if (!v.all_value.empty()) var["allValue"] = v.all_value;
+    if (!v.defaults.empty()) var["current"] = Current(v);
+    list.push_back(std::move(var));
   }
   return {{"list", std::move(list)}};
 }

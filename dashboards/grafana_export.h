@@ -7,7 +7,8 @@
 //   "now-6h", an absolute time → ISO 8601 UTC); refresh "30s"/"1m"/…; tags;
 //   annotations → Graphite-datasource annotations on events with those tags (after Grafana's
 //   built-in one); variables → templating.list query variables (definition/query = our query,
-//   multi, includeAll, allValue, regex as /re/, current = the defaults, refresh on load, sorted
+//   multi, includeAll, allValue (when set), regex as /re/, current = the defaults (absent: Grafana
+//   picks the first option or All), refresh on load, sorted
 //   alphabetically); panels → type timeseries, gridPos from width/height (our 12 columns are
 //   Grafana's 24: w = 2 × width; panels flow left to right, wrapping), targets [{refId A.., target,
 //   datasource}], fieldConfig.defaults unit/min/max/decimals/thresholds (base step + ours) and
@@ -21,8 +22,9 @@
 
 namespace meridian::dashboards {
 
-// Grafana 11.0-11.2 write 39; later versions migrate it forward when they load it.
-inline constexpr int kGrafanaSchemaVersion = 39;
+// What Grafana 11 writes: defaultDashboard.schemaVersion of npm @grafana/schema 11.6.0 (the
+// last Grafana 11 line; 13.2.3 has 42). Grafana migrates older schema versions forward on load.
+inline constexpr int kGrafanaSchemaVersion = 41;
 
 struct GrafanaExportOptions {
   std::string datasource_name = "Meridian";
