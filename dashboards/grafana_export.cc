@@ -62,7 +62,8 @@ json Annotations(const Dashboard& d, const GrafanaExportOptions& o) {
 json Current(const Variable& v) {
   const bool all = std::find(v.defaults.begin(), v.defaults.end(), "$__all") != v.defaults.end() ||
                    std::find(v.defaults.begin(), v.defaults.end(), "All") != v.defaults.end();
-  if (all) return {{"selected", true}, {"text", {"All"}}, {"value", {"$__all"}}};
+  if (all && v.multi) return {{"selected", true}, {"text", {"All"}}, {"value", {"$__all"}}};
+  if (all) return {{"selected", true}, {"text", "All"}, {"value", "$__all"}};
   if (v.multi) return {{"selected", true}, {"text", v.defaults}, {"value", v.defaults}};
   return {{"selected", true}, {"text", v.defaults.front()}, {"value", v.defaults.front()}};
 }
