@@ -171,10 +171,10 @@ struct FederationConfig {
 
 // Dashboard files (README "Dashboards"; dashboards/library.h).
 struct DashboardsConfig {
-  std::string dir;                  // "" = only the built-in dashboard. Relative to config_dir.
-  size_t max_files = 1000;          // files loaded; more → listed as an error; 1..100000
-  size_t max_file_bytes = 1 << 20;  // a bigger file is listed with an error; 1 KiB..64 MiB
-  size_t max_variable_options = 1000;     // options kept per variable; 1..1000000
+  std::string dir;                     // "" = only the built-in dashboard. Relative to config_dir.
+  size_t max_files = 1000;             // files loaded; more → listed as an error; 1..100000
+  size_t max_file_bytes = 1 << 20;     // a bigger file is listed with an error; 1 KiB..64 MiB
+  size_t max_variable_options = 1000;  // options kept per variable; 1..1000000
   size_t max_alert_match_series = 10000;  // series per target when matching alert rules
   bool operator==(const DashboardsConfig&) const = default;
 };

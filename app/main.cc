@@ -12,9 +12,9 @@
 #include "alerting/commands.h"
 #include "app/config.h"
 #include "app/rules_test_command.h"
-#include "dashboards/commands.h"
 #include "app/server.h"
 #include "core/clock.h"
+#include "dashboards/commands.h"
 #include "storage/verify.h"
 
 #ifdef MERIDIAN_WITH_JEMALLOC
@@ -126,8 +126,8 @@ int Serve(const std::vector<std::string>& args) {
       config->instance, config->graphite.listen.ToString(), (*server)->graphite_port(),
       config->http.listen.ToString(), (*server)->http_port(), config->data_dir);
   int sig = 0;
-  // SIGHUP reloads dashboards, alert rules, tokens and federation peers (the config file is re-read);
-  // SIGINT/SIGTERM stop.
+  // SIGHUP reloads dashboards, alert rules, tokens and federation peers (the config file is
+  // re-read); SIGINT/SIGTERM stop.
   while (sigwait(&signals, &sig) == 0 && sig == SIGHUP) {
     if (config_path.empty()) {
       (*server)->Reload();

@@ -52,9 +52,8 @@ std::string UidSlug(std::string_view relative_path) {
   std::string slug;
   for (char c : stem) {
     const char lower = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    slug += (lower >= 'a' && lower <= 'z') || (lower >= '0' && lower <= '9') || lower == '-'
-                ? lower
-                : '-';
+    slug += (lower >= 'a' && lower <= 'z') || (lower >= '0' && lower <= '9') || lower == '-' ? lower
+                                                                                             : '-';
   }
   return slug;
 }

@@ -50,7 +50,7 @@ struct Variable {
 };
 
 // The units a panel may declare (CONTRACT.md), in the order the README lists them.
-inline constexpr std::string_view kUnits[] = {"none", "short", "percent", "percentunit",
+inline constexpr std::string_view kUnits[] = {"none",  "short", "percent", "percentunit",
                                               "bytes", "bits",  "bps",     "Bps",
                                               "s",     "ms",    "ops",     "reqps"};
 // Legend statistics, in display order.
@@ -62,7 +62,7 @@ struct Panel {
   std::string unit = "none";
   std::optional<double> min;
   std::optional<double> max;
-  std::optional<int> decimals;  // 0..10
+  std::optional<int> decimals;        // 0..10
   std::vector<Threshold> thresholds;  // sorted by value as written (validated ascending)
   std::vector<std::string> legend = {"last", "min", "max", "avg"};
   bool stack = false;
@@ -91,7 +91,7 @@ struct Dashboard {
 std::string RefreshText(int64_t seconds);
 
 struct ParsedDashboard {
-  Dashboard dashboard;                  // valid only when errors is empty (title kept if read)
+  Dashboard dashboard;                 // valid only when errors is empty (title kept if read)
   std::vector<DashboardError> errors;  // every error found, in line order
 };
 

@@ -50,11 +50,12 @@ json Annotations(const Dashboard& d, const GrafanaExportOptions& o) {
                   {"name", "Annotations & Alerts"},
                   {"type", "dashboard"}});
   for (const Annotation& a : d.annotations) {
-    list.push_back({{"datasource", Datasource(o)},
-                    {"enable", true},
-                    {"iconColor", a.color},
-                    {"name", a.name},
-                    {"target", {{"fromAnnotations", true}, {"tags", a.tags}, {"textEditor", false}}}});
+    list.push_back(
+        {{"datasource", Datasource(o)},
+         {"enable", true},
+         {"iconColor", a.color},
+         {"name", a.name},
+         {"target", {{"fromAnnotations", true}, {"tags", a.tags}, {"textEditor", false}}}});
   }
   return {{"list", std::move(list)}};
 }
@@ -72,18 +73,18 @@ json Templating(const Dashboard& d, const GrafanaExportOptions& o) {
   json list = json::array();
   for (const Variable& v : d.variables) {
     json var = {{"datasource", Datasource(o)},
-                    {"definition", v.query},
-                    {"hide", 0},
-                    {"includeAll", v.include_all},
-                    {"multi", v.multi},
-                    {"name", v.name},
-                    {"options", json::array()},
-                    {"query", v.query},
-                    {"refresh", 1},
-                    {"regex", v.regex.empty() ? "" : "/" + v.regex + "/"},
-                    {"skipUrlSync", false},
-                    {"sort", 1},
-                    {"type", "query"}};
+                {"definition", v.query},
+                {"hide", 0},
+                {"includeAll", v.include_all},
+                {"multi", v.multi},
+                {"name", v.name},
+                {"options", json::array()},
+                {"query", v.query},
+                {"refresh", 1},
+                {"regex", v.regex.empty() ? "" : "/" + v.regex + "/"},
+                {"skipUrlSync", false},
+                {"sort", 1},
+                {"type", "query"}};
     // Absent rather than null/empty: Grafana's types (@grafana/schema) allow no null allValue
     // and a current without text/value; absent current = the first option (or All).
     if (!v.all_value.empty()) var["allValue"] = v.all_value;
@@ -96,18 +97,17 @@ json Templating(const Dashboard& d, const GrafanaExportOptions& o) {
 json FieldDefaults(const Panel& p) {
   json steps = json::array({{{"color", "green"}, {"value", nullptr}}});
   for (const Threshold& t : p.thresholds) steps.push_back({{"color", t.color}, {"value", t.value}});
-  json defaults = {
-      {"color", {{"mode", "palette-classic"}}},
-      {"custom",
-       {{"drawStyle", "line"},
-        {"fillOpacity", p.stack ? 30 : 0},
-        {"lineWidth", 1},
-        {"showPoints", "never"},
-        {"spanNulls", false},
-        {"stacking", {{"group", "A"}, {"mode", p.stack ? "normal" : "none"}}},
-        {"thresholdsStyle", {{"mode", p.thresholds.empty() ? "off" : "line"}}}}},
-      {"thresholds", {{"mode", "absolute"}, {"steps", std::move(steps)}}},
-      {"unit", p.unit}};
+  json defaults = {{"color", {{"mode", "palette-classic"}}},
+                   {"custom",
+                    {{"drawStyle", "line"},
+                     {"fillOpacity", p.stack ? 30 : 0},
+                     {"lineWidth", 1},
+                     {"showPoints", "never"},
+                     {"spanNulls", false},
+                     {"stacking", {{"group", "A"}, {"mode", p.stack ? "normal" : "none"}}},
+                     {"thresholdsStyle", {{"mode", p.thresholds.empty() ? "off" : "line"}}}}},
+                   {"thresholds", {{"mode", "absolute"}, {"steps", std::move(steps)}}},
+                   {"unit", p.unit}};
   if (p.min) defaults["min"] = *p.min;
   if (p.max) defaults["max"] = *p.max;
   if (p.decimals) defaults["decimals"] = *p.decimals;
@@ -129,7 +129,8 @@ json Panels(const Dashboard& d, const GrafanaExportOptions& o) {
     for (size_t t = 0; t < p.targets.size(); ++t) {
       const std::string ref_id =
           t < 26 ? std::string(1, static_cast<char>('A' + t)) : fmt::format("T{}", t);
-      targets.push_back({{"datasource", Datasource(o)}, {"refId", ref_id}, {"target", p.targets[t]}});
+      targets.push_back(
+          {{"datasource", Datasource(o)}, {"refId", ref_id}, {"target", p.targets[t]}});
     }
     json calcs = json::array();
     for (const std::string& s : p.legend) calcs.push_back(LegendCalc(s));

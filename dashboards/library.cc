@@ -65,8 +65,8 @@ core::Result<std::string> ReadFile(const fs::path& path, size_t max_bytes, bool*
   if (ec) return core::IoError("cannot read: " + ec.message());
   if (size > max_bytes) {
     *too_large = true;
-    return core::ResourceExhausted(fmt::format(
-        "file too large ({} bytes; dashboards.max_file_bytes is {})", size, max_bytes));
+    return core::ResourceExhausted(
+        fmt::format("file too large ({} bytes; dashboards.max_file_bytes is {})", size, max_bytes));
   }
   std::ifstream in(path, std::ios::binary);
   if (!in) return core::IoError("cannot open for reading");
@@ -167,8 +167,7 @@ std::shared_ptr<const DashboardSet> DashboardLibrary::Current() {
   {
     std::lock_guard lock(mu_);
     const int64_t now = clock_.NowMicros();
-    if (current_ != nullptr && now - last_check_micros_ < 1'000'000 &&
-        now >= last_check_micros_) {
+    if (current_ != nullptr && now - last_check_micros_ < 1'000'000 && now >= last_check_micros_) {
       return current_;
     }
     last_check_micros_ = now;

@@ -29,8 +29,8 @@
 namespace meridian::dashboards {
 
 struct LibraryOptions {
-  std::string dir;                 // "" = no dashboard files (only the built-in one)
-  size_t max_files = 1000;         // dashboard files loaded; more are an error
+  std::string dir;                  // "" = no dashboard files (only the built-in one)
+  size_t max_files = 1000;          // dashboard files loaded; more are an error
   size_t max_file_bytes = 1 << 20;  // a bigger file is listed with an error
 };
 
@@ -43,11 +43,11 @@ struct LoadedDashboard {
 // An immutable snapshot of the library.
 struct DashboardSet {
   std::string dir;
-  int64_t loaded_at = 0;                     // epoch seconds of the scan
+  int64_t loaded_at = 0;                    // epoch seconds of the scan
   std::vector<LoadedDashboard> dashboards;  // the built-in one first, then by file path
   std::vector<DashboardError> errors;       // directory-level (cannot list, too many files)
-  size_t files_skipped = 0;                  // past max_files
-  size_t files_too_large = 0;                // past max_file_bytes
+  size_t files_skipped = 0;                 // past max_files
+  size_t files_too_large = 0;               // past max_file_bytes
   const LoadedDashboard* Find(std::string_view uid) const;  // nullptr when absent
 };
 

@@ -89,7 +89,8 @@ class Parser {
     if (!seconds.ok()) {
       r_.Error(f.node->line, f.path + ": " + seconds.status().message());
     } else if (seconds->count() < kMinRefreshSeconds) {
-      r_.Error(f.node->line, f.path + ": '" + *text + "' is too short (at least 5s, or \"\" for off)");
+      r_.Error(f.node->line,
+               f.path + ": '" + *text + "' is too short (at least 5s, or \"\" for off)");
     } else {
       d_.refresh_seconds = seconds->count();
     }
@@ -98,8 +99,8 @@ class Parser {
   void Time(const Field& f) {
     if (!internal::CheckMap(*f.node, f.path, "from, until", {"from", "until"}, r_)) return;
     std::optional<int64_t> from, until;
-    for (auto [key, text, out] : {std::tuple{"from", &d_.time_from, &from},
-                                  std::tuple{"until", &d_.time_until, &until}}) {
+    for (auto [key, text, out] :
+         {std::tuple{"from", &d_.time_from, &from}, std::tuple{"until", &d_.time_until, &until}}) {
       Field v = Get(*f.node, key, f.path);
       if (v.node == nullptr) {
         *out = *query::ParseTime(*text, kCheckNow);
@@ -150,10 +151,9 @@ class Parser {
   }
 
   void VariableAt(const YamlNode& node, const std::string& path) {
-    if (!internal::CheckMap(node, path, "name, query, ...",
-                            {"name", "query", "multi", "include_all", "all_value", "default",
-                             "regex"},
-                            r_)) {
+    if (!internal::CheckMap(
+            node, path, "name, query, ...",
+            {"name", "query", "multi", "include_all", "all_value", "default", "regex"}, r_)) {
       return;
     }
     Variable v;
@@ -173,7 +173,8 @@ class Parser {
       }
       v.name = *t;
     }
-    for (auto [key, out] : {std::pair{"multi", &v.multi}, std::pair{"include_all", &v.include_all}}) {
+    for (auto [key, out] :
+         {std::pair{"multi", &v.multi}, std::pair{"include_all", &v.include_all}}) {
       if (Field f = Get(node, key, path); f.node != nullptr) {
         if (auto b = internal::Bool(f, r_)) *out = *b;
       }
@@ -255,7 +256,8 @@ class Parser {
     if (Field f = Get(node, "stack", path); f.node != nullptr) {
       if (auto b = internal::Bool(f, r_)) p.stack = *b;
     }
-    for (auto [key, out, max] : {std::tuple{"width", &p.width, 12}, std::tuple{"height", &p.height, 100}}) {
+    for (auto [key, out, max] :
+         {std::tuple{"width", &p.width, 12}, std::tuple{"height", &p.height, 100}}) {
       if (Field f = Get(node, key, path); f.node != nullptr) {
         if (auto n = internal::Int(f, 1, max, r_)) *out = *n;
       }
@@ -351,8 +353,9 @@ ParsedDashboard ParseDashboard(std::string_view yaml_text, std::string_view file
   } else {
     Parser(reporter, out.dashboard).Root(*doc.root);
   }
-  std::stable_sort(out.errors.begin(), out.errors.end(),
-                   [](const DashboardError& a, const DashboardError& b) { return a.line < b.line; });
+  std::stable_sort(
+      out.errors.begin(), out.errors.end(),
+      [](const DashboardError& a, const DashboardError& b) { return a.line < b.line; });
   return out;
 }
 

@@ -13,8 +13,8 @@ using core::YamlNode;
 
 bool IsYaml11Boolean(std::string_view s) {
   static constexpr std::array<std::string_view, 16> kWords = {
-      "y", "Y", "yes", "Yes", "YES", "n", "N", "no", "No", "NO", "on", "On", "ON", "off", "Off",
-      "OFF"};
+      "y",  "Y",  "yes", "Yes", "YES", "n",   "N",   "no",
+      "No", "NO", "on",  "On",  "ON",  "off", "Off", "OFF"};
   return std::find(kWords.begin(), kWords.end(), s) != kWords.end();
 }
 
@@ -26,12 +26,12 @@ bool Scalar(const Field& f, std::string_view expected, Reporter& reporter) {
     case YamlNode::Kind::kInvalid:
       return false;
     case YamlNode::Kind::kNull:
-      reporter.Error(f.node->line, f.path + ": missing value (expected " +
-                                       std::string(expected) + ")");
+      reporter.Error(f.node->line,
+                     f.path + ": missing value (expected " + std::string(expected) + ")");
       return false;
     default:
-      reporter.Error(f.node->line, f.path + ": expected " + std::string(expected) +
-                                       ", found a " + std::string(core::KindName(f.node->kind)));
+      reporter.Error(f.node->line, f.path + ": expected " + std::string(expected) + ", found a " +
+                                       std::string(core::KindName(f.node->kind)));
       return false;
   }
 }
@@ -39,8 +39,8 @@ bool Scalar(const Field& f, std::string_view expected, Reporter& reporter) {
 }  // namespace
 
 Field Get(const YamlNode& map, std::string_view key, std::string_view parent) {
-  return Field{map.Find(key), parent.empty() ? std::string(key)
-                                             : std::string(parent) + "." + std::string(key)};
+  return Field{map.Find(key),
+               parent.empty() ? std::string(key) : std::string(parent) + "." + std::string(key)};
 }
 
 bool CheckMap(const YamlNode& node, std::string_view path, std::string_view what,
@@ -48,8 +48,8 @@ bool CheckMap(const YamlNode& node, std::string_view path, std::string_view what
   if (node.kind == YamlNode::Kind::kInvalid) return false;
   const std::string prefix = path.empty() ? "" : std::string(path) + ": ";
   if (node.kind != YamlNode::Kind::kMap) {
-    reporter.Error(node.line, prefix + "expected a mapping (" + std::string(what) +
-                                  "), found a " + std::string(core::KindName(node.kind)));
+    reporter.Error(node.line, prefix + "expected a mapping (" + std::string(what) + "), found a " +
+                                  std::string(core::KindName(node.kind)));
     return false;
   }
   for (const auto& [key, value] : node.entries) {
@@ -64,8 +64,8 @@ bool CheckMap(const YamlNode& node, std::string_view path, std::string_view what
 bool IsList(const Field& f, Reporter& reporter) {
   if (f.node->kind == YamlNode::Kind::kSequence) return true;
   if (f.node->kind != YamlNode::Kind::kInvalid) {
-    reporter.Error(f.node->line,
-                   f.path + ": expected a list, found a " + std::string(core::KindName(f.node->kind)));
+    reporter.Error(f.node->line, f.path + ": expected a list, found a " +
+                                     std::string(core::KindName(f.node->kind)));
   }
   return false;
 }
@@ -148,9 +148,8 @@ bool IsColor(std::string_view text) {
            std::all_of(hex.begin(), hex.end(),
                        [](char c) { return std::isxdigit(static_cast<unsigned char>(c)); });
   }
-  return text.size() <= 30 && std::all_of(text.begin(), text.end(), [](char c) {
-           return c >= 'a' && c <= 'z';
-         });
+  return text.size() <= 30 &&
+         std::all_of(text.begin(), text.end(), [](char c) { return c >= 'a' && c <= 'z'; });
 }
 
 }  // namespace meridian::dashboards::internal

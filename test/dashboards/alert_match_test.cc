@@ -26,11 +26,9 @@ alerting::RuleSet Rules(std::vector<std::pair<std::string, std::string>> name_ta
 }
 
 TEST(SeriesOfTest, CollectsPathsAtAnyDepthAndTagExpressions) {
-  auto e = query::ParseTarget(
-      "asPercent(sumSeries(a.*.x), b.y) | alias('t') ; ");
+  auto e = query::ParseTarget("asPercent(sumSeries(a.*.x), b.y) | alias('t') ; ");
   ASSERT_FALSE(e.ok());  // trailing text: not a target
-  auto parsed = query::ParseTarget(
-      "asPercent(sumSeries(a.*.x), b.y)|alias('t')");
+  auto parsed = query::ParseTarget("asPercent(sumSeries(a.*.x), b.y)|alias('t')");
   ASSERT_TRUE(parsed.ok());
   TargetSeries s = SeriesOf(*parsed);
   EXPECT_THAT(s.patterns, ElementsAre("a.*.x", "b.y"));

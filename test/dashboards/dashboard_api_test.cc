@@ -13,8 +13,8 @@
 namespace meridian::dashboards {
 namespace {
 
-using ::testing::ElementsAre;
 using nlohmann::json;
+using ::testing::ElementsAre;
 
 // Delegates to a fake and reports `missing` as a federation peer that did not answer finds.
 class PartialSource final : public query::SeriesSource {
@@ -23,7 +23,8 @@ class PartialSource final : public query::SeriesSource {
   std::string missing;
   core::Result<std::vector<storage::FindMatch>> Find(std::string_view p,
                                                      const query::ReadOptions& o) override {
-    if (!missing.empty() && o.scope.report != nullptr) o.scope.report->AddMissing(missing, "timeout");
+    if (!missing.empty() && o.scope.report != nullptr)
+      o.scope.report->AddMissing(missing, "timeout");
     return inner_.Find(p, o);
   }
   core::Result<std::vector<std::string>> Expand(std::string_view p,
@@ -133,10 +134,9 @@ TEST_F(DashboardApiTest, OneDashboardResolvesVariablesAndMatchesRules) {
     }
     found_series_panel = true;
     EXPECT_EQ(p["targets"], (json{"aliasByNode(meridian.a.storage_series, 1)"}));
-    EXPECT_EQ(p["alert_rules"],
-              (json::array({{{"group", "self"},
-                             {"rule", "too-many-series"},
-                             {"target", "meridian.a.storage_series"}}})));
+    EXPECT_EQ(p["alert_rules"], (json::array({{{"group", "self"},
+                                               {"rule", "too-many-series"},
+                                               {"target", "meridian.a.storage_series"}}})));
     EXPECT_EQ(p["unit"], "short");
     EXPECT_EQ(p["min"], 0);
     EXPECT_EQ(p["max"], nullptr);
@@ -181,7 +181,8 @@ TEST_F(DashboardApiTest, ReloadIsAdminOnly) {
 
 TEST_F(DashboardApiTest, WithoutAlertingNoRules) {
   http::Router router;
-  ASSERT_TRUE(RegisterDashboardRoutes(router, library_, source_, nullptr, clock_, metrics_, {}).ok());
+  ASSERT_TRUE(
+      RegisterDashboardRoutes(router, library_, source_, nullptr, clock_, metrics_, {}).ok());
   http::Router::Match m = router.Find(http::Method::kGet, "/api/dashboards/meridian");
   http::Request req;
   req.path_args = m.path_args;

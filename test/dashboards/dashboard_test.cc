@@ -108,7 +108,8 @@ TEST(DashboardParseTest, ReportsSyntaxErrorWithItsLine) {
 }
 
 TEST(DashboardParseTest, ReportsEmptyFile) {
-  EXPECT_THAT(Errors(""), ElementsAre("d.yaml:0: empty file (expected a dashboard: title, panels)"));
+  EXPECT_THAT(Errors(""),
+              ElementsAre("d.yaml:0: empty file (expected a dashboard: title, panels)"));
 }
 
 TEST(DashboardParseTest, ReportsMissingRequiredKeys) {
@@ -278,8 +279,8 @@ TEST(DashboardUidTest, SlugOfRelativePath) {
 
 TEST(DashboardUidTest, LongCollidingOrReservedSlugsGetAHash) {
   const std::vector<std::string> paths = {
-      "a/b.yaml", "a-b.yaml", "meridian.yaml", "reload.yml", "ok.yaml",
-      "a-very-long-directory-name/with-a-long-dashboard-file-name.yaml"};
+      "a/b.yaml",   "a-b.yaml", "meridian.yaml",
+      "reload.yml", "ok.yaml",  "a-very-long-directory-name/with-a-long-dashboard-file-name.yaml"};
   const std::vector<std::string> uids = DashboardUids(paths);
   ASSERT_EQ(uids.size(), paths.size());
   EXPECT_THAT(uids[0], ::testing::MatchesRegex("a-b-[0-9a-f]{8}"));
@@ -313,7 +314,8 @@ TEST(BuiltinDashboardTest, ParsesWithoutErrorsOverSelfMetrics) {
   EXPECT_EQ(d.variables[0].query, "meridian.*");
   EXPECT_GE(d.panels.size(), 6u);
   for (const Panel& p : d.panels) {
-    for (const std::string& t : p.targets) EXPECT_THAT(t, ::testing::HasSubstr("meridian.$instance."));
+    for (const std::string& t : p.targets)
+      EXPECT_THAT(t, ::testing::HasSubstr("meridian.$instance."));
   }
 }
 

@@ -145,8 +145,8 @@ TEST_F(ResolveTest, FailedFindKeepsRequestedValuesUnchecked) {
 }
 
 TEST_F(ResolveTest, ExpiredDeadlineIsAVariableErrorNotAFailure) {
-  query::ReadOptions read = query::ReadOptions::WithDeadline(
-      core::Deadline::After(std::chrono::nanoseconds(-1)));
+  query::ReadOptions read =
+      query::ReadOptions::WithDeadline(core::Deadline::After(std::chrono::nanoseconds(-1)));
   auto vars = ResolveVariables(d_, source_, {}, read, {});
   ASSERT_EQ(vars.size(), 2u);
   EXPECT_TRUE(vars[0].error.has_value());

@@ -21,9 +21,9 @@
 namespace meridian {
 namespace {
 
+using nlohmann::json;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
-using nlohmann::json;
 using testing::TempDir;
 using testing::WaitFor;
 
@@ -67,9 +67,10 @@ TEST(DashboardLibraryTest, ListsFilesRecursivelyWithTheirErrors) {
   EXPECT_EQ(broken->dashboard.file, "team/broken.yml");
   std::vector<std::string> errors;
   for (const auto& e : broken->errors) errors.push_back(e.ToString());
-  EXPECT_THAT(errors, ElementsAre(HasSubstr("team/broken.yml:3: panels[0].targets[0]: target "
-                                            "'nosuch(a.b)': unknown function 'nosuch'"),
-                                  "team/broken.yml:3: panels[0].width: 20 is out of range (1..12)"));
+  EXPECT_THAT(errors,
+              ElementsAre(HasSubstr("team/broken.yml:3: panels[0].targets[0]: target "
+                                    "'nosuch(a.b)': unknown function 'nosuch'"),
+                          "team/broken.yml:3: panels[0].width: 20 is out of range (1..12)"));
   EXPECT_TRUE(set->Find("web")->errors.empty());
   EXPECT_TRUE(set->errors.empty());
 }
@@ -148,13 +149,19 @@ TEST(DashboardsServeTest, ServesFilesShowsErrorsAndHotReloads) {
   ASSERT_TRUE(WriteFile(dash / "broken.yaml", kBroken).ok());
   testing::MeridianOptions o;
   o.binary = MERIDIAN_BINARY;
-  o.config_yaml = "instance: itest\nstorage: { self_metrics_interval: 1s }\n"
-                  "dashboards: { dir: \"" + dash.string() + "\", max_variable_options: 2 }\n";
+  o.config_yaml =
+      "instance: itest\nstorage: { self_metrics_interval: 1s }\n"
+      "dashboards: { dir: \"" +
+      dash.string() + "\", max_variable_options: 2 }\n";
   auto m = testing::MeridianProcess::Start(o);
   ASSERT_TRUE(m.ok()) << m.status().ToString();
-  ASSERT_TRUE((*m)->SendTcp("web.a.cpu 1 " + std::to_string(std::time(nullptr)) + "\n"
-                            "web.b.cpu 2 " + std::to_string(std::time(nullptr)) + "\n"
-                            "web.c.cpu 3 " + std::to_string(std::time(nullptr)) + "\n")
+  ASSERT_TRUE((*m)->SendTcp("web.a.cpu 1 " + std::to_string(std::time(nullptr)) +
+                            "\n"
+                            "web.b.cpu 2 " +
+                            std::to_string(std::time(nullptr)) +
+                            "\n"
+                            "web.c.cpu 3 " +
+                            std::to_string(std::time(nullptr)) + "\n")
                   .ok());
 
   json list = GetJson(**m, "/api/dashboards");
@@ -244,7 +251,7 @@ TEST(DashboardsCliTest, CheckExitCodes) {
   CliRun bad = Meridian(dir, {"dashboards", "check", dir.Sub("ok"), dir.Sub("bad")});
   EXPECT_EQ(bad.code, 1);
   EXPECT_THAT(bad.err, HasSubstr(dir.Sub("bad") + "/broken.yaml:3: panels[0].width: 20 is out of "
-                                                   "range (1..12)"));
+                                                  "range (1..12)"));
   CliRun one = Meridian(dir, {"dashboards", "check", dir.Sub("bad") + "/broken.yaml"});
   EXPECT_EQ(one.code, 1);
   EXPECT_THAT(one.err, HasSubstr(dir.Sub("bad") + "/broken.yaml:3: panels[0].targets[0]"));
@@ -253,8 +260,8 @@ TEST(DashboardsCliTest, CheckExitCodes) {
   EXPECT_EQ(Meridian(dir, {"dashboards", "check", "--frobnicate"}).code, 2);
   EXPECT_EQ(Meridian(dir, {"dashboards", "frobnicate"}).code, 2);
   // The examples shipped in the repo pass.
-  CliRun examples =
-      Meridian(dir, {"dashboards", "check", std::string(MERIDIAN_SOURCE_DIR) + "/dashboards/examples"});
+  CliRun examples = Meridian(
+      dir, {"dashboards", "check", std::string(MERIDIAN_SOURCE_DIR) + "/dashboards/examples"});
   EXPECT_EQ(examples.code, 0) << examples.err;
 }
 
@@ -262,9 +269,9 @@ TEST(DashboardsCliTest, ExportGrafanaWritesDashboardsAndProvisioning) {
   TempDir dir;
   const std::string examples = std::string(MERIDIAN_SOURCE_DIR) + "/dashboards/examples";
   const std::string out = dir.Sub("grafana");
-  CliRun run = Meridian(dir, {"dashboards", "export-grafana", examples, "--out", out,
-                              "--datasource-name", "Meridian EU", "--datasource-url",
-                              "http://meridian-eu:8080"});
+  CliRun run =
+      Meridian(dir, {"dashboards", "export-grafana", examples, "--out", out, "--datasource-name",
+                     "Meridian EU", "--datasource-url", "http://meridian-eu:8080"});
   ASSERT_EQ(run.code, 0) << run.err;
   for (const char* name : {"web-tier", "regions"}) {
     json d = json::parse(testing::ReadFileOrEmpty(out + "/dashboards/" + name + ".json"), nullptr,
@@ -284,8 +291,8 @@ TEST(DashboardsCliTest, ExportGrafanaWritesDashboardsAndProvisioning) {
 
   // Invalid files: nothing written, exit 1.
   ASSERT_TRUE(WriteFile(dir.path() / "bad" / "broken.yaml", kBroken).ok());
-  CliRun bad = Meridian(dir, {"dashboards", "export-grafana", dir.Sub("bad"), "--out",
-                              dir.Sub("out2")});
+  CliRun bad =
+      Meridian(dir, {"dashboards", "export-grafana", dir.Sub("bad"), "--out", dir.Sub("out2")});
   EXPECT_EQ(bad.code, 1);
   EXPECT_FALSE(std::filesystem::exists(dir.Sub("out2")));
   EXPECT_EQ(Meridian(dir, {"dashboards", "export-grafana", examples}).code, 2);
