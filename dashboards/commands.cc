@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <system_error>
 #include <vector>
 
@@ -57,22 +58,10 @@ Checked Load(std::span<const std::string> paths) {
       out.errors.push_back({path, 0, "no such file or directory"});
       continue;
     }
-    // A file named explicitly: loaded through its directory's rules (size limit, uid).
-    const fs::path p(path);
-    const fs::path dir = p.has_parent_path() ? p.parent_path() : fs::path(".");
-    DashboardSet one = LoadDashboardDir(dir.string(), LibraryOptions{});
-    const std::string rel = p.filename().string();
-    bool found = false;
-    for (LoadedDashboard& d : one.dashboards) {
-      if (d.dashboard.file != rel) continue;
-      found = true;
-      for (DashboardError& e : d.errors) {
-        e.file = path;
-        out.errors.push_back(e);
-      }
-      out.dashboards.push_back(std::move(d));
-    }
-    if (!found) out.errors.push_back({path, 0, "not a dashboard file (*.yaml or *.yml)"});
+    // A file named explicitly: read whatever its extension (as `rules check` does).
+    LoadedDashboard d = LoadDashboardFile(path, path, LibraryOptions{}.max_file_bytes);
+    for (const DashboardError& e : d.errors) out.errors.push_back(e);
+    out.dashboards.push_back(std::move(d));
   }
   return out;
 }
@@ -178,6 +167,16 @@ int ExportGrafanaCommand(std::span<const std::string> args) {
   if (PrintErrors(checked, "export-grafana")) return 1;
   const fs::path root(out);
   const fs::path dashboards = root / "dashboards";
+  std::map<std::string, std::string> written;  // JSON path → the file it comes from
+  for (const LoadedDashboard& d : checked.dashboards) {
+    const std::string json = fs::path(d.dashboard.file).replace_extension(".json").string();
+    auto [it, fresh] = written.emplace(json, d.dashboard.file);
+    if (!fresh) {
+      fmt::print(stderr, "{}/{}:0: would be written to {} as {} is: rename one\n", dir,
+                 d.dashboard.file, json, it->second);
+      return 1;
+    }
+  }
   for (const LoadedDashboard& d : checked.dashboards) {
     fs::path file = dashboards / d.dashboard.file;
     file.replace_extension(".json");

@@ -85,6 +85,24 @@ const LoadedDashboard* DashboardSet::Find(std::string_view uid) const {
   return nullptr;
 }
 
+LoadedDashboard LoadDashboardFile(const std::string& path, const std::string& file,
+                                  size_t max_file_bytes, bool* too_large) {
+  LoadedDashboard loaded;
+  bool big = false;
+  auto text = ReadFile(path, max_file_bytes, &big);
+  if (too_large != nullptr) *too_large = big;
+  if (text.ok()) {
+    ParsedDashboard parsed = ParseDashboard(*text, file);
+    loaded.dashboard = std::move(parsed.dashboard);
+    loaded.errors = std::move(parsed.errors);
+  } else {
+    loaded.errors.push_back({file, 0, text.status().message()});
+  }
+  if (loaded.dashboard.title.empty()) loaded.dashboard.title = fs::path(file).filename().string();
+  loaded.dashboard.file = file;
+  return loaded;
+}
+
 DashboardSet LoadDashboardDir(const std::string& dir, const LibraryOptions& options) {
   DashboardSet set;
   set.dir = dir;
@@ -103,21 +121,12 @@ DashboardSet LoadDashboardDir(const std::string& dir, const LibraryOptions& opti
   for (const FileEntry& f : files) paths.push_back(f.relative);
   const std::vector<std::string> uids = DashboardUids(paths);
   for (size_t i = 0; i < files.size(); ++i) {
-    LoadedDashboard loaded;
     const std::string& rel = files[i].relative;
     bool too_large = false;
-    auto text = ReadFile(fs::path(dir) / rel, options.max_file_bytes, &too_large);
+    LoadedDashboard loaded =
+        LoadDashboardFile((fs::path(dir) / rel).string(), rel, options.max_file_bytes, &too_large);
     if (too_large) ++set.files_too_large;
-    if (text.ok()) {
-      ParsedDashboard parsed = ParseDashboard(*text, rel);
-      loaded.dashboard = std::move(parsed.dashboard);
-      loaded.errors = std::move(parsed.errors);
-    } else {
-      loaded.errors.push_back({rel, 0, text.status().message()});
-    }
-    if (loaded.dashboard.title.empty()) loaded.dashboard.title = fs::path(rel).filename().string();
     loaded.dashboard.uid = uids[i];
-    loaded.dashboard.file = rel;
     set.dashboards.push_back(std::move(loaded));
   }
   return set;

@@ -51,6 +51,11 @@ struct DashboardSet {
   const LoadedDashboard* Find(std::string_view uid) const;  // nullptr when absent
 };
 
+// Reads and parses one dashboard file: `path` is read (at most `max_file_bytes`), `file` names it
+// in errors and in the result. The uid is left empty; the title falls back to the file name.
+LoadedDashboard LoadDashboardFile(const std::string& path, const std::string& file,
+                                  size_t max_file_bytes, bool* too_large = nullptr);
+
 // Loads every dashboard file under `dir` (full paths in `files` order when it is not empty):
 // the pure part of a scan, shared with `meridian dashboards check` and `export-grafana`.
 // `file` fields are relative to `dir`. Does not add the built-in dashboard.

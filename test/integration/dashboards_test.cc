@@ -296,6 +296,14 @@ TEST(DashboardsCliTest, ExportGrafanaWritesDashboardsAndProvisioning) {
   EXPECT_EQ(bad.code, 1);
   EXPECT_FALSE(std::filesystem::exists(dir.Sub("out2")));
   EXPECT_EQ(Meridian(dir, {"dashboards", "export-grafana", examples}).code, 2);
+  // a.yaml and a.yml would both be a.json: refused, nothing written.
+  ASSERT_TRUE(WriteFile(dir.path() / "twins" / "a.yaml", kWeb).ok());
+  ASSERT_TRUE(WriteFile(dir.path() / "twins" / "a.yml", kWeb).ok());
+  CliRun twins = Meridian(dir, {"dashboards", "export-grafana", dir.Sub("twins"), "--out",
+                                dir.Sub("out3")});
+  EXPECT_EQ(twins.code, 1);
+  EXPECT_THAT(twins.err, HasSubstr("would be written to a.json"));
+  EXPECT_FALSE(std::filesystem::exists(dir.Sub("out3")));
 }
 
 }  // namespace
