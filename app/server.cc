@@ -15,6 +15,7 @@
 #include "alerting/rule_reloader.h"
 #include "app/internal/store_state_store.h"
 #include "app/tokens_file.h"
+#include "dashboards/static_routes.h"
 #include "http/auth.h"
 #include "http/router.h"
 #include "http/server.h"
@@ -185,6 +186,7 @@ core::Status Server::StartHttp() {
                                                   : query::PartialPolicy::kRefuse;
   qo.health_problem = [store = store_.get()] { return store->WriteProblem(); };
   RETURN_IF_ERROR(query::RegisterHttpRoutes(*router_, qo, *federated_, clock_, metrics_));
+  RETURN_IF_ERROR(dashboards::RegisterPageRoutes(*router_));  // the pages: /, /dashboards/…
   {
     http::Route peers;
     peers.methods = {http::Method::kGet};
