@@ -60,6 +60,12 @@ storage:
     - { pattern: ".*",        method: average, xFilesFactor: 0.5 }
   # carbon_schemas_file: /etc/carbon/storage-schemas.conf     (alternative to schemas:)
   # carbon_aggregation_file: /etc/carbon/storage-aggregation.conf
+# dashboards:                  # README "Dashboards"; the built-in self-metrics one is always there
+#   dir: ./dashboards          # *.yaml / *.yml, recursive, hot-reloaded; relative to this file
+#   max_files: 1000
+#   max_file_bytes: 1048576
+#   max_variable_options: 1000
+#   max_alert_match_series: 10000
 # alerting:                    # README "Alert rules"; off unless rules_dir is set
 #   rules_dir: ./rules
 #   nagios: { command_file: /var/lib/nagios4/rw/nagios.cmd }
@@ -204,6 +210,10 @@ std::string ResolvePath(const Config& config, const std::string& path) {
 }
 
 }  // namespace
+
+std::string DashboardsDir(const Config& config) {
+  return config.dashboards.dir.empty() ? "" : ResolvePath(config, config.dashboards.dir);
+}
 
 Result<storage::SchemaSet> BuildSchemas(const Config& config, const FileReader& read) {
   std::vector<storage::SchemaRule> schemas = config.storage.schemas;

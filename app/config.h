@@ -169,6 +169,16 @@ struct FederationConfig {
   bool operator==(const FederationConfig&) const = default;
 };
 
+// Dashboard files (README "Dashboards"; dashboards/library.h).
+struct DashboardsConfig {
+  std::string dir;                     // "" = only the built-in dashboard. Relative to config_dir.
+  size_t max_files = 1000;             // files loaded; more → listed as an error; 1..100000
+  size_t max_file_bytes = 1 << 20;     // a bigger file is listed with an error; 1 KiB..64 MiB
+  size_t max_variable_options = 1000;  // options kept per variable; 1..1000000
+  size_t max_alert_match_series = 10000;  // series per target when matching alert rules
+  bool operator==(const DashboardsConfig&) const = default;
+};
+
 struct Config {
   // Names self-metrics `meridian.<instance>.*`. Default: the host name with '.' → '_'.
   // Letters, digits, '_' and '-' only. ParseConfig always fills it.
@@ -179,12 +189,16 @@ struct Config {
   StorageConfig storage;
   AlertingConfig alerting;
   FederationConfig federation;
+  DashboardsConfig dashboards;
 
   // Where it came from, for messages, and the base of relative carbon_*_file paths ("" = cwd).
   std::string source_name = "<default config>";
   std::string config_dir;
   bool operator==(const Config&) const = default;
 };
+
+// dashboards.dir resolved against the config file's directory ("" stays "").
+std::string DashboardsDir(const Config& config);
 
 // Host name with '.' (and anything outside [A-Za-z0-9_-]) replaced by '_'; "localhost" if the
 // host name is unavailable.

@@ -14,6 +14,7 @@
 #include "app/rules_test_command.h"
 #include "app/server.h"
 #include "core/clock.h"
+#include "dashboards/commands.h"
 #include "storage/verify.h"
 
 #ifdef MERIDIAN_WITH_JEMALLOC
@@ -35,11 +36,14 @@ commands:
   serve [--config FILE] [--data-dir DIR] [--graphite-listen HOST:PORT] [--http-listen HOST:PORT]
         Run Meridian. Without --config it uses the embedded default configuration
         (data in ./data, Graphite plaintext on :2003 TCP+UDP, HTTP on :8080).
-        SIGHUP reloads the alert rules, tokens and federation.peers; SIGINT/SIGTERM
-        stop.
+        SIGHUP reloads the dashboard files, alert rules, tokens and federation.peers;
+        SIGINT/SIGTERM stop.
   rules check PATH...   Validate alert rule files/directories (exit 1 on any error).
   rules test [--config FILE] TEST_FILE...
         Run alert rule unit tests (storage schemas from --config, else the defaults).
+  dashboards check PATH...   Validate dashboard files/directories (exit 1 on any error).
+  dashboards export-grafana DIR --out OUT [--datasource-name NAME] [--datasource-url URL]
+        Write Grafana dashboard JSON and provisioning files for the dashboard files in DIR.
   export-nagios --rules DIR [--url URL]
         Print Nagios host/service definitions for the passive checks the rules produce.
   check --url URL --target EXPR -w RANGE -c RANGE [--window 5min] [--reduce avg]
@@ -122,8 +126,8 @@ int Serve(const std::vector<std::string>& args) {
       config->instance, config->graphite.listen.ToString(), (*server)->graphite_port(),
       config->http.listen.ToString(), (*server)->http_port(), config->data_dir);
   int sig = 0;
-  // SIGHUP reloads the alert rules, tokens and federation peers (the config file is re-read);
-  // SIGINT/SIGTERM stop.
+  // SIGHUP reloads dashboards, alert rules, tokens and federation peers (the config file is
+  // re-read); SIGINT/SIGTERM stop.
   while (sigwait(&signals, &sig) == 0 && sig == SIGHUP) {
     if (config_path.empty()) {
       (*server)->Reload();
@@ -215,6 +219,15 @@ int main(int argc, char** argv) {
     if (sub == "check") return meridian::alerting::RulesCheckCommand(rest);
     if (sub == "test") return meridian::app::RulesTestCommand(rest);
     fmt::print(stderr, "meridian rules: expected 'check' or 'test'\n{}", kUsage);
+    return 2;
+  }
+  if (command == "dashboards") {
+    const std::string sub = args.empty() ? "" : args[0];
+    const std::span<const std::string> rest(args.data() + (args.empty() ? 0 : 1),
+                                            args.size() - (args.empty() ? 0 : 1));
+    if (sub == "check") return meridian::dashboards::DashboardsCheckCommand(rest);
+    if (sub == "export-grafana") return meridian::dashboards::ExportGrafanaCommand(rest);
+    fmt::print(stderr, "meridian dashboards: expected 'check' or 'export-grafana'\n{}", kUsage);
     return 2;
   }
   if (command == "export-nagios") return meridian::alerting::ExportNagiosCommand(args);

@@ -15,6 +15,8 @@
 #include "alerting/rule_reloader.h"
 #include "app/internal/store_state_store.h"
 #include "app/tokens_file.h"
+#include "dashboards/dashboard_api.h"
+#include "dashboards/library.h"
 #include "dashboards/static_routes.h"
 #include "http/auth.h"
 #include "http/router.h"
@@ -200,6 +202,7 @@ core::Status Server::StartHttp() {
   if (alerts_) {
     RETURN_IF_ERROR(alerting::RegisterAlertRoutes(*router_, *alerts_, *rule_reloader_, clock_));
   }
+  RETURN_IF_ERROR(StartDashboards());
   http::ServerOptions so;
   so.host = hc.listen.host;
   so.port = hc.listen.port;
@@ -221,6 +224,29 @@ core::Status Server::StartHttp() {
   so.tls.client_ca_file = hc.tls.client_ca_file;
   ASSIGN_OR_RETURN(http_, http::Server::Start(so, *router_, *tokens_, metrics_));
   return core::Status::Ok();
+}
+
+core::Status Server::StartDashboards() {
+  const DashboardsConfig& dc = config_.dashboards;
+  dashboards::LibraryOptions lo;
+  lo.dir = DashboardsDir(config_);
+  lo.max_files = dc.max_files;
+  lo.max_file_bytes = dc.max_file_bytes;
+  dashboards_ = std::make_unique<dashboards::DashboardLibrary>(lo, clock_, metrics_);
+  if (!lo.dir.empty()) {
+    auto set = dashboards_->Current();
+    size_t invalid = 0;
+    for (const auto& d : set->dashboards) invalid += d.errors.empty() ? 0 : 1;
+    fmt::print(stderr, "meridian: dashboards: {} files from {} ({} invalid)\n",
+               set->dashboards.size() - 1, lo.dir, invalid);
+  }
+  dashboards::RulesProvider rules;
+  if (alerts_) rules = [engine = alerts_.get()] { return engine->rules(); };
+  dashboards::DashboardApiOptions ao;
+  ao.max_variable_options = dc.max_variable_options;
+  ao.max_alert_match_series = dc.max_alert_match_series;
+  return dashboards::RegisterDashboardRoutes(*router_, *dashboards_, *federated_, std::move(rules),
+                                             clock_, metrics_, ao);
 }
 
 core::Status Server::StartAlerting() {
@@ -313,6 +339,7 @@ void Server::Reload(const Config* reloaded) {
       fmt::print(stderr, "meridian: federation: {} peers\n", n);
     }
   }
+  if (dashboards_) dashboards_->Reload();
   if (!rule_reloader_) return;
   const alerting::ReloadOutcome outcome = rule_reloader_->Reload();
   if (outcome.ok) {

@@ -20,6 +20,9 @@ class CheckSink;
 class RuleReloader;
 class StateStore;
 }  // namespace meridian::alerting
+namespace meridian::dashboards {
+class DashboardLibrary;
+}
 namespace meridian::ingest {
 class GraphiteServer;
 }
@@ -52,7 +55,8 @@ class Server {
   uint16_t http_port() const;
   core::MetricsRegistry& metrics() { return metrics_; }
 
-  // SIGHUP: reloads the alert rules (when alerting is on), the HTTP tokens file (when set), the
+  // SIGHUP: rescans the dashboard files; reloads the alert rules (when alerting is on), the HTTP
+  // tokens file (when set), the
   // peers' token files, and — given the re-read config file — the federation section (peers
   // added, removed or changed without a restart). Errors are logged; what runs stays when the
   // new version is invalid. Other changed sections are reported as needing a restart.
@@ -70,6 +74,8 @@ class Server {
   core::Status StartAlerting();
   core::Status StartAlertSinks();
   core::Status StartHttp();
+  // The dashboard library and its routes (called by StartHttp, after alerting).
+  core::Status StartDashboards();
   core::Status LoadTokens();
   // The peers of a federation section (token files read now). Errors name the peer.
   core::Result<std::vector<std::shared_ptr<query::federation::Peer>>> BuildPeers(
@@ -93,6 +99,7 @@ class Server {
   std::vector<std::unique_ptr<alerting::CheckSink>> alert_sinks_;
   std::unique_ptr<alerting::AlertEngine> alerts_;
   std::unique_ptr<alerting::RuleReloader> rule_reloader_;
+  std::unique_ptr<dashboards::DashboardLibrary> dashboards_;
   class StoreSink;
   std::unique_ptr<StoreSink> sink_;
 

@@ -35,20 +35,23 @@ class ConfigParser : private YamlReader {
   }
 
   Status Top(const YAML::Node& root, Config& c) const {
-    return ForEachKey(
-        root, "", {"instance", "data_dir", "graphite", "http", "storage", "alerting", "federation"},
-        [&](const std::string& key, const YAML::Node& v, const std::string& path) {
-          if (key == "instance") return Instance(v, path, c.instance);
-          if (key == "data_dir") {
-            ASSIGN_OR_RETURN(c.data_dir, String(v, path));
-            return c.data_dir.empty() ? Error(v, path, "must not be empty") : Status::Ok();
-          }
-          if (key == "graphite") return Graphite(v, path, c.graphite);
-          if (key == "http") return Http(v, path, c.http);
-          if (key == "alerting") return Alerting(v, path, c.alerting);
-          if (key == "federation") return Federation(v, path, c.federation);
-          return Storage(v, path, c.storage);
-        });
+    return ForEachKey(root, "",
+                      {"instance", "data_dir", "graphite", "http", "storage", "alerting",
+                       "federation", "dashboards"},
+                      [&](const std::string& key, const YAML::Node& v, const std::string& path) {
+                        if (key == "instance") return Instance(v, path, c.instance);
+                        if (key == "data_dir") {
+                          ASSIGN_OR_RETURN(c.data_dir, String(v, path));
+                          return c.data_dir.empty() ? Error(v, path, "must not be empty")
+                                                    : Status::Ok();
+                        }
+                        if (key == "graphite") return Graphite(v, path, c.graphite);
+                        if (key == "http") return Http(v, path, c.http);
+                        if (key == "alerting") return Alerting(v, path, c.alerting);
+                        if (key == "federation") return Federation(v, path, c.federation);
+                        if (key == "dashboards") return Dashboards(v, path, c.dashboards);
+                        return Storage(v, path, c.storage);
+                      });
   }
 
   Status Alerting(const YAML::Node& node, const std::string& path, AlertingConfig& a) const {
@@ -92,6 +95,23 @@ class ConfigParser : private YamlReader {
             return Nsca(v, p, a.nsca);
           }
           return Status::Ok();
+        });
+  }
+
+  Status Dashboards(const YAML::Node& node, const std::string& path, DashboardsConfig& d) const {
+    return ForEachKey(
+        node, path,
+        {"dir", "max_files", "max_file_bytes", "max_variable_options", "max_alert_match_series"},
+        [&](const std::string& key, const YAML::Node& v, const std::string& p) -> Status {
+          if (key == "dir") return Into(String(v, p), d.dir);
+          if (key == "max_files") return Into(Uint(v, p, 1, 100'000), d.max_files);
+          if (key == "max_file_bytes") {
+            return Into(Uint(v, p, 1024, 64 << 20), d.max_file_bytes);
+          }
+          if (key == "max_variable_options") {
+            return Into(Uint(v, p, 1, 1'000'000), d.max_variable_options);
+          }
+          return Into(Uint(v, p, 1, 10'000'000), d.max_alert_match_series);
         });
   }
 

@@ -191,6 +191,30 @@ federation:
   EXPECT_FALSE(MustParse("alerting: { partial_is_unknown: false }").alerting.partial_is_unknown);
 }
 
+TEST(ConfigTest, ParsesTheDashboardsSection) {
+  Config d = MustParse("");
+  EXPECT_EQ(d.dashboards.dir, "");
+  EXPECT_EQ(d.dashboards.max_files, 1000u);
+  EXPECT_EQ(d.dashboards.max_file_bytes, 1u << 20);
+  EXPECT_EQ(d.dashboards.max_variable_options, 1000u);
+  EXPECT_EQ(d.dashboards.max_alert_match_series, 10000u);
+  Config c = MustParse(
+      "dashboards: { dir: dash, max_files: 5, max_file_bytes: 2048, max_variable_options: 7,"
+      " max_alert_match_series: 9 }\n");
+  EXPECT_EQ(c.dashboards.dir, "dash");
+  EXPECT_EQ(c.dashboards.max_files, 5u);
+  EXPECT_EQ(c.dashboards.max_file_bytes, 2048u);
+  EXPECT_EQ(c.dashboards.max_variable_options, 7u);
+  EXPECT_EQ(c.dashboards.max_alert_match_series, 9u);
+  EXPECT_EQ(DashboardsDir(c), "dash");
+  c.config_dir = "/etc/meridian";
+  EXPECT_EQ(DashboardsDir(c), "/etc/meridian/dash");
+  c.dashboards.dir = "/srv/dash";
+  EXPECT_EQ(DashboardsDir(c), "/srv/dash");
+  c.dashboards.dir = "";
+  EXPECT_EQ(DashboardsDir(c), "");
+}
+
 TEST(ConfigTest, ErrorsNameFileLineAndKeyPath) {
   struct Case {
     std::string_view yaml, want;
@@ -202,6 +226,9 @@ TEST(ConfigTest, ErrorsNameFileLineAndKeyPath) {
       {"storage:\n  schemas:\n    - { pattern: a, retentions: 60:1d, retention: x }\n",
        "meridian.yaml:3: storage.schemas[0].retention: unknown key"},
       {"data_dir: a\ndata_dir: b\n", "meridian.yaml:2: data_dir: duplicate key"},
+      {"dashboards:\n  dirs: x\n", "meridian.yaml:2: dashboards.dirs: unknown key"},
+      {"dashboards: { max_files: 0 }\n", "dashboards.max_files: '0' is not an integer in 1"},
+      {"dashboards: { max_file_bytes: 10 }\n", "dashboards.max_file_bytes: '10' is not an integer"},
       // Types.
       {"graphite: 2003\n", "meridian.yaml:1: graphite: expected a mapping"},
       {"graphite: { udp: maybe }\n", "graphite.udp: 'maybe' is not a boolean"},

@@ -1,4 +1,4 @@
-#include "alerting/internal/yaml_tree.h"
+#include "core/yaml_tree.h"
 
 #include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/exceptions.h>
@@ -9,7 +9,7 @@
 #include <map>
 #include <sstream>
 
-namespace meridian::alerting::internal {
+namespace meridian::core {
 namespace {
 
 constexpr std::string_view kPlainTag = "?";
@@ -22,7 +22,7 @@ class TreeBuilder : public YAML::EventHandler {
 
   void OnDocumentStart(const YAML::Mark& mark) override {
     if (++documents_ == 2) {
-      Error(mark, "only one YAML document (one group) per file: a second one starts here");
+      Error(mark, "only one YAML document per file: a second one starts here");
     }
   }
   void OnDocumentEnd() override {}
@@ -189,4 +189,4 @@ std::string_view KindName(YamlNode::Kind kind) {
   return "value";
 }
 
-}  // namespace meridian::alerting::internal
+}  // namespace meridian::core
