@@ -1,7 +1,7 @@
 // One dashboard (GET /dashboards/UID): variables, time range, auto-refresh and the panel grid.
 // State lives in the URL like Grafana's (?from=-6h&until=now&var-host=a&var-host=b&refresh=30s).
 import {getJSON, query, markReady, markLoading} from './api.js';
-import {h, setPartialBanner} from './dom.js';
+import {fill, h, setPartialBanner} from './dom.js';
 import {Panel} from './panel.js';
 
 const PRESETS = ['-15min', '-1h', '-3h', '-6h', '-12h', '-24h', '-2d', '-7d'];
@@ -60,7 +60,7 @@ class DashboardView {
       d = r.data;
       this.partials.dashboard = r.partial;
     } catch (e) {
-      this.view.replaceChildren(h('p', {}, h('a', {href: '/dashboards/'}, '← Dashboards')),
+      fill(this.view, h('p', {}, h('a', {href: '/dashboards/'}, '← Dashboards')),
                                 h('p', {class: 'error banner', role: 'alert'}, e.message));
       markReady();
       return;
@@ -87,7 +87,7 @@ class DashboardView {
     this.resizeObserver.disconnect();
     this.panels = (d.errors || []).length ? [] :
       (d.panels || []).map((spec, i) => new Panel(spec, i, (from, until) => this.setRange(String(from), String(until))));
-    this.view.replaceChildren(
+    fill(this.view, 
       h('div', {class: 'dash-head'},
         h('h1', {}, d.title),
         d.description ? h('p', {class: 'muted'}, d.description) : null),

@@ -30,3 +30,8 @@ export function setPartialBanner(container, partials) {
   }
   banner.textContent = `Partial data — regions that did not answer: ${text}`;
 }
+
+// el.replaceChildren without the null/false placeholders of conditional children.
+export function fill(el, ...children) {
+  el.replaceChildren(...children.flat().filter((c) => c != null && c !== false));
+}

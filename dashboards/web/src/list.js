@@ -1,6 +1,6 @@
 // The dashboards list (GET /dashboards/) from /api/dashboards; broken files flagged with errors.
 import {getJSON, markReady} from './api.js';
-import {h} from './dom.js';
+import {h, fill} from './dom.js';
 
 function errorList(errors) {
   return h('ul', {class: 'errors', dataset: {testid: 'dashboard-errors'}},
@@ -16,14 +16,14 @@ export async function showList(view) {
       h('span', {class: 'muted'}, ` ${d.panels ?? 0} panels`, d.file ? ` · ${d.file}` : ''),
       (d.tags || []).length ? h('span', {class: 'tags'}, d.tags.map((t) => h('span', {class: 'tag'}, t))) : null,
       (d.errors || []).length ? errorList(d.errors) : null));
-    view.replaceChildren(
+    fill(view, 
       h('h1', {}, 'Dashboards'),
       (data.errors || []).length ? errorList(data.errors) : null,
       items.length ? h('ul', {class: 'dash-list'}, items) :
         h('p', {class: 'muted'}, data.dir ? `No dashboard files in ${data.dir}.` :
           'No dashboards directory configured (dashboards.dir).'));
   } catch (e) {
-    view.replaceChildren(h('h1', {}, 'Dashboards'), h('p', {class: 'error banner'}, e.message));
+    fill(view, h('h1', {}, 'Dashboards'), h('p', {class: 'error banner'}, e.message));
   }
   markReady();
 }

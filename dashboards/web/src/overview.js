@@ -1,7 +1,7 @@
 // The regions overview (GET /): one card per region from /api/overview, and the checks that are
 // not OK across every region. Polls every 10 s.
 import {getJSON, markReady} from './api.js';
-import {h} from './dom.js';
+import {h, fill} from './dom.js';
 import {formatAge, formatRate} from './format.js';
 
 const POLL_MS = 10000;
@@ -49,7 +49,7 @@ function render(view, data) {
   const regions = data.regions || [];
   const now = data.now || Date.now() / 1000;
   const rows = problemRows(regions, now);
-  view.replaceChildren(
+  fill(view, 
     h('h1', {}, 'Regions'),
     h('div', {class: 'cards'}, regions.map(regionCard)),
     h('h2', {}, 'Problems'),
@@ -73,7 +73,7 @@ export function showOverview(view) {
       render(view, data);
     } catch (e) {
       if (stopped) return;
-      view.replaceChildren(h('h1', {}, 'Regions'), h('p', {class: 'error banner'}, e.message));
+      fill(view, h('h1', {}, 'Regions'), h('p', {class: 'error banner'}, e.message));
     }
     markReady();
     timer = setTimeout(poll, POLL_MS);

@@ -11,6 +11,15 @@ const STATE_COLORS = {critical: '#e24d42', warning: '#ef843c', unknown: '#ba43a9
 const ROW_PX = 30;  // a panel's height is in rows of 30 px
 export const SYNC_KEY = 'meridian-dashboard';
 
+// Width of the y axis: its longest label plus the tick gap (labels are unit-formatted).
+const measure = document.createElement('canvas').getContext('2d');
+function axisSize(u, values) {
+  if (!values) return 48;
+  measure.font = u.axes[1].font[0];
+  const widest = Math.max(...values.map((v) => measure.measureText(v).width));
+  return Math.ceil(widest / devicePixelRatio) + 18;
+}
+
 function cssVar(name) {
   return getComputedStyle(document.documentElement).getPropertyValue(name).trim();
 }
@@ -51,7 +60,7 @@ function stacked(data, shown) {
       continue;
     }
     acc = acc.map((a, j) => (data[i][j] == null ? a : a + data[i][j]));
-    out.push(acc.slice());
+    out.push(acc.map((a, j) => (data[i][j] == null ? data[i][j] : a)));  // a gap stays a gap
   }
   return out;
 }
@@ -157,8 +166,8 @@ export class Panel {
         }},
       },
       axes: [
-        {stroke: fg, grid: {stroke: grid, width: 1}, ticks: {stroke: grid}},
-        {stroke: fg, grid: {stroke: grid, width: 1}, ticks: {stroke: grid}, size: 64,
+        {stroke: fg, grid: {stroke: grid, width: 1}, ticks: {stroke: grid}, space: 80},
+        {stroke: fg, grid: {stroke: grid, width: 1}, ticks: {stroke: grid}, size: axisSize,
          values: (u, vals) => vals.map(fmt)},
       ],
       hooks: {
