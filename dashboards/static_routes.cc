@@ -70,9 +70,8 @@ bool NotModified(std::string_view if_none_match, std::string_view hash) {
     if (tag.starts_with("W/")) tag.remove_prefix(2);
     if (tag.size() < 2 || tag.front() != '"' || tag.back() != '"') continue;
     tag = tag.substr(1, tag.size() - 2);
-    if (tag.starts_with(hash) &&
-        (tag.size() == hash.size() || tag.substr(hash.size()) == "-gzip" ||
-         tag.substr(hash.size()) == "-br")) {
+    if (tag.starts_with(hash) && (tag.size() == hash.size() || tag.substr(hash.size()) == "-gzip" ||
+                                  tag.substr(hash.size()) == "-br")) {
       return true;
     }
   }

@@ -48,8 +48,8 @@ class StaticRoutesTest : public ::testing::Test {
  protected:
   void SetUp() override { ASSERT_TRUE(RegisterPageRoutes(router_).ok()); }
 
-  http::Response Get(const std::string& path, std::vector<std::pair<std::string, std::string>>
-                                                  headers = {}) const {
+  http::Response Get(const std::string& path,
+                     std::vector<std::pair<std::string, std::string>> headers = {}) const {
     http::Router::Match m = router_.Find(http::Method::kGet, path);
     if (m.route == nullptr) return http::Response::Text(m.status, "no route");
     EXPECT_EQ(m.route->scope, http::Scope::kRead) << path;
@@ -71,8 +71,8 @@ TEST_F(StaticRoutesTest, EveryPagePathServesTheShellRevalidated) {
   EXPECT_EQ(HeaderOf(root, "Cache-Control"), "no-cache");
   EXPECT_FALSE(HeaderOf(root, "ETag").empty());
   EXPECT_NE(root.body.find("<!doctype html>"), std::string::npos);
-  for (const char* path : {"/dashboards", "/dashboards/", "/dashboards/web-tier",
-                           "/dashboards/web-tier/"}) {
+  for (const char* path :
+       {"/dashboards", "/dashboards/", "/dashboards/web-tier", "/dashboards/web-tier/"}) {
     const http::Response r = Get(path);
     EXPECT_EQ(r.status, 200) << path;
     EXPECT_EQ(r.body, root.body) << path;

@@ -24,10 +24,10 @@ struct MeridianOptions {
   // YAML written to <dir>/meridian.yaml and passed as --config; empty = no --config.
   std::string config_yaml;
   std::vector<std::string> extra_args;  // Appended after the serve flags.
-  std::vector<std::string> env;         // "NAME=value" added to (or replacing) the environment.
   std::chrono::milliseconds start_timeout = std::chrono::seconds(30);
   // HTTPS only (http.tls): readiness is the start-up log line, not GET /health.
   bool tls = false;
+  std::vector<std::string> env = {};  // "NAME=value" added to (or replacing) the environment.
 };
 
 class MeridianProcess {
