@@ -60,6 +60,10 @@ storage:
     - { pattern: ".*",        method: average, xFilesFactor: 0.5 }
   # carbon_schemas_file: /etc/carbon/storage-schemas.conf     (alternative to schemas:)
   # carbon_aggregation_file: /etc/carbon/storage-aggregation.conf
+events:                        # graphite-web's events API (/events/); README "Events"
+  max_events: 100000           # events kept; the oldest is deleted past it
+  retention: 90d               # older events are dropped
+  max_event_bytes: 65536       # POST /events/ body; more → 413
 # alerting:                    # README "Alert rules"; off unless rules_dir is set
 #   rules_dir: ./rules
 #   nagios: { command_file: /var/lib/nagios4/rw/nagios.cmd }

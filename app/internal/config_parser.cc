@@ -36,7 +36,8 @@ class ConfigParser : private YamlReader {
 
   Status Top(const YAML::Node& root, Config& c) const {
     return ForEachKey(
-        root, "", {"instance", "data_dir", "graphite", "http", "storage", "alerting", "federation"},
+        root, "", {"instance", "data_dir", "graphite", "http", "storage", "alerting", "federation",
+               "events"},
         [&](const std::string& key, const YAML::Node& v, const std::string& path) {
           if (key == "instance") return Instance(v, path, c.instance);
           if (key == "data_dir") {
@@ -47,6 +48,7 @@ class ConfigParser : private YamlReader {
           if (key == "http") return Http(v, path, c.http);
           if (key == "alerting") return Alerting(v, path, c.alerting);
           if (key == "federation") return Federation(v, path, c.federation);
+          if (key == "events") return Events(v, path, c.events);
           return Storage(v, path, c.storage);
         });
   }
@@ -91,6 +93,20 @@ class ConfigParser : private YamlReader {
           } else {
             return Nsca(v, p, a.nsca);
           }
+          return Status::Ok();
+        });
+  }
+
+  Status Events(const YAML::Node& node, const std::string& path, EventsConfig& e) const {
+    using std::chrono::milliseconds;
+    return ForEachKey(
+        node, path, {"max_events", "retention", "max_event_bytes"},
+        [&](const std::string& key, const YAML::Node& v, const std::string& p) -> Status {
+          if (key == "max_events") return Into(Uint(v, p, 1, 100'000'000), e.max_events);
+          if (key == "max_event_bytes") return Into(Uint(v, p, 256, 8 << 20), e.max_event_bytes);
+          ASSIGN_OR_RETURN(e.retention, Duration(v, p, milliseconds(1000),
+                                                 milliseconds(100LL * 365 * 86'400'000)));
+          if (e.retention.count() % 1000 != 0) return Error(v, p, "must be whole seconds");
           return Status::Ok();
         });
   }
