@@ -13,6 +13,11 @@
 #include "alerting/nagios_pipe_sink.h"
 #include "alerting/nsca_sink.h"
 #include "alerting/rule_reloader.h"
+#include "dashboards/overview.h"
+#include "dashboards/record_event_store.h"
+#include "dashboards/status.h"
+#include "app/internal/federation_peer_directory.h"
+#include "app/internal/server_instance_stats.h"
 #include "app/internal/store_state_store.h"
 #include "app/tokens_file.h"
 #include "dashboards/dashboard_api.h"
@@ -203,6 +208,7 @@ core::Status Server::StartHttp() {
     RETURN_IF_ERROR(alerting::RegisterAlertRoutes(*router_, *alerts_, *rule_reloader_, clock_));
   }
   RETURN_IF_ERROR(StartDashboards());
+  RETURN_IF_ERROR(StartEventsAndStatus());
   http::ServerOptions so;
   so.host = hc.listen.host;
   so.port = hc.listen.port;
@@ -370,6 +376,7 @@ void Server::WriteSelfMetrics() {
       .GetGauge("process_resident_memory_bytes",
                 "Resident memory of the process, sampled every storage.self_metrics_interval.")
       .Set(ResidentBytes());
+  if (instance_stats_) instance_stats_->Sample();  // the ingest rate's baseline
   const std::string prefix = "meridian." + config_.instance + ".";
   const int64_t now = clock_.NowSeconds();
   storage::PointBatch batch;
