@@ -13,7 +13,7 @@ export async function showList(view) {
     const {data} = await getJSON('/api/dashboards');
     const items = (data.dashboards || []).map((d) => h('li', {class: 'card dash-item'},
       h('a', {href: `/dashboards/${encodeURIComponent(d.uid)}`, dataset: {testid: 'dashboard-link', uid: d.uid}}, d.title),
-      h('span', {class: 'muted'}, ` ${d.panels ?? 0} panels`, d.file ? ` · ${d.file}` : ''),
+      h('span', {class: 'muted'}, ` ${d.panels ?? 0} panel${d.panels === 1 ? '' : 's'}`, d.file ? ` · ${d.file}` : ''),
       (d.tags || []).length ? h('span', {class: 'tags'}, d.tags.map((t) => h('span', {class: 'tag'}, t))) : null,
       (d.errors || []).length ? errorList(d.errors) : null));
     fill(view, 

@@ -22,7 +22,7 @@ function regionCard(r) {
       r.ingest_points_per_second != null ?
         [h('dt', {}, 'ingest'), h('dd', {}, `${formatRate(r.ingest_points_per_second)} points/s`)] : null,
       r.series != null ? [h('dt', {}, 'series'), h('dd', {}, formatRate(r.series))] : null,
-      r.latency_ms != null ? [h('dt', {}, 'latency'), h('dd', {}, `${Math.round(r.latency_ms)} ms`)] : null),
+      r.up && r.latency_ms != null ? [h('dt', {}, 'latency'), h('dd', {}, `${Math.round(r.latency_ms)} ms`)] : null),
     r.alerts ? h('ul', {class: 'alert-counts', 'aria-label': 'alerts by state'},
       STATES.map((s) => h('li', {class: `state ${s.toLowerCase()}`},
         h('span', {dataset: {testid: 'alert-count', state: s}}, String(alerts[s] || 0)), ` ${s}`)))
