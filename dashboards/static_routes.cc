@@ -36,8 +36,10 @@ core::Result<std::shared_ptr<const Assets>> Prepare() {
   for (const internal::EmbeddedAsset& a : internal::EmbeddedAssets()) {
     auto p = std::make_unique<PreparedAsset>();
     p->asset = &a;
-    ASSIGN_OR_RETURN(std::string gz, http::EncodeBody(a.bytes, http::ContentEncoding::kGzip));
-    ASSIGN_OR_RETURN(std::string br, http::EncodeBody(a.bytes, http::ContentEncoding::kBrotli));
+    ASSIGN_OR_RETURN(std::string gz,
+                     http::EncodeBody(a.bytes, http::ContentEncoding::kGzip, http::Effort::kBest));
+    ASSIGN_OR_RETURN(std::string br, http::EncodeBody(a.bytes, http::ContentEncoding::kBrotli,
+                                                      http::Effort::kBest));
     if (gz.size() < a.bytes.size()) p->gzip = std::move(gz);
     if (br.size() < a.bytes.size()) p->br = std::move(br);
     const std::string tag(a.hash);

@@ -35,8 +35,8 @@ ContentEncoding NegotiateEncoding(std::string_view accept_encoding) {
   return ContentEncoding::kIdentity;
 }
 
-core::Result<std::string> EncodeBody(std::string_view body, ContentEncoding e) {
-  return internal::Encode(body, ToInternal(e));
+core::Result<std::string> EncodeBody(std::string_view body, ContentEncoding e, Effort effort) {
+  return internal::Encode(body, ToInternal(e), effort == Effort::kBest);
 }
 
 }  // namespace meridian::http

@@ -17,8 +17,13 @@ std::string_view ContentEncodingName(ContentEncoding e);  // "identity", "gzip",
 // From an Accept-Encoding value: br if acceptable, else gzip, else identity (q-values honoured).
 ContentEncoding NegotiateEncoding(std::string_view accept_encoding);
 
-// `body` encoded (gzip level 5 / brotli quality 4, as the front door). INTERNAL if the library
-// fails (never for valid input).
-core::Result<std::string> EncodeBody(std::string_view body, ContentEncoding e);
+enum class Effort {
+  kFast,  // gzip 5 / brotli 4, as the front door compresses each answer
+  kBest,  // gzip 9 / brotli 11: for bodies encoded once and sent many times (static assets)
+};
+
+// `body` encoded. INTERNAL if the library fails (never for valid input).
+core::Result<std::string> EncodeBody(std::string_view body, ContentEncoding e,
+                                     Effort effort = Effort::kFast);
 
 }  // namespace meridian::http

@@ -77,13 +77,14 @@ Encoding Negotiate(std::string_view accept_encoding) {
   return Encoding::kIdentity;
 }
 
-core::Result<std::string> Encode(std::string_view body, Encoding e) {
+core::Result<std::string> Encode(std::string_view body, Encoding e, bool best) {
   std::string out;
   if (e == Encoding::kBrotli) {
     size_t size = BrotliEncoderMaxCompressedSize(body.size());
     if (size == 0) return core::Internal("brotli: input too large");
     out.resize(size);
-    if (!BrotliEncoderCompress(kBrotliQuality, BROTLI_DEFAULT_WINDOW, BROTLI_MODE_TEXT, body.size(),
+    if (!BrotliEncoderCompress(best ? BROTLI_MAX_QUALITY : kBrotliQuality, BROTLI_DEFAULT_WINDOW,
+                               BROTLI_MODE_TEXT, body.size(),
                                reinterpret_cast<const uint8_t*>(body.data()), &size,
                                reinterpret_cast<uint8_t*>(out.data()))) {
       return core::Internal("brotli: compression failed");
@@ -94,7 +95,8 @@ core::Result<std::string> Encode(std::string_view body, Encoding e) {
   if (e == Encoding::kGzip) {
     z_stream z{};
     // 15 + 16: a gzip wrapper, not zlib's.
-    if (deflateInit2(&z, kGzipLevel, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
+    if (deflateInit2(&z, best ? Z_BEST_COMPRESSION : kGzipLevel, Z_DEFLATED, 15 + 16, 8,
+                     Z_DEFAULT_STRATEGY) != Z_OK) {
       return core::Internal("gzip: deflateInit2 failed");
     }
     out.resize(deflateBound(&z, static_cast<uLong>(body.size())));
