@@ -2,7 +2,7 @@
 // table with stats over the drawn data (click a row to isolate a series); thresholds; stacking;
 // vertical markers for alert transitions and annotations.
 import {getJSON, query} from './api.js';
-import {h} from './dom.js';
+import {fill, h} from './dom.js';
 import {formatValue, formatTime} from './format.js';
 
 const PALETTE = ['#7eb26d', '#eab839', '#6ed0e0', '#ef843c', '#e24d42', '#1f78c1', '#ba43a9',
@@ -80,6 +80,9 @@ export class Panel {
     this.message = h('p', {class: 'panel-error', role: 'alert', hidden: true});
     this.plotEl = h('div', {class: 'plot', style: `height:${(spec.height || 8) * ROW_PX}px`});
     this.legend = h('table', {class: 'legend'});
+    this.hovered = false;
+    this.plotEl.addEventListener('mouseenter', () => { this.hovered = true; });
+    this.plotEl.addEventListener('mouseleave', () => { this.hovered = false; if (this.tip) this.tip.hidden = true; });
     this.el = h('section', {class: 'panel card', style: `--w:${w}`,
                             dataset: {testid: 'panel', panel: String(index), state: 'loading', markers: '0'}},
       this.title, this.message, this.plotEl, h('div', {class: 'legend-wrap'}, this.legend));
@@ -126,6 +129,8 @@ export class Panel {
     } else {
       this.destroyPlot();
       this.plot = new uPlot(this.options(width), data, this.plotEl);
+      this.tip = h('div', {class: 'tooltip', hidden: true});
+      this.plot.over.append(this.tip);
     }
     this.applyVisibility();
     this.renderLegend();
@@ -158,7 +163,9 @@ export class Panel {
       legend: {show: false},
       series,
       bands,
-      cursor: {sync: {key: SYNC_KEY, setSeries: false}, drag: {x: true, y: false, setScale: false}},
+      // The crosshair's time is shared across panels (not its height: units differ).
+      cursor: {sync: {key: SYNC_KEY, setSeries: false, scales: ['x', null]},
+               drag: {x: true, y: false, setScale: false}},
       scales: {
         y: {range: (u, lo, hi) => {
           const [alo, ahi] = uPlot.rangeNum(lo ?? 0, hi ?? 1, 0.1, true);
@@ -172,6 +179,7 @@ export class Panel {
       ],
       hooks: {
         draw: [(u) => { this.drawThresholds(u); this.placeMarkers(); }],
+        setCursor: [(u) => this.showTooltip(u)],
         setSelect: [(u) => {
           if (u.select.width < 3) return;
           const from = Math.floor(u.posToVal(u.select.left, 'x'));
@@ -181,6 +189,27 @@ export class Panel {
         }],
       },
     };
+  }
+
+  // The values under the cursor, on the panel the pointer is over (the others show the line).
+  showTooltip(u) {
+    const idx = u.cursor.idx;
+    if (!this.hovered || idx == null || !this.raw) {
+      this.tip.hidden = true;
+      return;
+    }
+    const fmt = (v) => formatValue(v, this.spec.unit, this.spec.decimals);
+    const rows = this.names.map((name, i) => {
+      if (!this.shown()[i]) return null;
+      return h('div', {}, h('span', {class: 'swatch', style: `background:${PALETTE[i % PALETTE.length]}`}),
+        `${name}: `, h('b', {}, fmt(this.raw[i + 1][idx])));
+    });
+    fill(this.tip, h('div', {class: 'muted'}, formatTime(this.raw[0][idx])), rows);
+    this.tip.hidden = false;
+    const left = u.cursor.left;
+    const flip = left > u.over.clientWidth / 2;
+    this.tip.style.left = flip ? '' : `${left + 12}px`;
+    this.tip.style.right = flip ? `${u.over.clientWidth - left + 12}px` : '';
   }
 
   // Thresholds: a dashed line at each value and a faint band up to the next one.
@@ -298,6 +327,7 @@ export class Panel {
   destroyPlot() {
     if (this.plot) this.plot.destroy();
     this.plot = null;
+    this.tip = null;
     this.markers = [];
   }
 }
