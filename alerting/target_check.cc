@@ -61,6 +61,7 @@ core::Status CheckFunctions(const query::Expr& expr) {
   if (expr.text != "seriesByTag" && spec == nullptr) {
     return core::InvalidArgument("unknown function '" + expr.text + "'");
   }
+  if (spec != nullptr) RETURN_IF_ERROR(query::BindArguments(*spec, expr, nullptr));
   RETURN_IF_ERROR(CheckRegexArgs(expr, spec));
   for (const query::Arg& arg : expr.args) RETURN_IF_ERROR(CheckFunctions(arg.value));
   return core::Status::Ok();

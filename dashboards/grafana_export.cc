@@ -50,12 +50,15 @@ json Annotations(const Dashboard& d, const GrafanaExportOptions& o) {
                   {"name", "Annotations & Alerts"},
                   {"type", "dashboard"}});
   for (const Annotation& a : d.annotations) {
-    list.push_back(
-        {{"datasource", Datasource(o)},
-         {"enable", true},
-         {"iconColor", a.color},
-         {"name", a.name},
-         {"target", {{"fromAnnotations", true}, {"tags", a.tags}, {"textEditor", false}}}});
+    list.push_back({{"datasource", Datasource(o)},
+                    {"enable", true},
+                    {"iconColor", a.color},
+                    {"name", a.name},
+                    {"target",
+                     {{"fromAnnotations", true},
+                      {"refId", "Anno"},
+                      {"tags", a.tags},
+                      {"textEditor", false}}}});
   }
   return {{"list", std::move(list)}};
 }
@@ -73,7 +76,6 @@ json Templating(const Dashboard& d, const GrafanaExportOptions& o) {
   json list = json::array();
   for (const Variable& v : d.variables) {
     json var = {{"datasource", Datasource(o)},
-                {"definition", v.query},
                 {"hide", 0},
                 {"includeAll", v.include_all},
                 {"multi", v.multi},

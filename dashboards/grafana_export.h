@@ -6,7 +6,7 @@
 //   uid = ours; graphTooltip 1 (shared crosshair); time: graphite times → Grafana's ("-6h" →
 //   "now-6h", an absolute time → ISO 8601 UTC); refresh "30s"/"1m"/…; tags;
 //   annotations → Graphite-datasource annotations on events with those tags (after Grafana's
-//   built-in one); variables → templating.list query variables (definition/query = our query,
+//   built-in one); variables → templating.list query variables (query = our query,
 //   multi, includeAll, allValue (when set), regex as /re/, current = the defaults (absent: Grafana
 //   picks the first option or All), refresh on load, sorted
 //   alphabetically); panels → type timeseries, gridPos from width/height (our 12 columns are

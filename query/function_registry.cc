@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include "query/evaluator.h"
@@ -60,36 +61,44 @@ core::Status Call::Error(std::string_view message) const {
   return core::InvalidArgument(fmt::format("{}: {}", spec_.name, message));
 }
 
-core::Status Call::Bind() {
+core::Status BindArguments(const FunctionSpec& spec, const Expr& call, BoundArguments* bound) {
+  BoundArguments local;
+  BoundArguments& out = bound != nullptr ? *bound : local;
+  auto error = [&spec](std::string message) {
+    return core::InvalidArgument(fmt::format("{}: {}", spec.name, message));
+  };
   size_t next = 0;  // next parameter a positional argument binds to
-  for (const Arg& arg : expr_.args) {
+  for (const Arg& arg : call.args) {
     const Expr* value = &arg.value;
     if (arg.keyword.empty()) {
-      if (next >= spec_.params.size()) {
-        return Error(fmt::format("takes at most {} arguments", spec_.params.size()));
+      if (next >= spec.params.size()) {
+        return error(fmt::format("takes at most {} arguments", spec.params.size()));
       }
-      const ParamSpec& p = spec_.params[next];
-      bound_[p.name].push_back(value);
+      const ParamSpec& p = spec.params[next];
+      out[p.name].push_back(value);
       if (!p.multiple) ++next;
       continue;
     }
-    auto it = std::find_if(spec_.params.begin(), spec_.params.end(),
+    auto it = std::find_if(spec.params.begin(), spec.params.end(),
                            [&](const ParamSpec& p) { return p.name == arg.keyword; });
-    if (it == spec_.params.end()) {
-      return Error(fmt::format("unexpected keyword argument '{}'", arg.keyword));
+    if (it == spec.params.end()) {
+      return error(fmt::format("unexpected keyword argument '{}'", arg.keyword));
     }
-    if (!bound_[it->name].empty() && !it->multiple) {
-      return Error(fmt::format("got multiple values for argument '{}'", arg.keyword));
+    if (!out[it->name].empty() && !it->multiple) {
+      return error(fmt::format("got multiple values for argument '{}'", arg.keyword));
     }
-    bound_[it->name].push_back(value);
+    out[it->name].push_back(value);
   }
-  for (const ParamSpec& p : spec_.params) {
-    if (p.required && !Has(p.name)) {
-      return Error(fmt::format("missing required argument '{}'", p.name));
-    }
+  for (const ParamSpec& p : spec.params) {
+    auto it = out.find(p.name);
+    const bool has = it != out.end() && !it->second.empty() &&
+                     !(it->second.size() == 1 && it->second[0]->kind == ExprKind::kNone);
+    if (p.required && !has) return error(fmt::format("missing required argument '{}'", p.name));
   }
   return core::Status::Ok();
 }
+
+core::Status Call::Bind() { return BindArguments(spec_, expr_, &bound_); }
 
 const std::vector<const Expr*>* Call::Find(std::string_view param) const {
   auto it = bound_.find(param);

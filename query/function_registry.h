@@ -62,6 +62,19 @@ struct EvalWindow {
   int64_t now = 0;
 };
 
+struct FunctionSpec;
+
+// Arguments bound to parameter names (a `multiple` parameter collects several).
+using BoundArguments = std::map<std::string, std::vector<const Expr*>, std::less<>>;
+
+// Binds `call`'s arguments to `spec`'s parameters the way Python binds graphite-web's function
+// signatures (positional, then keyword; a `multiple` parameter takes the remaining positionals),
+// into `*bound` when non-null. INVALID_ARGUMENT "name: takes at most N arguments", "name:
+// unexpected keyword argument 'k'", "name: got multiple values for argument 'k'", "name: missing
+// required argument 'p'" (a None value counts as missing). Call::Bind uses it; so do load-time
+// checks that have no evaluator (alerting/target_check.h).
+core::Status BindArguments(const FunctionSpec& spec, const Expr& call, BoundArguments* bound);
+
 class Call {
  public:
   Call(Evaluator& evaluator, const Expr& expr, const struct FunctionSpec& spec,
@@ -114,7 +127,7 @@ class Call {
   const Expr& expr_;
   const struct FunctionSpec& spec_;
   EvalWindow window_;
-  std::map<std::string, std::vector<const Expr*>, std::less<>> bound_;
+  BoundArguments bound_;
 };
 
 using FunctionImpl = std::function<core::Result<SeriesList>(Call&)>;

@@ -273,6 +273,11 @@ TEST(ParseRuleGroupTest, TargetChecks) {
               ElementsAre(HasSubstr("unknown function 'nope'")));
   EXPECT_THAT(with_target("\"template(a.$x.b, x=1)\""), ::testing::IsEmpty());
   EXPECT_THAT(with_target("\"aliasByNode(eu.*.pg, 1)\""), ::testing::IsEmpty());
+  // Arguments are bound as evaluation binds them: what would fail every evaluation is refused.
+  EXPECT_THAT(with_target("\"scale(eu.*.pg)\""),
+              ElementsAre(HasSubstr("scale: missing required argument 'factor'")));
+  EXPECT_THAT(with_target("\"alias(eu.*.pg, 'a', 'b')\""),
+              ElementsAre(HasSubstr("alias: takes at most 2 arguments")));
 }
 
 // Regexes RE2 cannot run would fail every evaluation: `rules check` names function and pattern.

@@ -239,6 +239,9 @@ panels:
       - "grep($r.*, '(')"
       - "  "
       - "sumSeries($r.{a,b}.x)"
+      - "scale($r.a)"
+      - "alias($r.a, 'x', 'y')"
+      - "alias($r.a, nme='x')"
 )y"),
               ElementsAre("d.yaml:7: panels[0].targets[0]: target 'nosuchFunction($r.a)': unknown "
                           "function 'nosuchFunction'",
@@ -247,7 +250,13 @@ panels:
                           "d.yaml:9: panels[0].targets[2]: unknown variable 'nope'",
                           ::testing::StartsWith("d.yaml:10: panels[0].targets[3]: target "
                                                 "'grep($r.*, '(')': grep: "),
-                          "d.yaml:11: panels[0].targets[4]: empty"));
+                          "d.yaml:11: panels[0].targets[4]: empty",
+                          "d.yaml:13: panels[0].targets[6]: target 'scale($r.a)': scale: missing "
+                          "required argument 'factor'",
+                          "d.yaml:14: panels[0].targets[7]: target 'alias($r.a, 'x', 'y')': alias: "
+                          "takes at most 2 arguments",
+                          "d.yaml:15: panels[0].targets[8]: target 'alias($r.a, nme='x')': alias: "
+                          "unexpected keyword argument 'nme'"));
 }
 
 TEST(DashboardParseTest, MultiVariablePlaceholderIsAGlobAlternation) {
