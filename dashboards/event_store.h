@@ -37,8 +37,8 @@ struct Event {
 enum class SetOperation { kIntersection, kUnion };
 
 struct EventQuery {
-  int64_t from = 0;           // epoch seconds, inclusive
-  int64_t until = INT64_MAX;  // inclusive
+  int64_t from = 0;               // epoch seconds, inclusive
+  int64_t until = INT64_MAX;      // inclusive
   std::vector<std::string> tags;  // empty: no tag filter
   SetOperation set = SetOperation::kIntersection;
   // The matching events' what+data+tags bytes may not exceed this: past it the query fails

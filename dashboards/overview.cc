@@ -25,9 +25,8 @@ Answer Ask(RemoteInstance& peer, const core::Deadline& deadline) {
   Answer a;
   const auto started = SteadyClock::now();
   auto done = [&] {
-    a.latency_ms = std::chrono::duration_cast<std::chrono::milliseconds>(SteadyClock::now() -
-                                                                         started)
-                       .count();
+    a.latency_ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(SteadyClock::now() - started).count();
   };
   if (peer.role() == "graphite") {
     core::Status st = peer.Probe(deadline);
@@ -105,8 +104,11 @@ std::string Overview::Json(const core::Deadline& deadline) {
   // This instance's own status while the peers work.
   Ordered self = Ordered::parse(self_.Json(), nullptr, false);
   Ordered regions = Ordered::array();
-  Ordered me = {{"name", self.value("name", "")}, {"role", "self"}, {"up", true},
-                {"error", ""},                    {"latency_ms", 0}};
+  Ordered me = {{"name", self.value("name", "")},
+                {"role", "self"},
+                {"up", true},
+                {"error", ""},
+                {"latency_ms", 0}};
   for (auto& [k, v] : self.items()) {
     if (k != "name") me[k] = v;
   }
@@ -130,7 +132,8 @@ std::string Overview::Json(const core::Deadline& deadline) {
     if (!refused[i].empty()) {
       a.error = refused[i];
     } else if (!gather->answers[i]) {
-      a.error = fmt::format("no answer within {} ms (federation.timeout)", options_.timeout.count());
+      a.error =
+          fmt::format("no answer within {} ms (federation.timeout)", options_.timeout.count());
       a.latency_ms = options_.timeout.count();
     } else {
       a = *gather->answers[i];

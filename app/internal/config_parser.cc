@@ -36,8 +36,8 @@ class ConfigParser : private YamlReader {
 
   Status Top(const YAML::Node& root, Config& c) const {
     return ForEachKey(
-        root, "", {"instance", "data_dir", "graphite", "http", "storage", "alerting", "federation",
-               "events"},
+        root, "",
+        {"instance", "data_dir", "graphite", "http", "storage", "alerting", "federation", "events"},
         [&](const std::string& key, const YAML::Node& v, const std::string& path) {
           if (key == "instance") return Instance(v, path, c.instance);
           if (key == "data_dir") {

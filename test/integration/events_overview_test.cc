@@ -96,16 +96,17 @@ TEST(EventsServeTest, PostThenGetDataRoundTripsInGraphiteWebShapes) {
 TEST(EventsServeTest, BadBodiesAre400WithAClearMessageAndTooBigIs413) {
   auto m = Start("events: { max_event_bytes: 1024 }\n");
   ASSERT_NE(m, nullptr);
-  for (auto [body, says] : {std::pair{"{not json", "not valid JSON"},
-                            std::pair{R"({"tags": "x"})", "is required"},
-                            std::pair{R"({"what": "x", "tags": 3})", "must be an array"},
-                            std::pair{R"({"what": "x", "when": "soon"})", "must be a number"}}) {
+  for (auto [body, says] :
+       {std::pair{"{not json", "not valid JSON"}, std::pair{R"({"tags": "x"})", "is required"},
+        std::pair{R"({"what": "x", "tags": 3})", "must be an array"},
+        std::pair{R"({"what": "x", "when": "soon"})", "must be a number"}}) {
     auto r = Send(*m, "POST", "/events/", body);
     ASSERT_TRUE(r.ok());
     EXPECT_EQ(r->status, 400) << body;
     EXPECT_NE(r->body.find(says), std::string::npos) << r->body;
   }
-  auto big = Send(*m, "POST", "/events/", R"({"what": "x", "data": ")" + std::string(4000, 'z') + "\"}");
+  auto big =
+      Send(*m, "POST", "/events/", R"({"what": "x", "data": ")" + std::string(4000, 'z') + "\"}");
   ASSERT_TRUE(big.ok());
   EXPECT_EQ(big->status, 413);
   EXPECT_NE(big->body.find("events.max_event_bytes"), std::string::npos) << big->body;
@@ -153,11 +154,11 @@ TEST(OverviewServeTest, ThreeRegionsWithSeriesRatesAndProblemsAndAKilledOneIsDow
   auto c = Start("instance: c\nalerting:\n  rules_dir: " + rules.path().string() + "\n");
   ASSERT_NE(b, nullptr);
   ASSERT_NE(c, nullptr);
-  auto a = Start(fmt::format(
-      "instance: a\nfederation:\n  timeout: 2s\n  peers:\n"
-      "    - {{ name: b, url: \"http://127.0.0.1:{}\", role: region }}\n"
-      "    - {{ name: c, url: \"http://127.0.0.1:{}\", role: region }}\n",
-      b->http_port(), c->http_port()));
+  auto a =
+      Start(fmt::format("instance: a\nfederation:\n  timeout: 2s\n  peers:\n"
+                        "    - {{ name: b, url: \"http://127.0.0.1:{}\", role: region }}\n"
+                        "    - {{ name: c, url: \"http://127.0.0.1:{}\", role: region }}\n",
+                        b->http_port(), c->http_port()));
   ASSERT_NE(a, nullptr);
   const std::string t = std::to_string(Now());
   ASSERT_TRUE(a->SendTcp("web.a.cpu 1 " + t + "\nweb.a.mem 2 " + t + "\n").ok());
@@ -177,8 +178,8 @@ TEST(OverviewServeTest, ThreeRegionsWithSeriesRatesAndProblemsAndAKilledOneIsDow
         ov = GetJson(*a, "/api/overview");
         if (!ov.is_object() || ov["regions"].size() != 3) return false;
         json ra = region("a"), rc = region("c");
-        return ra["ingest_points_per_second"].get<double>() > 0 &&
-               rc["up"] == true && rc["alerts"]["CRITICAL"] == 1;
+        return ra["ingest_points_per_second"].get<double>() > 0 && rc["up"] == true &&
+               rc["alerts"]["CRITICAL"] == 1;
       },
       60s))
       << ov.dump();
