@@ -54,6 +54,7 @@ std::vector<std::string> SplitTags(std::string_view text);
 // Bytes an event counts against EventQuery::max_bytes.
 size_t EventBytes(const Event& event);
 
+// Thread-safety: called from HTTP worker threads at once; implementations are thread-safe.
 class EventStore {
  public:
   virtual ~EventStore() = default;
@@ -73,7 +74,5 @@ class EventStore {
   // NOT_FOUND for an unknown id.
   virtual core::Status Delete(int64_t id) = 0;
 };
-
-// Thread-safety: implementations are called from HTTP worker threads at once: thread-safe.
 
 }  // namespace meridian::dashboards
