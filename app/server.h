@@ -22,6 +22,7 @@ class StateStore;
 }  // namespace meridian::alerting
 namespace meridian::dashboards {
 class Overview;
+class PeerFanout;
 class RecordEventStore;
 class StatusReporter;
 }  // namespace meridian::dashboards
@@ -112,6 +113,7 @@ class Server {
   std::unique_ptr<internal::ServerInstanceStats> instance_stats_;
   std::unique_ptr<dashboards::StatusReporter> status_;
   std::unique_ptr<internal::FederationPeerDirectory> peer_directory_;
+  std::unique_ptr<dashboards::PeerFanout> peer_fanout_;
   std::unique_ptr<dashboards::Overview> overview_;
 
   std::mutex mu_;

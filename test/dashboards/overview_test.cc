@@ -161,7 +161,8 @@ TEST_F(OverviewTest, SelfFirstThenPeersInOrderWithTheirStatus) {
   auto down = std::make_shared<FakePeer>("ap", "region");
   down->answer = core::Unavailable("cannot connect");
   dir_.peers = {eu, gw, down};
-  Overview ov(self_, dir_, clock_, metrics_, {});
+  PeerFanout fanout(dir_, {});
+  Overview ov(self_, fanout, clock_, metrics_);
   json j = json::parse(ov.Json(core::Deadline::After(std::chrono::seconds(30))));
   EXPECT_EQ(j["now"], kNow);
   ASSERT_EQ(j["regions"].size(), 4u);
@@ -198,9 +199,10 @@ TEST_F(OverviewTest, ASlowPeerIsDownAtTheTimeoutWhileTheOthersShow) {
   auto fine = std::make_shared<FakePeer>("fine", "region");
   fine->answer = std::string(R"({"series": 1})");
   dir_.peers = {slow, fine};
-  OverviewOptions o;
+  PeerFanoutOptions o;
   o.timeout = std::chrono::milliseconds(200);
-  Overview ov(self_, dir_, clock_, metrics_, o);
+  PeerFanout fanout(dir_, o);
+  Overview ov(self_, fanout, clock_, metrics_);
   // Returns although the slow peer never answers: the timeout bounds the wait.
   json j = json::parse(ov.Json(core::Deadline::After(std::chrono::seconds(30))));
   slow->Release();
@@ -215,7 +217,8 @@ TEST_F(OverviewTest, GarbageAnswerIsDownWithTheReason) {
   auto odd = std::make_shared<FakePeer>("odd", "shard");
   odd->answer = std::string("<html>");
   dir_.peers = {odd};
-  Overview ov(self_, dir_, clock_, metrics_, {});
+  PeerFanout fanout(dir_, {});
+  Overview ov(self_, fanout, clock_, metrics_);
   json j = json::parse(ov.Json(core::Deadline()));
   EXPECT_EQ(j["regions"][1]["up"], false);
   EXPECT_NE(j["regions"][1]["error"].get<std::string>().find("not a JSON object"),
@@ -230,11 +233,12 @@ TEST_F(OverviewTest, PeersPastTheQueueBoundAreNotAskedAndSaySo) {
     dir_.peers.push_back(p);
     hanging.push_back(p);
   }
-  OverviewOptions o;
+  PeerFanoutOptions o;
   o.timeout = std::chrono::milliseconds(100);
   o.threads = 1;
   o.max_pending = 1;
-  Overview ov(self_, dir_, clock_, metrics_, o);
+  PeerFanout fanout(dir_, o);
+  Overview ov(self_, fanout, clock_, metrics_);
   json j = json::parse(ov.Json(core::Deadline()));
   ASSERT_EQ(j["regions"].size(), 4u);
   int not_asked = 0;
