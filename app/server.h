@@ -23,6 +23,7 @@ class StateStore;
 namespace meridian::dashboards {
 class DashboardLibrary;
 class Overview;
+class PeerFanout;
 class RecordEventStore;
 class StatusReporter;
 }  // namespace meridian::dashboards
@@ -117,6 +118,7 @@ class Server {
   std::unique_ptr<internal::ServerInstanceStats> instance_stats_;
   std::unique_ptr<dashboards::StatusReporter> status_;
   std::unique_ptr<internal::FederationPeerDirectory> peer_directory_;
+  std::unique_ptr<dashboards::PeerFanout> peer_fanout_;
   std::unique_ptr<dashboards::Overview> overview_;
 
   std::mutex mu_;

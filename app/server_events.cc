@@ -50,12 +50,12 @@ core::Status Server::StartEventsAndStatus() {
       dashboards::StatusInfo{config_.instance, kVersion, clock_.NowSeconds()}, *instance_stats_,
       checks, clock_);
   peer_directory_ = std::make_unique<internal::FederationPeerDirectory>(*federated_);
-  dashboards::OverviewOptions oo;
-  oo.timeout = config_.federation.timeout;
-  oo.threads = config_.federation.fanout_threads;
-  oo.max_pending = config_.federation.max_pending_calls;
-  overview_ =
-      std::make_unique<dashboards::Overview>(*status_, *peer_directory_, clock_, metrics_, oo);
+  dashboards::PeerFanoutOptions fo;
+  fo.timeout = config_.federation.timeout;
+  fo.threads = config_.federation.fanout_threads;
+  fo.max_pending = config_.federation.max_pending_calls;
+  peer_fanout_ = std::make_unique<dashboards::PeerFanout>(*peer_directory_, fo);
+  overview_ = std::make_unique<dashboards::Overview>(*status_, *peer_fanout_, clock_, metrics_);
   return dashboards::RegisterStatusRoutes(*router_, *status_, *overview_);
 }
 

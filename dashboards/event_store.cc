@@ -16,7 +16,9 @@ bool MatchesTags(const Event& event, const EventQuery& query) {
 std::vector<std::string> SplitTags(std::string_view text) {
   std::vector<std::string> out;
   size_t i = 0;
-  auto space = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; };
+  auto space = [](char c) {
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+  };
   while (i < text.size()) {
     while (i < text.size() && space(text[i])) ++i;
     size_t j = i;

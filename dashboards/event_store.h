@@ -37,8 +37,8 @@ struct Event {
 enum class SetOperation { kIntersection, kUnion };
 
 struct EventQuery {
-  int64_t from = 0;           // epoch seconds, inclusive
-  int64_t until = INT64_MAX;  // inclusive
+  int64_t from = 0;               // epoch seconds, inclusive
+  int64_t until = INT64_MAX;      // inclusive
   std::vector<std::string> tags;  // empty: no tag filter
   SetOperation set = SetOperation::kIntersection;
   // The matching events' what+data+tags bytes may not exceed this: past it the query fails
@@ -54,6 +54,7 @@ std::vector<std::string> SplitTags(std::string_view text);
 // Bytes an event counts against EventQuery::max_bytes.
 size_t EventBytes(const Event& event);
 
+// Thread-safety: called from HTTP worker threads at once; implementations are thread-safe.
 class EventStore {
  public:
   virtual ~EventStore() = default;
@@ -73,7 +74,5 @@ class EventStore {
   // NOT_FOUND for an unknown id.
   virtual core::Status Delete(int64_t id) = 0;
 };
-
-// Thread-safety: implementations are called from HTTP worker threads at once: thread-safe.
 
 }  // namespace meridian::dashboards

@@ -35,12 +35,14 @@ Response JsonError(int status, const std::string& message) {
   return Response::Json(status, Dump(Ordered{{"error", message}}) + "\n");
 }
 
-Response ErrorFor(const core::Status& st) { return JsonError(http::HttpStatusFor(st), st.message()); }
+Response ErrorFor(const core::Status& st) {
+  return JsonError(http::HttpStatusFor(st), st.message());
+}
 
 // graphite-web's Event.as_dict order: when, what, data, tags, id.
 Ordered EventJson(const Event& e) {
-  return Ordered{{"when", e.when}, {"what", e.what}, {"data", e.data}, {"tags", e.tags},
-                 {"id", e.id}};
+  return Ordered{
+      {"when", e.when}, {"what", e.what}, {"data", e.data}, {"tags", e.tags}, {"id", e.id}};
 }
 
 std::string IsoTime(int64_t t) {
@@ -66,8 +68,7 @@ core::Result<EventQuery> ParseQuery(const Api& api, const Request& req) {
   if (set == "union") {
     q.set = SetOperation::kUnion;
   } else if (!set.empty() && set != "intersection") {
-    return core::InvalidArgument(
-        fmt::format("set: '{}' is not one of intersection, union", set));
+    return core::InvalidArgument(fmt::format("set: '{}' is not one of intersection, union", set));
   }
   q.tags = SplitTags(req.Param("tags"));
   q.max_bytes = api.options.max_response_bytes;
@@ -80,7 +81,8 @@ core::Result<std::vector<Event>> Fetch(const Api& api, EventQuery q, const core:
   size_t used = 0;
   for (const Event& e : posted) used += EventBytes(e);
   q.max_bytes = q.max_bytes > used ? q.max_bytes - used : 0;
-  ASSIGN_OR_RETURN(std::vector<Event> alerts, AlertEvents(api.alerts, q, api.options.history_limit));
+  ASSIGN_OR_RETURN(std::vector<Event> alerts,
+                   AlertEvents(api.alerts, q, api.options.history_limit));
   std::vector<Event> out;
   out.reserve(posted.size() + alerts.size());
   std::merge(std::make_move_iterator(posted.begin()), std::make_move_iterator(posted.end()),
@@ -120,12 +122,23 @@ std::string Escape(std::string_view s) {
   std::string out;
   for (char c : s) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -235,7 +248,8 @@ core::Result<int64_t> ParseId(const Request& req) {
 Response Detail(const Api& api, const Request& req) {
   auto id = ParseId(req);
   if (!id.ok()) return ErrorFor(id.status());
-  auto e = *id < 0 ? FindAlertEvent(api.alerts, *id, api.options.history_limit) : api.store.Get(*id);
+  auto e =
+      *id < 0 ? FindAlertEvent(api.alerts, *id, api.options.history_limit) : api.store.Get(*id);
   if (!e.ok()) return ErrorFor(e.status());
   return Response::Json(200, Dump(Ordered{{"id", e->id},
                                           {"when", IsoTime(e->when)},
@@ -262,10 +276,10 @@ core::Status RegisterEventRoutes(http::Router& router, EventStore& store, Transi
                                  const core::Clock& clock, core::MetricsRegistry& metrics,
                                  const EventsApiOptions& options) {
   const std::string help = "POST /events/ bodies refused, by reason.";
-  auto api = std::make_shared<Api>(Api{
-      store, std::move(alerts), clock, options,
-      metrics.GetCounter("events_rejected_total", help, {{"reason", "bad_request"}}),
-      metrics.GetCounter("events_rejected_total", help, {{"reason", "too_large"}})});
+  auto api = std::make_shared<Api>(
+      Api{store, std::move(alerts), clock, options,
+          metrics.GetCounter("events_rejected_total", help, {{"reason", "bad_request"}}),
+          metrics.GetCounter("events_rejected_total", help, {{"reason", "too_large"}})});
   using http::Method;
   using http::Scope;
   auto add = [&router](Method m, const char* pattern, Scope scope,
@@ -278,10 +292,10 @@ core::Status RegisterEventRoutes(http::Router& router, EventStore& store, Transi
     return router.Add(std::move(r));
   };
   for (const char* list : {"/events", "/events/"}) {
-    RETURN_IF_ERROR(add(Method::kPost, list, Scope::kWrite,
-                        [api](const Request& r) { return Post(*api, r); }));
-    RETURN_IF_ERROR(add(Method::kGet, list, Scope::kRead,
-                        [api](const Request& r) { return List(*api, r); }));
+    RETURN_IF_ERROR(
+        add(Method::kPost, list, Scope::kWrite, [api](const Request& r) { return Post(*api, r); }));
+    RETURN_IF_ERROR(
+        add(Method::kGet, list, Scope::kRead, [api](const Request& r) { return List(*api, r); }));
   }
   RETURN_IF_ERROR(add(Method::kGet, "/events/get_data", Scope::kRead,
                       [api](const Request& r) { return GetData(*api, r); }));

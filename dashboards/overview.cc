@@ -2,8 +2,6 @@
 
 #include <fmt/format.h>
 
-#include <condition_variable>
-#include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
 
@@ -25,9 +23,8 @@ Answer Ask(RemoteInstance& peer, const core::Deadline& deadline) {
   Answer a;
   const auto started = SteadyClock::now();
   auto done = [&] {
-    a.latency_ms = std::chrono::duration_cast<std::chrono::milliseconds>(SteadyClock::now() -
-                                                                         started)
-                       .count();
+    a.latency_ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(SteadyClock::now() - started).count();
   };
   if (peer.role() == "graphite") {
     core::Status st = peer.Probe(deadline);
@@ -54,55 +51,16 @@ Answer Ask(RemoteInstance& peer, const core::Deadline& deadline) {
 
 }  // namespace
 
-Overview::Overview(const StatusReporter& self, PeerDirectory& peers, const core::Clock& clock,
-                   core::MetricsRegistry& metrics, const OverviewOptions& options)
-    : self_(self),
-      peers_(peers),
-      clock_(clock),
-      metrics_(metrics),
-      options_(options),
-      pool_(std::max<size_t>(1, options.threads), std::max<size_t>(1, options.max_pending)) {}
-
-Overview::~Overview() { pool_.Shutdown(options_.timeout + std::chrono::seconds(1)); }
+Overview::Overview(const StatusReporter& self, PeerFanout& peers, const core::Clock& clock,
+                   core::MetricsRegistry& metrics)
+    : self_(self), peers_(peers), clock_(clock), metrics_(metrics) {}
 
 std::string Overview::Json(const core::Deadline& deadline) {
-  const std::vector<std::shared_ptr<RemoteInstance>> peers = peers_.Peers();
-  struct Gather {
-    std::mutex mu;
-    std::condition_variable cv;
-    std::vector<std::optional<Answer>> answers;
-    size_t outstanding = 0;
-  };
-  auto gather = std::make_shared<Gather>();
-  gather->answers.resize(peers.size());
-  const auto bound = std::min(deadline.at(), SteadyClock::now() + options_.timeout);
-  const core::Deadline peer_deadline = core::Deadline::At(bound);
-  std::vector<std::string> refused(peers.size());
-  for (size_t i = 0; i < peers.size(); ++i) {
-    {
-      std::lock_guard lock(gather->mu);
-      ++gather->outstanding;
-    }
-    const bool queued = pool_.TrySubmit([gather, peer = peers[i], i, peer_deadline] {
-      Answer a;
-      try {
-        a = Ask(*peer, peer_deadline);
-      } catch (const std::exception& e) {
-        a.error = e.what();
-      }
-      std::lock_guard lock(gather->mu);
-      gather->answers[i] = std::move(a);
-      --gather->outstanding;
-      gather->cv.notify_all();
-    });
-    if (!queued) {
-      std::lock_guard lock(gather->mu);
-      --gather->outstanding;
-      refused[i] = "not asked: too many peer calls at once (federation.max_pending_calls)";
-    }
-  }
-
-  // This instance's own status while the peers work.
+  const auto replies = peers_.Ask<Answer>(
+      peers_.directory().Peers(),
+      [](RemoteInstance& peer, const core::Deadline& d) { return Ask(peer, d); }, deadline);
+  // (This instance's status is read after the peers answered: it is cheap, and the peers' calls
+  // ran on the fan-out threads meanwhile.)
   Ordered self = Ordered::parse(self_.Json(), nullptr, false);
   Ordered regions = Ordered::array();
   Ordered me = {{"name", self.value("name", "")}, {"role", "self"}, {"up", true},
@@ -111,29 +69,17 @@ std::string Overview::Json(const core::Deadline& deadline) {
     if (k != "name") me[k] = v;
   }
   regions.push_back(std::move(me));
-
-  {
-    std::unique_lock lock(gather->mu);
-    while (gather->outstanding > 0 && !deadline.cancelled()) {
-      const auto step = SteadyClock::now() + std::chrono::milliseconds(50);
-      if (gather->cv.wait_until(lock, std::min(bound, step),
-                                [&] { return gather->outstanding == 0; })) {
-        break;
-      }
-      if (SteadyClock::now() >= bound) break;
-    }
-  }
-  std::lock_guard lock(gather->mu);
-  for (size_t i = 0; i < peers.size(); ++i) {
-    const RemoteInstance& peer = *peers[i];
+  const int64_t timeout_ms = peers_.options().timeout.count();
+  for (const auto& reply : replies) {
+    const RemoteInstance& peer = *reply.peer;
     Answer a;
-    if (!refused[i].empty()) {
-      a.error = refused[i];
-    } else if (!gather->answers[i]) {
-      a.error = fmt::format("no answer within {} ms (federation.timeout)", options_.timeout.count());
-      a.latency_ms = options_.timeout.count();
+    if (!reply.not_asked.empty()) {
+      a.error = reply.not_asked;
+    } else if (!reply.answer) {
+      a.error = fmt::format("no answer within {} ms (federation.timeout)", timeout_ms);
+      a.latency_ms = timeout_ms;
     } else {
-      a = *gather->answers[i];
+      a = *reply.answer;
     }
     if (!a.up) {
       metrics_

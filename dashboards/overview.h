@@ -21,45 +21,17 @@
 #include "core/deadline.h"
 #include "core/metrics.h"
 #include "core/status.h"
-#include "core/worker_pool.h"
+#include "dashboards/peer_fanout.h"
+#include "dashboards/remote_instance.h"
 #include "dashboards/status.h"
 
 namespace meridian::dashboards {
 
-// One federation peer as the overview reaches it (app wraps query::federation::PeerClient).
-// Called from the overview's threads at once: thread-safe.
-class RemoteInstance {
- public:
-  virtual ~RemoteInstance() = default;
-  virtual const std::string& name() const = 0;
-  virtual std::string_view role() const = 0;  // "region", "shard", "replica" or "graphite"
-  // The body of a 200 answer to GET `path_and_query`; otherwise an error saying why (cannot
-  // connect, timeout, HTTP 404: …). Returns by `deadline`.
-  virtual core::Result<std::string> GetJson(const std::string& path_and_query,
-                                            const core::Deadline& deadline) = 0;
-  // A graphite-web's liveness: a /metrics/find that answered. Returns by `deadline`.
-  virtual core::Status Probe(const core::Deadline& deadline) = 0;
-};
-
-// The current peers, in config order. Thread-safe.
-class PeerDirectory {
- public:
-  virtual ~PeerDirectory() = default;
-  virtual std::vector<std::shared_ptr<RemoteInstance>> Peers() const = 0;
-};
-
-struct OverviewOptions {
-  std::chrono::milliseconds timeout{5000};  // federation.timeout
-  size_t threads = 16;                      // federation.fanout_threads
-  size_t max_pending = 1024;                // federation.max_pending_calls
-};
-
 class Overview {
  public:
   // References must outlive the object.
-  Overview(const StatusReporter& self, PeerDirectory& peers, const core::Clock& clock,
-           core::MetricsRegistry& metrics, const OverviewOptions& options);
-  ~Overview();
+  Overview(const StatusReporter& self, PeerFanout& peers, const core::Clock& clock,
+           core::MetricsRegistry& metrics);
   Overview(const Overview&) = delete;
   Overview& operator=(const Overview&) = delete;
 
@@ -68,11 +40,9 @@ class Overview {
 
  private:
   const StatusReporter& self_;
-  PeerDirectory& peers_;
+  PeerFanout& peers_;
   const core::Clock& clock_;
   core::MetricsRegistry& metrics_;
-  const OverviewOptions options_;
-  core::WorkerPool pool_;
 };
 
 }  // namespace meridian::dashboards

@@ -3,8 +3,8 @@
 #include <fmt/format.h>
 
 #include <charconv>
-#include <optional>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 namespace meridian::dashboards {
 namespace {
@@ -87,7 +87,8 @@ RecordEventStore::RecordEventStore(alerting::StateStore& records, const EventSto
       options_(options),
       clock_(clock),
       added_(metrics.GetCounter("events_added_total", "Events posted to /events/ and stored.")),
-      deleted_(metrics.GetCounter("events_deleted_total", "Events deleted by DELETE /events/{id}.")),
+      deleted_(
+          metrics.GetCounter("events_deleted_total", "Events deleted by DELETE /events/{id}.")),
       evicted_limit_(metrics.GetCounter("events_evicted_total",
                                         "Events deleted by a limit (events.max_events, "
                                         "events.retention).",
@@ -101,7 +102,8 @@ RecordEventStore::RecordEventStore(alerting::StateStore& records, const EventSto
       refused_(metrics.GetCounter(
           "events_queries_refused_total",
           "Event queries refused because their answer was over http.max_response_bytes.")),
-      stored_(metrics.GetGauge("events_stored", "Events kept (posted ones; not alert transitions).")) {}
+      stored_(
+          metrics.GetGauge("events_stored", "Events kept (posted ones; not alert transitions).")) {}
 
 core::Result<std::unique_ptr<RecordEventStore>> RecordEventStore::Open(
     alerting::StateStore& records, const EventStoreOptions& options, const core::Clock& clock,
@@ -172,8 +174,7 @@ core::Result<int64_t> RecordEventStore::Add(const Event& event) {
                     options_.retention.count()));
   }
   if (event.when < 0 || event.when > kMaxNumber) {
-    return core::InvalidArgument(
-        fmt::format("when: {} is outside 0..{}", event.when, kMaxNumber));
+    return core::InvalidArgument(fmt::format("when: {} is outside 0..{}", event.when, kMaxNumber));
   }
   std::lock_guard lock(mu_);
   RETURN_IF_ERROR(EnforceLimitsLocked(now));
@@ -219,8 +220,8 @@ core::Result<std::vector<Event>> RecordEventStore::Query(const EventQuery& query
   core::DeadlineCheck check(deadline, "events query", 256);
   for (const std::string& p : DecimalPrefixes(lo, hi, kDigits)) {
     RETURN_IF_ERROR(deadline.Check("events query"));
-    RETURN_IF_ERROR(records_.Scan(
-        std::string(kEventPrefix) + p, [&](std::string_view k, std::string_view v) {
+    RETURN_IF_ERROR(
+        records_.Scan(std::string(kEventPrefix) + p, [&](std::string_view k, std::string_view v) {
           if (failed = check.Step(); !failed.ok()) return false;
           int64_t when = 0, id = 0;
           if (!ParseEventKey(k, &when, &id)) return true;

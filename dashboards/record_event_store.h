@@ -49,9 +49,9 @@ class RecordEventStore final : public EventStore {
   // Reads the index from `records` (unreadable records are skipped, counted and logged) and
   // applies the limits. `records`, `clock` and `metrics` must outlive the store.
   static core::Result<std::unique_ptr<RecordEventStore>> Open(alerting::StateStore& records,
-                                                             const EventStoreOptions& options,
-                                                             const core::Clock& clock,
-                                                             core::MetricsRegistry& metrics);
+                                                              const EventStoreOptions& options,
+                                                              const core::Clock& clock,
+                                                              core::MetricsRegistry& metrics);
   RecordEventStore(const RecordEventStore&) = delete;
   RecordEventStore& operator=(const RecordEventStore&) = delete;
 

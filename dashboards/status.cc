@@ -51,8 +51,8 @@ std::string StatusReporter::Json() const {
            {"state", std::string(alerting::CheckStateName(c->state.state))},
            {"state_since", c->state.state_since},
            {"output", c->output},
-           {"value", std::isfinite(c->state.last_value) ? Ordered(c->state.last_value)
-                                                        : Ordered(nullptr)}});
+           {"value",
+            std::isfinite(c->state.last_value) ? Ordered(c->state.last_value) : Ordered(nullptr)}});
     }
   }
   const std::string problem = stats_.HealthProblem();

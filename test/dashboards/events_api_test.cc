@@ -50,8 +50,8 @@ class EventsApiTest : public ::testing::Test {
   }
 
   http::Response Call(http::Method m, std::string path, http::Params params = {},
-                      std::string body = "", std::vector<std::pair<std::string, std::string>>
-                                                 headers = {}) {
+                      std::string body = "",
+                      std::vector<std::pair<std::string, std::string>> headers = {}) {
     auto match = router_.Find(m, path);
     EXPECT_NE(match.route, nullptr) << path;
     if (match.route == nullptr) return http::Response::Text(match.status, "");
@@ -160,17 +160,17 @@ TEST_F(EventsApiTest, TooLargeBodyIs413) {
 }
 
 TEST_F(EventsApiTest, AlertTransitionsAreEventsWithTheDocumentedTags) {
-  transitions_ = {T(kNow - 100, "cpu_high", "web1", std::nullopt, alerting::CheckState::kCritical),
-                  T(kNow - 50, "cpu_high", "web1", alerting::CheckState::kCritical,
-                    alerting::CheckState::kOk)};
+  transitions_ = {
+      T(kNow - 100, "cpu_high", "web1", std::nullopt, alerting::CheckState::kCritical),
+      T(kNow - 50, "cpu_high", "web1", alerting::CheckState::kCritical, alerting::CheckState::kOk)};
   Post(R"({"what": "deploy", "tags": "deploy", "when": 1699999925})");
   json all = GetData({{"from", "-1h"}});
   ASSERT_EQ(all.size(), 3u);
   EXPECT_EQ(all[0]["what"], "cpu_high web1/cpu load → CRITICAL");
   EXPECT_EQ(all[0]["when"], kNow - 100);
   EXPECT_EQ(all[0]["data"], "CRITICAL - load 95");
-  EXPECT_EQ(all[0]["tags"], json({"alert", "critical", "rule:web/cpu_high", "host:web1",
-                                  "service:cpu_load"}));
+  EXPECT_EQ(all[0]["tags"],
+            json({"alert", "critical", "rule:web/cpu_high", "host:web1", "service:cpu_load"}));
   EXPECT_LT(all[0]["id"].get<int64_t>(), 0);
   EXPECT_LE(std::abs(all[0]["id"].get<double>()), std::pow(2.0, 53));
   EXPECT_EQ(all[1]["what"], "deploy");
@@ -196,8 +196,9 @@ TEST_F(EventsApiTest, DetailListAndDelete) {
   Post(R"({"what": "deploy <b>", "tags": "deploy", "when": 1699999999})");
   auto detail = Call(http::Method::kGet, "/events/1");
   ASSERT_EQ(detail.status, 200);
-  EXPECT_EQ(detail.body,
-            R"({"id":1,"when":"2023-11-14T22:13:19Z","what":"deploy <b>","data":"","tags":["deploy"]})");
+  EXPECT_EQ(
+      detail.body,
+      R"({"id":1,"when":"2023-11-14T22:13:19Z","what":"deploy <b>","data":"","tags":["deploy"]})");
   EXPECT_EQ(Call(http::Method::kGet, "/events/9").status, 404);
   EXPECT_EQ(Call(http::Method::kGet, "/events/abc").status, 400);
   auto html = Call(http::Method::kGet, "/events/");

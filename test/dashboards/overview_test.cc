@@ -44,13 +44,16 @@ TEST(StatusReporterTest, CountsAlertsAndListsProblemsWorstFirst) {
   stats.series = 1234;
   stats.rate = 55.5;
   testing::FakeClock clock(kNow);
-  StatusReporter status({"eu", "0.1.0", kNow - 60}, stats, [] {
-    return std::vector<alerting::CheckStatus>{
-        Check("a", alerting::CheckState::kOk, 1), Check("b", alerting::CheckState::kWarning, 5),
-        Check("c", alerting::CheckState::kCritical, 30),
-        Check("d", alerting::CheckState::kCritical, 10),
-        Check("e", alerting::CheckState::kUnknown, 2)};
-  }, clock);
+  StatusReporter status(
+      {"eu", "0.1.0", kNow - 60}, stats,
+      [] {
+        return std::vector<alerting::CheckStatus>{Check("a", alerting::CheckState::kOk, 1),
+                                                  Check("b", alerting::CheckState::kWarning, 5),
+                                                  Check("c", alerting::CheckState::kCritical, 30),
+                                                  Check("d", alerting::CheckState::kCritical, 10),
+                                                  Check("e", alerting::CheckState::kUnknown, 2)};
+      },
+      clock);
   json j = json::parse(status.Json());
   EXPECT_EQ(j["name"], "eu");
   EXPECT_EQ(j["version"], "0.1.0");
@@ -86,8 +89,8 @@ TEST(StatusReporterTest, AlertingOffAndDegradedHealth) {
 TEST(RateWindowTest, RateOverTheLastMinute) {
   RateWindow w(std::chrono::seconds(60));
   constexpr int64_t kS = 1'000'000;
-  EXPECT_EQ(w.Update(0, 0), 0);           // no history yet
-  EXPECT_EQ(w.Update(kS / 2, 100), 0);    // under a second
+  EXPECT_EQ(w.Update(0, 0), 0);         // no history yet
+  EXPECT_EQ(w.Update(kS / 2, 100), 0);  // under a second
   EXPECT_DOUBLE_EQ(w.Update(10 * kS, 1000), 100.0);
   for (int s = 11; s <= 120; ++s) w.Update(s * kS, 1000 + static_cast<uint64_t>(s - 10) * 10);
   // Over the last ~60 s the counter grew 10/s; the burst at the start is out of the window.
@@ -158,7 +161,8 @@ TEST_F(OverviewTest, SelfFirstThenPeersInOrderWithTheirStatus) {
   auto down = std::make_shared<FakePeer>("ap", "region");
   down->answer = core::Unavailable("cannot connect");
   dir_.peers = {eu, gw, down};
-  Overview ov(self_, dir_, clock_, metrics_, {});
+  PeerFanout fanout(dir_, {});
+  Overview ov(self_, fanout, clock_, metrics_);
   json j = json::parse(ov.Json(core::Deadline::After(std::chrono::seconds(30))));
   EXPECT_EQ(j["now"], kNow);
   ASSERT_EQ(j["regions"].size(), 4u);
@@ -195,9 +199,10 @@ TEST_F(OverviewTest, ASlowPeerIsDownAtTheTimeoutWhileTheOthersShow) {
   auto fine = std::make_shared<FakePeer>("fine", "region");
   fine->answer = std::string(R"({"series": 1})");
   dir_.peers = {slow, fine};
-  OverviewOptions o;
+  PeerFanoutOptions o;
   o.timeout = std::chrono::milliseconds(200);
-  Overview ov(self_, dir_, clock_, metrics_, o);
+  PeerFanout fanout(dir_, o);
+  Overview ov(self_, fanout, clock_, metrics_);
   // Returns although the slow peer never answers: the timeout bounds the wait.
   json j = json::parse(ov.Json(core::Deadline::After(std::chrono::seconds(30))));
   slow->Release();
@@ -212,7 +217,8 @@ TEST_F(OverviewTest, GarbageAnswerIsDownWithTheReason) {
   auto odd = std::make_shared<FakePeer>("odd", "shard");
   odd->answer = std::string("<html>");
   dir_.peers = {odd};
-  Overview ov(self_, dir_, clock_, metrics_, {});
+  PeerFanout fanout(dir_, {});
+  Overview ov(self_, fanout, clock_, metrics_);
   json j = json::parse(ov.Json(core::Deadline()));
   EXPECT_EQ(j["regions"][1]["up"], false);
   EXPECT_NE(j["regions"][1]["error"].get<std::string>().find("not a JSON object"),
@@ -227,18 +233,19 @@ TEST_F(OverviewTest, PeersPastTheQueueBoundAreNotAskedAndSaySo) {
     dir_.peers.push_back(p);
     hanging.push_back(p);
   }
-  OverviewOptions o;
+  PeerFanoutOptions o;
   o.timeout = std::chrono::milliseconds(100);
   o.threads = 1;
   o.max_pending = 1;
-  Overview ov(self_, dir_, clock_, metrics_, o);
+  PeerFanout fanout(dir_, o);
+  Overview ov(self_, fanout, clock_, metrics_);
   json j = json::parse(ov.Json(core::Deadline()));
   ASSERT_EQ(j["regions"].size(), 4u);
   int not_asked = 0;
   for (size_t i = 1; i < 4; ++i) {
     EXPECT_EQ(j["regions"][i]["up"], false);
-    not_asked += j["regions"][i]["error"].get<std::string>().find("max_pending_calls") !=
-                 std::string::npos;
+    not_asked +=
+        j["regions"][i]["error"].get<std::string>().find("max_pending_calls") != std::string::npos;
   }
   EXPECT_EQ(not_asked, 2);
   for (auto& p : hanging) p->Release();

@@ -51,8 +51,8 @@ TEST_F(RecordEventStoreTest, DecimalPrefixesCoverExactlyTheRange) {
   EXPECT_EQ(DecimalPrefixes(0, 999, 3), std::vector<std::string>{""});
   EXPECT_EQ(DecimalPrefixes(5, 5, 3), std::vector<std::string>{"005"});
   EXPECT_EQ(DecimalPrefixes(18, 231, 3),
-            (std::vector<std::string>{"018", "019", "02", "03", "04", "05", "06", "07", "08",
-                                      "09", "1", "20", "21", "22", "230", "231"}));
+            (std::vector<std::string>{"018", "019", "02", "03", "04", "05", "06", "07", "08", "09",
+                                      "1", "20", "21", "22", "230", "231"}));
   EXPECT_TRUE(DecimalPrefixes(7, 6, 3).empty());
   // Brute force: every number in range is covered once, none outside.
   for (int lo = 0; lo < 120; lo += 7) {
@@ -87,7 +87,8 @@ TEST_F(RecordEventStoreTest, AddsWithIncreasingIdsAndQueriesOldestFirst) {
 
 TEST_F(RecordEventStoreTest, TimeWindowIsInclusiveAtBothEnds) {
   auto s = Open();
-  for (int i = 0; i < 10; ++i) ASSERT_TRUE(s->Add(Ev(kNow - 100 + i * 10, std::to_string(i), {})).ok());
+  for (int i = 0; i < 10; ++i)
+    ASSERT_TRUE(s->Add(Ev(kNow - 100 + i * 10, std::to_string(i), {})).ok());
   EventQuery q;
   q.from = kNow - 80;
   q.until = kNow - 50;
