@@ -42,10 +42,11 @@ function problemRows(regions, now) {
     h('td', {}, `${p.host}/${p.service}`),
     h('td', {title: new Date(p.state_since * 1000).toLocaleString()},
       `for ${formatAge(p.state_since, now)}`),
-    h('td', {class: 'output'}, p.output || '')));
+    // The plugin text without its perfdata (after '|'), which the title keeps.
+    h('td', {class: 'output', title: p.output || ''}, (p.output || '').split('|')[0].trim())));
 }
 
-function render(view, data) {
+function render(view, data, dashboards) {
   const regions = data.regions || [];
   const now = data.now || Date.now() / 1000;
   const rows = problemRows(regions, now);
@@ -58,7 +59,12 @@ function render(view, data) {
         h('thead', {}, h('tr', {}, ['State', 'Region', 'Host/service', 'Since', 'Output'].map((t) => h('th', {}, t)))),
         h('tbody', {}, rows))) :
       h('p', {class: 'muted'}, 'No check is CRITICAL, WARNING or UNKNOWN.'),
-    h('p', {}, h('a', {href: '/dashboards/'}, 'Dashboards →')),
+    h('h2', {}, 'Dashboards'),
+    dashboards.length ?
+      h('ul', {class: 'dash-links'}, dashboards.map((d) => h('li', {},
+        h('a', {href: `/dashboards/${encodeURIComponent(d.uid)}`}, d.title),
+        (d.errors || []).length ? h('span', {class: 'error small'}, ' (errors)') : null))) : null,
+    h('p', {}, h('a', {href: '/dashboards/'}, 'All dashboards →')),
     h('p', {class: 'muted small'}, `Updated ${new Date(now * 1000).toLocaleTimeString()}; every ${POLL_MS / 1000} s.`));
 }
 
@@ -66,11 +72,13 @@ export function showOverview(view) {
   document.title = 'Regions — Meridian';
   let timer = null;
   let stopped = false;
+  // The dashboards' links, once (a failure only costs the links).
+  const dashboards = getJSON('/api/dashboards').then((r) => r.data.dashboards || [], () => []);
   async function poll() {
     try {
-      const {data} = await getJSON('/api/overview');
+      const [{data}, list] = await Promise.all([getJSON('/api/overview'), dashboards]);
       if (stopped) return;
-      render(view, data);
+      render(view, data, list);
     } catch (e) {
       if (stopped) return;
       fill(view, h('h1', {}, 'Regions'), h('p', {class: 'error banner'}, e.message));
