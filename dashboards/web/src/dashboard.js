@@ -30,6 +30,7 @@ class DashboardView {
     this.uid = uid;
     this.state = readUrl();
     this.panels = [];
+    this.loads = 0;
     this.timer = null;
     this.abort = null;
     this.partials = {dashboard: '', panels: ''};
@@ -46,6 +47,7 @@ class DashboardView {
 
   // Loads the dashboard JSON (variables resolved with the current selections) and builds the page.
   async load() {
+    const seq = ++this.loads;  // a newer load (quick variable changes) wins
     markLoading();
     clearTimeout(this.timer);
     if (this.abort) this.abort.abort();
@@ -60,11 +62,13 @@ class DashboardView {
       d = r.data;
       this.partials.dashboard = r.partial;
     } catch (e) {
+      if (seq !== this.loads) return;
       fill(this.view, h('p', {}, h('a', {href: '/dashboards/'}, '← Dashboards')),
                                 h('p', {class: 'error banner', role: 'alert'}, e.message));
       markReady();
       return;
     }
+    if (seq !== this.loads) return;
     this.d = d;
     document.title = `${d.title} — Meridian`;
     s.from = s.from || d.time?.from || '-1h';
