@@ -37,9 +37,9 @@ core::Result<std::shared_ptr<const Assets>> Prepare() {
     auto p = std::make_unique<PreparedAsset>();
     p->asset = &a;
     ASSIGN_OR_RETURN(std::string gz,
-                     http::EncodeBody(a.bytes, http::ContentEncoding::kGzip, http::Effort::kBest));
+                     http::EncodeBody(a.bytes, http::ContentEncoding::kGzip, http::Effort::kHigh));
     ASSIGN_OR_RETURN(std::string br, http::EncodeBody(a.bytes, http::ContentEncoding::kBrotli,
-                                                      http::Effort::kBest));
+                                                      http::Effort::kHigh));
     if (gz.size() < a.bytes.size()) p->gzip = std::move(gz);
     if (br.size() < a.bytes.size()) p->br = std::move(br);
     const std::string tag(a.hash);

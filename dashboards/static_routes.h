@@ -8,10 +8,10 @@
 // answers 304. The shell and assets under their plain names are `no-cache` (revalidated); the
 // shell references assets by hashed names (app.<16 hex>.js), served `public, max-age=31536000,
 // immutable`. Unknown names are 404.
-// Compression: each asset is gzip- and brotli-encoded once at registration; the answer is the
-// variant Accept-Encoding asks for (Vary: Accept-Encoding), so the front door does not compress
-// it again.
-// Handlers are plain functions of a Request (no sockets, no files: the bytes are in the binary).
+// Compression: each asset is gzip- and brotli-encoded once at registration (http::Effort::kHigh);
+// the answer is the variant Accept-Encoding asks for (Vary: Accept-Encoding), so the front door
+// does not compress it again. Handlers are plain functions of a Request (no sockets, no files: the
+// bytes are in the binary).
 #pragma once
 
 #include "core/status.h"

@@ -36,7 +36,7 @@ ContentEncoding NegotiateEncoding(std::string_view accept_encoding) {
 }
 
 core::Result<std::string> EncodeBody(std::string_view body, ContentEncoding e, Effort effort) {
-  return internal::Encode(body, ToInternal(e), effort == Effort::kBest);
+  return internal::Encode(body, ToInternal(e), effort == Effort::kHigh);
 }
 
 }  // namespace meridian::http

@@ -7,7 +7,10 @@
 # hashed ones (so `import "./format.js"` loads the immutable copy), @ASSET:name@ a hashed URL.
 file(GLOB page_files ${SRC}/*.js ${SRC}/*.css ${SRC}/*.svg)
 list(SORT page_files)
-set(files ${UPLOT}/uPlot.iife.min.js ${UPLOT}/uPlot.min.css ${page_files})
+# uPlot's MIT licence travels with its code: served as /static/uPlot.LICENSE.txt.
+get_filename_component(out_dir ${OUT} DIRECTORY)
+configure_file(${UPLOT}/../LICENSE ${out_dir}/uPlot.LICENSE.txt COPYONLY)
+set(files ${UPLOT}/uPlot.iife.min.js ${UPLOT}/uPlot.min.css ${out_dir}/uPlot.LICENSE.txt ${page_files})
 
 function(content_type file out)
   get_filename_component(ext ${file} LAST_EXT)
@@ -17,6 +20,8 @@ function(content_type file out)
     set(t "text/css; charset=utf-8")
   elseif(ext STREQUAL ".svg")
     set(t "image/svg+xml")
+  elseif(ext STREQUAL ".txt")
+    set(t "text/plain; charset=utf-8")
   elseif(ext STREQUAL ".html")
     set(t "text/html; charset=utf-8")
   else()
