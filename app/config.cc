@@ -66,6 +66,10 @@ storage:
 #   max_file_bytes: 1048576
 #   max_variable_options: 1000
 #   max_alert_match_series: 10000
+events:                        # graphite-web's events API (/events/); README "Events"
+  max_events: 100000           # events kept; the oldest is deleted past it
+  retention: 90d               # older events are dropped
+  max_event_bytes: 65536       # POST /events/ body; more → 413
 # alerting:                    # README "Alert rules"; off unless rules_dir is set
 #   rules_dir: ./rules
 #   nagios: { command_file: /var/lib/nagios4/rw/nagios.cmd }

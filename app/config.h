@@ -179,6 +179,14 @@ struct DashboardsConfig {
   bool operator==(const DashboardsConfig&) const = default;
 };
 
+// graphite-web's events API (/events/…): posted events kept in the store's records.
+struct EventsConfig {
+  size_t max_events = 100000;  // events kept; adding past it deletes the oldest; 1..100,000,000
+  std::chrono::milliseconds retention{90LL * 86400 * 1000};  // older events dropped; 1s..100y
+  size_t max_event_bytes = 65536;  // POST /events/ body; more → 413; 256..8 MiB
+  bool operator==(const EventsConfig&) const = default;
+};
+
 struct Config {
   // Names self-metrics `meridian.<instance>.*`. Default: the host name with '.' → '_'.
   // Letters, digits, '_' and '-' only. ParseConfig always fills it.
@@ -190,6 +198,7 @@ struct Config {
   AlertingConfig alerting;
   FederationConfig federation;
   DashboardsConfig dashboards;
+  EventsConfig events;
 
   // Where it came from, for messages, and the base of relative carbon_*_file paths ("" = cwd).
   std::string source_name = "<default config>";

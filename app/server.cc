@@ -13,10 +13,16 @@
 #include "alerting/nagios_pipe_sink.h"
 #include "alerting/nsca_sink.h"
 #include "alerting/rule_reloader.h"
+#include "app/internal/federation_peer_directory.h"
+#include "app/internal/server_instance_stats.h"
 #include "app/internal/store_state_store.h"
 #include "app/tokens_file.h"
 #include "dashboards/dashboard_api.h"
 #include "dashboards/library.h"
+#include "dashboards/overview.h"
+#include "dashboards/record_event_store.h"
+#include "dashboards/static_routes.h"
+#include "dashboards/status.h"
 #include "http/auth.h"
 #include "http/router.h"
 #include "http/server.h"
@@ -187,6 +193,7 @@ core::Status Server::StartHttp() {
                                                   : query::PartialPolicy::kRefuse;
   qo.health_problem = [store = store_.get()] { return store->WriteProblem(); };
   RETURN_IF_ERROR(query::RegisterHttpRoutes(*router_, qo, *federated_, clock_, metrics_));
+  RETURN_IF_ERROR(dashboards::RegisterPageRoutes(*router_));  // the pages: /, /dashboards/…
   {
     http::Route peers;
     peers.methods = {http::Method::kGet};
@@ -201,6 +208,7 @@ core::Status Server::StartHttp() {
     RETURN_IF_ERROR(alerting::RegisterAlertRoutes(*router_, *alerts_, *rule_reloader_, clock_));
   }
   RETURN_IF_ERROR(StartDashboards());
+  RETURN_IF_ERROR(StartEventsAndStatus());
   http::ServerOptions so;
   so.host = hc.listen.host;
   so.port = hc.listen.port;
@@ -368,6 +376,7 @@ void Server::WriteSelfMetrics() {
       .GetGauge("process_resident_memory_bytes",
                 "Resident memory of the process, sampled every storage.self_metrics_interval.")
       .Set(ResidentBytes());
+  if (instance_stats_) instance_stats_->Sample();  // the ingest rate's baseline
   const std::string prefix = "meridian." + config_.instance + ".";
   const int64_t now = clock_.NowSeconds();
   storage::PointBatch batch;

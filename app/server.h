@@ -22,7 +22,11 @@ class StateStore;
 }  // namespace meridian::alerting
 namespace meridian::dashboards {
 class DashboardLibrary;
-}
+class Overview;
+class PeerFanout;
+class RecordEventStore;
+class StatusReporter;
+}  // namespace meridian::dashboards
 namespace meridian::ingest {
 class GraphiteServer;
 }
@@ -43,6 +47,10 @@ class Store;
 }
 
 namespace meridian::app {
+namespace internal {
+class FederationPeerDirectory;
+class ServerInstanceStats;
+}  // namespace internal
 
 class Server {
  public:
@@ -76,6 +84,8 @@ class Server {
   core::Status StartHttp();
   // The dashboard library and its routes (called by StartHttp, after alerting).
   core::Status StartDashboards();
+  // The events store and API, /api/status and /api/overview (server_events.cc).
+  core::Status StartEventsAndStatus();
   core::Status LoadTokens();
   // The peers of a federation section (token files read now). Errors name the peer.
   core::Result<std::vector<std::shared_ptr<query::federation::Peer>>> BuildPeers(
@@ -102,6 +112,14 @@ class Server {
   std::unique_ptr<dashboards::DashboardLibrary> dashboards_;
   class StoreSink;
   std::unique_ptr<StoreSink> sink_;
+  // Events (graphite-web's events API) and the status/overview pages' sources.
+  std::unique_ptr<alerting::StateStore> event_records_;
+  std::unique_ptr<dashboards::RecordEventStore> events_;
+  std::unique_ptr<internal::ServerInstanceStats> instance_stats_;
+  std::unique_ptr<dashboards::StatusReporter> status_;
+  std::unique_ptr<internal::FederationPeerDirectory> peer_directory_;
+  std::unique_ptr<dashboards::PeerFanout> peer_fanout_;
+  std::unique_ptr<dashboards::Overview> overview_;
 
   std::mutex mu_;
   std::condition_variable cv_;

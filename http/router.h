@@ -34,6 +34,9 @@ struct Route {
   std::vector<Method> methods;  // e.g. {kGet, kPost}
   std::string pattern;          // "/render", "/tags/{}"
   Scope scope = Scope::kRead;
+  // A 401 also offers HTTP Basic (`WWW-Authenticate: Basic realm="meridian"`, the token as the
+  // password), so a browser opening a page shows its login prompt. For pages, not APIs.
+  bool basic_challenge = false;
   // Runs on the network thread instead of the worker pool: only for handlers that answer in
   // microseconds without blocking (/health, /version), so they answer while workers are busy.
   bool inline_io = false;

@@ -14,6 +14,11 @@ test_pkgs=(graphite-carbon graphite-web python3-whisper carbon-c-relay collectd-
 
 pkgs=("${build_pkgs[@]}")
 [ "$what" = test ] && pkgs+=("${test_pkgs[@]}")
+# The build installs the pages' chart library with npm (dashboards/web, `npm ci`): Debian's
+# Node.js when there is no node/npm on PATH (one installed otherwise is kept).
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  pkgs+=(nodejs npm)
+fi
 
 missing=()
 for p in "${pkgs[@]}"; do

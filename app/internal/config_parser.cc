@@ -35,23 +35,23 @@ class ConfigParser : private YamlReader {
   }
 
   Status Top(const YAML::Node& root, Config& c) const {
-    return ForEachKey(root, "",
-                      {"instance", "data_dir", "graphite", "http", "storage", "alerting",
-                       "federation", "dashboards"},
-                      [&](const std::string& key, const YAML::Node& v, const std::string& path) {
-                        if (key == "instance") return Instance(v, path, c.instance);
-                        if (key == "data_dir") {
-                          ASSIGN_OR_RETURN(c.data_dir, String(v, path));
-                          return c.data_dir.empty() ? Error(v, path, "must not be empty")
-                                                    : Status::Ok();
-                        }
-                        if (key == "graphite") return Graphite(v, path, c.graphite);
-                        if (key == "http") return Http(v, path, c.http);
-                        if (key == "alerting") return Alerting(v, path, c.alerting);
-                        if (key == "federation") return Federation(v, path, c.federation);
-                        if (key == "dashboards") return Dashboards(v, path, c.dashboards);
-                        return Storage(v, path, c.storage);
-                      });
+    return ForEachKey(
+        root, "", {"instance", "data_dir", "graphite", "http", "storage", "alerting", "federation",
+               "dashboards", "events"},
+        [&](const std::string& key, const YAML::Node& v, const std::string& path) {
+          if (key == "instance") return Instance(v, path, c.instance);
+          if (key == "data_dir") {
+            ASSIGN_OR_RETURN(c.data_dir, String(v, path));
+            return c.data_dir.empty() ? Error(v, path, "must not be empty") : Status::Ok();
+          }
+          if (key == "graphite") return Graphite(v, path, c.graphite);
+          if (key == "http") return Http(v, path, c.http);
+          if (key == "alerting") return Alerting(v, path, c.alerting);
+          if (key == "federation") return Federation(v, path, c.federation);
+          if (key == "dashboards") return Dashboards(v, path, c.dashboards);
+          if (key == "events") return Events(v, path, c.events);
+          return Storage(v, path, c.storage);
+        });
   }
 
   Status Alerting(const YAML::Node& node, const std::string& path, AlertingConfig& a) const {
@@ -112,6 +112,20 @@ class ConfigParser : private YamlReader {
             return Into(Uint(v, p, 1, 1'000'000), d.max_variable_options);
           }
           return Into(Uint(v, p, 1, 10'000'000), d.max_alert_match_series);
+        });
+  }
+
+  Status Events(const YAML::Node& node, const std::string& path, EventsConfig& e) const {
+    using std::chrono::milliseconds;
+    return ForEachKey(
+        node, path, {"max_events", "retention", "max_event_bytes"},
+        [&](const std::string& key, const YAML::Node& v, const std::string& p) -> Status {
+          if (key == "max_events") return Into(Uint(v, p, 1, 100'000'000), e.max_events);
+          if (key == "max_event_bytes") return Into(Uint(v, p, 256, 8 << 20), e.max_event_bytes);
+          ASSIGN_OR_RETURN(e.retention, Duration(v, p, milliseconds(1000),
+                                                 milliseconds(100LL * 365 * 86'400'000)));
+          if (e.retention.count() % 1000 != 0) return Error(v, p, "must be whole seconds");
+          return Status::Ok();
         });
   }
 

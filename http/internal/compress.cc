@@ -13,6 +13,8 @@ namespace {
 // Brotli quality 4 and gzip level 5: a few hundred MB/s per core, most of the size gain.
 constexpr int kBrotliQuality = 4;
 constexpr int kGzipLevel = 5;
+// For bodies encoded once (static assets): brotli 6 is within ~7% of 11 at ~2% of its time.
+constexpr int kHighBrotliQuality = 6;
 
 std::string_view Trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
@@ -77,13 +79,14 @@ Encoding Negotiate(std::string_view accept_encoding) {
   return Encoding::kIdentity;
 }
 
-core::Result<std::string> Encode(std::string_view body, Encoding e) {
+core::Result<std::string> Encode(std::string_view body, Encoding e, bool high) {
   std::string out;
   if (e == Encoding::kBrotli) {
     size_t size = BrotliEncoderMaxCompressedSize(body.size());
     if (size == 0) return core::Internal("brotli: input too large");
     out.resize(size);
-    if (!BrotliEncoderCompress(kBrotliQuality, BROTLI_DEFAULT_WINDOW, BROTLI_MODE_TEXT, body.size(),
+    if (!BrotliEncoderCompress(high ? kHighBrotliQuality : kBrotliQuality, BROTLI_DEFAULT_WINDOW,
+                               BROTLI_MODE_TEXT, body.size(),
                                reinterpret_cast<const uint8_t*>(body.data()), &size,
                                reinterpret_cast<uint8_t*>(out.data()))) {
       return core::Internal("brotli: compression failed");
@@ -94,7 +97,8 @@ core::Result<std::string> Encode(std::string_view body, Encoding e) {
   if (e == Encoding::kGzip) {
     z_stream z{};
     // 15 + 16: a gzip wrapper, not zlib's.
-    if (deflateInit2(&z, kGzipLevel, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
+    if (deflateInit2(&z, high ? Z_BEST_COMPRESSION : kGzipLevel, Z_DEFLATED, 15 + 16, 8,
+                     Z_DEFAULT_STRATEGY) != Z_OK) {
       return core::Internal("gzip: deflateInit2 failed");
     }
     out.resize(deflateBound(&z, static_cast<uLong>(body.size())));

@@ -19,8 +19,10 @@ std::string_view EncodingName(Encoding e);  // "identity", "gzip", "br"
 // else identity. "*" accepts both; q=0 refuses.
 Encoding Negotiate(std::string_view accept_encoding);
 
-// The body encoded; INTERNAL if the library fails (never for valid input).
-core::Result<std::string> Encode(std::string_view body, Encoding e);
+// The body encoded; INTERNAL if the library fails (never for valid input). `high`: smaller output
+// (brotli 6, gzip 9; for bodies encoded once and sent many times) instead of the fast per-answer
+// levels.
+core::Result<std::string> Encode(std::string_view body, Encoding e, bool high = false);
 
 struct CompressionOutcome {
   Encoding encoding = Encoding::kIdentity;

@@ -120,6 +120,9 @@ bool Admit(ServerState& state, Request& request, const Route*& route, Response& 
     response = Response::Text(d.status, d.message);
     if (d.status == 401) {
       response.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"meridian\"");
+      if (m.route->basic_challenge) {
+        response.headers.emplace_back("WWW-Authenticate", "Basic realm=\"meridian\"");
+      }
     }
     return false;
   }

@@ -388,6 +388,15 @@ core::Result<std::string> PeerClient::Call(const char* route, bool post, const s
   return body;
 }
 
+core::Result<std::string> PeerClient::GetJson(
+    const std::string& path, const std::vector<std::pair<std::string, std::string>>& params,
+    const core::Deadline& deadline) {
+  if (path.empty() || path[0] != '/') {
+    return core::InvalidArgument(fmt::format("peer path '{}' must start with '/'", path));
+  }
+  return Call("api", false, path, params, deadline);
+}
+
 namespace {
 
 // A decoding failure is the peer's fault (a broken or foreign server): reported as unavailable.

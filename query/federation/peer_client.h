@@ -111,6 +111,13 @@ class PeerClient final : public Peer {
       const core::Deadline& deadline) override;
   core::Result<std::vector<std::string>> AllLeaves(const core::Deadline& deadline) override;
 
+  // GET <url prefix><path>?<params> on the same pool, TLS, token, response bound and health
+  // bookkeeping as the cluster calls: the body of a 200 answer (e.g. another Meridian's
+  // /api/status), or the call's error. `path` starts with '/'. Counted as route "api".
+  core::Result<std::string> GetJson(const std::string& path,
+                                    const std::vector<std::pair<std::string, std::string>>& params,
+                                    const core::Deadline& deadline);
+
  private:
   struct Counters;
   using Form = std::vector<std::pair<std::string, std::string>>;

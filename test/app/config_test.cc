@@ -323,6 +323,21 @@ TEST(ConfigTest, ErrorsNameFileLineAndKeyPath) {
   }
 }
 
+TEST(ConfigTest, ParsesTheEventsSectionAndNamesItsErrors) {
+  Config c = MustParse("events:\n  max_events: 50\n  retention: 7d\n  max_event_bytes: 4096\n");
+  EXPECT_EQ(c.events.max_events, 50u);
+  EXPECT_EQ(c.events.retention, milliseconds(7LL * 86400 * 1000));
+  EXPECT_EQ(c.events.max_event_bytes, 4096u);
+  EXPECT_EQ(MustParse("").events, EventsConfig{});
+  EXPECT_THAT(ParseError("events:\n  max_events: 0\n"),
+              HasSubstr("meridian.yaml:2: events.max_events: '0' is not an integer in 1"));
+  EXPECT_THAT(ParseError("events:\n  retention: 1500ms\n"),
+              HasSubstr("meridian.yaml:2: events.retention: must be whole seconds"));
+  EXPECT_THAT(ParseError("events:\n  max_event_bytes: 10\n"),
+              HasSubstr("events.max_event_bytes: '10' is not an integer in 256"));
+  EXPECT_THAT(ParseError("events: { max_evnts: 1 }\n"), HasSubstr("events.max_evnts: unknown key"));
+}
+
 TEST(ConfigTest, MaxResponseBytesDefaultsTo256MiBAndParses) {
   EXPECT_EQ(MustParse("").http.max_response_bytes, size_t{256} << 20);
   EXPECT_EQ(MustParse("http: { max_response_bytes: 1048576 }\n").http.max_response_bytes,

@@ -52,6 +52,7 @@ Status MeridianProcess::Launch() {
   argv.insert(argv.end(), options_.extra_args.begin(), options_.extra_args.end());
   SubprocessOptions sub;
   sub.argv = std::move(argv);
+  sub.env = options_.env;
   sub.cwd = dir_.path();
   sub.log_path = dir_.path() / fmt::format("meridian-{}.log", launches_++);
   ASSIGN_OR_RETURN(proc_, Subprocess::Start(std::move(sub)));

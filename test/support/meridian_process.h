@@ -27,6 +27,7 @@ struct MeridianOptions {
   std::chrono::milliseconds start_timeout = std::chrono::seconds(30);
   // HTTPS only (http.tls): readiness is the start-up log line, not GET /health.
   bool tls = false;
+  std::vector<std::string> env = {};  // "NAME=value" added to (or replacing) the environment.
 };
 
 class MeridianProcess {
