@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <algorithm>
 #include <chrono>
 #include <ctime>
 #include <filesystem>
@@ -217,8 +218,26 @@ TEST(OverviewServeTest, ThreeRegionsWithSeriesRatesAndProblemsAndAKilledOneIsDow
   EXPECT_EQ(ev[0]["when"], rc["problems"][0]["state_since"]);
   EXPECT_LT(ev[0]["id"].get<int64_t>(), 0);
 
+  // Cross-region events: a's get_data merges every region's, tagged region:<name>.
+  auto posted = Send(*b, "POST", "/events/", R"({"what": "deploy on b", "tags": "deploy"})");
+  ASSERT_TRUE(posted.ok() && posted->status == 200);
+  json merged = GetJson(*a, "/events/get_data", {{"from", "-1h"}});
+  ASSERT_EQ(merged.size(), 2u) << merged.dump();
+  std::vector<std::string> whats;
+  for (const auto& e : merged) whats.push_back(e["what"]);
+  EXPECT_NE(std::find(whats.begin(), whats.end(), "deploy on b"), whats.end());
+  json c_alerts = GetJson(*a, "/events/get_data", {{"tags", "alert critical region:c"}});
+  ASSERT_EQ(c_alerts.size(), 1u) << c_alerts.dump();
+  EXPECT_EQ(c_alerts[0]["what"], "slow web9/latency → CRITICAL");
+
   // Kill c: a still answers (within federation.timeout), with c down and why, the others up.
   c->Kill();
+  auto partial = a->Get("/events/get_data", {{"tags", "deploy"}});
+  ASSERT_TRUE(partial.ok());
+  EXPECT_EQ(partial->status, 200);
+  EXPECT_EQ(partial->Header("X-Meridian-Partial").rfind("c (", 0), 0u)
+      << partial->Header("X-Meridian-Partial");
+  EXPECT_EQ(json::parse(partial->body).size(), 1u);
   ov = GetJson(*a, "/api/overview");
   ASSERT_TRUE(ov.is_object());
   ASSERT_EQ(ov["regions"].size(), 3u);
