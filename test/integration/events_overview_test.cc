@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "support/graphite_web.h"
 #include "support/meridian_process.h"
 #include "support/process.h"
 #include "support/raw_http.h"
@@ -258,6 +259,63 @@ TEST(OverviewServeTest, ThreeRegionsWithSeriesRatesAndProblemsAndAKilledOneIsDow
   EXPECT_NE(region("b")["error"].get<std::string>().find("timeout"), std::string::npos)
       << region("b").dump();
   EXPECT_EQ(region("a")["up"], true);
+}
+
+// Debian's graphite-web as the oracle: the same posts give the same get_data answers (same keys
+// in the same order, same values; graphite-web's empty POST answer aside), and as a peer it shows
+// in the overview (probe only) and its events in the merged get_data, tagged with its region.
+TEST(EventsGraphiteWebTest, SameShapesAsGraphiteWebAndItsEventsMergeAsAPeer) {
+  auto web = GraphiteWeb::Start({});
+  ASSERT_TRUE(web.ok()) << web.status().ToString();
+  auto m = Start("instance: one\n");
+  ASSERT_NE(m, nullptr);
+  const int64_t t = Now() - 300;
+  const std::vector<std::string> bodies = {
+      fmt::format(
+          R"({{"what": "deploy v2", "tags": ["deploy", "web"], "data": "sha 1", "when": {}}})", t),
+      fmt::format(R"({{"what": "db", "tags": "deploy db", "when": {}}})", t + 10),
+      fmt::format(R"({{"what": "quiet", "when": {}}})", t + 20)};
+  for (const std::string& body : bodies) {
+    auto mine = Send(*m, "POST", "/events/", body);
+    ASSERT_TRUE(mine.ok() && mine->status == 200);
+    auto theirs = RawRequest((*web)->port(),
+                             fmt::format("POST /events/ HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                                         "Content-Type: application/json\r\nContent-Length: {}\r\n"
+                                         "Connection: close\r\n\r\n{}",
+                                         body.size(), body));
+    ASSERT_TRUE(theirs.ok()) << theirs.status().ToString();
+    ASSERT_EQ(theirs->status, 200) << theirs->body.substr(0, 2000);
+  }
+  for (const HttpParams& params :
+       {HttpParams{{"from", "-1h"}, {"until", "now"}}, HttpParams{{"tags", "deploy"}},
+        HttpParams{{"tags", "deploy web"}}, HttpParams{{"tags", "web db"}, {"set", "union"}},
+        HttpParams{{"tags", "deploy web"}, {"set", "intersection"}},
+        HttpParams{{"from", std::to_string(t + 5)}, {"until", std::to_string(t + 10)}}}) {
+    auto mine = m->Get("/events/get_data", params);
+    auto theirs = (*web)->Get("/events/get_data", params);
+    ASSERT_TRUE(mine.ok() && theirs.ok());
+    ASSERT_EQ(theirs->status, 200) << theirs->body.substr(0, 2000);
+    const auto a = nlohmann::ordered_json::parse(mine->body, nullptr, false);
+    const auto b = nlohmann::ordered_json::parse(theirs->body, nullptr, false);
+    EXPECT_EQ(a, b) << "mine:   " << mine->body << "\ntheirs: " << theirs->body;
+  }
+
+  // graphite-web as a peer of a second Meridian.
+  auto front =
+      Start(fmt::format("instance: front\nfederation:\n  timeout: 5s\n  peers:\n"
+                        "    - {{ name: old-dc, url: \"http://127.0.0.1:{}\", role: graphite }}\n",
+                        (*web)->port()));
+  ASSERT_NE(front, nullptr);
+  json ov = GetJson(*front, "/api/overview");
+  ASSERT_EQ(ov["regions"].size(), 2u) << ov.dump();
+  EXPECT_EQ(ov["regions"][1]["name"], "old-dc");
+  EXPECT_EQ(ov["regions"][1]["role"], "graphite");
+  EXPECT_EQ(ov["regions"][1]["up"], true) << ov.dump();
+  EXPECT_FALSE(ov["regions"][1].contains("series"));
+  json merged = GetJson(*front, "/events/get_data", {{"tags", "deploy region:old-dc"}});
+  ASSERT_EQ(merged.size(), 2u) << merged.dump();
+  EXPECT_EQ(merged[0]["what"], "deploy v2");
+  EXPECT_EQ(merged[0]["tags"], json({"deploy", "web", "region:old-dc"}));
 }
 
 }  // namespace
