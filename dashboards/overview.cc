@@ -63,8 +63,11 @@ std::string Overview::Json(const core::Deadline& deadline) {
   // ran on the fan-out threads meanwhile.)
   Ordered self = Ordered::parse(self_.Json(), nullptr, false);
   Ordered regions = Ordered::array();
-  Ordered me = {{"name", self.value("name", "")}, {"role", "self"}, {"up", true},
-                {"error", ""},                    {"latency_ms", 0}};
+  Ordered me = {{"name", self.value("name", "")},
+                {"role", "self"},
+                {"up", true},
+                {"error", ""},
+                {"latency_ms", 0}};
   for (auto& [k, v] : self.items()) {
     if (k != "name") me[k] = v;
   }

@@ -66,8 +66,7 @@ class PeerFanout {
     };
     auto gather = std::make_shared<Gather>();
     gather->answers.resize(peers.size());
-    const auto bound =
-        std::min(deadline.at(), std::chrono::steady_clock::now() + options_.timeout);
+    const auto bound = std::min(deadline.at(), std::chrono::steady_clock::now() + options_.timeout);
     const core::Deadline call_deadline = core::Deadline::At(bound);
     std::vector<Reply<T>> out(peers.size());
     for (size_t i = 0; i < peers.size(); ++i) {

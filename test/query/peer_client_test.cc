@@ -98,6 +98,9 @@ class PeerClientTest : public ::testing::Test {
     AddRoute("/bad/render", [](const http::Request&) {
       return http::Response::Text(400, "target: unknown function nope()");
     });
+    AddRoute("/api/echo", [](const http::Request& r) {
+      return http::Response::Json(200, "{\"q\": \"" + r.Param("q") + "\"}");
+    });
     AddRoute("/flap/render", [this](const http::Request&) {
       if (flap_failing_.load()) return http::Response::Text(503, "restarting");
       return Raw(200, OneSeriesMsgpack());
@@ -291,6 +294,27 @@ TEST_F(PeerClientTest, APeerThatComesBackIsUpAgainAfterOneSuccess) {
   EXPECT_EQ((*got)[0].name, "x.y");
   EXPECT_TRUE(peer->Health().up);
   EXPECT_EQ(peer->Health().consecutive_failures, 0u);
+}
+
+TEST_F(PeerClientTest, GetJsonReturnsTheBodyAndSharesHealthWithTheClusterCalls) {
+  auto client = Client();
+  auto body = client->GetJson("/api/echo", {{"q", "a b&c"}}, In(milliseconds(5000)));
+  ASSERT_TRUE(body.ok()) << body.status().ToString();
+  EXPECT_EQ(*body, "{\"q\": \"a b&c\"}");
+  EXPECT_EQ(
+      metrics_
+          .GetCounter("federation_peer_requests_total", "", {{"peer", "peer"}, {"route", "api"}})
+          .Value(),
+      1u);
+  auto missing = client->GetJson("/api/nothing", {}, In(milliseconds(5000)));
+  EXPECT_EQ(missing.status().code(), core::StatusCode::kInvalidArgument);
+  EXPECT_THAT(missing.status().message(), HasSubstr("HTTP 404"));
+  EXPECT_TRUE(client->Health().up);  // a 404 is that call's error, not an outage
+  EXPECT_EQ(client->GetJson("api", {}, In(milliseconds(5000))).status().code(),
+            core::StatusCode::kInvalidArgument);
+  auto broken = Client("/err");
+  EXPECT_FALSE(broken->GetJson("/render", {}, In(milliseconds(5000))).ok());
+  EXPECT_FALSE(broken->Health().up);
 }
 
 TEST_F(PeerClientTest, RefusedConnectionIsUnavailableAndCounted) {
