@@ -238,7 +238,7 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (command == "version") {
-    fmt::print("meridian 0.1.0\n");
+    fmt::print("meridian {}\n", meridian::app::kMeridianVersion);
     return 0;
   }
   fmt::print(stderr, "meridian: unknown command '{}'\n{}", command, kUsage);

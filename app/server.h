@@ -47,6 +47,9 @@ class Store;
 }
 
 namespace meridian::app {
+
+// What `meridian version` prints and /api/status reports.
+inline constexpr char kMeridianVersion[] = "0.1.0";
 namespace internal {
 class FederationPeerDirectory;
 class ServerInstanceStats;

@@ -18,9 +18,7 @@
 
 namespace meridian::app {
 
-namespace {
-constexpr char kVersion[] = "0.1.0";  // as `meridian version`
-}  // namespace
+namespace {}  // namespace
 
 core::Status Server::StartEventsAndStatus() {
   // Events live in the store's application records under "events/", beside the alert
@@ -57,8 +55,8 @@ core::Status Server::StartEventsAndStatus() {
 
   instance_stats_ = std::make_unique<internal::ServerInstanceStats>(*store_, metrics_, clock_);
   status_ = std::make_unique<dashboards::StatusReporter>(
-      dashboards::StatusInfo{config_.instance, kVersion, clock_.NowSeconds()}, *instance_stats_,
-      checks, clock_);
+      dashboards::StatusInfo{config_.instance, kMeridianVersion, clock_.NowSeconds()},
+      *instance_stats_, checks, clock_);
   overview_ = std::make_unique<dashboards::Overview>(*status_, *peer_fanout_, clock_, metrics_);
   return dashboards::RegisterStatusRoutes(*router_, *status_, *overview_);
 }

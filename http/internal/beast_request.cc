@@ -46,7 +46,14 @@ core::Status ToRequest(bhttp::request<bhttp::string_body>& in, Request& out) {
   }
   out.body = std::move(in.body());
   const std::string_view type = out.Header("content-type");
-  if (core::EqualsIgnoreAsciiCase(type.substr(0, 33), "application/x-www-form-urlencoded")) {
+  // A JSON document sent with curl's default form type (`curl -d '{"what": "50% done"}'`, as
+  // graphite-web's events docs show) is a JSON body, not a form: Django leaves request.body to
+  // the view either way.
+  const size_t first = out.body.find_first_not_of(" \t\r\n");
+  const bool json_like =
+      first != std::string::npos && (out.body[first] == '{' || out.body[first] == '[');
+  if (!json_like &&
+      core::EqualsIgnoreAsciiCase(type.substr(0, 33), "application/x-www-form-urlencoded")) {
     RETURN_IF_ERROR(ParseUrlEncoded(out.body, out.params));
   }
   return core::Status::Ok();

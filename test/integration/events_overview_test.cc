@@ -61,8 +61,10 @@ TEST(EventsServeTest, PostThenGetDataRoundTripsInGraphiteWebShapes) {
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_EQ(r->status, 200) << r->body;
   EXPECT_EQ(json::parse(r->body, nullptr, false)["id"], 1);
-  // A space-separated string, "when" defaulted, posted the way curl -d does (form type).
-  r = Send(*m, "POST", "/events/", R"({"what": "db failover", "tags": "db deploy"})",
+  // A space-separated string, "when" defaulted, posted the way curl -d does (form type) with a
+  // '%' that is not percent-encoding: a JSON body, not a form.
+  r = Send(*m, "POST", "/events/",
+           R"({"what": "db failover", "tags": "db deploy", "data": "50% done"})",
            "application/x-www-form-urlencoded");
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->status, 200) << r->body;
@@ -80,6 +82,7 @@ TEST(EventsServeTest, PostThenGetDataRoundTripsInGraphiteWebShapes) {
   ASSERT_EQ(all.size(), 2u);
   EXPECT_EQ(all[1]["what"], "db failover");
   EXPECT_EQ(all[1]["tags"], json({"db", "deploy"}));
+  EXPECT_EQ(all[1]["data"], "50% done");
   EXPECT_GE(all[1]["when"].get<int64_t>(), when);
   // Intersection by default, union on request.
   EXPECT_EQ(GetJson(*m, "/events/get_data", {{"tags", "deploy web"}}).size(), 1u);
