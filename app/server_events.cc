@@ -9,6 +9,7 @@
 #include "app/server.h"
 #include "dashboards/events_api.h"
 #include "dashboards/overview.h"
+#include "dashboards/peer_fanout.h"
 #include "dashboards/record_event_store.h"
 #include "dashboards/status.h"
 #include "dashboards/status_api.h"
@@ -38,10 +39,19 @@ core::Status Server::StartEventsAndStatus() {
     };
     checks = [engine = alerts_.get()] { return engine->Checks(); };
   }
+  peer_directory_ = std::make_unique<internal::FederationPeerDirectory>(*federated_);
+  dashboards::PeerFanoutOptions fo;
+  fo.timeout = config_.federation.timeout;
+  fo.threads = config_.federation.fanout_threads;
+  fo.max_pending = config_.federation.max_pending_calls;
+  peer_fanout_ = std::make_unique<dashboards::PeerFanout>(*peer_directory_, fo);
   dashboards::EventsApiOptions ao;
   ao.max_event_bytes = config_.events.max_event_bytes;
   ao.max_response_bytes = config_.http.max_response_bytes;
   ao.history_limit = config_.alerting.max_history_entries;
+  ao.peers = peer_fanout_.get();
+  ao.region = config_.instance;
+  ao.partial_allowed = config_.federation.partial_allowed;
   RETURN_IF_ERROR(
       dashboards::RegisterEventRoutes(*router_, *events_, transitions, clock_, metrics_, ao));
 
@@ -49,12 +59,6 @@ core::Status Server::StartEventsAndStatus() {
   status_ = std::make_unique<dashboards::StatusReporter>(
       dashboards::StatusInfo{config_.instance, kVersion, clock_.NowSeconds()}, *instance_stats_,
       checks, clock_);
-  peer_directory_ = std::make_unique<internal::FederationPeerDirectory>(*federated_);
-  dashboards::PeerFanoutOptions fo;
-  fo.timeout = config_.federation.timeout;
-  fo.threads = config_.federation.fanout_threads;
-  fo.max_pending = config_.federation.max_pending_calls;
-  peer_fanout_ = std::make_unique<dashboards::PeerFanout>(*peer_directory_, fo);
   overview_ = std::make_unique<dashboards::Overview>(*status_, *peer_fanout_, clock_, metrics_);
   return dashboards::RegisterStatusRoutes(*router_, *status_, *overview_);
 }

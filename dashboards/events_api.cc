@@ -9,6 +9,8 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 
+#include "dashboards/region_events.h"
+#include "query/read_options.h"
 #include "query/time_parser.h"
 
 namespace meridian::dashboards {
@@ -75,22 +77,61 @@ core::Result<EventQuery> ParseQuery(const Api& api, const Request& req) {
   return q;
 }
 
-// Posted events and alert transitions, merged by (when, id).
-core::Result<std::vector<Event>> Fetch(const Api& api, EventQuery q, const core::Deadline& d) {
-  ASSIGN_OR_RETURN(std::vector<Event> posted, api.store.Query(q, d));
+bool ByTime(const Event& a, const Event& b) {
+  return a.when != b.when ? a.when < b.when : a.id < b.id;
+}
+
+// Posted events and alert transitions, merged by (when, id); with peers (and not local=1),
+// every region's, tagged with the region, missing peers recorded in `report`.
+core::Result<std::vector<Event>> Fetch(const Api& api, const EventQuery& q, const Request& req,
+                                       query::ReadReport& report) {
+  const bool federated = api.options.peers != nullptr && req.Param("local") != "1" &&
+                         !api.options.peers->directory().Peers().empty();
+  EventQuery mine = federated ? RegionQuery(q) : q;
+  ASSIGN_OR_RETURN(std::vector<Event> posted, api.store.Query(mine, req.deadline));
   size_t used = 0;
   for (const Event& e : posted) used += EventBytes(e);
-  q.max_bytes = q.max_bytes > used ? q.max_bytes - used : 0;
+  mine.max_bytes = mine.max_bytes > used ? mine.max_bytes - used : 0;
   ASSIGN_OR_RETURN(std::vector<Event> alerts,
-                   AlertEvents(api.alerts, q, api.options.history_limit));
+                   AlertEvents(api.alerts, mine, api.options.history_limit));
   std::vector<Event> out;
   out.reserve(posted.size() + alerts.size());
   std::merge(std::make_move_iterator(posted.begin()), std::make_move_iterator(posted.end()),
              std::make_move_iterator(alerts.begin()), std::make_move_iterator(alerts.end()),
-             std::back_inserter(out), [](const Event& a, const Event& b) {
-               return a.when != b.when ? a.when < b.when : a.id < b.id;
-             });
-  return out;
+             std::back_inserter(out), ByTime);
+  if (!federated) return out;
+  std::vector<Event> all;
+  for (Event& e : out) {
+    TagRegion(e, api.options.region);
+    if (MatchesTags(e, q)) all.push_back(std::move(e));
+  }
+  std::vector<Event> theirs = PeerEvents(*api.options.peers, q, report, req.deadline);
+  for (const Event& e : theirs) used += EventBytes(e);
+  if (used > q.max_bytes) {
+    return core::ResourceExhausted(fmt::format(
+        "the matching events of every region are over {} bytes (http.max_response_bytes): "
+        "narrow from, until or tags",
+        q.max_bytes));
+  }
+  all.insert(all.end(), std::make_move_iterator(theirs.begin()),
+             std::make_move_iterator(theirs.end()));
+  std::stable_sort(all.begin(), all.end(), ByTime);
+  return all;
+}
+
+// A partial answer names the missing regions (or is refused, per partial=/federation.partial).
+core::Status CheckPartial(const Api& api, const Request& req, const query::ReadReport& report,
+                          Response* r) {
+  if (!report.partial()) return core::Status::Ok();
+  const std::string p = req.Param("partial");
+  const bool allow = p == "allow" || (p != "deny" && api.options.partial_allowed);
+  if (!allow) {
+    return core::Unavailable(
+        fmt::format("peers did not answer and partial answers are refused: {}", report.Describe()));
+  }
+  r->headers.emplace_back("X-Meridian-Partial", report.Describe());
+  r->headers.emplace_back("Cache-Control", "no-store");
+  return core::Status::Ok();
 }
 
 bool ValidCallback(std::string_view s) {
@@ -102,8 +143,10 @@ bool ValidCallback(std::string_view s) {
 Response GetData(const Api& api, const Request& req) {
   auto q = ParseQuery(api, req);
   if (!q.ok()) return ErrorFor(q.status());
-  auto events = Fetch(api, *std::move(q), req.deadline);
+  query::ReadReport report;
+  auto events = Fetch(api, *q, req, report);
   if (!events.ok()) return ErrorFor(events.status());
+  Response r;
   Ordered out = Ordered::array();
   for (const Event& e : *events) out.push_back(EventJson(e));
   if (req.Has("jsonp")) {
@@ -111,11 +154,13 @@ Response GetData(const Api& api, const Request& req) {
     if (!ValidCallback(cb)) {
       return JsonError(400, "jsonp: a callback name of letters, digits, '_', '.', '$'");
     }
-    Response r = Response::Text(200, fmt::format("{}({})", cb, Dump(out)));
+    r = Response::Text(200, fmt::format("{}({})", cb, Dump(out)));
     r.content_type = "text/javascript";
-    return r;
+  } else {
+    r = Response::Json(200, Dump(out));
   }
-  return Response::Json(200, Dump(out));
+  if (auto st = CheckPartial(api, req, report, &r); !st.ok()) return ErrorFor(st);
+  return r;
 }
 
 std::string Escape(std::string_view s) {
@@ -150,7 +195,8 @@ Response List(const Api& api, const Request& req) {
   if (json) return GetData(api, req);
   auto q = ParseQuery(api, req);
   if (!q.ok()) return ErrorFor(q.status());
-  auto events = Fetch(api, *std::move(q), req.deadline);
+  query::ReadReport report;
+  auto events = Fetch(api, *q, req, report);
   if (!events.ok()) return ErrorFor(events.status());
   std::string html =
       "<!doctype html><meta charset=utf-8><title>Events</title>\n<table>\n"
@@ -164,6 +210,7 @@ Response List(const Api& api, const Request& req) {
   html += "</table>\n";
   Response r = Response::Text(200, std::move(html));
   r.content_type = "text/html; charset=utf-8";
+  if (auto st = CheckPartial(api, req, report, &r); !st.ok()) return ErrorFor(st);
   return r;
 }
 

@@ -8,7 +8,8 @@
 //   GET    /events/get_data   from, until (graphite times; default 0 and now), tags ("a b"),
 //                             set (or set_operation): intersection (default) | union, jsonp →
 //                             [{"when","what","data","tags":[…],"id"}] oldest first — posted
-//                             events and alert transitions merged.
+//                             events and alert transitions merged; with federation peers,
+//                             theirs too, tagged region:<name> (region_events.h).
 //   GET    /events/           the same list (same parameters): JSON with format=json or an Accept
 //                             naming application/json, else a small HTML table.
 //   GET    /events/{id}       {"id","when":"2026-12-04T03:13:33Z","what","data","tags"} (graphite-
@@ -26,6 +27,7 @@
 #include "core/status.h"
 #include "dashboards/alert_events.h"
 #include "dashboards/event_store.h"
+#include "dashboards/peer_fanout.h"
 #include "http/router.h"
 
 namespace meridian::dashboards {
@@ -37,6 +39,13 @@ struct EventsApiOptions {
   size_t max_response_bytes = size_t{256} << 20;
   // Transitions considered (alerting.max_history_entries). Default 100,000.
   size_t history_limit = 100'000;
+  // Cross-region get_data and list (region_events.h): the peers to ask (null or none = this
+  // instance only), this instance's region name, and federation.partial (a request's
+  // partial=allow|deny overrides it): allow answers without a missing peer and names it in
+  // X-Meridian-Partial; deny answers 503 naming it. local=1 answers this instance's events only.
+  PeerFanout* peers = nullptr;
+  std::string region;
+  bool partial_allowed = true;
 };
 
 // Adds the routes. `store`, `clock` and `metrics` must outlive the router; `alerts` may be empty

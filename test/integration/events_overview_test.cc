@@ -6,12 +6,14 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <algorithm>
 #include <chrono>
 #include <ctime>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "support/graphite_web.h"
 #include "support/meridian_process.h"
 #include "support/process.h"
 #include "support/raw_http.h"
@@ -217,8 +219,26 @@ TEST(OverviewServeTest, ThreeRegionsWithSeriesRatesAndProblemsAndAKilledOneIsDow
   EXPECT_EQ(ev[0]["when"], rc["problems"][0]["state_since"]);
   EXPECT_LT(ev[0]["id"].get<int64_t>(), 0);
 
+  // Cross-region events: a's get_data merges every region's, tagged region:<name>.
+  auto posted = Send(*b, "POST", "/events/", R"({"what": "deploy on b", "tags": "deploy"})");
+  ASSERT_TRUE(posted.ok() && posted->status == 200);
+  json merged = GetJson(*a, "/events/get_data", {{"from", "-1h"}});
+  ASSERT_EQ(merged.size(), 2u) << merged.dump();
+  std::vector<std::string> whats;
+  for (const auto& e : merged) whats.push_back(e["what"]);
+  EXPECT_NE(std::find(whats.begin(), whats.end(), "deploy on b"), whats.end());
+  json c_alerts = GetJson(*a, "/events/get_data", {{"tags", "alert critical region:c"}});
+  ASSERT_EQ(c_alerts.size(), 1u) << c_alerts.dump();
+  EXPECT_EQ(c_alerts[0]["what"], "slow web9/latency → CRITICAL");
+
   // Kill c: a still answers (within federation.timeout), with c down and why, the others up.
   c->Kill();
+  auto partial = a->Get("/events/get_data", {{"tags", "deploy"}});
+  ASSERT_TRUE(partial.ok());
+  EXPECT_EQ(partial->status, 200);
+  EXPECT_EQ(partial->Header("X-Meridian-Partial").rfind("c (", 0), 0u)
+      << partial->Header("X-Meridian-Partial");
+  EXPECT_EQ(json::parse(partial->body).size(), 1u);
   ov = GetJson(*a, "/api/overview");
   ASSERT_TRUE(ov.is_object());
   ASSERT_EQ(ov["regions"].size(), 3u);
@@ -239,6 +259,63 @@ TEST(OverviewServeTest, ThreeRegionsWithSeriesRatesAndProblemsAndAKilledOneIsDow
   EXPECT_NE(region("b")["error"].get<std::string>().find("timeout"), std::string::npos)
       << region("b").dump();
   EXPECT_EQ(region("a")["up"], true);
+}
+
+// Debian's graphite-web as the oracle: the same posts give the same get_data answers (same keys
+// in the same order, same values; graphite-web's empty POST answer aside), and as a peer it shows
+// in the overview (probe only) and its events in the merged get_data, tagged with its region.
+TEST(EventsGraphiteWebTest, SameShapesAsGraphiteWebAndItsEventsMergeAsAPeer) {
+  auto web = GraphiteWeb::Start({});
+  ASSERT_TRUE(web.ok()) << web.status().ToString();
+  auto m = Start("instance: one\n");
+  ASSERT_NE(m, nullptr);
+  const int64_t t = Now() - 300;
+  const std::vector<std::string> bodies = {
+      fmt::format(
+          R"({{"what": "deploy v2", "tags": ["deploy", "web"], "data": "sha 1", "when": {}}})", t),
+      fmt::format(R"({{"what": "db", "tags": "deploy db", "when": {}}})", t + 10),
+      fmt::format(R"({{"what": "quiet", "when": {}}})", t + 20)};
+  for (const std::string& body : bodies) {
+    auto mine = Send(*m, "POST", "/events/", body);
+    ASSERT_TRUE(mine.ok() && mine->status == 200);
+    auto theirs = RawRequest((*web)->port(),
+                             fmt::format("POST /events/ HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                                         "Content-Type: application/json\r\nContent-Length: {}\r\n"
+                                         "Connection: close\r\n\r\n{}",
+                                         body.size(), body));
+    ASSERT_TRUE(theirs.ok()) << theirs.status().ToString();
+    ASSERT_EQ(theirs->status, 200) << theirs->body.substr(0, 2000);
+  }
+  for (const HttpParams& params :
+       {HttpParams{{"from", "-1h"}, {"until", "now"}}, HttpParams{{"tags", "deploy"}},
+        HttpParams{{"tags", "deploy web"}}, HttpParams{{"tags", "web db"}, {"set", "union"}},
+        HttpParams{{"tags", "deploy web"}, {"set", "intersection"}},
+        HttpParams{{"from", std::to_string(t + 5)}, {"until", std::to_string(t + 10)}}}) {
+    auto mine = m->Get("/events/get_data", params);
+    auto theirs = (*web)->Get("/events/get_data", params);
+    ASSERT_TRUE(mine.ok() && theirs.ok());
+    ASSERT_EQ(theirs->status, 200) << theirs->body.substr(0, 2000);
+    const auto a = nlohmann::ordered_json::parse(mine->body, nullptr, false);
+    const auto b = nlohmann::ordered_json::parse(theirs->body, nullptr, false);
+    EXPECT_EQ(a, b) << "mine:   " << mine->body << "\ntheirs: " << theirs->body;
+  }
+
+  // graphite-web as a peer of a second Meridian.
+  auto front =
+      Start(fmt::format("instance: front\nfederation:\n  timeout: 5s\n  peers:\n"
+                        "    - {{ name: old-dc, url: \"http://127.0.0.1:{}\", role: graphite }}\n",
+                        (*web)->port()));
+  ASSERT_NE(front, nullptr);
+  json ov = GetJson(*front, "/api/overview");
+  ASSERT_EQ(ov["regions"].size(), 2u) << ov.dump();
+  EXPECT_EQ(ov["regions"][1]["name"], "old-dc");
+  EXPECT_EQ(ov["regions"][1]["role"], "graphite");
+  EXPECT_EQ(ov["regions"][1]["up"], true) << ov.dump();
+  EXPECT_FALSE(ov["regions"][1].contains("series"));
+  json merged = GetJson(*front, "/events/get_data", {{"tags", "deploy region:old-dc"}});
+  ASSERT_EQ(merged.size(), 2u) << merged.dump();
+  EXPECT_EQ(merged[0]["what"], "deploy v2");
+  EXPECT_EQ(merged[0]["tags"], json({"deploy", "web", "region:old-dc"}));
 }
 
 }  // namespace
