@@ -139,6 +139,11 @@ async function networkPerRefresh(page, cdp, runs) {
   const reqs = new Map();
   let finished = [];
   cdp.on('Network.requestWillBeSent', (e) => reqs.set(e.requestId, {url: e.request.url, decoded: 0}));
+  cdp.on('Network.responseReceived', (e) => {
+    const r = reqs.get(e.requestId);
+    const t = e.response.timing;
+    if (r && t) r.ttfb = t.receiveHeadersStart > 0 ? t.receiveHeadersStart - t.sendEnd : t.receiveHeadersEnd - t.sendEnd;
+  });
   cdp.on('Network.dataReceived', (e) => { const r = reqs.get(e.requestId); if (r) r.decoded += e.dataLength; });
   cdp.on('Network.loadingFinished', (e) => {
     const r = reqs.get(e.requestId);
@@ -153,7 +158,8 @@ async function networkPerRefresh(page, cdp, runs) {
                   {timeoutMs: 10000, what: 'every /render finished'});
     out.push({requests: finished.length, encoded: finished.reduce((a, f) => a + f.encoded, 0),
               decoded: finished.reduce((a, f) => a + f.decoded, 0),
-              renders: finished.filter((f) => new URL(f.url).pathname === '/render').length});
+              renders: finished.filter((f) => new URL(f.url).pathname === '/render').length,
+              ttfb: median(finished.filter((f) => new URL(f.url).pathname === '/render' && f.ttfb != null).map((f) => f.ttfb))});
   }
   await cdp.send('Network.disable');
   return out;
@@ -181,7 +187,6 @@ async function scenario(browser, base, viewport, label, rows) {
   for (let i = 0; i < WARM_RUNS; i++) warm.push(await load(page, url));
   const drawnPanels = await page.locator('[data-testid=panel][data-state=drawn]').count();
   const legendRows = await page.locator('[data-testid=legend-row]').count();
-  const maxDp = await page.evaluate(() => 0);
   const refresh = [];
   for (let i = 0; i < REFRESH_RUNS; i++) refresh.push(await refreshOnce(page));
   const cdp = await ctx.newCDPSession(page);
@@ -200,10 +205,10 @@ async function scenario(browser, base, viewport, label, rows) {
   rows.push([label, 'requests per refresh (/render)',
              `${median(net.map((n) => n.requests))} (${median(net.map((n) => n.renders))})`, '']);
   rows.push([label, 'bytes per refresh on the wire (KB)', (median(net.map((n) => n.encoded)) / 1024).toFixed(1), '≤ 150 gz']);
+  rows.push([label, 'server time per /render (ms to first byte, median)', median(net.map((n) => n.ttfb)).toFixed(0), '']);
   rows.push([label, 'bytes per refresh decoded (KB)', (median(net.map((n) => n.decoded)) / 1024).toFixed(1), '']);
   rows.push([label, `JS heap growth over ${REFRESHES_FOR_HEAP} refreshes (MB)`,
              `${((heap1 - heap0) / 1048576).toFixed(2)} (${(heap0 / 1048576).toFixed(1)} → ${(heap1 / 1048576).toFixed(1)}; ${heapSeconds.toFixed(0)} s)`, '≤ 10']);
-  void maxDp;
 }
 
 async function slowPeer(browser, cluster, rows) {
