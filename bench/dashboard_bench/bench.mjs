@@ -222,7 +222,23 @@ async function slowPeer(browser, cluster, rows) {
       await ctx.addInitScript(OBSERVE);
       const page = await ctx.newPage();
       ready.push(await load(page, `${base}/dashboards/bench`));
-      const r = await page.evaluate(() => ({bannerAt: window.__bannerAt, drawn: window.__drawn}));
+      const r = await page.evaluate(() => ({bannerAt: window.__bannerAt, drawn: window.__drawn,
+        stages: performance.getEntriesByType('resource')
+          .filter((e) => /\/(api|render|events)/.test(e.name))
+          .map((e) => ({path: new URL(e.name).pathname, start: e.startTime, end: e.responseEnd}))}));
+      if (i === 0) {
+        // Where the time goes: each API request's start and end (ms after navigation start).
+        const by = {};
+        for (const st of r.stages) {
+          const b = by[st.path] ||= {n: 0, start: Infinity, end: 0};
+          b.n++;
+          b.start = Math.min(b.start, st.start);
+          b.end = Math.max(b.end, st.end);
+        }
+        for (const [p, b] of Object.entries(by)) {
+          rows.push(['ap SIGSTOPped', `  ${p} x${b.n} (ms from..to)`, `${b.start.toFixed(0)}..${b.end.toFixed(0)}`, '']);
+        }
+      }
       banner.push(r.bannerAt ?? NaN);
       // Panels of eu and us (the regions that answer).
       const others = Object.entries(r.drawn).filter(([p]) => panelRegion(Number(p)) !== 'ap').map(([, t]) => t);
