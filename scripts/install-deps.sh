@@ -10,7 +10,8 @@ build_pkgs=(cmake g++ make pkg-config git netcat-openbsd curl
   zlib1g-dev libbrotli-dev libjemalloc-dev
   libgtest-dev libgmock-dev libbenchmark-dev libre2-dev libssl-dev openssl)
 test_pkgs=(graphite-carbon graphite-web python3-whisper carbon-c-relay collectd-core
-  victoria-metrics nagios4-core nsca procps clang libclang-rt-14-dev)
+  victoria-metrics nagios4-core nsca procps clang libclang-rt-14-dev
+  chromium)  # the browser tests (test/browser) drive Debian's chromium through playwright-core
 
 pkgs=("${build_pkgs[@]}")
 [ "$what" = test ] && pkgs+=("${test_pkgs[@]}")
