@@ -66,6 +66,10 @@ const AlertMatcher::Resolved& AlertMatcher::Resolve(const std::string& target) {
 }
 
 std::vector<WatchingRule> AlertMatcher::RulesWatching(const std::vector<std::string>& targets) {
+  // No rules, nothing to resolve: a dashboard costs no reads for matching when alerting is off.
+  const bool any_rule = std::any_of(rules_.groups.begin(), rules_.groups.end(),
+                                    [](const alerting::RuleGroup& g) { return !g.rules.empty(); });
+  if (!any_rule) return {};
   std::vector<const Resolved*> panel;
   for (const std::string& t : targets) panel.push_back(&Resolve(t));
   auto overlap = [](const std::set<std::string>& a, const std::set<std::string>& b) {

@@ -32,6 +32,12 @@ std::vector<MissingPeer> ReadReport::Missing() const {
   return out;
 }
 
+bool ReadReport::IsMissing(std::string_view peer) const {
+  std::lock_guard lock(mu_);
+  return std::any_of(missing_.begin(), missing_.end(),
+                     [&](const MissingPeer& m) { return m.peer == peer; });
+}
+
 bool ReadReport::partial() const {
   std::lock_guard lock(mu_);
   return !missing_.empty();

@@ -41,6 +41,9 @@ class ReadReport {
   // The missing peers, sorted by name.
   std::vector<MissingPeer> Missing() const;
   bool partial() const;
+  // True once `peer` has been recorded missing: later reads of the same request skip it at once
+  // (a dead or slow peer costs a request one federation.timeout, not one per read).
+  bool IsMissing(std::string_view peer) const;
   // "eu-west (timeout), us-east (connect)": for headers, logs and errors.
   std::string Describe() const;
 

@@ -152,6 +152,10 @@ core::Result<std::vector<T>> FederatedSource::FanOut(
       missing_reason[i] = "down";
       continue;
     }
+    if (options.scope.report != nullptr && options.scope.report->IsMissing(peer->name())) {
+      missing_reason[i] = "missing earlier in this request";  // the report keeps the first reason
+      continue;
+    }
     {
       std::lock_guard lock(gather->mu);
       ++gather->outstanding;

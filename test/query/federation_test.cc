@@ -264,6 +264,31 @@ TEST_F(FederationTest, AHangingPeerIsCutAtTheFederationTimeout) {
   EXPECT_EQ(report.Missing()[0].reason, "timeout");
 }
 
+TEST_F(FederationTest, APeerMissingEarlierInARequestIsNotAskedAgainByIt) {
+  auto source = Make();
+  eu_->set_mode(FakePeer::Mode::kFail, core::Unavailable("connect: connection refused"));
+  ReadReport report;
+  ReadOptions read;
+  read.scope.report = &report;
+  ASSERT_TRUE(source->Find("*", read).ok());
+  EXPECT_EQ(eu_->calls(), 1);
+  // The same request reads again (a dashboard's next variable, its next panel): the peer is
+  // skipped at once, the first reason kept; the healthy peer is still asked.
+  const int ap_before = ap_->calls();
+  auto got = source->FetchMatching(FetchSpec::Pattern("*.web*.requests"), 100, 130, read);
+  ASSERT_TRUE(got.ok());
+  EXPECT_EQ(eu_->calls(), 1);
+  EXPECT_EQ(ap_->calls(), ap_before + 1);
+  EXPECT_EQ(got->size(), 2u);
+  ASSERT_EQ(report.Missing().size(), 1u);
+  EXPECT_NE(report.Describe().find("us-east (connect: connection refused"), std::string::npos);
+  // Another request asks it again.
+  ReadReport fresh;
+  read.scope.report = &fresh;
+  ASSERT_TRUE(source->Find("*", read).ok());
+  EXPECT_EQ(eu_->calls(), 2);
+}
+
 TEST_F(FederationTest, APeerBackingOffIsNotAskedAndIsNamed) {
   auto source = Make();
   eu_->set_should_try(false);

@@ -19,7 +19,16 @@ export function h(tag, attrs = {}, ...children) {
 // The partial-answer banner at the top of the view: shown with the missing regions, or removed.
 export function setPartialBanner(container, partials) {
   let banner = container.querySelector('[data-testid=partial-banner]');
-  const text = [...new Set(partials.filter(Boolean))].join('; ');
+  // Each partial is an X-Meridian-Partial value, "us (timeout), ap (down)": one entry per region
+  // across the dashboard's requests, with the first reason seen.
+  const regions = new Map();
+  for (const p of partials.filter(Boolean)) {
+    for (const entry of p.split(/, (?=[^,()]+(?: \(|$))/)) {
+      const name = entry.replace(/ \(.*$/, '').trim();
+      if (name && !regions.has(name)) regions.set(name, entry.trim());
+    }
+  }
+  const text = [...regions.values()].join(', ');
   if (!text) {
     if (banner) banner.remove();
     return;

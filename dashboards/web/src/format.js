@@ -93,6 +93,12 @@ export function graphiteTime(epoch) {
   return `${p(d.getHours())}:${p(d.getMinutes())}_${d.getFullYear()}${p(d.getMonth() + 1)}${p(d.getDate())}`;
 }
 
+// A count of things (series): whole numbers, SI-scaled past 10k.
+export function formatCount(v) {
+  if (v == null) return '–';
+  return v < 10000 ? String(Math.round(v)) : scaled(v, 1000, SI, undefined, '');
+}
+
 export function formatRate(v) {
   return v == null ? '–' : scaled(v, 1000, SI, v < 10 ? 2 : undefined, '');
 }

@@ -2,7 +2,7 @@
 // not OK across every region. Polls every 10 s.
 import {getJSON, markReady} from './api.js';
 import {h, fill} from './dom.js';
-import {formatAge, formatRate} from './format.js';
+import {formatAge, formatCount, formatRate} from './format.js';
 
 const POLL_MS = 10000;
 const STATES = ['CRITICAL', 'WARNING', 'UNKNOWN', 'OK'];
@@ -21,7 +21,7 @@ function regionCard(r) {
     h('dl', {class: 'stats'},
       r.ingest_points_per_second != null ?
         [h('dt', {}, 'ingest'), h('dd', {}, `${formatRate(r.ingest_points_per_second)} points/s`)] : null,
-      r.series != null ? [h('dt', {}, 'series'), h('dd', {}, formatRate(r.series))] : null,
+      r.series != null ? [h('dt', {}, 'series'), h('dd', {}, formatCount(r.series))] : null,
       r.up && r.latency_ms != null ? [h('dt', {}, 'latency'), h('dd', {}, `${Math.round(r.latency_ms)} ms`)] : null),
     r.alerts ? h('ul', {class: 'alert-counts', 'aria-label': 'alerts by state'},
       STATES.map((s) => h('li', {class: `state ${s.toLowerCase()}`},

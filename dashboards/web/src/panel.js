@@ -154,7 +154,8 @@ export class Panel {
     this.names.forEach((name, i) => {
       const color = PALETTE[i % PALETTE.length];
       series.push({label: name, stroke: color, width: 1.5, spanGaps: false, value: (u, v) => fmt(v),
-                   fill: s.stack ? `${color}55` : undefined});
+                   fill: s.stack ? `${color}55` : undefined,
+                   points: {show: false, size: 5, fill: color, filter: isolatedPoints}});
     });
     const bands = s.stack ? this.names.slice(1).map((_, i) => ({series: [i + 2, i + 1]})) : undefined;
     return {
@@ -330,4 +331,16 @@ export class Panel {
     this.tip = null;
     this.markers = [];
   }
+}
+
+// A value with no value on either side draws no line (gaps stay gaps), so it is drawn as a dot:
+// 60 s data in a 10 s archive reads back as one value between nulls, as from graphite-web.
+function isolatedPoints(u, seriesIdx, show) {
+  if (show) return null;
+  const ys = u.data[seriesIdx];
+  const idxs = [];
+  for (let i = 0; i < ys.length; i++) {
+    if (ys[i] != null && ys[i - 1] == null && ys[i + 1] == null) idxs.push(i);
+  }
+  return idxs.length ? idxs : null;
 }
