@@ -228,8 +228,8 @@ struct CliRun {
 
 CliRun Meridian(const TempDir& dir, std::vector<std::string> args) {
   static int counter = 0;
-  const std::string out = dir.Sub("out" + std::to_string(counter));
-  const std::string err = dir.Sub("err" + std::to_string(counter++));
+  const std::string out = dir.Sub("cli-stdout-" + std::to_string(counter));
+  const std::string err = dir.Sub("cli-stderr-" + std::to_string(counter++));
   testing::SubprocessOptions o;
   o.argv = {"/bin/sh", "-c", "exec \"$0\" \"$@\" >\"$RUN_OUT\" 2>\"$RUN_ERR\"", MERIDIAN_BINARY};
   o.argv.insert(o.argv.end(), args.begin(), args.end());
