@@ -278,8 +278,8 @@ async function main() {
   // whisper as here.
   const storage = String.raw`storage:
   schemas:
-    - { pattern: "^meridian\.", retentions: "10s:1d,1m:30d" }
-    - { pattern: "\.bench\.", retentions: "1m:7d,10m:5y" }
+    - { pattern: '^meridian\.', retentions: "10s:1d,1m:30d" }
+    - { pattern: '\.bench\.', retentions: "1m:7d,10m:5y" }
     - { pattern: ".*", retentions: "10s:6h,1m:7d,10m:5y" }
 `;
   const cluster = await startCluster({dashboards: {'bench.yaml': dashboardYaml()},

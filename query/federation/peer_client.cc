@@ -226,7 +226,15 @@ void PeerClient::Release(std::unique_ptr<httplib::Client> client, bool reusable)
 
 bool PeerClient::ShouldTry() {
   std::lock_guard lock(mu_);
-  return failures_ == 0 || Clock::now() >= down_until_;
+  if (failures_ == 0) return true;
+  const auto now = Clock::now();
+  if (now < down_until_) return false;
+  // Half-open: this caller probes; concurrent callers skip the peer until the probe answers
+  // (MarkUp lets everyone through, MarkDown starts the next back-off) — a dead peer then holds
+  // one call per back-off, not every request that arrives after it. backoff_max bounds the
+  // reservation should the caller not make its call.
+  down_until_ = now + config_.backoff_max;
+  return true;
 }
 
 void PeerClient::MarkUp() {

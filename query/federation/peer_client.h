@@ -18,8 +18,9 @@
 //
 // Health: a peer that fails at the transport (refused, reset, timeout, TLS, 5xx, undecodable
 // body) is "down" and skipped (ShouldTry false) for a back-off that doubles from backoff_min to
-// backoff_max; the first call after it probes, and one success makes it up again. 4xx answers
-// (a query the peer refuses) are errors of that call, not of the peer's health.
+// backoff_max; the first call after it probes (concurrent calls skip the peer until that probe
+// answers), and one success makes it up again. 4xx answers (a query the peer refuses) are errors of
+// that call, not of the peer's health.
 //
 // Thread-safe: calls run concurrently from the fan-out threads.
 #pragma once

@@ -251,8 +251,10 @@ TEST_F(PeerClientTest, HangingPeerIsCutAtTheDeadlineAndThenSkipped) {
   const PeerHealth h = peer->Health();
   EXPECT_FALSE(h.up);
   EXPECT_EQ(h.last_error, "timeout");
-  // Probed back in after the back-off.
+  // Probed back in after the back-off, by one caller: the others skip it while the probe runs.
   EXPECT_TRUE(Eventually([&] { return peer->ShouldTry(); }));
+  EXPECT_FALSE(peer->ShouldTry());
+  EXPECT_FALSE(peer->ShouldTry());
 }
 
 TEST_F(PeerClientTest, ServerErrorGarbageAndTruncatedBodiesMarkThePeerDown) {
