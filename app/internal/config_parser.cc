@@ -35,23 +35,24 @@ class ConfigParser : private YamlReader {
   }
 
   Status Top(const YAML::Node& root, Config& c) const {
-    return ForEachKey(
-        root, "", {"instance", "data_dir", "graphite", "http", "storage", "alerting", "federation",
-               "dashboards", "events"},
-        [&](const std::string& key, const YAML::Node& v, const std::string& path) {
-          if (key == "instance") return Instance(v, path, c.instance);
-          if (key == "data_dir") {
-            ASSIGN_OR_RETURN(c.data_dir, String(v, path));
-            return c.data_dir.empty() ? Error(v, path, "must not be empty") : Status::Ok();
-          }
-          if (key == "graphite") return Graphite(v, path, c.graphite);
-          if (key == "http") return Http(v, path, c.http);
-          if (key == "alerting") return Alerting(v, path, c.alerting);
-          if (key == "federation") return Federation(v, path, c.federation);
-          if (key == "dashboards") return Dashboards(v, path, c.dashboards);
-          if (key == "events") return Events(v, path, c.events);
-          return Storage(v, path, c.storage);
-        });
+    return ForEachKey(root, "",
+                      {"instance", "data_dir", "graphite", "http", "storage", "alerting",
+                       "federation", "dashboards", "events"},
+                      [&](const std::string& key, const YAML::Node& v, const std::string& path) {
+                        if (key == "instance") return Instance(v, path, c.instance);
+                        if (key == "data_dir") {
+                          ASSIGN_OR_RETURN(c.data_dir, String(v, path));
+                          return c.data_dir.empty() ? Error(v, path, "must not be empty")
+                                                    : Status::Ok();
+                        }
+                        if (key == "graphite") return Graphite(v, path, c.graphite);
+                        if (key == "http") return Http(v, path, c.http);
+                        if (key == "alerting") return Alerting(v, path, c.alerting);
+                        if (key == "federation") return Federation(v, path, c.federation);
+                        if (key == "dashboards") return Dashboards(v, path, c.dashboards);
+                        if (key == "events") return Events(v, path, c.events);
+                        return Storage(v, path, c.storage);
+                      });
   }
 
   Status Alerting(const YAML::Node& node, const std::string& path, AlertingConfig& a) const {

@@ -22,6 +22,7 @@ namespace meridian {
 namespace {
 
 using nlohmann::json;
+using testing::CliRun;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using testing::TempDir;
@@ -220,25 +221,8 @@ TEST(DashboardsServeTest, ServesFilesShowsErrorsAndHotReloads) {
   EXPECT_EQ(missing->status, 404);
 }
 
-struct CliRun {
-  int code = -1;
-  std::string out;
-  std::string err;
-};
-
 CliRun Meridian(const TempDir& dir, std::vector<std::string> args) {
-  static int counter = 0;
-  const std::string out = dir.Sub("cli-stdout-" + std::to_string(counter));
-  const std::string err = dir.Sub("cli-stderr-" + std::to_string(counter++));
-  testing::SubprocessOptions o;
-  o.argv = {"/bin/sh", "-c", "exec \"$0\" \"$@\" >\"$RUN_OUT\" 2>\"$RUN_ERR\"", MERIDIAN_BINARY};
-  o.argv.insert(o.argv.end(), args.begin(), args.end());
-  o.env = {"RUN_OUT=" + out, "RUN_ERR=" + err};
-  auto proc = testing::Subprocess::Start(o);
-  EXPECT_TRUE(proc.ok()) << proc.status().ToString();
-  if (!proc.ok()) return {};
-  std::optional<int> code = (*proc)->Wait(std::chrono::seconds(60));
-  return CliRun{code.value_or(-1), testing::ReadFileOrEmpty(out), testing::ReadFileOrEmpty(err)};
+  return testing::RunProgram(dir, MERIDIAN_BINARY, std::move(args));
 }
 
 TEST(DashboardsCliTest, CheckExitCodes) {
@@ -299,8 +283,8 @@ TEST(DashboardsCliTest, ExportGrafanaWritesDashboardsAndProvisioning) {
   // a.yaml and a.yml would both be a.json: refused, nothing written.
   ASSERT_TRUE(WriteFile(dir.path() / "twins" / "a.yaml", kWeb).ok());
   ASSERT_TRUE(WriteFile(dir.path() / "twins" / "a.yml", kWeb).ok());
-  CliRun twins = Meridian(dir, {"dashboards", "export-grafana", dir.Sub("twins"), "--out",
-                                dir.Sub("out3")});
+  CliRun twins =
+      Meridian(dir, {"dashboards", "export-grafana", dir.Sub("twins"), "--out", dir.Sub("out3")});
   EXPECT_EQ(twins.code, 1);
   EXPECT_THAT(twins.err, HasSubstr("would be written to a.json"));
   EXPECT_FALSE(std::filesystem::exists(dir.Sub("out3")));

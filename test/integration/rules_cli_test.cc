@@ -14,35 +14,15 @@
 namespace meridian {
 namespace {
 
+using testing::CliRun;
 using ::testing::HasSubstr;
 using ::testing::Not;
 using testing::ReadFileOrEmpty;
+using testing::RunProgram;
 using testing::TempDir;
 using testing::WriteFile;
 
 constexpr char kNagios[] = "/usr/sbin/nagios4";
-
-struct CliRun {
-  int code = -1;
-  std::string out;
-  std::string err;
-};
-
-// Runs `program args…` with stdout and stderr in separate files of `dir`.
-CliRun RunProgram(const TempDir& dir, const std::string& program, std::vector<std::string> args) {
-  static int counter = 0;
-  const std::string out = dir.Sub("out" + std::to_string(counter));
-  const std::string err = dir.Sub("err" + std::to_string(counter++));
-  testing::SubprocessOptions o;
-  o.argv = {"/bin/sh", "-c", "exec \"$0\" \"$@\" >\"$RUN_OUT\" 2>\"$RUN_ERR\"", program};
-  o.argv.insert(o.argv.end(), args.begin(), args.end());
-  o.env = {"RUN_OUT=" + out, "RUN_ERR=" + err};
-  auto proc = testing::Subprocess::Start(o);
-  EXPECT_TRUE(proc.ok()) << proc.status().ToString();
-  if (!proc.ok()) return {};
-  std::optional<int> code = (*proc)->Wait(std::chrono::seconds(60));
-  return CliRun{code.value_or(-1), ReadFileOrEmpty(out), ReadFileOrEmpty(err)};
-}
 
 CliRun Meridian(const TempDir& dir, std::vector<std::string> args) {
   return RunProgram(dir, MERIDIAN_BINARY, std::move(args));

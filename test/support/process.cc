@@ -327,4 +327,18 @@ core::Result<std::string> RunAndCapture(SubprocessOptions options,
   return out;
 }
 
+CliRun RunProgram(const TempDir& dir, const std::string& program, std::vector<std::string> args) {
+  static int counter = 0;
+  const std::string out = dir.Sub("cli-stdout-" + std::to_string(counter));
+  const std::string err = dir.Sub("cli-stderr-" + std::to_string(counter++));
+  SubprocessOptions o;
+  o.argv = {"/bin/sh", "-c", "exec \"$0\" \"$@\" >\"$RUN_OUT\" 2>\"$RUN_ERR\"", program};
+  o.argv.insert(o.argv.end(), args.begin(), args.end());
+  o.env = {"RUN_OUT=" + out, "RUN_ERR=" + err};
+  auto proc = Subprocess::Start(o);
+  if (!proc.ok()) return CliRun{-1, "", proc.status().ToString()};
+  std::optional<int> code = (*proc)->Wait(std::chrono::seconds(60));
+  return CliRun{code.value_or(-1), ReadFileOrEmpty(out), ReadFileOrEmpty(err)};
+}
+
 }  // namespace meridian::testing

@@ -123,4 +123,14 @@ core::Result<std::string> RunAndCapture(SubprocessOptions options,
                                         const std::filesystem::path& scratch_dir,
                                         std::chrono::milliseconds deadline);
 
+// A command-line run: exit code (-1 if it could not start or ran past a minute), stdout, stderr.
+struct CliRun {
+  int code = -1;
+  std::string out;
+  std::string err;
+};
+// Runs `program args…` to completion with stdout and stderr captured in separate files of `dir`
+// (named cli-stdout-N / cli-stderr-N, so they never collide with paths a test passes).
+CliRun RunProgram(const TempDir& dir, const std::string& program, std::vector<std::string> args);
+
 }  // namespace meridian::testing
