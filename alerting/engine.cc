@@ -229,8 +229,17 @@ std::vector<CheckResult> AlertEngine::Impl::EvaluateGroup(const RuleGroup& group
       it->second.persisted_at = 0;
       it->second.persisted = SeriesState{};
     }
-    fmt::print(stderr, "meridian: alerting: cannot persist states of group {}: {}\n", group.name,
-               st.ToString());
+    if (!store_failing || now - last_store_error_log >= 60) {
+      fmt::print(stderr,
+                 "meridian: alerting: cannot persist states of group {}: {} (states stay in "
+                 "memory and are written again by each evaluation; logged once a minute)\n",
+                 group.name, st.ToString());
+      last_store_error_log = now;
+    }
+    store_failing = true;
+  } else if (store_failing) {
+    store_failing = false;
+    fmt::print(stderr, "meridian: alerting: states are persisted again\n");
   }
   for (CheckSink* sink : sinks) sink->Submit(results);
   return results;

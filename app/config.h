@@ -103,6 +103,8 @@ struct StorageConfig {
   size_t points_per_block = 360;       // slots per sealed block of each archive; 8..65536
   // Writes pause below this much free disk space (reads go on); 0 = never check; ..1 TiB.
   uint64_t min_free_bytes = uint64_t{256} << 20;
+  // Read every data file once in the background after start-up and check its checksums.
+  bool verify_on_start = true;
   std::chrono::milliseconds self_metrics_interval{10000};  // 1 s..1 h
   // Carbon storage-schemas semantics: first match wins, unanchored regex. Empty (`[]`) leaves
   // only carbon's implicit default (60:10080, average, xff 0.5).

@@ -193,11 +193,24 @@ int VerifyCommand(const std::vector<std::string>& args, bool repair) {
     fmt::print(stderr, "meridian {}: {}\n", what, report.status().message());
     return 2;
   }
-  fmt::print("{}: {} series, {} blocks, {} that do not decode{}; RocksDB checksums: {}\n", data_dir,
-             report->series, report->blocks, report->bad_blocks,
-             repair ? fmt::format(" ({} deleted)", report->deleted_blocks) : "",
-             report->checksum_error.empty() ? "ok" : "FAILED");
-  if (!repair) return report->bad_blocks == 0 && report->checksum_error.empty() ? 0 : 1;
+  fmt::print(
+      "{}: {} series, {} blocks, {} that do not decode{}; {} unreadable ranges; RocksDB "
+      "checksums: {}\n",
+      data_dir, report->series, report->blocks, report->bad_blocks,
+      repair ? fmt::format(" ({} deleted)", report->deleted_blocks) : "", report->unreadable_ranges,
+      report->checksum_error.empty() ? "ok" : "FAILED");
+  if (report->rebuilt) {
+    fmt::print(
+        "rebuilt the store from {} readable records; the damaged store is kept at {} (delete it "
+        "once the data is checked)\n",
+        report->salvaged_records, report->damaged_copy);
+  }
+  if (!repair) {
+    return report->bad_blocks == 0 && report->unreadable_ranges == 0 &&
+                   report->checksum_error.empty()
+               ? 0
+               : 1;
+  }
   return report->clean() ? 0 : 1;
 }
 

@@ -61,6 +61,7 @@ core::Result<std::unique_ptr<Server>> Server::Start(const Config& config,
   so.max_pending_points = config.storage.max_pending_points;
   so.points_per_block = static_cast<uint32_t>(config.storage.points_per_block);
   so.min_free_bytes = config.storage.min_free_bytes;
+  so.verify_on_start = config.storage.verify_on_start;
   ASSIGN_OR_RETURN(server->store_, storage::OpenRocksStore(so, clock, server->metrics_));
   server->source_ = std::make_unique<query::LocalSource>(*server->store_);
   {
@@ -191,7 +192,7 @@ core::Status Server::StartHttp() {
   qo.max_response_bytes = hc.max_response_bytes;
   qo.partial = config_.federation.partial_allowed ? query::PartialPolicy::kAllow
                                                   : query::PartialPolicy::kRefuse;
-  qo.health_problem = [store = store_.get()] { return store->WriteProblem(); };
+  qo.health_problem = [store = store_.get()] { return store->HealthProblem(); };
   RETURN_IF_ERROR(query::RegisterHttpRoutes(*router_, qo, *federated_, clock_, metrics_));
   RETURN_IF_ERROR(dashboards::RegisterPageRoutes(*router_));  // the pages: /, /dashboards/…
   {

@@ -7,6 +7,7 @@
 
 #include "storage/internal/rocks_db.h"
 #include "storage/internal/rocks_store.h"
+#include "storage/verify.h"
 
 namespace meridian::storage {
 
@@ -28,7 +29,15 @@ core::Status StoreOptions::Validate() const {
 core::Result<std::unique_ptr<Store>> OpenRocksStore(const StoreOptions& options,
                                                     const core::Clock& clock,
                                                     core::MetricsRegistry& metrics) {
+  return internal::OpenRocksStoreWithEnv(options, clock, metrics, nullptr);
+}
+
+core::Result<std::unique_ptr<Store>> internal::OpenRocksStoreWithEnv(const StoreOptions& options,
+                                                                     const core::Clock& clock,
+                                                                     core::MetricsRegistry& metrics,
+                                                                     rocksdb::Env* env) {
   RETURN_IF_ERROR(options.Validate());
+  RETURN_IF_ERROR(CompleteInterruptedRepair(options.data_dir));
   std::error_code ec;
   const std::string dir = options.data_dir + "/db";
   std::filesystem::create_directories(dir, ec);
@@ -50,7 +59,7 @@ core::Result<std::unique_ptr<Store>> OpenRocksStore(const StoreOptions& options,
     }
   }
   ASSIGN_OR_RETURN(std::unique_ptr<internal::RocksDb> db,
-                   internal::RocksDb::Open(dir, clock, !read_only_reason.empty()));
+                   internal::RocksDb::Open(dir, clock, !read_only_reason.empty(), env));
   auto store = std::make_unique<internal::RocksStore>(options, clock, metrics, std::move(db));
   if (!read_only_reason.empty()) store->SetReadOnly(read_only_reason);
   RETURN_IF_ERROR(store->Start());

@@ -55,6 +55,10 @@ struct StoreOptions {
   // has less free space than this, and resume by themselves once it has 10% more; reads go on.
   // Checked every second. 0 = never check. Default 256 MiB.
   uint64_t min_free_bytes = uint64_t{256} << 20;
+  // After opening, a background thread reads every SST file once and checks RocksDB's block
+  // checksums (reads check them too, but only what they touch): a damaged file is logged,
+  // counted and named by HealthProblem() before a query meets it. Default true.
+  bool verify_on_start = true;
 
   core::Status Validate() const;
 };
@@ -150,6 +154,9 @@ class Store {
   // "" while writes flow; else why they are paused ("disk free 12 MiB < storage.min_free_bytes
   // (16 MiB)"), for /health.
   virtual std::string WriteProblem() const { return ""; }
+  // "" while all is well; else everything /health should say: WriteProblem(), and damaged data
+  // files found by the start-up checksum scan (StoreOptions::verify_on_start).
+  virtual std::string HealthProblem() const { return WriteProblem(); }
   // Drains the queue, seals and writes every head, truncates the log, syncs. Idempotent.
   virtual core::Status Close() = 0;
 };

@@ -58,6 +58,10 @@ struct AlertEngine::Impl {
   std::map<std::string, Schedule> next_due;  // by group name
 
   std::mutex eval_mu;  // one evaluation at a time
+  // Under eval_mu: state writes failing (a read-only store, a failing disk) are logged once a
+  // minute, and their recovery once, not on every evaluation.
+  bool store_failing = false;
+  int64_t last_store_error_log = 0;
   std::condition_variable cv;
   bool stopping = false;
   std::thread scheduler;

@@ -459,7 +459,7 @@ class ConfigParser : private YamlReader {
     RETURN_IF_ERROR(ForEachKey(
         node, path,
         {"sync_interval", "max_pending_points", "points_per_block", "self_metrics_interval",
-         "min_free_bytes", "schemas", "aggregation", "carbon_schemas_file",
+         "min_free_bytes", "verify_on_start", "schemas", "aggregation", "carbon_schemas_file",
          "carbon_aggregation_file"},
         [&](const std::string& key, const YAML::Node& v, const std::string& p) -> Status {
           if (key == "sync_interval") {
@@ -471,6 +471,8 @@ class ConfigParser : private YamlReader {
             ASSIGN_OR_RETURN(s.points_per_block, Uint(v, p, 8, 65536));
           } else if (key == "min_free_bytes") {
             ASSIGN_OR_RETURN(s.min_free_bytes, Uint(v, p, 0, uint64_t{1} << 40));
+          } else if (key == "verify_on_start") {
+            ASSIGN_OR_RETURN(s.verify_on_start, Bool(v, p));
           } else if (key == "self_metrics_interval") {
             ASSIGN_OR_RETURN(s.self_metrics_interval,
                              Duration(v, p, milliseconds(1000), milliseconds(3600000)));

@@ -27,7 +27,7 @@ class ServerInstanceStats final : public dashboards::InstanceStats {
   double IngestPointsPerSecond() const override {
     return rate_.Update(clock_.NowMicros(), points_.Value());
   }
-  std::string HealthProblem() const override { return store_.WriteProblem(); }
+  std::string HealthProblem() const override { return store_.HealthProblem(); }
   // Called periodically so the window has a baseline about a minute old.
   void Sample() const { rate_.Update(clock_.NowMicros(), points_.Value()); }
 

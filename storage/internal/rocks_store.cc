@@ -1,10 +1,12 @@
 #include "storage/internal/rocks_store.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <sys/statvfs.h>
 
 #include <algorithm>
 #include <chrono>
+#include <filesystem>
 #include <future>
 
 #include "core/tagged_name.h"
@@ -47,17 +49,22 @@ RocksStore::RocksStore(const StoreOptions& options, const core::Clock& clock,
       "storage_batches_refused_total", "Batches refused because the write queue was full.");
   counters_.batches_refused_disk = &metrics.GetCounter(
       "storage_batches_refused_disk_full_total",
-      "Batches refused while writes were paused for lack of disk space (ingest waits).");
+      "Batches refused while writes were paused (disk space or failing writes; ingest waits).");
   counters_.corrupt_reads = &metrics.GetCounter(
       "storage_corrupt_reads_total",
       "Blocks (or ranges) a read could not decode: skipped, answered without them, marked.");
   counters_.write_pauses = &metrics.GetCounter(
       "storage_write_pauses_total",
-      "Times writes paused because free disk space fell below storage.min_free_bytes.");
+      "Times writes paused: free disk space below storage.min_free_bytes, or a failed write.");
+  counters_.files_verified = &metrics.GetCounter(
+      "storage_checksum_files_verified_total",
+      "Data files whose checksums the start-up scan checked (storage.verify_on_start).");
+  counters_.bad_files = &metrics.GetGauge(
+      "storage_checksum_bad_files", "Data files the start-up scan found damaged (run repair).");
   counters_.disk_free =
       &metrics.GetGauge("storage_disk_free_bytes", "Free space of the data dir's filesystem.");
-  counters_.writes_paused = &metrics.GetGauge("storage_writes_paused",
-                                              "1 while writes are paused for lack of disk space.");
+  counters_.writes_paused = &metrics.GetGauge(
+      "storage_writes_paused", "1 while writes are paused (disk space or failing writes).");
   counters_.queue_points =
       &metrics.GetGauge("storage_queue_points", "Points queued, not yet applied.");
   counters_.head_points = &metrics.GetGauge("storage_head_points", "Points held in memory heads.");
@@ -76,6 +83,7 @@ core::Status RocksStore::Start() {
   RETURN_IF_ERROR(ReplayLog());
   last_sweep_ = last_checkpoint_ = clock_.NowSeconds();
   last_sync_us_ = clock_.NowMicros();
+  if (options_.verify_on_start) verifier_ = std::thread([this] { VerifyFiles(); });
   if (read_only_) return core::Status::Ok();
   writer_ = std::thread([this] { WriterLoop(); });
   return core::Status::Ok();
@@ -227,11 +235,9 @@ void RocksStore::ApplyBatches(std::span<const PointBatch> batches, int64_t now) 
   // The log write comes first: a point is acknowledged to readers only once it is durable
   // against a process crash. A failed write (disk full) keeps the points in memory; they reach
   // disk with the next checkpoint, and the error is counted and logged.
-  core::Status st = db_->Write(wb);
-  if (!st.ok()) {
-    counters_.write_errors->Add();
-    fmt::print(stderr, "meridian: storage write failed: {}\n", st.ToString());
-  }
+  // A failed write (an I/O error, ENOSPC inside RocksDB) pauses writes; the record is kept and
+  // written, in order, once RocksDB resumes (RetryFailedWrites), so nothing accepted is lost.
+  if (!unwritten_.empty() || !WriteOrPause(wb, "log").ok()) unwritten_.push_back(std::move(wb));
   counters_.series_created->Add(created.size());
   std::unique_lock lock(heads_mu_);
   if (heads_.size() < series_layout_.size()) heads_.resize(series_layout_.size());
@@ -360,6 +366,7 @@ void RocksStore::WriterLoop() {
     }
     const int64_t now = clock_.NowSeconds();
     CheckDiskSpace(now);
+    if (write_failing_) RetryFailedWrites(now);
     const bool paused = writes_paused_.load(std::memory_order_relaxed);
     // Batches applied together share one log record, bounded to keep records a few MB.
     size_t applied = 0;
@@ -386,11 +393,16 @@ void RocksStore::WriterLoop() {
     if (!paused && (stopping || head_points_ > options_.max_head_points ||
                     now - last_checkpoint_ >= options_.checkpoint_interval_seconds)) {
       core::Status st = Checkpoint(now);
-      if (!st.ok()) fmt::print(stderr, "meridian: checkpoint failed: {}\n", st.ToString());
+      if (!st.ok() && !write_failing_) {
+        fmt::print(stderr, "meridian: checkpoint failed: {}\n", st.ToString());
+      }
       last_checkpoint_ = now;
     }
-    if (stopping || clock_.NowMicros() - last_sync_us_ >= options_.sync_interval_ms * 1000) {
-      db_->SyncWal().IgnoreError();  // a failed fsync is retried next interval
+    // Not while a write is failing: RocksDB's WAL writer must not be touched again after an
+    // error until Resume() replaced it (Debian's librocksdb asserts on it).
+    if (!write_failing_ &&
+        (stopping || clock_.NowMicros() - last_sync_us_ >= options_.sync_interval_ms * 1000)) {
+      if (core::Status st = db_->SyncWal(); !st.ok()) NoteWriteFailure(st, "sync", now);
       last_sync_us_ = clock_.NowMicros();
     }
     {
@@ -399,6 +411,14 @@ void RocksStore::WriterLoop() {
       counters_.queue_points->Set(static_cast<int64_t>(queued_points_));
       applied_batches_ += work.size();
       flushes_done_ = std::max(flushes_done_, flush_target);
+      if (stopping && queue_.empty() && !unwritten_.empty()) {
+        size_t points = 0;
+        for (const WriteBatch& wb : unwritten_) points += wb.Count();
+        fmt::print(stderr,
+                   "meridian: storage: stopping while writes fail ({}): {} log records ({} "
+                   "entries) were never written and are lost\n",
+                   write_reason_, unwritten_.size(), points);
+      }
       if (stopping && queue_.empty()) {
         closed_ = true;
         applied_cv_.notify_all();
@@ -417,35 +437,79 @@ void RocksStore::CheckDiskSpace(int64_t now) {
   const uint64_t free_bytes = static_cast<uint64_t>(fs.f_bavail) * fs.f_frsize;
   counters_.disk_free->Set(static_cast<int64_t>(free_bytes));
   const uint64_t min = options_.min_free_bytes;
-  const bool paused = writes_paused_.load();
   const auto mib = [](uint64_t b) { return b / (1024 * 1024); };
-  if (!paused && free_bytes < min) {
-    std::string why =
-        fmt::format("writes paused: disk free {} MiB < storage.min_free_bytes ({} MiB)",
-                    mib(free_bytes), mib(min));
-    {
-      std::lock_guard lock(pause_mu_);
-      pause_reason_ = why;
-    }
-    writes_paused_ = true;
-    counters_.write_pauses->Add();
-    counters_.writes_paused->Set(1);
-    fmt::print(stderr, "meridian: storage: {} in {}; reads go on, ingest waits\n", why,
+  if (!disk_low_ && free_bytes < min) {
+    disk_low_ = true;
+    disk_reason_ = fmt::format("writes paused: disk free {} MiB < storage.min_free_bytes ({} MiB)",
+                               mib(free_bytes), mib(min));
+    UpdatePause();
+    fmt::print(stderr, "meridian: storage: {} in {}; reads go on, ingest waits\n", disk_reason_,
                options_.data_dir);
     last_pause_log_ = now;
-  } else if (paused && free_bytes >= min + min / 10) {
-    writes_paused_ = false;
-    counters_.writes_paused->Set(0);
-    {
-      std::lock_guard lock(pause_mu_);
-      pause_reason_.clear();
-    }
-    fmt::print(stderr, "meridian: storage: writes resumed, disk free {} MiB\n", mib(free_bytes));
-  } else if (paused && now - last_pause_log_ >= 60) {
+  } else if (disk_low_ && free_bytes >= min + min / 10) {
+    disk_low_ = false;
+    UpdatePause();
+    fmt::print(stderr, "meridian: storage: disk free {} MiB again{}\n", mib(free_bytes),
+               writes_paused_.load() ? "" : ", writes resumed");
+  } else if (disk_low_ && now - last_pause_log_ >= 60) {
     fmt::print(stderr, "meridian: storage: writes still paused, disk free {} MiB < {} MiB\n",
                mib(free_bytes), mib(min));
     last_pause_log_ = now;
   }
+}
+
+core::Status RocksStore::WriteOrPause(WriteBatch& wb, std::string_view what) {
+  core::Status st = db_->Write(wb);
+  if (!st.ok()) NoteWriteFailure(st, what, clock_.NowSeconds());
+  return st;
+}
+
+void RocksStore::NoteWriteFailure(const core::Status& st, std::string_view what, int64_t now) {
+  counters_.write_errors->Add();
+  if (write_failing_) {
+    if (now - last_write_error_log_ >= 60) {
+      fmt::print(stderr, "meridian: storage: writes still failing ({}): {}\n", what, st.ToString());
+      last_write_error_log_ = now;
+    }
+    return;
+  }
+  write_failing_ = true;
+  write_reason_ = fmt::format("writes paused: storage write failed ({}): {}", what, st.message());
+  UpdatePause();
+  fmt::print(stderr,
+             "meridian: storage: {}; ingest waits, reads go on, retried until RocksDB "
+             "recovers\n",
+             write_reason_);
+  last_write_error_log_ = now;
+}
+
+void RocksStore::RetryFailedWrites(int64_t now) {
+  core::Status st = db_->Recover();
+  while (st.ok() && !unwritten_.empty()) {
+    st = db_->Write(unwritten_.front());
+    if (st.ok()) unwritten_.pop_front();
+  }
+  if (!st.ok()) {
+    NoteWriteFailure(st, "retry", now);
+    return;
+  }
+  write_failing_ = false;
+  UpdatePause();
+  fmt::print(stderr, "meridian: storage: writes work again{}\n",
+             writes_paused_.load() ? " (still paused: disk space)" : "; writes resumed");
+}
+
+void RocksStore::UpdatePause() {
+  const bool paused = disk_low_ || write_failing_;
+  std::string why = write_failing_ ? write_reason_ : disk_reason_;
+  if (write_failing_ && disk_low_) why += "; " + disk_reason_;
+  {
+    std::lock_guard lock(pause_mu_);
+    pause_reason_ = paused ? why : "";
+  }
+  if (paused && !writes_paused_.load()) counters_.write_pauses->Add();
+  writes_paused_ = paused;
+  counters_.writes_paused->Set(paused ? 1 : 0);
 }
 
 std::string RocksStore::WriteProblem() const {
@@ -454,7 +518,49 @@ std::string RocksStore::WriteProblem() const {
   return pause_reason_;
 }
 
+void RocksStore::VerifyFiles() {
+  const auto started = std::chrono::steady_clock::now();
+  uint64_t files = 0, bytes = 0;
+  for (const RocksDb::LiveFile& f : db_->LiveFiles()) {
+    if (verifier_stop_.load()) return;
+    core::Status st = db_->VerifyFile(f.path);
+    if (st.code() == core::StatusCode::kNotFound) continue;  // compacted away meanwhile
+    ++files;
+    bytes += f.bytes;
+    counters_.files_verified->Add();
+    if (st.ok()) continue;
+    const std::string file = std::filesystem::path(f.path).filename().string();
+    fmt::print(stderr,
+               "meridian: storage: data file {} ({}) is damaged: {}; reads that meet it answer "
+               "without the damaged part, marked partial; stop meridian and run `meridian repair "
+               "--data-dir {}`\n",
+               file, f.family, st.message(), options_.data_dir);
+    std::lock_guard lock(bad_files_mu_);
+    bad_files_.push_back(fmt::format("{} ({})", file, f.family));
+    counters_.bad_files->Set(static_cast<int64_t>(bad_files_.size()));
+  }
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  std::lock_guard lock(bad_files_mu_);
+  fmt::print(
+      stderr, "meridian: storage: start-up checksum scan: {} files, {} MiB in {:.1f} s, {}\n",
+      files, bytes >> 20, seconds,
+      bad_files_.empty() ? std::string("all good") : fmt::format("{} damaged", bad_files_.size()));
+}
+
+std::string RocksStore::HealthProblem() const {
+  std::string problem = WriteProblem();
+  std::lock_guard lock(bad_files_mu_);
+  if (bad_files_.empty()) return problem;
+  if (!problem.empty()) problem += "; ";
+  problem += fmt::format("damaged data files: {} (stop and run `meridian repair`)",
+                         fmt::join(bad_files_, ", "));
+  return problem;
+}
+
 core::Status RocksStore::Close() {
+  verifier_stop_ = true;
+  if (verifier_.joinable()) verifier_.join();
   {
     std::lock_guard lock(queue_mu_);
     if (!writer_.joinable()) return core::Status::Ok();

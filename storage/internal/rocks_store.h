@@ -73,6 +73,7 @@ class RocksStore final : public Store {
       const std::function<bool(std::string_view, std::string_view)>& fn) const override;
   StoreStats Stats() const override;
   std::string WriteProblem() const override;
+  std::string HealthProblem() const override;
   core::Status Close() override;
 
  private:
@@ -88,6 +89,8 @@ class RocksStore final : public Store {
     core::Counter* batches_refused_disk;
     core::Counter* corrupt_reads;
     core::Counter* write_pauses;
+    core::Counter* files_verified;
+    core::Gauge* bad_files;
     core::Gauge* disk_free;
     core::Gauge* writes_paused;
     core::Gauge* queue_points;
@@ -108,6 +111,15 @@ class RocksStore final : public Store {
   void WriterLoop();
   // Pauses or resumes writes from the free space of the data dir (writer thread, once a second).
   void CheckDiskSpace(int64_t now);
+  // A RocksDB write on the writer thread: a failure pauses writes (ingest waits) until
+  // RetryFailedWrites() finds RocksDB writable again. Returns the write's status.
+  core::Status WriteOrPause(WriteBatch& wb, std::string_view what);
+  void NoteWriteFailure(const core::Status& st, std::string_view what, int64_t now);
+  // While a write is failing: resumes RocksDB and writes the log records that failed, in order;
+  // clears the pause once all are written (writer thread, every loop).
+  void RetryFailedWrites(int64_t now);
+  // writes_paused_ and the reason from the disk-space and write-failure states (writer thread).
+  void UpdatePause();
   void ApplyBatches(std::span<const PointBatch> batches, int64_t now);
   void AddToHead(const LogPoint& p, int64_t now);
   core::Status ReplayLog();
@@ -128,10 +140,22 @@ class RocksStore final : public Store {
                            std::vector<std::string>* damaged) const;
   void ReportDamage(std::string_view name, std::string what,
                     std::vector<std::string>* damaged) const;
+  // The start-up checksum scan (StoreOptions::verify_on_start; its own thread, stopped by
+  // Close): every live SST file read once; damaged ones logged, counted, kept for /health.
+  void VerifyFiles();
 
   const StoreOptions options_;
-  // Disk-space guard: set by the writer thread, read by TryWrite and /health.
+  // Write guard: set by the writer thread, read by TryWrite and /health. Paused while the disk is
+  // low (disk_low_) or a RocksDB write is failing (write_failing_).
   std::atomic<bool> writes_paused_{false};
+  bool disk_low_ = false;             // writer thread
+  std::string disk_reason_;           // writer thread
+  bool write_failing_ = false;        // writer thread
+  std::string write_reason_;          // writer thread
+  int64_t last_write_error_log_ = 0;  // writer thread
+  // Log records whose write failed, retried in order before anything else is written: their
+  // points are already in the heads (visible to reads), and reach disk once RocksDB resumes.
+  std::deque<WriteBatch> unwritten_;
   bool read_only_ = false;  // set before Start(): no writer thread
   mutable std::mutex pause_mu_;
   std::string pause_reason_;                           // under pause_mu_
@@ -180,6 +204,18 @@ class RocksStore final : public Store {
   int64_t last_sync_us_ = 0;
   int64_t last_checkpoint_ = 0;
   std::thread writer_;
+
+  std::thread verifier_;
+  std::atomic<bool> verifier_stop_{false};
+  mutable std::mutex bad_files_mu_;
+  std::vector<std::string> bad_files_;  // under bad_files_mu_: "000012.sst (blocks): why"
 };
+
+// OpenRocksStore with RocksDB's I/O going through `env` (null = the default): tests inject
+// write failures here.
+core::Result<std::unique_ptr<Store>> OpenRocksStoreWithEnv(const StoreOptions& options,
+                                                           const core::Clock& clock,
+                                                           core::MetricsRegistry& metrics,
+                                                           rocksdb::Env* env);
 
 }  // namespace meridian::storage::internal

@@ -34,6 +34,7 @@ core::Status RocksStore::WriteRecords(const std::vector<std::pair<std::string, s
   for (const auto& key : deletes) wb.Delete(Family::kMeta, RecordKey(key));
   for (const auto& [key, value] : puts) wb.Put(Family::kMeta, RecordKey(key), value);
   if (wb.Count() == 0) return core::Status::Ok();
+  if (read_only_) return core::FailedPrecondition("store is read-only (disk full at start-up)");
   return db_->Write(wb);
 }
 

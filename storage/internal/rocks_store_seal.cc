@@ -115,11 +115,7 @@ void RocksStore::Sweep(int64_t now, bool everything) {
         }
       }
       if (sealed.empty()) continue;
-      if (core::Status st = db_->Write(wb); !st.ok()) {
-        counters_.write_errors->Add();
-        fmt::print(stderr, "meridian: sealing write failed: {}\n", st.ToString());
-        return;  // heads unchanged: retried next sweep
-      }
+      if (!WriteOrPause(wb, "seal").ok()) return;  // heads unchanged: retried next sweep
       sealed_any = true;
       // Coarser archives first: a window's points are removed before the rollups that finer
       // windows sealed in this same round add to it (those were not in its block: the window is
@@ -171,7 +167,7 @@ core::Status RocksStore::Checkpoint(int64_t now) {
       }
     }
     if (written.empty()) continue;
-    RETURN_IF_ERROR(db_->Write(wb));
+    RETURN_IF_ERROR(WriteOrPause(wb, "checkpoint"));
     std::unique_lock lock(heads_mu_);
     for (const Sealed& s : written) {
       const SchemaLayout& layout = layouts_[series_layout_[s.id]];
@@ -195,7 +191,7 @@ core::Status RocksStore::Checkpoint(int64_t now) {
     }
   }
   wb.DeleteRange(Family::kLog, LogKey(0), LogKey(log_seq_));
-  RETURN_IF_ERROR(db_->Write(wb));
+  RETURN_IF_ERROR(WriteOrPause(wb, "checkpoint"));
   dirty_pending_.clear();
   log_bytes_since_checkpoint_ = 0;
   counters_.checkpoints->Add();

@@ -188,6 +188,8 @@ federation:
   EXPECT_EQ(MustParse("{}").http.compress_min_bytes, 1024u);
   EXPECT_EQ(MustParse("{}").storage.min_free_bytes, uint64_t{256} << 20);
   EXPECT_EQ(MustParse("storage: { min_free_bytes: 0 }").storage.min_free_bytes, 0u);
+  EXPECT_TRUE(MustParse("{}").storage.verify_on_start);
+  EXPECT_FALSE(MustParse("storage: { verify_on_start: false }").storage.verify_on_start);
   EXPECT_FALSE(MustParse("alerting: { partial_is_unknown: false }").alerting.partial_is_unknown);
 }
 
