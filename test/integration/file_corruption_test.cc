@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <cmath>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
@@ -20,7 +21,7 @@ namespace {
 using namespace std::chrono_literals;
 namespace fs = std::filesystem;
 
-constexpr int kSeries = 200;
+constexpr int kSeries = 300;
 constexpr int kPoints = 300;
 
 // The largest SST file of the store: the blocks family's (the others are small).
@@ -87,7 +88,10 @@ TEST(FileCorruptionTest, DamagedDataFileIsNamedAnsweredAroundAndRebuiltByRepair)
   for (int s = 0; s < kSeries; ++s) {
     std::string lines;
     for (int i = 0; i < kPoints; ++i) {
-      lines += fmt::format("disk.s{:03}.v {} {}\n", s, s * 1000 + i, base + 10 * i);
+      // Irregular values (XOR-encoded, ~8 bytes a point) so the blocks file spans many data
+      // blocks.
+      lines += fmt::format("disk.s{:03}.v {:.9f} {}\n", s, std::sin(s * 7.1 + i * 0.37) * 1e6,
+                           base + 10 * i);
     }
     ASSERT_TRUE(m.SendTcp(lines).ok());
   }
