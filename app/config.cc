@@ -44,6 +44,7 @@ http:
   worker_threads: 0            # 0 = one per core
   max_queued_requests: 1024
   max_response_bytes: 268435456  # largest answer body (render, find, expand, tags); more → 422
+  memory_budget_bytes: 1073741824  # values all running renders may hold; more → 503 retry
   shutdown_timeout: 10s        # SIGTERM: in-flight requests are cancelled and given this long
   # tls: { cert_file: /etc/meridian/tls.crt, key_file: /etc/meridian/tls.key, client_ca_file: "" }
   # auth: { tokens_file: /etc/meridian/tokens.yaml, anonymous_read: false }

@@ -69,11 +69,13 @@ struct HttpAuthConfig {
 
 struct HttpConfig {
   ListenAddress listen{"0.0.0.0", 8080};
-  size_t max_series_per_request = 100000;             // series one /render may return; more → 422
-  size_t max_points_per_request = 5000000;            // values one /render may return; more → 422
-  size_t max_concurrent_queries = 8;                  // renders at once; more → 503
-  std::chrono::milliseconds query_timeout{30000};     // wall time per request; past it → 504
-  size_t max_response_bytes = size_t{256} << 20;      // largest answer body; more → 422
+  size_t max_series_per_request = 100000;          // series one /render may return; more → 422
+  size_t max_points_per_request = 5000000;         // values one /render may return; more → 422
+  size_t max_concurrent_queries = 8;               // renders at once; more → 503
+  std::chrono::milliseconds query_timeout{30000};  // wall time per request; past it → 504
+  size_t max_response_bytes = size_t{256} << 20;   // largest answer body; more → 422
+  // What all running renders' fetched values may hold together; more → 503. 0 = unbounded.
+  uint64_t memory_budget_bytes = uint64_t{1} << 30;
   size_t max_connections = 10000;                     // open connections; more → 503
   size_t max_header_bytes = 65536;                    // request line + headers; more → 431
   size_t max_header_fields = 100;                     // header fields; more → 431

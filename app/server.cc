@@ -190,6 +190,7 @@ core::Status Server::StartHttp() {
   qo.max_points_per_request = hc.max_points_per_request;
   qo.max_concurrent_queries = hc.max_concurrent_queries;
   qo.max_response_bytes = hc.max_response_bytes;
+  qo.memory_budget_bytes = hc.memory_budget_bytes;
   qo.partial = config_.federation.partial_allowed ? query::PartialPolicy::kAllow
                                                   : query::PartialPolicy::kRefuse;
   qo.health_problem = [store = store_.get()] { return store->HealthProblem(); };

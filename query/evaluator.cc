@@ -17,7 +17,8 @@ Evaluator::Evaluator(SeriesSource& source, const FunctionRegistry& functions, Ev
     : source_(source),
       functions_(functions),
       limits_(limits),
-      template_vars_(std::move(template_vars)) {}
+      template_vars_(std::move(template_vars)),
+      memory_(limits.memory) {}
 
 core::Result<SeriesList> Evaluator::EvaluateTarget(std::string_view target,
                                                    const EvalWindow& window) {
@@ -38,7 +39,7 @@ core::Status Evaluator::Charge(size_t series, size_t points) {
     return core::ResourceExhausted(fmt::format("the request fetches more than {} points ({})",
                                                limits_.max_points, limits_.knobs.max_points));
   }
-  return core::Status::Ok();
+  return memory_.Grow(series * kBytesPerSeries + points * kBytesPerPoint);
 }
 
 core::Status Evaluator::CheckDeadline(std::string_view what) const {

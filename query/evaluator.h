@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "core/deadline.h"
+#include "core/memory_budget.h"
 #include "core/status.h"
 #include "query/expression.h"
 #include "query/function_registry.h"
@@ -28,6 +29,9 @@ struct EvalLimits {
   core::Deadline deadline;
   // Local only, partial policy and the report of missing peers: passed to every read.
   ReadScope scope;
+  // The process-wide budget fetched values are reserved against (kBytesPerPoint each, plus
+  // kBytesPerSeries a series) for the evaluator's lifetime; null = none.
+  core::MemoryBudget* memory = nullptr;
   // The config keys named in limit errors, so that users know which knob to turn.
   struct KnobNames {
     std::string_view max_series = "http.max_series_per_request";
@@ -35,6 +39,11 @@ struct EvalLimits {
     std::string_view timeout = "http.query_timeout";
   } knobs;
 };
+
+// What a fetched value and a fetched series are reckoned to hold in memory while a request runs
+// (the value, a working copy for the functions; the name, tags and bookkeeping).
+inline constexpr uint64_t kBytesPerPoint = 16;
+inline constexpr uint64_t kBytesPerSeries = 256;
 
 // One Evaluator per request: it carries the request's budgets and template variables.
 // Not thread-safe.
@@ -77,6 +86,7 @@ class Evaluator {
   size_t depth_ = 0;
   size_t series_used_ = 0;
   size_t points_used_ = 0;
+  core::MemoryReservation memory_;  // what the fetched series hold of limits_.memory
 };
 
 }  // namespace meridian::query

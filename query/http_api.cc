@@ -78,6 +78,7 @@ class Api {
         rejected_response_bytes_(Limit(metrics, "response_bytes")),
         rejected_timeout_(Limit(metrics, "timeout")),
         rejected_concurrency_(Limit(metrics, "concurrency")),
+        memory_(options.memory_budget_bytes, metrics, "http_memory", "http.memory_budget_bytes"),
         metrics_(metrics) {}
 
   void CountRejection(const core::Status& st) {
@@ -130,6 +131,7 @@ class Api {
     plan->format.limits = LimitsOf(req);
     limits.deadline = req.deadline;
     limits.scope = *scope;
+    limits.memory = &memory_;
     auto body = internal::ExecuteRender(*plan, source_, FunctionRegistry::Default(), limits);
     if (!body.ok()) return Fail(body.status());
     Response r;
@@ -190,6 +192,7 @@ class Api {
   core::Counter& rejected_response_bytes_;
   core::Counter& rejected_timeout_;
   core::Counter& rejected_concurrency_;
+  core::MemoryBudget memory_;
   core::MetricsRegistry& metrics_;
   std::atomic<size_t> renders_in_flight_{0};
 };

@@ -26,6 +26,11 @@ struct HttpOptions {
   // while the body is written; past it → 422 naming http.max_response_bytes (counted as
   // limit="response_bytes"). Default 256 MiB.
   size_t max_response_bytes = size_t{256} << 20;
+  // Bytes the values fetched by all running renders may hold together (query::kBytesPerPoint a
+  // value); a render that would pass it → 503 retry (alone bigger than all of it → 422),
+  // counted in meridian_http_memory_refused_total; in use: meridian_http_memory_in_use_bytes.
+  // 0 = unbounded. Default 1 GiB.
+  uint64_t memory_budget_bytes = uint64_t{1} << 30;
   // What a read does when a federation peer it needs does not answer (federation.partial):
   // kAllow answers from the others and names the missing peers in the X-Meridian-Partial header;
   // kRefuse answers 503 naming them. A request overrides it with partial=allow|deny.

@@ -341,9 +341,13 @@ class ConfigParser : private YamlReader {
          "shutdown_timeout",
          "tls",
          "auth",
-         "max_response_bytes"},
+         "max_response_bytes",
+         "memory_budget_bytes"},
         [&](const std::string& key, const YAML::Node& v, const std::string& p) -> Status {
           if (key == "listen") return Into(Listen(v, p), h.listen);
+          if (key == "memory_budget_bytes") {
+            return Into(Uint(v, p, 0, uint64_t{1} << 44), h.memory_budget_bytes);
+          }
           if (key == "max_response_bytes") {
             return Into(Uint(v, p, 4096, uint64_t{1} << 40), h.max_response_bytes);
           }

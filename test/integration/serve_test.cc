@@ -127,6 +127,35 @@ TEST(ServeTest, AnswersPastMaxResponseBytesAre422AndCounted) {
       << metrics->body;
 }
 
+// http.memory_budget_bytes: a render whose values alone need more than the whole budget is
+// refused with the knob named; one that fits answers, and its reservation is released after.
+TEST(ServeTest, RendersAreBoundedByTheMemoryBudget) {
+  // 4 series x ~60 one-minute slots over -1h: ~4*256 + 240*16 = ~4.9 KB fits in 8 KiB;
+  // 4 series over -2d at one-minute slots (2880 each) does not.
+  auto m = StartMeridian(
+      "http: { memory_budget_bytes: 8192 }\nstorage:\n  schemas:\n    - { pattern: '.*', "
+      "retentions: '1m:7d' }\n");
+  ASSERT_TRUE(m);
+  const int64_t t = Now() - 1900;
+  std::string lines;
+  for (int s = 0; s < 4; ++s) lines += fmt::format("mem.s{} {} {}\n", s, s, t);
+  ASSERT_TRUE(m->SendTcp(lines).ok());
+  ASSERT_TRUE(WaitFor([&] { return CountPoints(*m, "mem.*") == 4; }, 10s)) << m->Log();
+  auto big = m->Get("/render", {{"target", "mem.*"}, {"from", "-2d"}, {"format", "json"}});
+  ASSERT_TRUE(big.ok());
+  EXPECT_EQ(big->status, 422) << big->body;
+  EXPECT_NE(big->body.find("http.memory_budget_bytes"), std::string::npos) << big->body;
+  auto small = m->Get("/render", {{"target", "mem.*"}, {"from", "-1h"}, {"format", "json"}});
+  ASSERT_TRUE(small.ok());
+  EXPECT_EQ(small->status, 200) << small->body;
+  auto metrics = m->Get("/metrics");
+  ASSERT_TRUE(metrics.ok());
+  EXPECT_NE(metrics->body.find("meridian_http_memory_in_use_bytes 0\n"), std::string::npos)
+      << metrics->body;
+  EXPECT_NE(metrics->body.find("meridian_http_memory_budget_bytes 8192\n"), std::string::npos);
+  EXPECT_NE(metrics->body.find("meridian_http_memory_refused_total 1\n"), std::string::npos);
+}
+
 TEST(ServeTest, BadNamesAreRejectedAndGraphiteKnobsReachTheListener) {
   auto m = StartMeridian(
       "graphite: { udp_receive_buffer_bytes: 1048576, idle_timeout: 0,"
