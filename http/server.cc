@@ -53,6 +53,43 @@ core::Status ServerOptions::Validate() const {
   return core::Status::Ok();
 }
 
+namespace {
+
+// The server's TLS context from the PEM files: the chain, the key (OpenSSL checks that it matches
+// the certificate), and the client CA for mutual TLS.
+core::Status LoadTls(const TlsOptions& o, net::ssl::context& tls) {
+  tls.set_options(net::ssl::context::default_workarounds | net::ssl::context::no_sslv2 |
+                  net::ssl::context::no_sslv3 | net::ssl::context::no_tlsv1 |
+                  net::ssl::context::no_tlsv1_1 | net::ssl::context::single_dh_use);
+  error_code ec;
+  tls.use_certificate_chain_file(o.cert_file, ec);
+  if (ec) {
+    return core::InvalidArgument(
+        fmt::format("http.tls.cert_file {}: {}", o.cert_file, ec.message()));
+  }
+  tls.use_private_key_file(o.key_file, net::ssl::context::pem, ec);
+  if (ec) {
+    return core::InvalidArgument(fmt::format("http.tls.key_file {}: {}", o.key_file, ec.message()));
+  }
+  if (!o.client_ca_file.empty()) {
+    tls.load_verify_file(o.client_ca_file, ec);
+    if (ec) {
+      return core::InvalidArgument(
+          fmt::format("http.tls.client_ca_file {}: {}", o.client_ca_file, ec.message()));
+    }
+    tls.set_verify_mode(net::ssl::verify_peer | net::ssl::verify_fail_if_no_peer_cert);
+  }
+  return core::Status::Ok();
+}
+
+}  // namespace
+
+core::Status CheckTlsFiles(const TlsOptions& options) {
+  if (!options.enabled()) return core::Status::Ok();
+  net::ssl::context tls(net::ssl::context::tls_server);
+  return LoadTls(options, tls);
+}
+
 struct Server::Impl {
   // Destroyed last: sessions (owned by pending handlers of io) refer to it.
   std::unique_ptr<internal::ServerState> state;
@@ -127,29 +164,7 @@ struct Server::Impl {
 
   core::Status SetUpTls(const TlsOptions& o) {
     tls.emplace(net::ssl::context::tls_server);
-    tls->set_options(net::ssl::context::default_workarounds | net::ssl::context::no_sslv2 |
-                     net::ssl::context::no_sslv3 | net::ssl::context::no_tlsv1 |
-                     net::ssl::context::no_tlsv1_1 | net::ssl::context::single_dh_use);
-    error_code ec;
-    tls->use_certificate_chain_file(o.cert_file, ec);
-    if (ec) {
-      return core::InvalidArgument(
-          fmt::format("http.tls.cert_file {}: {}", o.cert_file, ec.message()));
-    }
-    tls->use_private_key_file(o.key_file, net::ssl::context::pem, ec);
-    if (ec) {
-      return core::InvalidArgument(
-          fmt::format("http.tls.key_file {}: {}", o.key_file, ec.message()));
-    }
-    if (!o.client_ca_file.empty()) {
-      tls->load_verify_file(o.client_ca_file, ec);
-      if (ec) {
-        return core::InvalidArgument(
-            fmt::format("http.tls.client_ca_file {}: {}", o.client_ca_file, ec.message()));
-      }
-      tls->set_verify_mode(net::ssl::verify_peer | net::ssl::verify_fail_if_no_peer_cert);
-    }
-    return core::Status::Ok();
+    return LoadTls(o, *tls);
   }
 
   core::Status Listen(const ServerOptions& o) {
