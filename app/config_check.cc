@@ -29,10 +29,17 @@ class Checker {
   Checker(ConfigCheckReport& report, std::string yaml_text)
       : report_(report), yaml_text_(std::move(yaml_text)) {}
 
+  // "<source>:<line>: <key>: <what>"; the key is not repeated when `what` already names a key of
+  // the same section (the loaders' messages do: "http.tls.cert_file /x.pem: …").
   void KeyError(std::string_view key, std::string_view what) {
     const int line = yaml_text_.empty() ? 0 : internal::FindKeyLine(yaml_text_, key);
-    report_.errors.push_back(line > 0 ? fmt::format("{}:{}: {}: {}", report_.source, line, key, what)
-                                      : fmt::format("{}: {}: {}", report_.source, key, what));
+    const std::string_view section = key.substr(0, key.find_first_of(".["));
+    const bool named = what.starts_with(section) && what.size() > section.size() &&
+                       (what[section.size()] == '.' || what[section.size()] == '[');
+    const std::string where =
+        line > 0 ? fmt::format("{}:{}", report_.source, line) : report_.source;
+    report_.errors.push_back(named ? fmt::format("{}: {}", where, what)
+                                   : fmt::format("{}: {}: {}", where, key, what));
   }
   void KeyError(std::string_view key, const core::Status& st) { KeyError(key, st.message()); }
   // An error that already names its own file and line (rule, dashboard files).
@@ -48,7 +55,7 @@ class Checker {
 // is a directory it can write (the store creates the rest).
 void CheckDataDir(const std::string& data_dir, Checker& c) {
   std::error_code ec;
-  const fs::path dir = fs::absolute(data_dir, ec);
+  const fs::path dir = fs::absolute(data_dir, ec).lexically_normal();
   if (ec) return c.KeyError("data_dir", fmt::format("{}: {}", data_dir, ec.message()));
   if (fs::exists(dir, ec)) {
     if (!fs::is_directory(dir, ec)) {

@@ -142,6 +142,8 @@ int Serve(const std::vector<std::string>& args) {
   // SIGHUP reloads dashboards, alert rules, tokens and federation peers (the config file is
   // re-read); SIGINT/SIGTERM stop.
   while (sigwait(&signals, &sig) == 0 && sig == SIGHUP) {
+    fmt::print(stderr, "meridian: SIGHUP: reloading{}\n",
+               config_path.empty() ? "" : " (re-reading " + config_path + ")");
     if (config_path.empty()) {
       (*server)->Reload();
       continue;

@@ -7,7 +7,12 @@
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
 #include <optional>
+#include <string>
+#include <utility>
 #include <thread>
 #include <vector>
 
@@ -58,6 +63,18 @@ namespace {
 // The server's TLS context from the PEM files: the chain, the key (OpenSSL checks that it matches
 // the certificate), and the client CA for mutual TLS.
 core::Status LoadTls(const TlsOptions& o, net::ssl::context& tls) {
+  // OpenSSL reports a missing or unreadable file as a bare "asio.ssl error": say why first.
+  const std::pair<const char*, const std::string*> files[] = {
+      {"cert_file", &o.cert_file}, {"key_file", &o.key_file}, {"client_ca_file", &o.client_ca_file}};
+  for (const auto& [key, path] : files) {
+    if (path->empty()) continue;
+    if (std::FILE* f = std::fopen(path->c_str(), "rb")) {
+      std::fclose(f);
+    } else {
+      return core::InvalidArgument(
+          fmt::format("http.tls.{} {}: cannot read: {}", key, *path, std::strerror(errno)));
+    }
+  }
   tls.set_options(net::ssl::context::default_workarounds | net::ssl::context::no_sslv2 |
                   net::ssl::context::no_sslv3 | net::ssl::context::no_tlsv1 |
                   net::ssl::context::no_tlsv1_1 | net::ssl::context::single_dh_use);

@@ -124,13 +124,17 @@ federation:
   EXPECT_THAT(r.err, HasSubstr(config + ":1: data_dir: " + dir.Sub("a-file/data") +
                                " cannot be created: " + dir.Sub("a-file") +
                                " is not a directory"));
-  EXPECT_THAT(r.err, HasSubstr(config + ":3: http.tls: http.tls.cert_file " +
-                               dir.Sub("missing.pem")));
-  EXPECT_THAT(r.err, HasSubstr(config + ":5: http.auth.tokens_file: "));
-  EXPECT_THAT(r.err, HasSubstr(config + ":10: federation.peers[0].token_file: "));
-  EXPECT_THAT(r.err, HasSubstr(dir.Sub("rules/bad.yaml") + ":3: "));
-  EXPECT_THAT(r.err, HasSubstr(dir.Sub("dashboards/bad.yaml") + ":2: "));
-  EXPECT_THAT(r.err, HasSubstr(config + ": 6 errors"));
+  EXPECT_THAT(r.err, HasSubstr(config + ":3: http.tls.cert_file " + dir.Sub("missing.pem") +
+                               ": cannot read: No such file or directory"));
+  EXPECT_THAT(r.err, HasSubstr(config + ":5: http.auth.tokens_file " + dir.Sub("no-tokens.yaml") +
+                               ": cannot read"));
+  EXPECT_THAT(r.err, HasSubstr(config + ":10: federation.peers[us].token_file: cannot read " +
+                               dir.Sub("no.token")));
+  // The rule file's three problems and the dashboard's one, each at its own file and line.
+  EXPECT_THAT(r.err, HasSubstr(dir.Sub("rules/bad.yaml") + ":3: group g: rule r: missing required "
+                                                           "key 'target'"));
+  EXPECT_THAT(r.err, HasSubstr(dir.Sub("dashboards/bad.yaml") + ":2: panels: "));
+  EXPECT_THAT(r.err, HasSubstr(config + ": 8 errors"));
 }
 
 TEST(CheckConfigTest, ParseErrorsStopWithFileAndLine) {
@@ -164,7 +168,7 @@ TEST(CheckConfigTest, KeyThatDoesNotMatchItsCertificateIsAnError) {
                   .ok());
   const CliRun r = CheckConfig(dir, {"--config", config});
   EXPECT_EQ(r.code, 1);
-  EXPECT_THAT(r.err, HasSubstr(config + ":3: http.tls: http.tls.key_file " + dir.Sub("other.key")));
+  EXPECT_THAT(r.err, HasSubstr(config + ":3: http.tls.key_file " + dir.Sub("other.key") + ": "));
 }
 
 TEST(CheckConfigTest, DataDirThatIsAFileIsAnError) {
