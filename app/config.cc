@@ -263,8 +263,9 @@ Result<query::federation::PeerConfig> ResolvePeer(const FederationPeerConfig& p)
     token.pop_back();
   }
   if (token.empty() || token.find_first_of(" \t\r\n") != std::string::npos) {
-    return InvalidArgument(fmt::format(
-        "federation.peers[{}].token_file {}: expected one token on one line", pc.name, p.token_file));
+    return InvalidArgument(
+        fmt::format("federation.peers[{}].token_file {}: expected one token on one line", pc.name,
+                    p.token_file));
   }
   pc.token = std::move(token);
   return pc;

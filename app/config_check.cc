@@ -76,9 +76,9 @@ void CheckDataDir(const std::string& data_dir, Checker& c) {
                                               data_dir, ancestor.string()));
   }
   if (access(ancestor.c_str(), W_OK | X_OK) != 0) {
-    return c.KeyError("data_dir",
-                      fmt::format("{} cannot be created: {} is not writable by uid {}: {}",
-                                  data_dir, ancestor.string(), getuid(), std::strerror(errno)));
+    return c.KeyError(
+        "data_dir", fmt::format("{} cannot be created: {} is not writable by uid {}: {}", data_dir,
+                                ancestor.string(), getuid(), std::strerror(errno)));
   }
   c.Fact(fmt::format("data_dir {}: will be created (in {})", data_dir, ancestor.string()));
 }
@@ -126,8 +126,8 @@ void CheckHttp(const HttpConfig& hc, Checker& c) {
     if (!tokens.ok()) {
       c.KeyError("http.auth.tokens_file", tokens.status());
     } else {
-      c.Fact(fmt::format("http.auth.tokens_file {}: {} tokens", hc.auth.tokens_file,
-                         tokens->size()));
+      c.Fact(
+          fmt::format("http.auth.tokens_file {}: {} tokens", hc.auth.tokens_file, tokens->size()));
     }
   }
 }

@@ -12,8 +12,8 @@
 #include <cstring>
 #include <optional>
 #include <string>
-#include <utility>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "http/internal/session.h"
@@ -65,7 +65,9 @@ namespace {
 core::Status LoadTls(const TlsOptions& o, net::ssl::context& tls) {
   // OpenSSL reports a missing or unreadable file as a bare "asio.ssl error": say why first.
   const std::pair<const char*, const std::string*> files[] = {
-      {"cert_file", &o.cert_file}, {"key_file", &o.key_file}, {"client_ca_file", &o.client_ca_file}};
+      {"cert_file", &o.cert_file},
+      {"key_file", &o.key_file},
+      {"client_ca_file", &o.client_ca_file}};
   for (const auto& [key, path] : files) {
     if (path->empty()) continue;
     if (std::FILE* f = std::fopen(path->c_str(), "rb")) {

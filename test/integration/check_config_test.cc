@@ -122,8 +122,7 @@ federation:
   EXPECT_EQ(r.code, 1);
   EXPECT_EQ(r.out, "");
   EXPECT_THAT(r.err, HasSubstr(config + ":1: data_dir: " + dir.Sub("a-file/data") +
-                               " cannot be created: " + dir.Sub("a-file") +
-                               " is not a directory"));
+                               " cannot be created: " + dir.Sub("a-file") + " is not a directory"));
   EXPECT_THAT(r.err, HasSubstr(config + ":3: http.tls.cert_file " + dir.Sub("missing.pem") +
                                ": cannot read: No such file or directory"));
   EXPECT_THAT(r.err, HasSubstr(config + ":5: http.auth.tokens_file " + dir.Sub("no-tokens.yaml") +

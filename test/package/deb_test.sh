@@ -56,7 +56,8 @@ depends=$(dpkg-deb -f "$deb" Depends)
 echo "Version: $version"
 echo "Depends: $depends"
 [ "$(dpkg-deb -f "$deb" Package)" = meridian ] || fail "package name is not meridian"
-for dep in librocksdb adduser procps init-system-helpers; do
+# (RocksDB is linked statically: its compression libraries appear instead.)
+for dep in libyaml-cpp libjemalloc2 libsnappy adduser procps init-system-helpers; do
   echo "$depends" | grep -q "$dep" || fail "Depends lacks $dep"
 done
 dpkg-deb --ctrl-tarfile "$deb" | tar -t | grep -q '^./conffiles$' || fail "no conffiles in the package"
@@ -150,10 +151,12 @@ in_root getent group "$group" >/dev/null || fail "no group $group"
 in_root dpkg-query -W -f='${Conffiles}\n' meridian | grep -q " $config " || fail "$config is not a conffile"
 [ -L "$root/etc/systemd/system/multi-user.target.wants/meridian.service" ] || fail "the unit is not enabled"
 data_dir="/var/lib/$state_dir"
-[ "$(stat -c '%U:%G %a' "$root$data_dir")" = "$user:$group 750" ] ||
-  fail "$data_dir is $(stat -c '%U:%G %a' "$root$data_dir")"
+# Names resolved inside the chroot (the host's passwd has other users at these uids).
+[ "$(in_root stat -c '%U:%G %a' "$data_dir")" = "$user:$group 750" ] ||
+  fail "$data_dir is $(in_root stat -c '%U:%G %a' "$data_dir")"
 grep -q "^data_dir: $data_dir\$" "$root$config" || fail "the config does not keep data in $data_dir"
-[ "$(stat -c '%U:%G %a' "$root$config")" = "root:$group 640" ] || fail "$config is $(stat -c '%U:%G %a' "$root$config")"
+[ "$(in_root stat -c '%U:%G %a' "$config")" = "root:$group 640" ] ||
+  fail "$config is $(in_root stat -c '%U:%G %a' "$config")"
 [ "$(in_root "$binary" version)" = "meridian ${version%-*}" ] || fail "meridian version is not ${version%-*}"
 [ -z "$(in_root pgrep -x meridian || true)" ] || fail "the postinst started meridian without systemd"
 
@@ -195,8 +198,11 @@ while IFS= read -r line; do
   for word in $line; do env_assignments+=("${word//\"/}"); done
 done < <(sed -n 's/^Environment=//p' "$root$unit")
 service_log="$work/service.log"
+: >"$service_log"
 start_service() {
-  chroot "$root" /bin/sh -c "ulimit -n ${nofile:-1024} && umask ${umask_value:-0022} && cd ${workdir:-/} &&
+  # LimitNOFILE= as systemd sets it; this sandbox may cap the hard limit below it (no
+  # CAP_SYS_RESOURCE), then its hard limit is what the service gets.
+  chroot "$root" /bin/sh -c "{ ulimit -n ${nofile:-1024} 2>/dev/null || ulimit -n \$(ulimit -Hn); } && umask ${umask_value:-0022} && cd ${workdir:-/} &&
     exec setpriv --reuid=$user --regid=$group --init-groups -- env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
       HOME=$home USER=$user LOGNAME=$user ${env_assignments[*]} $exec_start" >>"$service_log" 2>&1 &
   service_pid=$!
@@ -233,12 +239,12 @@ stop_service() {
 
 step "start ($exec_start as $user:$group in ${workdir:-/})"
 start_service
-[ "$(ps -o user= -p "$service_pid")" = "$user" ] || fail "the service does not run as $user"
+[ "$(ps -o uid= -p "$service_pid" | tr -d ' ')" = "$uid" ] || fail "the service does not run as $user (uid $uid)"
 now=$(date +%s)
 printf 'pkgtest.cpu.user 12.5 %s\npkgtest.cpu.system 3.25 %s\n' "$now" "$now" >"/dev/tcp/127.0.0.1/$gport"
 wait_for_value pkgtest.cpu.user 12.5
 wait_for_value pkgtest.cpu.system 3.25
-[ -z "$(find "$root$data_dir" ! -user "$user" -print -quit)" ] || fail "files in $data_dir not owned by $user"
+[ -z "$(in_root find "$data_dir" ! -user "$user" -print -quit)" ] || fail "files in $data_dir not owned by $user"
 
 step "reload: $exec_reload"
 cat >>"$root$config" <<EOF
