@@ -11,7 +11,8 @@
 #      Environment= are read from the installed unit file and applied with chroot + setpriv; sends
 #      plaintext points and reads them back over HTTP; reloads with the unit's ExecReload (a
 #      federation peer added to the config appears in /api/peers); stops with its KillSignal
-#      (exit 0, "stopped cleanly"); starts again and reads the points back;
+#      (exit 0, "stopped cleanly"); starts again and reads the points back; reinstalls the package
+#      over itself (postinst's upgrade path: the edited conffile, the data and its owner stay);
 #   5. `dpkg -r` (binary gone, conffile and data kept), then `dpkg --purge` (config, data and the
 #      unit's enablement gone).
 # Usage: deb_test.sh BUILD_DIR SOURCE_DIR. Needs root (debootstrap, chroot, mount). Exit 77 = skip.
@@ -273,6 +274,16 @@ grep -q "stopped cleanly" "$service_log" || { cat "$service_log"; fail "no clean
 step "start again: the points are still there"
 start_service
 wait_for_value pkgtest.cpu.system 3.25
+stop_service
+
+step "reinstall over it (the upgrade path of the scripts): the edited conffile and the data stay"
+in_root dpkg -i "/tmp/$(basename "$deb")" </dev/null >"$work/reinstall.log" 2>&1 ||
+  { cat "$work/reinstall.log"; fail "dpkg -i over the installed package failed"; }
+grep -q "127.0.0.1:$hport" "$root$config" || fail "the reinstall replaced the edited conffile"
+[ "$(in_root stat -c '%U:%G %a' "$data_dir")" = "$user:$group 750" ] || fail "the reinstall changed $data_dir"
+[ -z "$(in_root find "$data_dir" ! -user "$user" -print -quit)" ] || fail "files in $data_dir not owned by $user"
+start_service
+wait_for_value pkgtest.cpu.user 12.5
 stop_service
 
 # --- 5. Remove, purge ---------------------------------------------------------------------------
