@@ -39,11 +39,23 @@ done
 
 mkdir -p "$work" "$cache/archives"
 service_pid=""
+# Unmounts everything mounted under $1 (deepest first), then deletes $1 — never through a mount.
+remove_tree() {
+  local dir=$1 mnt
+  [ -d "$dir" ] || return 0
+  for mnt in $(findmnt -n -l -o TARGET | grep "^$dir/" | sort -r); do
+    umount "$mnt" 2>/dev/null || umount -l "$mnt" || true
+  done
+  if findmnt -n -l -o TARGET | grep -q "^$dir/"; then
+    echo "not deleting $dir: something is still mounted under it" >&2
+    return 1
+  fi
+  rm -rf "$dir"
+}
 cleanup() {
   if [ -n "$service_pid" ] && kill -0 "$service_pid" 2>/dev/null; then kill -9 "$service_pid" || true; fi
-  if mountpoint -q "$root/proc"; then umount "$root/proc" || umount -l "$root/proc" || true; fi
-  # Never delete through a mount.
-  if [ -d "$root" ] && ! findmnt -R -n -o TARGET | grep -q "^$root"; then rm -rf "$root"; fi
+  remove_tree "$root" || true
+  remove_tree "$cache/bootstrap" || true
 }
 trap cleanup EXIT
 
@@ -74,17 +86,17 @@ tarball="$cache/bookworm-minbase-systemd.tar"
 if [ ! -f "$tarball" ]; then
   step "debootstrap --variant=minbase bookworm from $mirror (cached in $tarball)"
   fresh="$cache/bootstrap"
-  rm -rf "$fresh"
+  remove_tree "$fresh"
   debootstrap --variant=minbase --include=systemd bookworm "$fresh" "$mirror" >"$work/debootstrap.log" 2>&1 ||
     { tail -20 "$work/debootstrap.log"; fail "debootstrap failed"; }
   cp /etc/resolv.conf "$fresh/etc/resolv.conf"
   chroot "$fresh" apt-get update -qq >"$work/apt-update.log" 2>&1 || fail "apt-get update in the new chroot failed"
   chroot "$fresh" apt-get clean
   tar -C "$fresh" -cf "$tarball.tmp" . && mv "$tarball.tmp" "$tarball"
-  rm -rf "$fresh"
+  remove_tree "$fresh"
 fi
 step "unpacking a fresh chroot"
-rm -rf "$root"
+remove_tree "$root"
 mkdir -p "$root"
 tar -C "$root" -xf "$tarball"
 mount -t proc proc "$root/proc"
