@@ -251,6 +251,27 @@ Result<storage::SchemaSet> BuildSchemas(const Config& config, const FileReader& 
   return set;
 }
 
+Result<query::federation::PeerConfig> ResolvePeer(const FederationPeerConfig& p) {
+  query::federation::PeerConfig pc = p.peer;
+  if (p.token_file.empty()) return pc;
+  auto text = ReadSmallFile(p.token_file, 64 << 10);
+  if (!text.ok()) {
+    return InvalidArgument(
+        fmt::format("federation.peers[{}].token_file: {}", pc.name, text.status().message()));
+  }
+  std::string token = std::move(text).value();
+  while (!token.empty() && std::isspace(static_cast<unsigned char>(token.back()))) {
+    token.pop_back();
+  }
+  if (token.empty() || token.find_first_of(" \t\r\n") != std::string::npos) {
+    return InvalidArgument(
+        fmt::format("federation.peers[{}].token_file {}: expected one token on one line", pc.name,
+                    p.token_file));
+  }
+  pc.token = std::move(token);
+  return pc;
+}
+
 Result<storage::SchemaSet> BuildSchemas(const Config& config) {
   return BuildSchemas(config, [](const std::string& path) { return ReadSmallFile(path); });
 }

@@ -240,6 +240,10 @@ using FileReader = std::function<core::Result<std::string>(const std::string& pa
 // Reads at most `max_bytes`; larger files are an error.
 core::Result<std::string> ReadSmallFile(const std::string& path, size_t max_bytes = 1 << 20);
 
+// The peer's client settings with its token_file read (at most 64 KiB, one token on one line;
+// trailing whitespace dropped). Errors name federation.peers[<name>].token_file.
+core::Result<query::federation::PeerConfig> ResolvePeer(const FederationPeerConfig& peer);
+
 // The store's schemas: the rule lists, or the carbon files (read through `read`, relative paths
 // against config.config_dir) when configured. Errors name the key and file.
 core::Result<storage::SchemaSet> BuildSchemas(const Config& config, const FileReader& read);

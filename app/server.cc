@@ -13,6 +13,7 @@
 #include "alerting/nagios_pipe_sink.h"
 #include "alerting/nsca_sink.h"
 #include "alerting/rule_reloader.h"
+#include "app/internal/component_options.h"
 #include "app/internal/federation_peer_directory.h"
 #include "app/internal/server_instance_stats.h"
 #include "app/internal/store_state_store.h"
@@ -80,14 +81,7 @@ core::Result<std::unique_ptr<Server>> Server::Start(const Config& config,
   }
   server->sink_ = std::make_unique<StoreSink>(*server->store_);
 
-  ingest::ServerOptions io;
-  io.listen = config.graphite.listen.ToString();
-  io.udp = config.graphite.udp;
-  io.max_line_bytes = config.graphite.max_line_bytes;
-  io.max_connections = config.graphite.max_connections;
-  io.max_connections_per_source = config.graphite.max_connections_per_source;
-  io.idle_timeout = config.graphite.idle_timeout;
-  io.udp_receive_buffer_bytes = config.graphite.udp_receive_buffer_bytes;
+  const ingest::ServerOptions io = internal::GraphiteServerOptions(config.graphite);
   ASSIGN_OR_RETURN(server->graphite_,
                    ingest::GraphiteServer::Start(io, *server->sink_, clock, server->metrics_));
   RETURN_IF_ERROR(server->StartAlerting());
@@ -115,24 +109,7 @@ core::Result<std::vector<std::shared_ptr<query::federation::Peer>>> Server::Buil
     const FederationConfig& fc) {
   std::vector<std::shared_ptr<query::federation::Peer>> peers;
   for (const FederationPeerConfig& p : fc.peers) {
-    query::federation::PeerConfig pc = p.peer;
-    if (!p.token_file.empty()) {
-      auto text = ReadSmallFile(p.token_file, 64 << 10);
-      if (!text.ok()) {
-        return core::InvalidArgument(
-            fmt::format("federation.peers[{}].token_file: {}", pc.name, text.status().message()));
-      }
-      std::string token = std::move(text).value();
-      while (!token.empty() && std::isspace(static_cast<unsigned char>(token.back()))) {
-        token.pop_back();
-      }
-      if (token.empty() || token.find_first_of(" \t\r\n") != std::string::npos) {
-        return core::InvalidArgument(
-            fmt::format("federation.peers[{}].token_file {}: expected one token on one line",
-                        pc.name, p.token_file));
-      }
-      pc.token = std::move(token);
-    }
+    ASSIGN_OR_RETURN(query::federation::PeerConfig pc, ResolvePeer(p));
     auto client = query::federation::PeerClient::Create(std::move(pc), metrics_);
     if (!client.ok()) return client.status();
     peers.push_back(std::move(client).value());
@@ -211,25 +188,7 @@ core::Status Server::StartHttp() {
   }
   RETURN_IF_ERROR(StartDashboards());
   RETURN_IF_ERROR(StartEventsAndStatus());
-  http::ServerOptions so;
-  so.host = hc.listen.host;
-  so.port = hc.listen.port;
-  so.max_connections = hc.max_connections;
-  so.max_header_bytes = hc.max_header_bytes;
-  so.max_header_fields = hc.max_header_fields;
-  so.max_url_bytes = hc.max_url_bytes;
-  so.max_body_bytes = hc.max_body_bytes;
-  so.header_timeout = hc.header_timeout;
-  so.body_timeout = hc.body_timeout;
-  so.idle_timeout = hc.idle_timeout;
-  so.write_timeout = hc.write_timeout;
-  so.request_timeout = hc.query_timeout;
-  so.worker_threads = hc.worker_threads;
-  so.max_queued_requests = hc.max_queued_requests;
-  so.compress_min_bytes = hc.compress_min_bytes;
-  so.tls.cert_file = hc.tls.cert_file;
-  so.tls.key_file = hc.tls.key_file;
-  so.tls.client_ca_file = hc.tls.client_ca_file;
+  const http::ServerOptions so = internal::HttpServerOptions(hc);
   ASSIGN_OR_RETURN(http_, http::Server::Start(so, *router_, *tokens_, metrics_));
   return core::Status::Ok();
 }
@@ -260,15 +219,7 @@ core::Status Server::StartDashboards() {
 core::Status Server::StartAlerting() {
   const AlertingConfig& ac = config_.alerting;
   if (ac.rules_dir.empty()) return core::Status::Ok();
-  alerting::EngineOptions eo;
-  eo.max_series_per_rule = ac.max_series_per_rule;
-  eo.max_fetched_series_per_rule = ac.max_fetched_series_per_rule;
-  eo.max_points_per_rule = ac.max_points_per_rule;
-  eo.query_timeout = ac.query_timeout;
-  eo.forget_after = std::chrono::duration_cast<std::chrono::seconds>(ac.forget_after);
-  eo.history_retention = std::chrono::duration_cast<std::chrono::seconds>(ac.history_retention);
-  eo.max_history_entries = ac.max_history_entries;
-  eo.partial_is_unknown = ac.partial_is_unknown;
+  const alerting::EngineOptions eo = internal::AlertEngineOptions(ac);
   RETURN_IF_ERROR(eo.Validate());
   alert_states_ = std::make_unique<internal::StoreStateStore>(*store_);
   alerts_ = std::make_unique<alerting::AlertEngine>(*federated_, query::FunctionRegistry::Default(),
@@ -293,26 +244,12 @@ core::Status Server::StartAlerting() {
 core::Status Server::StartAlertSinks() {
   const AlertingConfig& ac = config_.alerting;
   if (!ac.nagios.command_file.empty()) {
-    alerting::NagiosPipeSinkOptions o;
-    o.path = ac.nagios.command_file;
-    o.max_queued_results = ac.nagios.max_queued_results;
-    o.max_queued_bytes = ac.nagios.max_queued_bytes;
+    const alerting::NagiosPipeSinkOptions o = internal::NagiosSinkOptions(ac.nagios);
     ASSIGN_OR_RETURN(auto sink, alerting::NagiosPipeSink::Create(o, metrics_));
     alert_sinks_.push_back(std::move(sink));
   }
   if (!ac.nsca.host.empty()) {
-    alerting::NscaSinkOptions o;
-    o.host = ac.nsca.host;
-    o.port = ac.nsca.port;
-    o.password = ac.nsca.password;
-    o.encryption = ac.nsca.encryption == "none" ? alerting::NscaEncryption::kNone
-                                                : alerting::NscaEncryption::kXor;
-    o.format = ac.nsca.packet == "legacy" ? alerting::NscaPacketFormat::kLegacy27
-                                          : alerting::NscaPacketFormat::kV3;
-    o.max_queued_results = ac.nsca.max_queued_results;
-    o.max_queued_bytes = ac.nsca.max_queued_bytes;
-    o.connect_timeout_ms = static_cast<int>(ac.nsca.timeout.count());
-    o.io_timeout_ms = static_cast<int>(ac.nsca.timeout.count());
+    const alerting::NscaSinkOptions o = internal::NscaSinkOptions(ac.nsca);
     ASSIGN_OR_RETURN(auto sink, alerting::NscaSink::Create(o, metrics_));
     alert_sinks_.push_back(std::move(sink));
   }

@@ -7,8 +7,13 @@
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
 #include <optional>
+#include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "http/internal/session.h"
@@ -51,6 +56,57 @@ core::Status ServerOptions::Validate() const {
     return core::InvalidArgument("http.tls.client_ca_file needs cert_file and key_file");
   }
   return core::Status::Ok();
+}
+
+namespace {
+
+// The server's TLS context from the PEM files: the chain, the key (OpenSSL checks that it matches
+// the certificate), and the client CA for mutual TLS.
+core::Status LoadTls(const TlsOptions& o, net::ssl::context& tls) {
+  // OpenSSL reports a missing or unreadable file as a bare "asio.ssl error": say why first.
+  const std::pair<const char*, const std::string*> files[] = {
+      {"cert_file", &o.cert_file},
+      {"key_file", &o.key_file},
+      {"client_ca_file", &o.client_ca_file}};
+  for (const auto& [key, path] : files) {
+    if (path->empty()) continue;
+    if (std::FILE* f = std::fopen(path->c_str(), "rb")) {
+      std::fclose(f);
+    } else {
+      return core::InvalidArgument(
+          fmt::format("http.tls.{} {}: cannot read: {}", key, *path, std::strerror(errno)));
+    }
+  }
+  tls.set_options(net::ssl::context::default_workarounds | net::ssl::context::no_sslv2 |
+                  net::ssl::context::no_sslv3 | net::ssl::context::no_tlsv1 |
+                  net::ssl::context::no_tlsv1_1 | net::ssl::context::single_dh_use);
+  error_code ec;
+  tls.use_certificate_chain_file(o.cert_file, ec);
+  if (ec) {
+    return core::InvalidArgument(
+        fmt::format("http.tls.cert_file {}: {}", o.cert_file, ec.message()));
+  }
+  tls.use_private_key_file(o.key_file, net::ssl::context::pem, ec);
+  if (ec) {
+    return core::InvalidArgument(fmt::format("http.tls.key_file {}: {}", o.key_file, ec.message()));
+  }
+  if (!o.client_ca_file.empty()) {
+    tls.load_verify_file(o.client_ca_file, ec);
+    if (ec) {
+      return core::InvalidArgument(
+          fmt::format("http.tls.client_ca_file {}: {}", o.client_ca_file, ec.message()));
+    }
+    tls.set_verify_mode(net::ssl::verify_peer | net::ssl::verify_fail_if_no_peer_cert);
+  }
+  return core::Status::Ok();
+}
+
+}  // namespace
+
+core::Status CheckTlsFiles(const TlsOptions& options) {
+  if (!options.enabled()) return core::Status::Ok();
+  net::ssl::context tls(net::ssl::context::tls_server);
+  return LoadTls(options, tls);
 }
 
 struct Server::Impl {
@@ -127,29 +183,7 @@ struct Server::Impl {
 
   core::Status SetUpTls(const TlsOptions& o) {
     tls.emplace(net::ssl::context::tls_server);
-    tls->set_options(net::ssl::context::default_workarounds | net::ssl::context::no_sslv2 |
-                     net::ssl::context::no_sslv3 | net::ssl::context::no_tlsv1 |
-                     net::ssl::context::no_tlsv1_1 | net::ssl::context::single_dh_use);
-    error_code ec;
-    tls->use_certificate_chain_file(o.cert_file, ec);
-    if (ec) {
-      return core::InvalidArgument(
-          fmt::format("http.tls.cert_file {}: {}", o.cert_file, ec.message()));
-    }
-    tls->use_private_key_file(o.key_file, net::ssl::context::pem, ec);
-    if (ec) {
-      return core::InvalidArgument(
-          fmt::format("http.tls.key_file {}: {}", o.key_file, ec.message()));
-    }
-    if (!o.client_ca_file.empty()) {
-      tls->load_verify_file(o.client_ca_file, ec);
-      if (ec) {
-        return core::InvalidArgument(
-            fmt::format("http.tls.client_ca_file {}: {}", o.client_ca_file, ec.message()));
-      }
-      tls->set_verify_mode(net::ssl::verify_peer | net::ssl::verify_fail_if_no_peer_cert);
-    }
-    return core::Status::Ok();
+    return LoadTls(o, *tls);
   }
 
   core::Status Listen(const ServerOptions& o) {

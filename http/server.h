@@ -47,6 +47,11 @@ struct TlsOptions {
   bool enabled() const { return !cert_file.empty(); }
 };
 
+// Loads the TLS files as Server::Start does (certificate chain, a private key that matches it,
+// the client CA) without listening: `meridian serve --check-config`. OK when TLS is off.
+// INVALID_ARGUMENT naming the http.tls.* key and the file otherwise.
+core::Status CheckTlsFiles(const TlsOptions& options);
+
 struct ServerOptions {
   std::string host = "0.0.0.0";        // address to bind (IPv4/IPv6 literal or name)
   uint16_t port = 8080;                // 0 picks a free port (see port())

@@ -11,7 +11,10 @@ build_pkgs=(cmake g++ make pkg-config git netcat-openbsd curl
   libgtest-dev libgmock-dev libbenchmark-dev libre2-dev libssl-dev openssl)
 test_pkgs=(graphite-carbon graphite-web python3-whisper carbon-c-relay collectd-core
   victoria-metrics nagios4-core nsca procps clang libclang-rt-14-dev
-  chromium)  # the browser tests (test/browser) drive Debian's chromium through playwright-core
+  chromium  # the browser tests (test/browser) drive Debian's chromium through playwright-core
+  # the package test (test/package): dpkg-shlibdeps for cpack, a Debian 12 chroot by debootstrap,
+  # systemd-analyze to verify the unit
+  dpkg-dev debootstrap systemd)
 
 pkgs=("${build_pkgs[@]}")
 [ "$what" = test ] && pkgs+=("${test_pkgs[@]}")
