@@ -1,0 +1,86 @@
+#include "migrate/whisper_tree.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "core/tagged_name.h"
+
+namespace meridian::migrate {
+namespace {
+
+constexpr std::string_view kSuffix = ".wsp";
+constexpr std::string_view kTaggedRoot = "_tagged/";
+constexpr std::string_view kDot = "_DOT_";
+
+std::string ReplaceAll(std::string_view text, std::string_view from, std::string_view to) {
+  std::string out;
+  size_t pos = 0;
+  for (size_t hit; (hit = text.find(from, pos)) != std::string_view::npos; pos = hit + from.size()) {
+    out.append(text.substr(pos, hit - pos));
+    out.append(to);
+  }
+  out.append(text.substr(pos));
+  return out;
+}
+
+}  // namespace
+
+core::Result<std::string> SeriesNameForPath(std::string_view relative) {
+  if (relative.size() <= kSuffix.size() || !relative.ends_with(kSuffix)) {
+    return core::InvalidArgument("not a .wsp file");
+  }
+  std::string_view stem = relative.substr(0, relative.size() - kSuffix.size());
+  std::string raw;
+  if (stem.starts_with(kTaggedRoot)) {
+    // "_tagged/<hash>/<hash>/<encoded name>": the name is everything after the third '/'.
+    size_t first = stem.find('/');
+    size_t second = stem.find('/', first + 1);
+    size_t third = second == std::string_view::npos ? second : stem.find('/', second + 1);
+    if (third == std::string_view::npos) {
+      return core::InvalidArgument("a _tagged file outside carbon's _tagged/<hash>/<hash>/ layout");
+    }
+    raw = ReplaceAll(stem.substr(third + 1), kDot, ".");
+    if (raw.find(';') == std::string::npos) {
+      return core::InvalidArgument(
+          "a _tagged file named by its hash (carbon's TAG_HASH_FILENAMES): the series name is not "
+          "recoverable from the file");
+    }
+  } else {
+    raw.assign(stem);
+    std::replace(raw.begin(), raw.end(), '/', '.');
+  }
+  auto name = core::NormalizeSeriesName(raw);
+  if (!name.ok()) {
+    return core::InvalidArgument(fmt::format("series name '{}': {}", raw, name.status().message()));
+  }
+  return name;
+}
+
+core::Result<std::vector<WhisperFileEntry>> ListWhisperFiles(
+    const std::filesystem::path& root, const std::function<void(const std::string&)>& problem) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  const fs::path abs = fs::absolute(root, ec);
+  if (ec || !fs::is_directory(abs, ec)) {
+    return core::NotFound(fmt::format("{} is not a directory", root.string()));
+  }
+  std::vector<WhisperFileEntry> out;
+  fs::recursive_directory_iterator it(
+      abs, fs::directory_options::follow_directory_symlink | fs::directory_options::skip_permission_denied,
+      ec);
+  if (ec) return core::IoError(fmt::format("cannot list {}: {}", abs.string(), ec.message()));
+  for (const fs::recursive_directory_iterator end; it != end; it.increment(ec)) {
+    const fs::path& p = it->path();
+    std::error_code type_ec;
+    if (p.extension() != kSuffix || !it->is_regular_file(type_ec)) continue;
+    out.push_back({p, p.lexically_relative(abs).generic_string()});
+  }
+  // A failed step ends the walk (the iterator cannot go on): say so; what was listed is kept.
+  if (ec) problem(fmt::format("{}: listing stopped: {}", abs.string(), ec.message()));
+  std::sort(out.begin(), out.end(),
+            [](const auto& a, const auto& b) { return a.relative < b.relative; });
+  return out;
+}
+
+}  // namespace meridian::migrate
