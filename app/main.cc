@@ -2,7 +2,6 @@
 #include <fmt/format.h>
 #include <signal.h>
 #include <sys/resource.h>
-
 #include <unistd.h>
 
 #include <charconv>

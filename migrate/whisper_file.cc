@@ -50,9 +50,10 @@ core::Status CheckArchiveExtents(const WhisperHeader& h, size_t header_end, size
                                  header_end));
     }
     if (end > file_size) {
-      return Corrupt(fmt::format("archive {}: {} points at offset {} end at byte {}, past the end "
-                                 "of the file ({} bytes)",
-                                 i, a.points, a.offset, end, file_size));
+      return Corrupt(
+          fmt::format("archive {}: {} points at offset {} end at byte {}, past the end "
+                      "of the file ({} bytes)",
+                      i, a.points, a.offset, end, file_size));
     }
     extents.emplace_back(a.offset, end);
   }

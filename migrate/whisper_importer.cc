@@ -188,8 +188,12 @@ class Committer {
  public:
   Committer(const ImportOptions& options, storage::BulkLoader& loader, const core::Clock& clock,
             const ImportCallbacks& callbacks, ImportSummary& summary)
-      : options_(options), loader_(loader), clock_(clock), callbacks_(callbacks),
-        summary_(summary), start_us_(clock.NowMicros()) {}
+      : options_(options),
+        loader_(loader),
+        clock_(clock),
+        callbacks_(callbacks),
+        summary_(summary),
+        start_us_(clock.NowMicros()) {}
 
   core::Status Take(FileResult r, const WhisperFileEntry& file) {
     ++done_;
@@ -284,8 +288,8 @@ core::Result<ImportSummary> ImportWhisper(const ImportOptions& options, const co
   ASSIGN_OR_RETURN(std::unique_ptr<storage::BulkLoader> loader,
                    storage::BulkLoader::Open({options.data_dir, options.points_per_block}, clock));
   const int64_t now = clock.NowSeconds();
-  const unsigned jobs = options.jobs != 0 ? options.jobs
-                                          : std::max(1u, std::thread::hardware_concurrency());
+  const unsigned jobs =
+      options.jobs != 0 ? options.jobs : std::max(1u, std::thread::hardware_concurrency());
   ResultQueue queue(4 * size_t{jobs});
   std::atomic<size_t> next{0};
   // Each worker takes the next file and pushes its result (which carries the file's index).
@@ -335,8 +339,7 @@ std::string FormatProgress(const ImportProgress& p) {
     eta = "0:00:00";
   }
   return fmt::format("files {}/{} ({}%), {:.1f}M points, {:.2f}M points/s, ETA {}", p.files_done,
-                     p.files_total,
-                     p.files_total ? p.files_done * 100 / p.files_total : 100,
+                     p.files_total, p.files_total ? p.files_done * 100 / p.files_total : 100,
                      static_cast<double>(p.points) / 1e6, rate / 1e6, eta);
 }
 

@@ -16,7 +16,8 @@ constexpr std::string_view kDot = "_DOT_";
 std::string ReplaceAll(std::string_view text, std::string_view from, std::string_view to) {
   std::string out;
   size_t pos = 0;
-  for (size_t hit; (hit = text.find(from, pos)) != std::string_view::npos; pos = hit + from.size()) {
+  for (size_t hit; (hit = text.find(from, pos)) != std::string_view::npos;
+       pos = hit + from.size()) {
     out.append(text.substr(pos, hit - pos));
     out.append(to);
   }
@@ -66,9 +67,10 @@ core::Result<std::vector<WhisperFileEntry>> ListWhisperFiles(
     return core::NotFound(fmt::format("{} is not a directory", root.string()));
   }
   std::vector<WhisperFileEntry> out;
-  fs::recursive_directory_iterator it(
-      abs, fs::directory_options::follow_directory_symlink | fs::directory_options::skip_permission_denied,
-      ec);
+  fs::recursive_directory_iterator it(abs,
+                                      fs::directory_options::follow_directory_symlink |
+                                          fs::directory_options::skip_permission_denied,
+                                      ec);
   if (ec) return core::IoError(fmt::format("cannot list {}: {}", abs.string(), ec.message()));
   for (const fs::recursive_directory_iterator end; it != end; it.increment(ec)) {
     const fs::path& p = it->path();

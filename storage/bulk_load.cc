@@ -34,9 +34,9 @@ core::Status EncodeArchive(const internal::ArchiveLayout& al, uint8_t archive,
   auto flush = [&] {
     if (slots.empty()) return;
     EncodedSeries::Block block{archive, window, {}};
-    internal::PutBigEndian32(
-        &block.value, static_cast<uint32_t>(std::min<int64_t>(
-                          window + al.window + al.retention, std::numeric_limits<uint32_t>::max())));
+    internal::PutBigEndian32(&block.value, static_cast<uint32_t>(std::min<int64_t>(
+                                               window + al.window + al.retention,
+                                               std::numeric_limits<uint32_t>::max())));
     internal::EncodeBlock(slots, &block.value);
     out->points += slots.size();
     out->blocks.push_back(std::move(block));
@@ -117,7 +117,7 @@ class RocksBulkLoader final : public BulkLoader {
       id = it->second;
       // The replaced series' blocks (every archive) and pending windows go first.
       batch_->DeleteRange(Family::kBlocks, internal::BlockKey(id, 0, 0),
-                         internal::BlockKey(id + 1, 0, 0));
+                          internal::BlockKey(id + 1, 0, 0));
       batch_->Delete(Family::kMeta, "p" + internal::IdKey(id));
     }
     std::string index;
@@ -188,8 +188,8 @@ core::Result<EncodedSeries> EncodeSeries(const BulkSeries& series, uint32_t poin
     return core::InvalidArgument("archives are not sorted finest first");
   }
   if (series.points.size() != archives.size()) {
-    return core::InvalidArgument(fmt::format("{} point lists for {} archives",
-                                             series.points.size(), archives.size()));
+    return core::InvalidArgument(
+        fmt::format("{} point lists for {} archives", series.points.size(), archives.size()));
   }
   if (archives.size() > 255) return core::InvalidArgument("more than 255 archives");
   const internal::SchemaLayout layout =
@@ -198,8 +198,8 @@ core::Result<EncodedSeries> EncodeSeries(const BulkSeries& series, uint32_t poin
   out.name = series.name;
   out.layout = layout.Encode();
   for (size_t a = 0; a < archives.size(); ++a) {
-    RETURN_IF_ERROR(EncodeArchive(layout.archives[a], static_cast<uint8_t>(a), series.points[a],
-                                  now, &out));
+    RETURN_IF_ERROR(
+        EncodeArchive(layout.archives[a], static_cast<uint8_t>(a), series.points[a], now, &out));
   }
   return out;
 }
@@ -216,8 +216,8 @@ core::Result<std::unique_ptr<BulkLoader>> BulkLoader::Open(const BulkLoaderOptio
   if (ec) return core::IoError(fmt::format("cannot create {}: {}", dir, ec.message()));
   auto db = internal::RocksDb::Open(dir, clock);
   if (!db.ok()) {
-    return core::Unavailable(fmt::format("cannot open {} (is meridian running on it?): {}", dir,
-                                         db.status().message()));
+    return core::Unavailable(
+        fmt::format("cannot open {} (is meridian running on it?): {}", dir, db.status().message()));
   }
   auto loader = std::make_unique<RocksBulkLoader>(options, std::move(db).value());
   RETURN_IF_ERROR(loader->Load());

@@ -106,9 +106,9 @@ int main(int argc, char** argv) {
   for (int64_t f = 0; f < files; ++f) {
     const int64_t host = f / 20;
     const int kind = static_cast<int>(f % 4);
-    const std::filesystem::path path =
-        out_dir / "servers" / fmt::format("dc{}", host % 4) / fmt::format("host-{:04}", host) /
-        fmt::format("metric{:02}.wsp", f % 20);
+    const std::filesystem::path path = out_dir / "servers" / fmt::format("dc{}", host % 4) /
+                                       fmt::format("host-{:04}", host) /
+                                       fmt::format("metric{:02}.wsp", f % 20);
     std::filesystem::create_directories(path.parent_path());
     file.clear();
     Put32(&file, 1);  // average

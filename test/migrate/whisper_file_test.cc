@@ -170,7 +170,7 @@ TEST(WhisperFileTest, ImpossibleHeadersAreCorrupt) {
   std::string no_points = MakeFile({{60, 10}});
   Set32(&no_points, 24, 0);
   ExpectCorrupt(no_points, "0 points");
-  ExpectCorrupt(MakeFile({{60, 10}, {90, 100}}), "impossible archives");  // 60 does not divide 90
+  ExpectCorrupt(MakeFile({{60, 10}, {90, 100}}), "impossible archives");   // 60 does not divide 90
   ExpectCorrupt(MakeFile({{60, 100}, {120, 10}}), "impossible archives");  // retention shrinks
   std::string overlap = MakeFile({{60, 10}, {120, 10}});
   Set32(&overlap, 28, 28 + 60);  // archive 1 starts inside archive 0

@@ -25,7 +25,7 @@ TEST(WhisperTreeTest, UnrecoverableOrInvalidNamesAreErrors) {
       "_tagged/8f4/3c1/8f43c1aa0b5dc4c0b44f3b5e1f4d3a2b1c0d9e8f7a6b5c4d3e2f1a0b9c8d7e6f.wsp");
   ASSERT_FALSE(hashed.ok());
   EXPECT_NE(hashed.status().message().find("TAG_HASH_FILENAMES"), std::string::npos);
-  EXPECT_FALSE(SeriesNameForPath("_tagged/abc/x;a=b.wsp").ok());  // not <hash>/<hash>/<name>
+  EXPECT_FALSE(SeriesNameForPath("_tagged/abc/x;a=b.wsp").ok());     // not <hash>/<hash>/<name>
   EXPECT_FALSE(SeriesNameForPath("_tagged/abc/def/x;=b.wsp").ok());  // empty tag
   EXPECT_FALSE(SeriesNameForPath("a/b/c.txt").ok());
   EXPECT_FALSE(SeriesNameForPath(".wsp").ok());
