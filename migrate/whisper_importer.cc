@@ -318,12 +318,14 @@ core::Result<ImportSummary> ImportWhisper(const ImportOptions& options, const co
   queue.Stop();
   for (auto& w : workers) w.join();
   if (fatal.ok()) fatal = committer.Commit();
+  if (fatal.ok()) fatal = loader->Flush();
+  // The import's time includes writing everything out, not the optional compaction.
+  summary.seconds = committer.Seconds();
+  committer.MaybeProgress(true);
   if (fatal.ok() && options.compact) fatal = loader->Compact();
   core::Status closed = loader->Close();
   if (fatal.ok()) fatal = closed;
-  committer.MaybeProgress(true);
   RETURN_IF_ERROR(fatal);
-  summary.seconds = committer.Seconds();
   return summary;
 }
 

@@ -159,13 +159,17 @@ class RocksBulkLoader final : public BulkLoader {
     return db_->CompactFamily(Family::kIndex);
   }
 
+  core::Status Flush() override {
+    RETURN_IF_ERROR(Commit());
+    RETURN_IF_ERROR(db_->FlushAll());
+    return db_->SyncWal();
+  }
+
   core::Status Close() override {
     if (closed_) return core::Status::Ok();
     closed_ = true;
-    core::Status st = failed_ ? core::Status::Ok() : Commit();
-    RETURN_IF_ERROR(db_->FlushAll());
-    RETURN_IF_ERROR(db_->SyncWal());
-    return st;
+    if (failed_) return db_->FlushAll();  // what was committed before the failure
+    return Flush();
   }
 
  private:

@@ -108,9 +108,11 @@ class BulkLoader {
   // Writes everything staged as one atomic write. On error nothing of it is visible and the
   // loader must not be used further.
   virtual core::Status Commit() = 0;
+  // Commits what is staged, writes the memtables out and syncs: everything is on disk.
+  virtual core::Status Flush() = 0;
   // Compacts the block and index families (reclaims space; optional).
   virtual core::Status Compact() = 0;
-  // Commits what is staged, flushes memtables and syncs. Idempotent.
+  // Flush(), then no further use. Idempotent.
   virtual core::Status Close() = 0;
 };
 

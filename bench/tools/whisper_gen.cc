@@ -4,9 +4,11 @@
 //
 // Every slot of every archive holds a point ending at `now` (default: the current time), laid
 // out as whisper lays out a ring: the slot of interval t is ((t - base) / step) mod points.
-// Series are servers.dc<N>.host-<NNNN>.<metric>; metrics alternate gauges with 1-2 decimals
-// (random walks), monotonic counters, constants and sparse small integers; coarser archives hold
-// averaged-looking values (full doubles), as whisper's rollups do. Header: average, xff 0.5.
+// Series are servers.dc<N>.host-<NNNN>.<metric>; metrics alternate gauges with 2 decimals
+// (random walks), monotonic counters, constants and sparse small integers, measured at the finest
+// step over the whole retention; each coarser archive holds whisper's average of the finer one
+// (so 10-minute averages of 1-minute gauges, and hourly averages of those: mostly full doubles).
+// Header: average, xFilesFactor 0.5.
 #include <fmt/format.h>
 
 #include <bit>
@@ -16,7 +18,6 @@
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
-#include <random>
 #include <string>
 #include <vector>
 
@@ -54,21 +55,57 @@ bool ParseRetentions(const std::string& spec, std::vector<Archive>* out) {
   return !out->empty();
 }
 
-// One value of series kind `kind` at slot k of an archive (coarse = averaged-looking).
-double NextValue(int kind, bool coarse, std::mt19937_64& rng, double* state) {
-  std::uniform_real_distribution<double> step(-1.0, 1.0);
-  switch (kind) {
-    case 0:  // gauge, 1-2 decimals
-      *state += step(rng);
-      return coarse ? *state + step(rng) / 7.0 : std::round(*state * 100.0) / 100.0;
-    case 1:  // counter
-      *state += static_cast<double>(rng() % 50);
-      return *state;
-    case 2:  // constant
-      return 42.5;
-    default:  // sparse small integers (mostly 0)
-      return rng() % 10 == 0 ? static_cast<double>(rng() % 4) : 0.0;
+// splitmix64: fast and good enough for benchmark data (fixed seed).
+uint64_t NextRandom(uint64_t* state) {
+  uint64_t z = (*state += 0x9e3779b97f4a7c15ull);
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+  return z ^ (z >> 31);
+}
+
+// The finest archive's values over the WHOLE retention of the coarsest (what the series measured),
+// then each coarser archive as whisper computes it: the average of the finer archive's values in
+// each coarse interval (summed in order, divided as doubles). Returns per archive its last
+// `points` values, oldest first.
+std::vector<std::vector<double>> MakeSeries(const std::vector<Archive>& archives, int kind,
+                                            uint64_t* rng) {
+  const uint64_t span = uint64_t{archives.back().step} * archives.back().points;
+  std::vector<double> level(span / archives[0].step);
+  int64_t hundredths = 2000 + static_cast<int64_t>(NextRandom(rng) % 5000);
+  double counter = 0;
+  for (double& v : level) {
+    const uint64_t r = NextRandom(rng);
+    switch (kind) {
+      case 0:  // gauge with 2 decimals: a random walk
+        hundredths += static_cast<int64_t>(r % 201) - 100;
+        v = static_cast<double>(hundredths) / 100.0;
+        break;
+      case 1:  // counter
+        counter += static_cast<double>(r % 50);
+        v = counter;
+        break;
+      case 2:  // constant
+        v = 42.5;
+        break;
+      default:  // sparse small integers, mostly 0
+        v = r % 10 == 0 ? static_cast<double>((r >> 8) % 4) : 0.0;
+    }
   }
+  std::vector<std::vector<double>> out;
+  for (size_t a = 0; a < archives.size(); ++a) {
+    if (a > 0) {
+      const size_t per = archives[a].step / archives[a - 1].step;
+      std::vector<double> coarse(level.size() / per);
+      for (size_t i = 0; i < coarse.size(); ++i) {
+        double sum = 0;
+        for (size_t k = 0; k < per; ++k) sum += level[i * per + k];
+        coarse[i] = sum / static_cast<double>(per);
+      }
+      level.swap(coarse);
+    }
+    out.emplace_back(level.end() - std::min<size_t>(level.size(), archives[a].points), level.end());
+  }
+  return out;
 }
 
 }  // namespace
@@ -100,7 +137,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "whisper_gen: bad retentions '%s'\n", spec.c_str());
     return 2;
   }
-  std::mt19937_64 rng(20261204);
+  uint64_t rng = 20261204;
   std::string file;
   uint64_t bytes = 0;
   for (int64_t f = 0; f < files; ++f) {
@@ -122,15 +159,19 @@ int main(int argc, char** argv) {
       Put32(&file, a.points);
       offset += a.points * 12;
     }
+    const auto values = MakeSeries(archives, kind, &rng);
     for (size_t a = 0; a < archives.size(); ++a) {
       const Archive& ar = archives[a];
       const int64_t last = now - now % ar.step;
       const int64_t first = last - static_cast<int64_t>(ar.points - 1) * ar.step;
-      double state = 20.0 + static_cast<double>(f % 97);
       // Slot k holds interval first + k * step: base = first, so the ring starts at the oldest.
+      // (An archive longer than the coarsest's span keeps zeros: never the case for whisper.)
+      const std::vector<double>& v = values[a];
       for (uint32_t k = 0; k < ar.points; ++k) {
         Put32(&file, static_cast<uint32_t>(first + static_cast<int64_t>(k) * ar.step));
-        Put64(&file, std::bit_cast<uint64_t>(NextValue(kind, a > 0, rng, &state)));
+        const size_t from_end = ar.points - 1 - k;
+        const double value = from_end < v.size() ? v[v.size() - 1 - from_end] : 0.0;
+        Put64(&file, std::bit_cast<uint64_t>(value));
       }
     }
     std::FILE* out = std::fopen(path.c_str(), "wb");
