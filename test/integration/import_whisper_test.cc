@@ -210,23 +210,45 @@ TEST(ImportWhisperTest, ImportedStoreRendersWhatGraphiteWebReadsFromTheSameFiles
   CliRun refused = Import(dir, tree, (*meridian)->data_dir());
   EXPECT_EQ(refused.code, 2) << refused.out << refused.err;
   EXPECT_NE(refused.err.find("is meridian running on it?"), std::string::npos) << refused.err;
+  // A series the store already has from ingest: its whisper file must not be merged into it.
+  ASSERT_TRUE((*meridian)->SendTcp(fmt::format("imp.live.conflict 5 {}\n", now - 30)).ok());
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        auto r = (*meridian)->Render("imp.live.conflict", std::to_string(now - 600));
+        return r.ok() && NonNullPoints(*r) == 1;
+      },
+      seconds(10)));
   ASSERT_TRUE((*meridian)->Stop().ok()) << (*meridian)->Log();
+  fs::create_directories(tree / "imp" / "live");
+  fs::copy_file(cli, tree / "imp" / "live" / "conflict.wsp");
 
   CliRun run = Import(dir, tree, (*meridian)->data_dir());
   std::cout << run.out << run.err;
   EXPECT_EQ(run.code, 1) << "some files failed";
   const int64_t good_files = static_cast<int64_t>(Specs().size()) + 1;
   EXPECT_EQ(CountOf(run.out, "imported"), good_files) << run.out;
-  EXPECT_EQ(CountOf(run.out, "failed"), 4) << run.out;
+  EXPECT_EQ(CountOf(run.out, "failed"), 5) << run.out;
   for (const char* f : {"empty.wsp: empty file", "truncated.wsp: archive 1:",
-                        "impossible.wsp: archive 0:", "garbage.wsp: unknown aggregation type"}) {
+                        "impossible.wsp: archive 0:", "garbage.wsp: unknown aggregation type",
+                        "conflict.wsp: series 'imp.live.conflict' already exists in the store and "
+                        "was not imported from this file: not merged"}) {
     EXPECT_NE(run.err.find(f), std::string::npos) << f << "\n" << run.err;
   }
   // A rerun skips everything that is done (and reports the broken files again).
   CliRun again = Import(dir, tree, (*meridian)->data_dir());
   EXPECT_EQ(CountOf(again.out, "skipped"), good_files) << again.out;
   EXPECT_EQ(CountOf(again.out, "imported"), 0) << again.out;
+  // A file that changed since its import replaces the series it created (compared below).
+  SubprocessOptions late;
+  late.argv = {"whisper-update", cli.string(), fmt::format("{}:{}", now - 240, 123.5)};
+  ASSERT_TRUE(RunAndCapture(late, dir.path(), seconds(30)).ok());
+  CliRun changed = Import(dir, tree, (*meridian)->data_dir());
+  EXPECT_EQ(CountOf(changed.out, "imported"), 1) << changed.out;
+  EXPECT_EQ(CountOf(changed.out, "replaced"), 1) << changed.out;
   ASSERT_TRUE((*meridian)->Restart().ok()) << (*meridian)->Log();
+  auto live = (*meridian)->Render("imp.live.conflict", std::to_string(now - 600));
+  ASSERT_TRUE(live.ok());
+  EXPECT_EQ(NonNullPoints(*live), 1) << "the live series is untouched";
 
   GraphiteWebOptions web_options;
   web_options.whisper_dir = tree;
