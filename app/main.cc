@@ -59,10 +59,12 @@ commands:
         The same, deleting the blocks that do not decode (exit 0 when it leaves the store
         clean, 1 when file-level corruption remains).
   import-whisper DIR [--data-dir DIR | --config FILE] [--jobs N] [--progress]
-        [--max-file-bytes N] [--commit-files N] [--compact]
+        [--tagged-names FILE] [--max-file-bytes N] [--commit-files N] [--compact]
         Import every whisper file under DIR (carbon's LOCAL_DATA_DIR) into a STOPPED store:
         each file's own archives, aggregation and xFilesFactor; resumable (a rerun skips what
-        is done). Exit 0 all imported, 1 some files failed (one line each), 2 cannot import.
+        is done). --tagged-names: graphite-web's tagged series names, one per line, naming
+        carbon's hash-named _tagged files. Exit 0 all imported, 1 some files failed (one line
+        each), 2 cannot import.
   default-config   Print the embedded default configuration.
   version          Print the version.
 )";
@@ -234,6 +236,8 @@ int ImportWhisperCommand(const std::vector<std::string>& args) {
       o.max_file_bytes = n;
     } else if (a == "--commit-files" && has_value && ParseCount(args[++i], 1, &n)) {
       o.commit_files = n;
+    } else if (a == "--tagged-names" && has_value) {
+      o.tagged_names_file = args[++i];
     } else if (a == "--progress") {
       progress = true;
     } else if (a == "--compact") {

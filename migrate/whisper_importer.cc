@@ -96,11 +96,12 @@ core::Status ReadFile(const std::string& path, uint64_t max_bytes, FileStat* sta
 }
 
 FileResult ProcessFile(const WhisperFileEntry& file, const ImportOptions& options,
-                       const storage::BulkLoader& loader, int64_t now, std::string* buffer) {
+                       const TaggedNames& tagged, const storage::BulkLoader& loader, int64_t now,
+                       std::string* buffer) {
   FileResult r;
   const std::string path = file.path.string();
   r.marker_key = std::string(kMarkerPrefix) + path;
-  auto name = SeriesNameForPath(file.relative);
+  auto name = SeriesNameForPath(file.relative, &tagged);
   if (!name.ok()) {
     r.error = name.status().message();
     return r;
@@ -282,6 +283,10 @@ core::Result<ImportSummary> ImportWhisper(const ImportOptions& options, const co
                                           const ImportCallbacks& callbacks) {
   RETURN_IF_ERROR(options.Validate());
   ImportSummary summary;
+  TaggedNames tagged;
+  if (!options.tagged_names_file.empty()) {
+    ASSIGN_OR_RETURN(tagged, LoadTaggedNames(options.tagged_names_file));
+  }
   ASSIGN_OR_RETURN(std::vector<WhisperFileEntry> files,
                    ListWhisperFiles(options.source_dir, callbacks.problem));
   summary.files = files.size();
@@ -298,7 +303,7 @@ core::Result<ImportSummary> ImportWhisper(const ImportOptions& options, const co
     workers.emplace_back([&] {
       std::string buffer;
       for (size_t i; (i = next.fetch_add(1)) < files.size();) {
-        FileResult r = ProcessFile(files[i], options, *loader, now, &buffer);
+        FileResult r = ProcessFile(files[i], options, tagged, *loader, now, &buffer);
         r.index = i;
         if (!queue.Push(std::move(r))) return;
       }

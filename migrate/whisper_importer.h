@@ -48,6 +48,9 @@ struct ImportOptions {
   uint64_t max_file_bytes = uint64_t{1} << 30;
   // Compact the store at the end (smallest size on disk right away; slower).
   bool compact = false;
+  // A file of tagged series names, one per line (LoadTaggedNames), naming carbon's hash-named
+  // `_tagged` files (TAG_HASH_FILENAMES, carbon's default). Empty = none.
+  std::string tagged_names_file;
 
   core::Status Validate() const;
 };

@@ -3,8 +3,10 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <fstream>
 
 #include "core/tagged_name.h"
+#include "migrate/internal/sha256.h"
 
 namespace meridian::migrate {
 namespace {
@@ -27,7 +29,38 @@ std::string ReplaceAll(std::string_view text, std::string_view from, std::string
 
 }  // namespace
 
-core::Result<std::string> SeriesNameForPath(std::string_view relative) {
+core::Status TaggedNames::Add(std::string_view raw) {
+  auto name = core::NormalizeSeriesName(raw);
+  if (!name.ok()) return core::InvalidArgument(std::string(name.status().message()));
+  if (!core::IsTagged(*name)) return core::InvalidArgument("not a tagged name");
+  std::string hash = internal::Sha256Hex(*name);
+  by_hash_.insert_or_assign(std::move(hash), std::move(name).value());
+  return core::Status::Ok();
+}
+
+const std::string* TaggedNames::Find(std::string_view hash) const {
+  auto it = by_hash_.find(std::string(hash));
+  return it == by_hash_.end() ? nullptr : &it->second;
+}
+
+core::Result<TaggedNames> LoadTaggedNames(const std::filesystem::path& path) {
+  std::ifstream in(path);
+  if (!in) return core::InvalidArgument(fmt::format("cannot read {}", path.string()));
+  TaggedNames names;
+  std::string line;
+  for (int number = 1; std::getline(in, line); ++number) {
+    const size_t begin = line.find_first_not_of(" \t\r");
+    if (begin == std::string::npos || line[begin] == '#') continue;
+    const size_t end = line.find_last_not_of(" \t\r");
+    if (core::Status st = names.Add(std::string_view(line).substr(begin, end + 1 - begin));
+        !st.ok()) {
+      return core::InvalidArgument(fmt::format("{}:{}: {}", path.string(), number, st.message()));
+    }
+  }
+  return names;
+}
+
+core::Result<std::string> SeriesNameForPath(std::string_view relative, const TaggedNames* hashed) {
   if (relative.size() <= kSuffix.size() || !relative.ends_with(kSuffix)) {
     return core::InvalidArgument("not a .wsp file");
   }
@@ -43,9 +76,13 @@ core::Result<std::string> SeriesNameForPath(std::string_view relative) {
     }
     raw = ReplaceAll(stem.substr(third + 1), kDot, ".");
     if (raw.find(';') == std::string::npos) {
+      const std::string* name = hashed ? hashed->Find(raw) : nullptr;
+      if (name != nullptr) return *name;
       return core::InvalidArgument(
-          "a _tagged file named by its hash (carbon's TAG_HASH_FILENAMES): the series name is not "
-          "recoverable from the file");
+          hashed == nullptr || hashed->size() == 0
+              ? "a _tagged file named by its hash (carbon's TAG_HASH_FILENAMES): give its name "
+                "with --tagged-names FILE (graphite-web's tagged series, one per line)"
+              : "a _tagged file named by its hash: no name in --tagged-names has that hash");
     }
   } else {
     raw.assign(stem);
