@@ -384,6 +384,29 @@ TEST(ImportWhisperTest, FilesWrittenByCarbonCacheImportExactly) {
   }
 }
 
+TEST(ImportWhisperTest, BadArgumentsExitTwoWithAReason) {
+  TempDir dir("import-whisper-args");
+  const std::string data = dir.Sub("data");
+  struct Case {
+    std::vector<std::string> args;
+    std::string says;
+  };
+  const std::vector<Case> cases = {
+      {{"import-whisper"}, "no whisper directory given"},
+      {{"import-whisper", dir.Sub("nowhere"), "--data-dir", data}, "is not a directory"},
+      {{"import-whisper", dir.path().string(), "--data-dir", data, "--jobs", "0"},
+       "bad argument '--jobs'"},
+      {{"import-whisper", dir.path().string(), "--data-dir", data, "--tagged-names",
+        dir.Sub("missing.txt")},
+       "cannot read"},
+  };
+  for (const Case& c : cases) {
+    CliRun run = RunProgram(dir, MERIDIAN_BINARY, c.args);
+    EXPECT_EQ(run.code, 2) << run.out << run.err;
+    EXPECT_NE(run.err.find(c.says), std::string::npos) << c.says << "\n" << run.err;
+  }
+}
+
 // Reads the importer's last progress line: "files N/M ...".
 int64_t FilesDone(const std::string& log) {
   static const std::regex progress(R"(files (\d+)/\d+)");
