@@ -287,9 +287,12 @@ int ImportWhisperCommand(const std::vector<std::string>& args) {
       "imported), {} failed{}; {} points ({} older than retention dropped) in {:.1f} s, {:.0f} "
       "points/s; data in {}\n",
       s.files, s.imported, s.replaced, s.skipped, s.failed,
-      s.too_large ? fmt::format(" ({} over --max-file-bytes)", s.too_large) : "", s.points,
-      s.dropped, s.seconds, s.seconds > 0 ? static_cast<double>(s.points) / s.seconds : 0.0,
-      o.data_dir);
+      s.too_large || s.unlisted_dirs
+          ? fmt::format(" ({} over --max-file-bytes, {} directories not listable)", s.too_large,
+                        s.unlisted_dirs)
+          : "",
+      s.points, s.dropped, s.seconds,
+      s.seconds > 0 ? static_cast<double>(s.points) / s.seconds : 0.0, o.data_dir);
   return s.failed == 0 ? 0 : 1;
 }
 

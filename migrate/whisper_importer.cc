@@ -287,8 +287,13 @@ core::Result<ImportSummary> ImportWhisper(const ImportOptions& options, const co
   if (!options.tagged_names_file.empty()) {
     ASSIGN_OR_RETURN(tagged, LoadTaggedNames(options.tagged_names_file));
   }
+  // A directory that cannot be listed counts as a failure: its files are not imported.
   ASSIGN_OR_RETURN(std::vector<WhisperFileEntry> files,
-                   ListWhisperFiles(options.source_dir, callbacks.problem));
+                   ListWhisperFiles(options.source_dir, [&](const std::string& line) {
+                     ++summary.unlisted_dirs;
+                     ++summary.failed;
+                     callbacks.problem(line);
+                   }));
   summary.files = files.size();
   ASSIGN_OR_RETURN(std::unique_ptr<storage::BulkLoader> loader,
                    storage::BulkLoader::Open({options.data_dir, options.points_per_block}, clock));

@@ -63,14 +63,15 @@ struct ImportProgress {
 };
 
 struct ImportSummary {
-  uint64_t files = 0;      // *.wsp files found
-  uint64_t imported = 0;   // newly imported (including `replaced`)
-  uint64_t replaced = 0;   // re-imported because the file changed since its import
-  uint64_t skipped = 0;    // already imported (marker matches)
-  uint64_t failed = 0;     // reported through `problem`
-  uint64_t too_large = 0;  // of `failed`: larger than max_file_bytes
-  uint64_t points = 0;     // points written
-  uint64_t dropped = 0;    // points older than their archive's retention (not written)
+  uint64_t files = 0;          // *.wsp files found
+  uint64_t imported = 0;       // newly imported (including `replaced`)
+  uint64_t replaced = 0;       // re-imported because the file changed since its import
+  uint64_t skipped = 0;        // already imported (marker matches)
+  uint64_t failed = 0;         // reported through `problem` (files, and unlisted_dirs)
+  uint64_t too_large = 0;      // of `failed`: larger than max_file_bytes
+  uint64_t unlisted_dirs = 0;  // of `failed`: directories that could not be listed
+  uint64_t points = 0;         // points written
+  uint64_t dropped = 0;        // points older than their archive's retention (not written)
   double seconds = 0;
 };
 

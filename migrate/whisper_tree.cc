@@ -1,8 +1,11 @@
 #include "migrate/whisper_tree.h"
 
 #include <fmt/format.h>
+#include <sys/stat.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <fstream>
 
 #include "core/tagged_name.h"
@@ -104,19 +107,42 @@ core::Result<std::vector<WhisperFileEntry>> ListWhisperFiles(
     return core::NotFound(fmt::format("{} is not a directory", root.string()));
   }
   std::vector<WhisperFileEntry> out;
-  fs::recursive_directory_iterator it(abs,
-                                      fs::directory_options::follow_directory_symlink |
-                                          fs::directory_options::skip_permission_denied,
-                                      ec);
-  if (ec) return core::IoError(fmt::format("cannot list {}: {}", abs.string(), ec.message()));
-  for (const fs::recursive_directory_iterator end; it != end; it.increment(ec)) {
-    const fs::path& p = it->path();
-    std::error_code type_ec;
-    if (p.extension() != kSuffix || !it->is_regular_file(type_ec)) continue;
-    out.push_back({p, p.lexically_relative(abs).generic_string()});
+  // A directory whose (device, inode) is one of its own ancestors is a symlink loop: not entered.
+  // (A directory linked from two places is listed under both names, as graphite-web shows it.)
+  using DirId = std::pair<dev_t, ino_t>;
+  struct Pending {
+    fs::path dir;
+    std::vector<DirId> ancestors;
+  };
+  std::vector<Pending> pending = {{abs, {}}};
+  while (!pending.empty()) {
+    Pending next = std::move(pending.back());
+    pending.pop_back();
+    const fs::path& dir = next.dir;
+    struct stat st {};
+    if (::stat(dir.c_str(), &st) != 0) {
+      problem(fmt::format("{}: cannot list: {}", dir.string(), std::strerror(errno)));
+      continue;
+    }
+    const DirId id{st.st_dev, st.st_ino};
+    if (std::find(next.ancestors.begin(), next.ancestors.end(), id) != next.ancestors.end()) {
+      continue;
+    }
+    next.ancestors.push_back(id);
+    fs::directory_iterator it(dir, ec);
+    for (const fs::directory_iterator end; !ec && it != end; it.increment(ec)) {
+      std::error_code type_ec;
+      const fs::path& p = it->path();
+      if (it->is_directory(type_ec)) {  // symlinks followed
+        pending.push_back({p, next.ancestors});
+      } else if (p.extension() == kSuffix && it->is_regular_file(type_ec)) {
+        out.push_back({p, p.lexically_relative(abs).generic_string()});
+      }
+    }
+    // One line per directory that cannot be (fully) listed; the walk goes on elsewhere.
+    if (ec) problem(fmt::format("{}: cannot list: {}", dir.string(), ec.message()));
+    ec.clear();
   }
-  // A failed step ends the walk (the iterator cannot go on): say so; what was listed is kept.
-  if (ec) problem(fmt::format("{}: listing stopped: {}", abs.string(), ec.message()));
   std::sort(out.begin(), out.end(),
             [](const auto& a, const auto& b) { return a.relative < b.relative; });
   return out;

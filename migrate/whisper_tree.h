@@ -60,9 +60,9 @@ struct WhisperFileEntry {
   std::string relative;        // under the root, '/'-separated
 };
 
-// Every regular file (symlinks followed) named *.wsp under `root`, sorted by relative path.
-// Directories that cannot be read are reported through `problem` and skipped. NOT_FOUND when
-// `root` is not a directory.
+// Every regular file (symlinks followed, loops not) named *.wsp under `root`,
+// sorted by relative path. Each directory that cannot be listed is reported through `problem`
+// (one line) and the walk goes on. NOT_FOUND when `root` is not a directory.
 core::Result<std::vector<WhisperFileEntry>> ListWhisperFiles(
     const std::filesystem::path& root, const std::function<void(const std::string&)>& problem);
 
