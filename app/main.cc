@@ -268,11 +268,14 @@ int ImportWhisperCommand(const std::vector<std::string>& args) {
     fmt::print(stderr, "{}meridian import-whisper: {}\n", line_shown ? "\r\033[K" : "", line);
     line_shown = false;
   };
+  // On a terminal one line redrawn in place; forced (--progress) elsewhere, one line each time.
+  const bool terminal = isatty(STDERR_FILENO) != 0;
   if (progress) {
     callbacks.progress = [&](const meridian::migrate::ImportProgress& p) {
-      fmt::print(stderr, "\r\033[Kimport-whisper: {}", meridian::migrate::FormatProgress(p));
+      fmt::print(stderr, "{}import-whisper: {}{}", terminal ? "\r\033[K" : "",
+                 meridian::migrate::FormatProgress(p), terminal ? "" : "\n");
       std::fflush(stderr);
-      line_shown = true;
+      line_shown = terminal;
     };
   }
   auto summary = meridian::migrate::ImportWhisper(o, meridian::core::RealClock::Get(), callbacks);
