@@ -2,7 +2,9 @@
 #include <fmt/format.h>
 #include <signal.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
+#include <charconv>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -16,6 +18,7 @@
 #include "app/server.h"
 #include "core/clock.h"
 #include "dashboards/commands.h"
+#include "migrate/whisper_importer.h"
 #include "storage/verify.h"
 
 #ifdef MERIDIAN_WITH_JEMALLOC
@@ -60,6 +63,13 @@ commands:
   repair [--config FILE] [--data-dir DIR]
         The same, deleting the blocks that do not decode (exit 0 when it leaves the store
         clean, 1 when file-level corruption remains).
+  import-whisper DIR [--data-dir DIR | --config FILE] [--jobs N] [--progress]
+        [--tagged-names FILE] [--max-file-bytes N] [--commit-files N] [--compact]
+        Import every whisper file under DIR (carbon's LOCAL_DATA_DIR) into a STOPPED store:
+        each file's own archives, aggregation and xFilesFactor; resumable (a rerun skips what
+        is done). --tagged-names: graphite-web's tagged series names, one per line, naming
+        carbon's hash-named _tagged files. Exit 0 all imported, 1 some files failed (one line
+        each), 2 cannot import.
   default-config   Print the embedded default configuration.
   version          Print the version.
 )";
@@ -229,6 +239,94 @@ int VerifyCommand(const std::vector<std::string>& args, bool repair) {
   return report->clean() ? 0 : 1;
 }
 
+bool ParseCount(const std::string& text, uint64_t min, uint64_t* out) {
+  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), *out);
+  return ec == std::errc() && ptr == text.data() + text.size() && *out >= min;
+}
+
+// meridian import-whisper DIR: data dir and points_per_block from --data-dir / --config (the
+// embedded default config otherwise), so the blocks match the server that will serve them.
+int ImportWhisperCommand(const std::vector<std::string>& args) {
+  std::string config_path, data_dir;
+  meridian::migrate::ImportOptions o;
+  bool progress = isatty(STDERR_FILENO) != 0;
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    const bool has_value = i + 1 < args.size();
+    uint64_t n = 0;
+    if (a == "--config" && has_value) {
+      config_path = args[++i];
+    } else if (a == "--data-dir" && has_value) {
+      data_dir = args[++i];
+    } else if (a == "--jobs" && has_value && ParseCount(args[++i], 1, &n) && n <= 256) {
+      o.jobs = static_cast<unsigned>(n);
+    } else if (a == "--max-file-bytes" && has_value && ParseCount(args[++i], 1, &n)) {
+      o.max_file_bytes = n;
+    } else if (a == "--commit-files" && has_value && ParseCount(args[++i], 1, &n)) {
+      o.commit_files = n;
+    } else if (a == "--tagged-names" && has_value) {
+      o.tagged_names_file = args[++i];
+    } else if (a == "--progress") {
+      progress = true;
+    } else if (a == "--compact") {
+      o.compact = true;
+    } else if (!a.starts_with("-") && o.source_dir.empty()) {
+      o.source_dir = a;
+    } else {
+      fmt::print(stderr, "meridian import-whisper: bad argument '{}'\n{}", a, kUsage);
+      return 2;
+    }
+  }
+  if (o.source_dir.empty()) {
+    fmt::print(stderr, "meridian import-whisper: no whisper directory given\n{}", kUsage);
+    return 2;
+  }
+  auto config = config_path.empty()
+                    ? meridian::app::ParseConfig(meridian::app::kDefaultConfigYaml, "<default>")
+                    : meridian::app::LoadConfigFile(config_path);
+  if (!config.ok()) {
+    fmt::print(stderr, "meridian import-whisper: {}\n", config.status().message());
+    return 2;
+  }
+  o.data_dir = data_dir.empty() ? config->data_dir : data_dir;
+  o.points_per_block = static_cast<uint32_t>(config->storage.points_per_block);
+  meridian::migrate::ImportCallbacks callbacks;
+  bool line_shown = false;
+  callbacks.problem = [&](const std::string& line) {
+    fmt::print(stderr, "{}meridian import-whisper: {}\n", line_shown ? "\r\033[K" : "", line);
+    line_shown = false;
+  };
+  // On a terminal one line redrawn in place; forced (--progress) elsewhere, one line each time.
+  const bool terminal = isatty(STDERR_FILENO) != 0;
+  if (progress) {
+    callbacks.progress = [&](const meridian::migrate::ImportProgress& p) {
+      fmt::print(stderr, "{}import-whisper: {}{}", terminal ? "\r\033[K" : "",
+                 meridian::migrate::FormatProgress(p), terminal ? "" : "\n");
+      std::fflush(stderr);
+      line_shown = terminal;
+    };
+  }
+  auto summary = meridian::migrate::ImportWhisper(o, meridian::core::RealClock::Get(), callbacks);
+  if (line_shown) fmt::print(stderr, "\n");
+  if (!summary.ok()) {
+    fmt::print(stderr, "meridian import-whisper: {}\n", summary.status().message());
+    return 2;
+  }
+  const auto& s = *summary;
+  fmt::print(
+      "import-whisper: {} files: {} imported ({} replaced after a change), {} skipped (already "
+      "imported), {} failed{}; {} points ({} older than retention dropped) in {:.1f} s, {:.0f} "
+      "points/s; data in {}\n",
+      s.files, s.imported, s.replaced, s.skipped, s.failed,
+      s.too_large || s.unlisted_dirs
+          ? fmt::format(" ({} over --max-file-bytes, {} directories not listable)", s.too_large,
+                        s.unlisted_dirs)
+          : "",
+      s.points, s.dropped, s.seconds,
+      s.seconds > 0 ? static_cast<double>(s.points) / s.seconds : 0.0, o.data_dir);
+  return s.failed == 0 ? 0 : 1;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -261,6 +359,7 @@ int main(int argc, char** argv) {
   if (command == "export-nagios") return meridian::alerting::ExportNagiosCommand(args);
   if (command == "check") return meridian::alerting::CheckCommand(args);
   if (command == "verify" || command == "repair") return VerifyCommand(args, command == "repair");
+  if (command == "import-whisper") return ImportWhisperCommand(args);
   if (command == "default-config") {
     fmt::print("{}", meridian::app::kDefaultConfigYaml);
     return 0;
