@@ -48,7 +48,8 @@ bool SameRules(const RuleSet& a, const std::vector<AggregationRule>& rules,
     return x.output_template == y.output_template && x.frequency == y.frequency &&
            x.method_name == y.method_name && x.input_pattern == y.input_pattern;
   };
-  auto same_rewrites = [](const std::vector<CompiledRewrite>& x, const std::vector<RewriteRule>& y) {
+  auto same_rewrites = [](const std::vector<CompiledRewrite>& x,
+                          const std::vector<RewriteRule>& y) {
     if (x.size() != y.size()) return false;
     for (size_t i = 0; i < x.size(); ++i) {
       if (x[i].rule().pattern != y[i].pattern || x[i].rule().replacement != y[i].replacement) {
@@ -142,15 +143,15 @@ struct AggregatingSink::Impl {
         registry(r),
         buffers(internal::BufferLimits{o.max_intervals, o.max_buffers, o.max_buffered_values}) {
     const std::string dropped_help = "Points aggregation rules matched but could not buffer.";
-    for (const char* reason : {"late", "max_buffers", "max_values", "bad_name", "reload",
-                               "shutdown"}) {
-      dropped[reason] = &r.GetCounter("aggregation_points_dropped_total", dropped_help,
-                                      {{"reason", reason}});
+    for (const char* reason :
+         {"late", "max_buffers", "max_values", "bad_name", "reload", "shutdown"}) {
+      dropped[reason] =
+          &r.GetCounter("aggregation_points_dropped_total", dropped_help, {{"reason", reason}});
     }
     buffers_gauge = &r.GetGauge("aggregation_buffers",
                                 "(output metric, interval) buffers held by aggregation rules.");
-    values_gauge = &r.GetGauge("aggregation_buffered_values",
-                               "Values held for percentile aggregation rules.");
+    values_gauge =
+        &r.GetGauge("aggregation_buffered_values", "Values held for percentile aggregation rules.");
     cache_gauge = &r.GetGauge("aggregation_name_cache_entries",
                               "Input names whose aggregation rule matches are cached.");
     cache_resets = &r.GetCounter("aggregation_name_cache_resets_total",
@@ -271,8 +272,8 @@ AggregatingSink::AggregatingSink(std::unique_ptr<Impl> impl) : impl_(std::move(i
 AggregatingSink::~AggregatingSink() { Stop(); }
 
 core::Result<std::unique_ptr<AggregatingSink>> AggregatingSink::Create(
-    const AggregatingSinkOptions& options, ingest::PointSink& downstream,
-    const core::Clock& clock, core::MetricsRegistry& registry) {
+    const AggregatingSinkOptions& options, ingest::PointSink& downstream, const core::Clock& clock,
+    core::MetricsRegistry& registry) {
   RETURN_IF_ERROR(options.Validate());
   auto impl = std::make_unique<Impl>(options, downstream, clock, registry);
   ASSIGN_OR_RETURN(impl->rules, RuleSet::Build({}, {}));
@@ -357,15 +358,15 @@ void AggregatingSink::SetRules(std::shared_ptr<const RuleSet> rules) {
   std::vector<RuleCounters> counters;
   for (const CompiledRule& r : rules->rules()) {
     const core::Labels labels{{"rule", r.rule().source}};
-    counters.push_back(RuleCounters{
-        &s.registry.GetCounter("aggregation_rule_points_matched_total",
-                               "Points an aggregation rule matched.", labels),
-        &s.registry.GetCounter("aggregation_rule_points_emitted_total",
-                               "Aggregated points an aggregation rule wrote.", labels),
-        &s.registry.GetCounter("aggregation_rule_points_late_total",
-                               "Points an aggregation rule refused as older than "
-                               "aggregation.max_intervals.",
-                               labels)});
+    counters.push_back(
+        RuleCounters{&s.registry.GetCounter("aggregation_rule_points_matched_total",
+                                            "Points an aggregation rule matched.", labels),
+                     &s.registry.GetCounter("aggregation_rule_points_emitted_total",
+                                            "Aggregated points an aggregation rule wrote.", labels),
+                     &s.registry.GetCounter("aggregation_rule_points_late_total",
+                                            "Points an aggregation rule refused as older than "
+                                            "aggregation.max_intervals.",
+                                            labels)});
   }
   if (!same) {
     const size_t lost = s.buffers.Clear();

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <charconv>
 #include <map>
 #include <utility>
@@ -9,7 +10,9 @@
 namespace meridian::aggregation {
 namespace {
 
-bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v'; }
+bool IsSpace(char c) {
+  return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v';
+}
 
 std::string_view Strip(std::string_view s) {
   while (!s.empty() && IsSpace(s.front())) s.remove_prefix(1);
@@ -112,7 +115,8 @@ core::Status RuleError(std::string_view source, std::string_view what, std::stri
 core::Result<AggregationRule> ParseAggregationRule(std::string_view line, std::string_view source) {
   line = Strip(line);
   const size_t eq = line.find('=');
-  constexpr std::string_view kShape = "expected 'output_template (frequency) = method input_pattern'";
+  constexpr std::string_view kShape =
+      "expected 'output_template (frequency) = method input_pattern'";
   if (eq == std::string_view::npos) return RuleError(source, kShape, line);
   const std::vector<std::string_view> left = SplitWords(line.substr(0, eq));
   const std::vector<std::string_view> right = SplitWords(line.substr(eq + 1));
@@ -173,9 +177,8 @@ core::Result<std::vector<AggregationRule>> ParseAggregationRules(std::string_vie
     if (line.empty() || line.front() == '#') continue;
     const std::string source = fmt::format("{}:{}", source_name, line_no);
     if (rules.size() == max_rules) {
-      return core::InvalidArgument(
-          fmt::format("{}: more than {} aggregation rules (aggregation.max_rules)", source,
-                      max_rules));
+      return core::InvalidArgument(fmt::format(
+          "{}: more than {} aggregation rules (aggregation.max_rules)", source, max_rules));
     }
     ASSIGN_OR_RETURN(AggregationRule rule, ParseAggregationRule(line, source));
     rules.push_back(std::move(rule));
@@ -185,6 +188,19 @@ core::Result<std::vector<AggregationRule>> ParseAggregationRules(std::string_vie
 
 core::Result<CompiledRule> CompiledRule::Compile(const AggregationRule& rule) {
   std::string carbon_regex = CarbonRegex(rule.input_pattern);
+  // Python refuses a group name defined twice ("redefinition of group name"); RE2 may not.
+  std::vector<std::string_view> fields;
+  for (size_t at = carbon_regex.find("(?P<"); at != std::string::npos;
+       at = carbon_regex.find("(?P<", at + 4)) {
+    const size_t close = carbon_regex.find('>', at + 4);
+    if (close == std::string::npos) break;
+    const std::string_view field = std::string_view(carbon_regex).substr(at + 4, close - at - 4);
+    if (std::find(fields.begin(), fields.end(), field) != fields.end()) {
+      return core::InvalidArgument(
+          fmt::format("input pattern '{}' captures <{}> twice", rule.input_pattern, field));
+    }
+    fields.push_back(field);
+  }
   auto regex = core::Regex::Compile("\\A(?:" + carbon_regex + ")");
   if (!regex.ok()) {
     return core::InvalidArgument(fmt::format("input pattern '{}' makes the regex '{}': {}",
@@ -207,7 +223,8 @@ core::Result<CompiledRule> CompiledRule::Compile(const AggregationRule& rule) {
     }
     const size_t close = t.find('>', open);
     if (t[open] == '>' || close == std::string_view::npos) {
-      return core::InvalidArgument(fmt::format("output template '{}' has an unbalanced '<' or '>'", t));
+      return core::InvalidArgument(
+          fmt::format("output template '{}' has an unbalanced '<' or '>'", t));
     }
     const std::string_view name = t.substr(open + 1, close - open - 1);
     if (name.empty() || name.find('<') != std::string_view::npos) {

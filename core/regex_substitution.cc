@@ -54,8 +54,7 @@ class TemplateParser {
 
   Status AddGroup(size_t group, size_t pos) {
     if (group > groups_) {
-      return InvalidArgument(
-          fmt::format("invalid group reference {} at position {}", group, pos));
+      return InvalidArgument(fmt::format("invalid group reference {} at position {}", group, pos));
     }
     pieces_.push_back(Piece{true, group, {}});
     return Status::Ok();
@@ -78,8 +77,8 @@ class TemplateParser {
         if (IsOctal(c) && IsOctal(r_[j]) && j + 1 < r_.size() && IsOctal(r_[j + 1])) {
           unsigned v = (c - '0') * 64 + (r_[j] - '0') * 8 + (r_[j + 1] - '0');
           if (v > 0377)
-            return InvalidArgument(fmt::format(
-                "octal escape value \\{} outside of range 0-0o377", r_.substr(i + 1, 3)));
+            return InvalidArgument(fmt::format("octal escape value \\{} outside of range 0-0o377",
+                                               r_.substr(i + 1, 3)));
           AppendCodePoint(v, &Literal());
           return j + 2;
         }
@@ -107,19 +106,16 @@ class TemplateParser {
   Result<size_t> NamedGroup(size_t i) {
     if (i + 2 >= r_.size() || r_[i + 2] != '<') return InvalidArgument("missing <");
     size_t close = r_.find('>', i + 3);
-    if (close == std::string_view::npos)
-      return InvalidArgument("missing >, unterminated name");
+    if (close == std::string_view::npos) return InvalidArgument("missing >, unterminated name");
     std::string_view name = r_.substr(i + 3, close - i - 3);
     if (name.empty()) return InvalidArgument("missing group name");
     if (std::all_of(name.begin(), name.end(), IsDigit)) {
-      if (name.size() > 9)
-        return InvalidArgument(fmt::format("invalid group reference {}", name));
+      if (name.size() > 9) return InvalidArgument(fmt::format("invalid group reference {}", name));
       RETURN_IF_ERROR(AddGroup(std::stoul(std::string(name)), i + 3));
       return close + 1;
     }
     auto it = names_.find(name);
-    if (it == names_.end())
-      return InvalidArgument(fmt::format("unknown group name '{}'", name));
+    if (it == names_.end()) return InvalidArgument(fmt::format("unknown group name '{}'", name));
     pieces_.push_back(Piece{true, it->second, {}});
     return close + 1;
   }

@@ -55,8 +55,7 @@ double Aggregate(Method method, double percentile, const IntervalValues& v) {
 }
 
 Buffers::AddResult Buffers::Add(std::string_view output, const AggregationRule& rule,
-                                uint32_t rule_index, int64_t timestamp, double value,
-                                int64_t now) {
+                                uint32_t rule_index, int64_t timestamp, double value, int64_t now) {
   auto it = metrics_.find(output);
   const int64_t frequency = it == metrics_.end() ? rule.frequency : it->second.frequency;
   const int64_t interval = timestamp - FloorMod(timestamp, frequency);
@@ -99,8 +98,8 @@ void Buffers::Collect(int64_t now, bool everything, std::vector<Emitted>* out) {
       Interval& interval = iv->second;
       bool emitted_now = false;
       if (interval.active && (everything || iv->first + m.frequency <= now)) {
-        out->push_back({it->first, iv->first, Aggregate(m.method, m.percentile, interval.values),
-                        m.rule});
+        out->push_back(
+            {it->first, iv->first, Aggregate(m.method, m.percentile, interval.values), m.rule});
         interval.active = false;
         emitted_now = true;  // kept until the next Collect, in case the write is refused
       }

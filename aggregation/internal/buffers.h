@@ -41,7 +41,7 @@ struct IntervalValues {
 double Aggregate(Method method, double percentile, const IntervalValues& v);
 
 struct BufferLimits {
-  int64_t max_intervals = 5;          // MAX_AGGREGATION_INTERVALS
+  int64_t max_intervals = 5;              // MAX_AGGREGATION_INTERVALS
   size_t max_intervals_held = 1'000'000;  // (output, interval) buffers across all outputs
   size_t max_values = 10'000'000;         // values held for percentile rules, in all
 };
