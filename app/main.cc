@@ -36,7 +36,8 @@ commands:
   serve [--config FILE] [--data-dir DIR] [--graphite-listen HOST:PORT] [--http-listen HOST:PORT]
         Run Meridian. Without --config it uses the embedded default configuration
         (data in ./data, Graphite plaintext on :2003 TCP+UDP, HTTP on :8080).
-        SIGHUP reloads the dashboard files, alert rules, tokens and federation.peers;
+        SIGHUP reloads the aggregation rules, dashboard files, alert rules, tokens and
+        federation.peers;
         SIGINT/SIGTERM stop.
   rules check PATH...   Validate alert rule files/directories (exit 1 on any error).
   rules test [--config FILE] TEST_FILE...
@@ -126,8 +127,8 @@ int Serve(const std::vector<std::string>& args) {
       config->instance, config->graphite.listen.ToString(), (*server)->graphite_port(),
       config->http.listen.ToString(), (*server)->http_port(), config->data_dir);
   int sig = 0;
-  // SIGHUP reloads dashboards, alert rules, tokens and federation peers (the config file is
-  // re-read); SIGINT/SIGTERM stop.
+  // SIGHUP reloads aggregation rules, dashboards, alert rules, tokens and federation peers (the
+  // config file is re-read); SIGINT/SIGTERM stop.
   while (sigwait(&signals, &sig) == 0 && sig == SIGHUP) {
     if (config_path.empty()) {
       (*server)->Reload();
