@@ -67,7 +67,8 @@ bool SameRules(const RuleSet& a, const std::vector<AggregationRule>& rules,
 
 struct Target {
   uint32_t rule = 0;
-  std::string output;  // empty: the template made an invalid name
+  std::string output;                        // empty: the template made an invalid name
+  mutable internal::Buffers::Handle buffer;  // the output's buffer, while valid
 };
 
 // What happens to every point of one input name; cached per name.
@@ -189,6 +190,7 @@ struct AggregatingSink::Impl {
   };
   std::vector<Pending> pending;
   std::vector<const Resolution*> resolved;
+  std::vector<uint64_t> matched;  // per rule, this batch
   storage::PointBatch forward_batch;
   std::vector<internal::Buffers::Emitted> emitted;
 
@@ -229,7 +231,7 @@ const Resolution& AggregatingSink::Impl::Resolve(std::string_view name) {
     if (!out) continue;
     output_is_input = output_is_input || *out == current;
     std::optional<std::string> canonical = Canonical(*std::move(out));
-    r.targets.push_back({static_cast<uint32_t>(i), canonical ? *std::move(canonical) : ""});
+    r.targets.push_back({static_cast<uint32_t>(i), canonical ? *std::move(canonical) : "", {}});
   }
   if (options.forward_inputs && !output_is_input) {
     std::string forwarded = current;
@@ -315,15 +317,18 @@ bool AggregatingSink::TryWrite(storage::PointBatch& batch) {
   if (bad_names > 0) s.dropped["bad_name"]->Add(bad_names);
   const int64_t now = s.clock.NowSeconds();
   const auto& rules = s.rules->rules();
+  // Per-rule counts are summed per batch: one atomic add per rule, not per point.
+  s.matched.assign(rules.size(), 0);
   for (const Impl::Pending& p : s.pending) {
     for (const Target& t : p.resolution->targets) {
       RuleCounters& c = s.rule_counters[t.rule];
-      c.matched->Add();
+      ++s.matched[t.rule];
       if (t.output.empty()) {
         s.dropped["bad_name"]->Add();
         continue;
       }
-      switch (s.buffers.Add(t.output, rules[t.rule].rule(), t.rule, p.timestamp, p.value, now)) {
+      switch (s.buffers.Add(t.output, rules[t.rule].rule(), t.rule, p.timestamp, p.value, now,
+                            &t.buffer)) {
         case internal::Buffers::AddResult::kAdded:
           break;
         case internal::Buffers::AddResult::kLate:
@@ -338,6 +343,9 @@ bool AggregatingSink::TryWrite(storage::PointBatch& batch) {
           break;
       }
     }
+  }
+  for (size_t i = 0; i < s.matched.size(); ++i) {
+    if (s.matched[i] > 0) s.rule_counters[i].matched->Add(s.matched[i]);
   }
   s.UpdateGauges();
   return true;

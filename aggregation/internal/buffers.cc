@@ -55,35 +55,68 @@ double Aggregate(Method method, double percentile, const IntervalValues& v) {
 }
 
 Buffers::AddResult Buffers::Add(std::string_view output, const AggregationRule& rule,
-                                uint32_t rule_index, int64_t timestamp, double value, int64_t now) {
-  auto it = metrics_.find(output);
-  const int64_t frequency = it == metrics_.end() ? rule.frequency : it->second.frequency;
-  const int64_t interval = timestamp - FloorMod(timestamp, frequency);
-  const int64_t current = now - FloorMod(now, frequency);
-  if (interval < current - limits_.max_intervals * frequency) return AddResult::kLate;
-  const bool keep_value =
-      (it == metrics_.end() ? rule.method : it->second.method) == Method::kPercentile;
-  if (keep_value && value_count_ >= limits_.max_values) return AddResult::kMaxValues;
-  if (it == metrics_.end()) {
-    if (interval_count_ >= limits_.max_intervals_held) return AddResult::kMaxBuffers;
-    Metric m;
-    m.frequency = rule.frequency;
-    m.method = rule.method;
-    m.percentile = rule.percentile;
-    m.rule = rule_index;
-    it = metrics_.emplace(std::string(output), std::move(m)).first;
+                                uint32_t rule_index, int64_t timestamp, double value, int64_t now,
+                                Handle* handle) {
+  Metric* m = nullptr;
+  if (handle != nullptr && handle->metric != nullptr && handle->epoch == epoch_) {
+    m = static_cast<Metric*>(const_cast<void*>(handle->metric));
+  } else if (auto it = metrics_.find(output); it != metrics_.end()) {
+    m = &it->second;
+    if (handle != nullptr) *handle = {m, epoch_};
   }
-  auto [slot, inserted] = it->second.intervals.try_emplace(interval);
-  if (inserted) {
-    if (interval_count_ >= limits_.max_intervals_held) {
-      it->second.intervals.erase(slot);
-      if (it->second.intervals.empty()) metrics_.erase(it);
-      return AddResult::kMaxBuffers;
+  const int64_t frequency = m == nullptr ? rule.frequency : m->frequency;
+  int64_t interval;
+  if (m != nullptr && m->last != nullptr && timestamp >= m->last_start &&
+      timestamp - m->last_start < frequency) {
+    interval = m->last_start;
+  } else {
+    interval = timestamp - FloorMod(timestamp, frequency);
+  }
+  int64_t oldest;
+  if (m != nullptr && m->oldest_now == now) {
+    oldest = m->oldest;
+  } else {
+    oldest = now - FloorMod(now, frequency) - limits_.max_intervals * frequency;
+    if (m != nullptr) {
+      m->oldest_now = now;
+      m->oldest = oldest;
     }
-    ++interval_count_;
   }
-  slot->second.values.Add(value, keep_value);
-  slot->second.active = true;
+  if (interval < oldest) return AddResult::kLate;
+  const bool keep_value = (m == nullptr ? rule.method : m->method) == Method::kPercentile;
+  if (keep_value && value_count_ >= limits_.max_values) return AddResult::kMaxValues;
+  Interval* slot = nullptr;
+  if (m == nullptr) {
+    if (interval_count_ >= limits_.max_intervals_held) return AddResult::kMaxBuffers;
+    Metric fresh;
+    fresh.frequency = rule.frequency;
+    fresh.method = rule.method;
+    fresh.percentile = rule.percentile;
+    fresh.rule = rule_index;
+    m = &metrics_.emplace(std::string(output), std::move(fresh)).first->second;
+    if (handle != nullptr) *handle = {m, epoch_};
+  } else if (m->last != nullptr && m->last_start == interval) {
+    slot = m->last;
+  }
+  if (slot == nullptr) {
+    auto [it, inserted] = m->intervals.try_emplace(interval);
+    if (inserted) {
+      if (interval_count_ >= limits_.max_intervals_held) {
+        m->intervals.erase(it);
+        if (m->intervals.empty()) {
+          metrics_.erase(metrics_.find(output));
+          ++epoch_;
+        }
+        return AddResult::kMaxBuffers;
+      }
+      ++interval_count_;
+    }
+    slot = &it->second;
+    m->last = slot;
+    m->last_start = interval;
+  }
+  slot->values.Add(value, keep_value);
+  slot->active = true;
   if (keep_value) ++value_count_;
   ++point_count_;
   return AddResult::kAdded;
@@ -107,6 +140,7 @@ void Buffers::Collect(int64_t now, bool everything, std::vector<Emitted>* out) {
         value_count_ -= interval.values.values.size();
         point_count_ -= interval.values.count;
         --interval_count_;
+        if (m.last == &iv->second) m.last = nullptr;
         iv = m.intervals.erase(iv);
       } else {
         ++iv;
@@ -114,6 +148,7 @@ void Buffers::Collect(int64_t now, bool everything, std::vector<Emitted>* out) {
     }
     if (m.intervals.empty()) {
       it = metrics_.erase(it);
+      ++epoch_;
     } else {
       ++it;
     }
@@ -132,6 +167,7 @@ void Buffers::Reactivate(const std::vector<Emitted>& emitted) {
 size_t Buffers::Clear() {
   const size_t dropped = point_count_;
   metrics_.clear();
+  ++epoch_;
   interval_count_ = 0;
   value_count_ = 0;
   point_count_ = 0;

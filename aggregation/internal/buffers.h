@@ -12,6 +12,7 @@
 // afresh and overwrite the full aggregate with one of only the late points.
 #pragma once
 
+#include <climits>
 #include <cstddef>
 #include <cstdint>
 #include <map>
@@ -59,8 +60,17 @@ class Buffers {
 
   explicit Buffers(const BufferLimits& limits) : limits_(limits) {}
 
+  // A caller's cached reference to an output's buffer: while valid it saves the name lookup
+  // (the hot path: the same outputs every batch). Invalidated whenever a buffer is forgotten.
+  struct Handle {
+    const void* metric = nullptr;
+    uint64_t epoch = 0;
+  };
+
+  // Adds a point to `output`'s buffer (created with `rule`'s frequency and method). `handle`
+  // (optional) is used when valid and refreshed otherwise.
   AddResult Add(std::string_view output, const AggregationRule& rule, uint32_t rule_index,
-                int64_t timestamp, double value, int64_t now);
+                int64_t timestamp, double value, int64_t now, Handle* handle = nullptr);
 
   // Appends the intervals due at `now` (all active ones when `everything`) to *out, marks them
   // emitted, and forgets expired intervals and empty buffers.
@@ -86,6 +96,12 @@ class Buffers {
     double percentile = 0;
     uint32_t rule = 0;
     std::map<int64_t, Interval> intervals;
+    // The interval the last point went to (points arrive mostly in order); null when unknown.
+    Interval* last = nullptr;
+    int64_t last_start = 0;
+    // The oldest interval start accepted at `oldest_now` (saves two divisions per point).
+    int64_t oldest_now = INT64_MIN;
+    int64_t oldest = 0;
   };
   struct Hash {
     using is_transparent = void;
@@ -94,6 +110,7 @@ class Buffers {
 
   BufferLimits limits_;
   std::unordered_map<std::string, Metric, Hash, std::equal_to<>> metrics_;
+  uint64_t epoch_ = 0;  // +1 whenever a Metric is erased: Handles older than that are stale
   size_t interval_count_ = 0;
   size_t value_count_ = 0;  // percentile values held
   size_t point_count_ = 0;  // points in the intervals held
