@@ -77,7 +77,9 @@ struct Resolution {
   bool forward = false;
   bool forward_same = false;  // forward && forward_name == the input name
   bool bad_name = false;      // a rewrite made an invalid name: the point is dropped
-  std::vector<Target> targets;
+  // Indexes into Impl::target_ids: this name's targets are target_ids[first, first + count).
+  uint32_t first_target = 0;
+  uint32_t target_count = 0;
 };
 
 struct RuleCounters {
@@ -164,6 +166,22 @@ struct AggregatingSink::Impl {
   }
 
   const Resolution& Resolve(std::string_view name);
+  uint32_t InternTarget(uint32_t rule, const std::string& output) {
+    std::string key = fmt::format("{}\n{}", rule, output);
+    auto [it, inserted] = target_index.try_emplace(std::move(key), 0);
+    if (inserted) {
+      it->second = static_cast<uint32_t>(targets.size());
+      targets.push_back(Target{rule, output, {}});
+    }
+    return it->second;
+  }
+  // Forgets every cached name and interned target (bounded by max_cached_names).
+  void ClearCache() {
+    cache.clear();
+    targets.clear();
+    target_index.clear();
+    target_ids.clear();
+  }
   // Writes `emitted` downstream; false (and the intervals kept active) when refused.
   bool Write(const std::vector<internal::Buffers::Emitted>& emitted);
   void UpdateGauges() {
@@ -181,6 +199,9 @@ struct AggregatingSink::Impl {
   std::shared_ptr<const RuleSet> rules;
   std::vector<RuleCounters> rule_counters;
   std::unordered_map<std::string, Resolution, NameHash, std::equal_to<>> cache;
+  std::vector<Target> targets;
+  std::unordered_map<std::string, uint32_t> target_index;  // "rule\noutput" → targets index
+  std::vector<uint32_t> target_ids;                        // Resolution::first_target...
   internal::Buffers buffers;
   // Scratch, reused across calls.
   struct Pending {
@@ -225,14 +246,18 @@ const Resolution& AggregatingSink::Impl::Resolve(std::string_view name) {
     }
   }
   bool output_is_input = false;
+  std::vector<uint32_t> scratch_targets;
   const auto& compiled = rules->rules();
   for (size_t i = 0; i < compiled.size(); ++i) {
     std::optional<std::string> out = compiled[i].OutputFor(current);
     if (!out) continue;
     output_is_input = output_is_input || *out == current;
     std::optional<std::string> canonical = Canonical(*std::move(out));
-    r.targets.push_back({static_cast<uint32_t>(i), canonical ? *std::move(canonical) : "", {}});
+    r.target_count++;
+    scratch_targets.push_back(InternTarget(static_cast<uint32_t>(i), canonical ? *canonical : ""));
   }
+  r.first_target = static_cast<uint32_t>(target_ids.size());
+  target_ids.insert(target_ids.end(), scratch_targets.begin(), scratch_targets.end());
   if (options.forward_inputs && !output_is_input) {
     std::string forwarded = current;
     if (!rules->post().empty()) {
@@ -286,7 +311,7 @@ bool AggregatingSink::TryWrite(storage::PointBatch& batch) {
   Impl& s = *impl_;
   std::lock_guard lock(s.mu);
   if (s.cache.size() + batch.size() > s.options.max_cached_names) {
-    s.cache.clear();  // Resolution pointers below stay valid: nothing is erased during a batch
+    s.ClearCache();  // Resolution pointers below stay valid: nothing is erased during a batch
     s.cache_resets->Add();
   }
   s.pending.clear();
@@ -298,7 +323,7 @@ bool AggregatingSink::TryWrite(storage::PointBatch& batch) {
     s.resolved.push_back(&r);
     pass_through = pass_through && r.forward_same;
     if (r.bad_name) ++bad_names;
-    if (!r.targets.empty()) s.pending.push_back({&r, e.timestamp, e.value});
+    if (r.target_count > 0) s.pending.push_back({&r, e.timestamp, e.value});
   }
   bool accepted = true;
   if (pass_through) {
@@ -320,7 +345,9 @@ bool AggregatingSink::TryWrite(storage::PointBatch& batch) {
   // Per-rule counts are summed per batch: one atomic add per rule, not per point.
   s.matched.assign(rules.size(), 0);
   for (const Impl::Pending& p : s.pending) {
-    for (const Target& t : p.resolution->targets) {
+    const Resolution& r = *p.resolution;
+    for (uint32_t k = r.first_target; k < r.first_target + r.target_count; ++k) {
+      Target& t = s.targets[s.target_ids[k]];
       RuleCounters& c = s.rule_counters[t.rule];
       ++s.matched[t.rule];
       if (t.output.empty()) {
@@ -380,7 +407,7 @@ void AggregatingSink::SetRules(std::shared_ptr<const RuleSet> rules) {
     const size_t lost = s.buffers.Clear();
     if (lost > 0) s.dropped["reload"]->Add(lost);
   }
-  s.cache.clear();
+  s.ClearCache();
   s.rules = std::move(rules);
   s.rule_counters = std::move(counters);
   s.rules_gauge->Set(static_cast<int64_t>(s.rules->rules().size()));
