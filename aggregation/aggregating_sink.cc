@@ -203,16 +203,22 @@ struct AggregatingSink::Impl {
   std::unordered_map<std::string, uint32_t> target_index;  // "rule\noutput" → targets index
   std::vector<uint32_t> target_ids;                        // Resolution::first_target...
   internal::Buffers buffers;
-  // Scratch, reused across calls.
+  // Per-thread scratch of TryWrite, reused across calls.
   struct Pending {
     const Resolution* resolution;
     int64_t timestamp;
     double value;
   };
-  std::vector<Pending> pending;
-  std::vector<const Resolution*> resolved;
-  std::vector<uint64_t> matched;  // per rule, this batch
-  storage::PointBatch forward_batch;
+  struct Scratch {
+    std::vector<Pending> pending;
+    std::vector<const Resolution*> resolved;
+    std::vector<uint64_t> matched;  // per rule, this batch
+    storage::PointBatch forward_batch;
+  };
+  // TryWrite calls between their two locked phases; the cache is cleared and rules are swapped
+  // only at 0 (they hold Resolution pointers and rule indexes).
+  int in_flight = 0;
+  std::condition_variable idle;
   std::vector<internal::Buffers::Emitted> emitted;
 
   std::unordered_map<std::string, core::Counter*> dropped;
@@ -309,47 +315,60 @@ core::Result<std::unique_ptr<AggregatingSink>> AggregatingSink::Create(
 
 bool AggregatingSink::TryWrite(storage::PointBatch& batch) {
   Impl& s = *impl_;
-  std::lock_guard lock(s.mu);
-  if (s.cache.size() + batch.size() > s.options.max_cached_names) {
-    s.ClearCache();  // Resolution pointers below stay valid: nothing is erased during a batch
-    s.cache_resets->Add();
-  }
-  s.pending.clear();
-  s.resolved.clear();
+  // Per thread: the network threads run this concurrently and hand their batches to the store
+  // outside the lock (the store's TryWrite must not be serialized behind the aggregator).
+  thread_local Impl::Scratch sc;
+  sc.pending.clear();
+  sc.resolved.clear();
   bool pass_through = true;
   size_t bad_names = 0;
+  std::unique_lock lock(s.mu);
+  if (s.cache.size() + batch.size() > s.options.max_cached_names) {
+    // Batches between their two locked phases hold Resolution pointers: wait for them.
+    s.idle.wait(lock, [&s] { return s.in_flight == 0; });
+    if (s.cache.size() + batch.size() > s.options.max_cached_names) {
+      s.ClearCache();
+      s.cache_resets->Add();
+    }
+  }
   for (const auto& e : batch.entries()) {
     const Resolution& r = s.Resolve(batch.name(e));
-    s.resolved.push_back(&r);
+    sc.resolved.push_back(&r);
     pass_through = pass_through && r.forward_same;
     if (r.bad_name) ++bad_names;
-    if (r.target_count > 0) s.pending.push_back({&r, e.timestamp, e.value});
+    if (r.target_count > 0) sc.pending.push_back({&r, e.timestamp, e.value});
   }
-  bool accepted = true;
+  sc.forward_batch.Clear();
+  if (!pass_through) {
+    for (size_t i = 0; i < batch.size(); ++i) {
+      const Resolution& r = *sc.resolved[i];
+      const auto& e = batch.entries()[i];
+      if (r.forward) sc.forward_batch.Add(r.forward_name, e.timestamp, e.value);
+    }
+  }
+  ++s.in_flight;
+  lock.unlock();
+  bool accepted;
   if (pass_through) {
     accepted = batch.empty() || s.downstream.TryWrite(batch);
   } else {
-    s.forward_batch.Clear();
-    for (size_t i = 0; i < batch.size(); ++i) {
-      const Resolution& r = *s.resolved[i];
-      const auto& e = batch.entries()[i];
-      if (r.forward) s.forward_batch.Add(r.forward_name, e.timestamp, e.value);
-    }
-    accepted = s.forward_batch.empty() || s.downstream.TryWrite(s.forward_batch);
-    s.forward_batch.Clear();
+    accepted = sc.forward_batch.empty() || s.downstream.TryWrite(sc.forward_batch);
+    sc.forward_batch.Clear();
   }
+  lock.lock();
+  if (--s.in_flight == 0) s.idle.notify_all();
   if (!accepted) return false;
   if (bad_names > 0) s.dropped["bad_name"]->Add(bad_names);
   const int64_t now = s.clock.NowSeconds();
   const auto& rules = s.rules->rules();
   // Per-rule counts are summed per batch: one atomic add per rule, not per point.
-  s.matched.assign(rules.size(), 0);
-  for (const Impl::Pending& p : s.pending) {
+  sc.matched.assign(rules.size(), 0);
+  for (const Impl::Pending& p : sc.pending) {
     const Resolution& r = *p.resolution;
     for (uint32_t k = r.first_target; k < r.first_target + r.target_count; ++k) {
       Target& t = s.targets[s.target_ids[k]];
       RuleCounters& c = s.rule_counters[t.rule];
-      ++s.matched[t.rule];
+      ++sc.matched[t.rule];
       if (t.output.empty()) {
         s.dropped["bad_name"]->Add();
         continue;
@@ -371,8 +390,8 @@ bool AggregatingSink::TryWrite(storage::PointBatch& batch) {
       }
     }
   }
-  for (size_t i = 0; i < s.matched.size(); ++i) {
-    if (s.matched[i] > 0) s.rule_counters[i].matched->Add(s.matched[i]);
+  for (size_t i = 0; i < sc.matched.size(); ++i) {
+    if (sc.matched[i] > 0) s.rule_counters[i].matched->Add(sc.matched[i]);
   }
   s.UpdateGauges();
   return true;
@@ -380,7 +399,9 @@ bool AggregatingSink::TryWrite(storage::PointBatch& batch) {
 
 void AggregatingSink::SetRules(std::shared_ptr<const RuleSet> rules) {
   Impl& s = *impl_;
-  std::lock_guard lock(s.mu);
+  std::unique_lock lock(s.mu);
+  // Batches between their two phases hold pointers into the cache and old rule indexes.
+  s.idle.wait(lock, [&s] { return s.in_flight == 0; });
   RewriteRules rewrites;
   for (const auto& r : rules->pre()) rewrites.pre.push_back(r.rule());
   for (const auto& r : rules->post()) rewrites.post.push_back(r.rule());
