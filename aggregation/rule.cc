@@ -106,6 +106,23 @@ std::string LiteralPrefix(std::string_view pattern) {
   return prefix;
 }
 
+// Literal text every name the pattern matches ends with (the regex ends in `$`): the characters
+// after the last field, wildcard or regex operator; none after an escape; any `|` voids it.
+std::string LiteralSuffix(std::string_view pattern) {
+  if (pattern.find('|') != std::string_view::npos) return "";
+  size_t start = pattern.size();
+  while (start > 0) {
+    const char c = pattern[start - 1];
+    if (c == '>' || c == '*' || c == '?' || c == '+' || c == '}' || c == '{' || c == ']' ||
+        c == '[' || c == ')' || c == '(' || c == '\\' || c == '^' || c == '$') {
+      break;
+    }
+    --start;
+  }
+  if (start > 0 && pattern[start - 1] == '\\' && start < pattern.size()) ++start;
+  return std::string(pattern.substr(start));
+}
+
 core::Status RuleError(std::string_view source, std::string_view what, std::string_view line) {
   return core::InvalidArgument(fmt::format("{}: {}: {}", source, what, line));
 }
@@ -242,11 +259,13 @@ core::Result<CompiledRule> CompiledRule::Compile(const AggregationRule& rule) {
     i = close + 1;
   }
   return CompiledRule(rule, std::move(carbon_regex), *std::move(regex),
-                      LiteralPrefix(rule.input_pattern), std::move(pieces));
+                      LiteralPrefix(rule.input_pattern), LiteralSuffix(rule.input_pattern),
+                      std::move(pieces));
 }
 
 std::optional<std::string> CompiledRule::OutputFor(std::string_view name) const {
-  if (name.size() < prefix_.size() || name.substr(0, prefix_.size()) != prefix_) {
+  if (name.size() < prefix_.size() + suffix_.size() || name.substr(0, prefix_.size()) != prefix_ ||
+      name.substr(name.size() - suffix_.size()) != suffix_) {
     return std::nullopt;
   }
   std::optional<std::string> out;

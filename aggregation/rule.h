@@ -79,17 +79,19 @@ class CompiledRule {
     int group = -1;  // capture group number, or -1 for literal text
   };
   CompiledRule(AggregationRule rule, std::string carbon_regex, core::Regex regex,
-               std::string prefix, std::vector<Piece> pieces)
+               std::string prefix, std::string suffix, std::vector<Piece> pieces)
       : rule_(std::move(rule)),
         carbon_regex_(std::move(carbon_regex)),
         regex_(std::move(regex)),
         prefix_(std::move(prefix)),
+        suffix_(std::move(suffix)),
         pieces_(std::move(pieces)) {}
 
   AggregationRule rule_;
   std::string carbon_regex_;
   core::Regex regex_;   // `\A(?:carbon_regex)`: re.match semantics
   std::string prefix_;  // literal text every matching name starts with (a cheap pre-check)
+  std::string suffix_;  // and ends with
   std::vector<Piece> pieces_;
 };
 

@@ -126,6 +126,18 @@ TEST(AggregationRuleTest, PatternTextIsARegexAsInCarbon) {
   EXPECT_EQ(alt.OutputFor("x.c.d"), std::nullopt);
 }
 
+TEST(AggregationRuleTest, LiteralPrefixAndSuffixPrechecksKeepRegexSemantics) {
+  // The pre-checks skip the regex for names that cannot match; escapes, quantifiers and
+  // alternations at the ends must not make them reject a name the regex accepts.
+  EXPECT_EQ(Compile("o.<n> (60) = sum a.<n>\\d").OutputFor("a.x5"), "o.x");
+  EXPECT_EQ(Compile("o (60) = sum a.bc?").OutputFor("a.b"), "o");
+  EXPECT_EQ(Compile("o (60) = sum ab?.c").OutputFor("a.c"), "o");
+  EXPECT_EQ(Compile("o (60) = sum a.b{2}").OutputFor("a.bb"), "o");
+  EXPECT_EQ(Compile("o (60) = sum x|y.z").OutputFor("xq"), "o");
+  EXPECT_EQ(Compile("o.<h> (60) = sum s.<h>.cpu.user").OutputFor("s.a.cpu.users"), std::nullopt);
+  EXPECT_EQ(Compile("o.<h> (60) = sum s.<h>.cpu.user").OutputFor("s.a.cpu.user"), "o.a");
+}
+
 TEST(AggregationRulesFileTest, SkipsCommentsAndBlankLinesAndNumbersLines) {
   auto rules = ParseAggregationRules(
       "# comment\n\n  a (60) = sum b.*\r\n   # indented comment\nc (10) = max d.<x>\n", "agg.conf",
