@@ -28,7 +28,7 @@ void IntervalValues::Add(double v, bool keep_value) {
   if (keep_value) values.push_back(v);
 }
 
-double Aggregate(Method method, double percentile, const IntervalValues& v) {
+double Aggregate(Method method, double percentile, IntervalValues& v) {
   switch (method) {
     case Method::kSum:
       return v.sum;
@@ -41,8 +41,11 @@ double Aggregate(Method method, double percentile, const IntervalValues& v) {
     case Method::kCount:
       return static_cast<double>(v.count);
     case Method::kPercentile: {
-      std::vector<double> sorted = v.values;
-      std::sort(sorted.begin(), sorted.end());
+      std::vector<double>& sorted = v.values;
+      const auto tail = sorted.begin() + static_cast<std::ptrdiff_t>(v.sorted);
+      std::sort(tail, sorted.end());
+      std::inplace_merge(sorted.begin(), tail, sorted.end());
+      v.sorted = sorted.size();
       const double rank = percentile * static_cast<double>(sorted.size() - 1);
       const auto left = static_cast<size_t>(std::floor(rank));
       const auto right = static_cast<size_t>(std::ceil(rank));

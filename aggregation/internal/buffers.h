@@ -33,13 +33,16 @@ struct IntervalValues {
   double min = 0;
   double max = 0;
   uint64_t count = 0;
-  std::vector<double> values;  // kPercentile only
+  std::vector<double> values;  // kPercentile only; values[0, sorted) are in order
+  size_t sorted = 0;
 
   void Add(double v, bool keep_value);
 };
 
 // carbon's aggregation function of `method` over one interval. REQUIRES: v.count > 0.
-double Aggregate(Method method, double percentile, const IntervalValues& v);
+// Percentiles sort `v.values` in place (only what arrived since the last call, then a merge: an
+// interval re-emitted while it grows is not re-sorted from scratch).
+double Aggregate(Method method, double percentile, IntervalValues& v);
 
 struct BufferLimits {
   int64_t max_intervals = 5;              // MAX_AGGREGATION_INTERVALS
