@@ -3,7 +3,8 @@
 // everything, with 0, 10 and 100 carbon aggregation rules (the name cache warm, as in steady
 // state), plus the cold first pass. Fixed seed. Reports points/s.
 //
-//   build/bench/aggregation_benchmark --benchmark_repetitions=3 --benchmark_report_aggregates_only=true
+//   build/bench/aggregation_benchmark --benchmark_repetitions=3
+//       --benchmark_report_aggregates_only=true
 #include <benchmark/benchmark.h>
 #include <fmt/format.h>
 
