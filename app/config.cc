@@ -71,6 +71,13 @@ events:                        # graphite-web's events API (/events/); README "E
   max_events: 100000           # events kept; the oldest is deleted past it
   retention: 90d               # older events are dropped
   max_event_bytes: 65536       # POST /events/ body; more → 413
+# aggregator:                  # carbon-aggregator at ingest; README "Aggregation rules"
+#   rules_file: /etc/carbon/aggregation-rules.conf
+#   rewrite_rules_file: /etc/carbon/rewrite-rules.conf
+#   rules: ["totals.<dc>.requests (60) = sum servers.<dc>.*.requests"]
+#   rewrite: { pre: ["^collectd\\. = hosts."], post: [] }
+#   forward_all: true          # carbon's FORWARD_ALL: write the inputs too
+#   max_intervals: 5           # carbon's MAX_AGGREGATION_INTERVALS
 # alerting:                    # README "Alert rules"; off unless rules_dir is set
 #   rules_dir: ./rules
 #   nagios: { command_file: /var/lib/nagios4/rw/nagios.cmd }
@@ -270,6 +277,75 @@ Result<query::federation::PeerConfig> ResolvePeer(const FederationPeerConfig& p)
   }
   pc.token = std::move(token);
   return pc;
+}
+
+Result<std::shared_ptr<const aggregation::RuleSet>> BuildAggregatorRules(const Config& config,
+                                                                         const FileReader& read) {
+  const AggregatorConfig& a = config.aggregator;
+  std::vector<aggregation::AggregationRule> rules;
+  aggregation::RewriteRules rewrites;
+  if (!a.rules_file.empty()) {
+    const std::string path = ResolvePath(config, a.rules_file);
+    auto text = read(path);
+    if (!text.ok()) {
+      return InvalidArgument(fmt::format("aggregator.rules_file: {}", text.status().message()));
+    }
+    auto parsed = aggregation::ParseAggregationRules(*text, path, a.max_rules);
+    if (!parsed.ok()) {
+      return InvalidArgument(fmt::format("aggregator.rules_file: {}", parsed.status().message()));
+    }
+    rules = std::move(parsed).value();
+  }
+  for (const ConfigLine& line : a.rules) {
+    if (rules.size() >= a.max_rules) {
+      return InvalidArgument(fmt::format("{}: aggregator.rules: more than {} rules (max_rules)",
+                                         line.source, a.max_rules));
+    }
+    ASSIGN_OR_RETURN(auto rule, aggregation::ParseAggregationRule(line.text, line.source));
+    rules.push_back(std::move(rule));
+  }
+  if (!a.rewrite_rules_file.empty()) {
+    const std::string path = ResolvePath(config, a.rewrite_rules_file);
+    auto text = read(path);
+    if (!text.ok()) {
+      return InvalidArgument(
+          fmt::format("aggregator.rewrite_rules_file: {}", text.status().message()));
+    }
+    auto parsed = aggregation::ParseRewriteRules(*text, path, a.max_rules);
+    if (!parsed.ok()) {
+      return InvalidArgument(
+          fmt::format("aggregator.rewrite_rules_file: {}", parsed.status().message()));
+    }
+    rewrites = std::move(parsed).value();
+  }
+  for (auto [lines, out] :
+       {std::pair{&a.rewrite_pre, &rewrites.pre}, std::pair{&a.rewrite_post, &rewrites.post}}) {
+    for (const ConfigLine& line : *lines) {
+      const size_t eq = line.text.find('=');
+      if (eq == std::string::npos) {
+        return InvalidArgument(
+            fmt::format("{}: expected 'regex = replacement': {}", line.source, line.text));
+      }
+      auto trim = [](std::string_view s) {
+        while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front())))
+          s.remove_prefix(1);
+        while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+        return std::string(s);
+      };
+      out->push_back({trim(std::string_view(line.text).substr(0, eq)),
+                      trim(std::string_view(line.text).substr(eq + 1)), line.source});
+    }
+  }
+  if (rewrites.pre.size() + rewrites.post.size() > a.max_rules) {
+    return InvalidArgument(
+        fmt::format("aggregator: more than {} rewrite rules (max_rules)", a.max_rules));
+  }
+  return aggregation::RuleSet::Build(rules, rewrites);
+}
+
+Result<std::shared_ptr<const aggregation::RuleSet>> BuildAggregatorRules(const Config& config) {
+  return BuildAggregatorRules(
+      config, [](const std::string& path) { return ReadSmallFile(path, size_t{16} << 20); });
 }
 
 Result<storage::SchemaSet> BuildSchemas(const Config& config) {

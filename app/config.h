@@ -8,11 +8,13 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "aggregation/aggregating_sink.h"
 #include "core/status.h"
 #include "query/federation/peer_client.h"
 #include "storage/schema.h"
@@ -191,6 +193,37 @@ struct EventsConfig {
   bool operator==(const EventsConfig&) const = default;
 };
 
+// One inline rule line of the aggregator section, with where it was written.
+struct ConfigLine {
+  std::string text;
+  std::string source;  // "meridian.yaml:12"
+  bool operator==(const ConfigLine&) const = default;
+};
+
+// carbon-aggregator at ingest (README "Aggregation rules"; aggregation/aggregating_sink.h).
+// On when any rule or rewrite rule is given.
+struct AggregatorConfig {
+  // carbon's aggregation-rules.conf / rewrite-rules.conf; relative to config_dir; "" = none.
+  // Re-read on SIGHUP (a broken file keeps the running rules).
+  std::string rules_file;
+  std::string rewrite_rules_file;
+  std::vector<ConfigLine> rules;            // inline rule lines, after the file's
+  std::vector<ConfigLine> rewrite_pre;      // inline [pre] `regex = replacement` lines
+  std::vector<ConfigLine> rewrite_post;     // inline [post] lines
+  bool forward_all = true;                  // carbon's FORWARD_ALL: the inputs are written too
+  int64_t max_intervals = 5;                // carbon's MAX_AGGREGATION_INTERVALS; 1..1000
+  size_t max_rules = 10000;                 // aggregation rules (and rewrite rules); 1..1000000
+  size_t max_buffers = 1'000'000;           // (output metric, interval) buffers; 1..1e9
+  size_t max_buffered_values = 10'000'000;  // values held for percentile rules; 1..1e9
+  size_t max_cached_names = 1'000'000;      // input names whose matches are cached; 1..1e9
+  std::chrono::milliseconds flush_interval{1000};  // due aggregates written; 10ms..1h
+  bool enabled() const {
+    return !rules_file.empty() || !rewrite_rules_file.empty() || !rules.empty() ||
+           !rewrite_pre.empty() || !rewrite_post.empty();
+  }
+  bool operator==(const AggregatorConfig&) const = default;
+};
+
 struct Config {
   // Names self-metrics `meridian.<instance>.*`. Default: the host name with '.' → '_'.
   // Letters, digits, '_' and '-' only. ParseConfig always fills it.
@@ -203,6 +236,7 @@ struct Config {
   FederationConfig federation;
   DashboardsConfig dashboards;
   EventsConfig events;
+  AggregatorConfig aggregator;
 
   // Where it came from, for messages, and the base of relative carbon_*_file paths ("" = cwd).
   std::string source_name = "<default config>";
@@ -248,5 +282,12 @@ core::Result<query::federation::PeerConfig> ResolvePeer(const FederationPeerConf
 // against config.config_dir) when configured. Errors name the key and file.
 core::Result<storage::SchemaSet> BuildSchemas(const Config& config, const FileReader& read);
 core::Result<storage::SchemaSet> BuildSchemas(const Config& config);
+
+// The aggregator's rules: its files (read through `read`, relative to config_dir) then its inline
+// lines. Errors name the key and "file:line".
+core::Result<std::shared_ptr<const aggregation::RuleSet>> BuildAggregatorRules(
+    const Config& config, const FileReader& read);
+core::Result<std::shared_ptr<const aggregation::RuleSet>> BuildAggregatorRules(
+    const Config& config);
 
 }  // namespace meridian::app

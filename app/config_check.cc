@@ -239,6 +239,9 @@ ConfigCheckReport CheckConfig(const std::string& config_path, const Overrides& o
   CheckFederation(config.federation, c);
   CheckAlerting(config.alerting, c);
   CheckDashboards(config, c);
+  if (auto rules = BuildAggregatorRules(config); !rules.ok()) {
+    c.KeyError("aggregator", rules.status());
+  }
   return report;
 }
 

@@ -41,8 +41,8 @@ commands:
         [--check-config]
         Run Meridian. Without --config it uses the embedded default configuration
         (data in ./data, Graphite plaintext on :2003 TCP+UDP, HTTP on :8080).
-        SIGHUP reloads the dashboard files, alert rules, tokens and federation.peers;
-        SIGINT/SIGTERM stop (draining connections, syncing the store).
+        SIGHUP reloads the aggregation rules, dashboard files, alert rules, tokens and
+        federation.peers; SIGINT/SIGTERM stop (draining connections, syncing the store).
         --check-config: validate the config and every file it names (rules, dashboards,
         tokens, TLS, data_dir), without opening the store or binding ports; print OK or every
         error with file:line (exit 0 valid, 1 errors, 2 usage).
@@ -149,8 +149,8 @@ int Serve(const std::vector<std::string>& args) {
       config->instance, config->graphite.listen.ToString(), (*server)->graphite_port(),
       config->http.listen.ToString(), (*server)->http_port(), config->data_dir);
   int sig = 0;
-  // SIGHUP reloads dashboards, alert rules, tokens and federation peers (the config file is
-  // re-read); SIGINT/SIGTERM stop.
+  // SIGHUP reloads aggregation rules, dashboards, alert rules, tokens and federation peers (the
+  // config file is re-read); SIGINT/SIGTERM stop.
   while (sigwait(&signals, &sig) == 0 && sig == SIGHUP) {
     fmt::print(stderr, "meridian: SIGHUP: reloading{}\n",
                config_path.empty() ? "" : " (re-reading " + config_path + ")");

@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
+#include "aggregation/aggregating_sink.h"
 #include "alerting/alert_api.h"
 #include "alerting/check_sink.h"
 #include "alerting/engine.h"
@@ -80,10 +81,30 @@ core::Result<std::unique_ptr<Server>> Server::Start(const Config& config,
     }
   }
   server->sink_ = std::make_unique<StoreSink>(*server->store_);
+  // Every listener (plaintext TCP/UDP, pickle) writes through the aggregator when it is on.
+  ingest::PointSink* ingest_sink = server->sink_.get();
+  if (config.aggregator.enabled()) {
+    const AggregatorConfig& ac = config.aggregator;
+    ASSIGN_OR_RETURN(auto rules, BuildAggregatorRules(config));
+    aggregation::AggregatingSinkOptions ao;
+    ao.forward_inputs = ac.forward_all;
+    ao.max_intervals = ac.max_intervals;
+    ao.max_buffers = ac.max_buffers;
+    ao.max_buffered_values = ac.max_buffered_values;
+    ao.max_cached_names = ac.max_cached_names;
+    ao.flush_interval = ac.flush_interval;
+    ASSIGN_OR_RETURN(server->aggregator_, aggregation::AggregatingSink::Create(
+                                              ao, *server->sink_, clock, server->metrics_));
+    fmt::print(stderr, "meridian: aggregator: {} rules, {} rewrite rules, forward_all {}\n",
+               rules->rules().size(), rules->pre().size() + rules->post().size(), ac.forward_all);
+    server->aggregator_->SetRules(std::move(rules));
+    server->aggregator_->Start();
+    ingest_sink = server->aggregator_.get();
+  }
 
   const ingest::ServerOptions io = internal::GraphiteServerOptions(config.graphite);
   ASSIGN_OR_RETURN(server->graphite_,
-                   ingest::GraphiteServer::Start(io, *server->sink_, clock, server->metrics_));
+                   ingest::GraphiteServer::Start(io, *ingest_sink, clock, server->metrics_));
   RETURN_IF_ERROR(server->StartAlerting());
   RETURN_IF_ERROR(server->StartHttp());
   if (server->alerts_) {
@@ -263,9 +284,15 @@ void Server::Reload(const Config* reloaded) {
   // Peers: the new federation section if one was given, else the running one (token files are
   // re-read either way; connections are reopened).
   const FederationConfig& fc = reloaded ? reloaded->federation : config_.federation;
+  if (aggregator_) ReloadAggregator(reloaded ? *reloaded : config_);
   if (reloaded) {
     Config rest = *reloaded;
     rest.federation.peers = config_.federation.peers;
+    rest.aggregator.rules_file = config_.aggregator.rules_file;
+    rest.aggregator.rewrite_rules_file = config_.aggregator.rewrite_rules_file;
+    rest.aggregator.rules = config_.aggregator.rules;
+    rest.aggregator.rewrite_pre = config_.aggregator.rewrite_pre;
+    rest.aggregator.rewrite_post = config_.aggregator.rewrite_post;
     if (!(rest == config_)) {
       fmt::print(stderr,
                  "meridian: config changes outside federation.peers take effect at the next "
@@ -291,6 +318,29 @@ void Server::Reload(const Config* reloaded) {
     fmt::print(stderr, "meridian: alert rules reloaded: {} groups, {} rules\n", outcome.groups,
                outcome.rules);
   }
+}
+
+void Server::ReloadAggregator(const Config& config) {
+  auto rules = BuildAggregatorRules(config);
+  if (!rules.ok()) {
+    fmt::print(stderr, "meridian: aggregation rules not reloaded (the running ones stay): {}\n",
+               rules.status().message());
+    metrics_
+        .GetCounter("aggregation_reloads_total", "Aggregation rule reloads.", {{"result", "error"}})
+        .Add();
+    return;
+  }
+  fmt::print(stderr, "meridian: aggregation rules reloaded: {} rules, {} rewrite rules\n",
+             (*rules)->rules().size(), (*rules)->pre().size() + (*rules)->post().size());
+  aggregator_->SetRules(*std::move(rules));
+  metrics_.GetCounter("aggregation_reloads_total", "Aggregation rule reloads.", {{"result", "ok"}})
+      .Add();
+  AggregatorConfig& running = config_.aggregator;
+  running.rules_file = config.aggregator.rules_file;
+  running.rewrite_rules_file = config.aggregator.rewrite_rules_file;
+  running.rules = config.aggregator.rules;
+  running.rewrite_pre = config.aggregator.rewrite_pre;
+  running.rewrite_post = config.aggregator.rewrite_post;
 }
 
 uint16_t Server::graphite_port() const { return graphite_->tcp_port(); }
@@ -363,6 +413,8 @@ core::Status Server::Shutdown() {
   if (alerts_) alerts_->Stop();
   // Ingest: it drains every connection's pending batch into the store.
   if (graphite_) graphite_->Stop();
+  // The aggregator writes what its buffers hold while the store is still open.
+  if (aggregator_) aggregator_->Stop();
   if (!store_) return core::Status::Ok();
   if (http_abandoned_) {
     // Abandoned handlers may still read the store: make every point durable but keep the

@@ -14,6 +14,9 @@
 #include "core/metrics.h"
 #include "core/status.h"
 
+namespace meridian::aggregation {
+class AggregatingSink;
+}
 namespace meridian::alerting {
 class AlertEngine;
 class CheckSink;
@@ -66,7 +69,8 @@ class Server {
   uint16_t http_port() const;
   core::MetricsRegistry& metrics() { return metrics_; }
 
-  // SIGHUP: rescans the dashboard files; reloads the alert rules (when alerting is on), the HTTP
+  // SIGHUP: re-reads the aggregator's rule files and inline rules (when it is on); rescans the
+  // dashboard files; reloads the alert rules (when alerting is on), the HTTP
   // tokens file (when set), the
   // peers' token files, and — given the re-read config file — the federation section (peers
   // added, removed or changed without a restart). Errors are logged; what runs stays when the
@@ -90,6 +94,8 @@ class Server {
   // The events store and API, /api/status and /api/overview (server_events.cc).
   core::Status StartEventsAndStatus();
   core::Status LoadTokens();
+  // SIGHUP: the aggregator's rules from `config` (files re-read); a broken one keeps the old.
+  void ReloadAggregator(const Config& config);
   // The peers of a federation section (token files read now). Errors name the peer.
   core::Result<std::vector<std::shared_ptr<query::federation::Peer>>> BuildPeers(
       const FederationConfig& fc);
@@ -115,6 +121,8 @@ class Server {
   std::unique_ptr<dashboards::DashboardLibrary> dashboards_;
   class StoreSink;
   std::unique_ptr<StoreSink> sink_;
+  // carbon-aggregator rules between the listeners and sink_ (aggregator section set).
+  std::unique_ptr<aggregation::AggregatingSink> aggregator_;
   // Events (graphite-web's events API) and the status/overview pages' sources.
   std::unique_ptr<alerting::StateStore> event_records_;
   std::unique_ptr<dashboards::RecordEventStore> events_;

@@ -37,7 +37,7 @@ class ConfigParser : private YamlReader {
   Status Top(const YAML::Node& root, Config& c) const {
     return ForEachKey(root, "",
                       {"instance", "data_dir", "graphite", "http", "storage", "alerting",
-                       "federation", "dashboards", "events"},
+                       "federation", "dashboards", "events", "aggregator"},
                       [&](const std::string& key, const YAML::Node& v, const std::string& path) {
                         if (key == "instance") return Instance(v, path, c.instance);
                         if (key == "data_dir") {
@@ -51,6 +51,7 @@ class ConfigParser : private YamlReader {
                         if (key == "federation") return Federation(v, path, c.federation);
                         if (key == "dashboards") return Dashboards(v, path, c.dashboards);
                         if (key == "events") return Events(v, path, c.events);
+                        if (key == "aggregator") return Aggregator(v, path, c.aggregator);
                         return Storage(v, path, c.storage);
                       });
   }
@@ -96,6 +97,76 @@ class ConfigParser : private YamlReader {
             return Nsca(v, p, a.nsca);
           }
           return Status::Ok();
+        });
+  }
+
+  // A list of rule lines, each checked now so that errors name their line of the config.
+  Status Lines(const YAML::Node& node, const std::string& path, std::vector<ConfigLine>& out,
+               const std::function<Status(const ConfigLine&)>& check) const {
+    if (!node.IsSequence()) return Error(node, path, "expected a list of rule lines");
+    out.clear();
+    for (size_t i = 0; i < node.size(); ++i) {
+      const std::string item_path = fmt::format("{}[{}]", path, i);
+      ASSIGN_OR_RETURN(std::string text, String(node[i], item_path));
+      ConfigLine line{std::move(text), Where(node[i])};
+      if (Status st = check(line); !st.ok()) return Error(node[i], item_path, st.message());
+      out.push_back(std::move(line));
+    }
+    return Status::Ok();
+  }
+
+  Status Aggregator(const YAML::Node& node, const std::string& path, AggregatorConfig& a) const {
+    using std::chrono::milliseconds;
+    auto rewrite_line = [](const ConfigLine& line) -> Status {
+      const size_t eq = line.text.find('=');
+      if (eq == std::string::npos) return InvalidArgument("expected 'regex = replacement'");
+      aggregation::RewriteRule rule;
+      rule.pattern = line.text.substr(0, eq);
+      rule.replacement = line.text.substr(eq + 1);
+      while (!rule.pattern.empty() && std::isspace(static_cast<unsigned char>(rule.pattern.back())))
+        rule.pattern.pop_back();
+      while (!rule.replacement.empty() &&
+             std::isspace(static_cast<unsigned char>(rule.replacement.front())))
+        rule.replacement.erase(0, 1);
+      return aggregation::CompiledRewrite::Compile(rule).status();
+    };
+    return ForEachKey(
+        node, path,
+        {"rules_file", "rewrite_rules_file", "rules", "rewrite", "forward_all", "max_intervals",
+         "max_rules", "max_buffers", "max_buffered_values", "max_cached_names", "flush_interval"},
+        [&](const std::string& key, const YAML::Node& v, const std::string& p) -> Status {
+          if (key == "rules_file" || key == "rewrite_rules_file") {
+            std::string& file = key == "rules_file" ? a.rules_file : a.rewrite_rules_file;
+            ASSIGN_OR_RETURN(file, String(v, p));
+            return file.empty() ? Error(v, p, "must not be empty") : Status::Ok();
+          }
+          if (key == "rules") {
+            return Lines(v, p, a.rules, [](const ConfigLine& line) -> Status {
+              // The message without its own "source:" prefix: Error() adds file:line and key.
+              auto rule = aggregation::ParseAggregationRule(line.text, "rule");
+              if (rule.ok()) return Status::Ok();
+              return InvalidArgument(rule.status().message().substr(6));
+            });
+          }
+          if (key == "rewrite") {
+            return ForEachKey(
+                v, p, {"pre", "post"},
+                [&](const std::string& k, const YAML::Node& lines, const std::string& lp) {
+                  return Lines(lines, lp, k == "pre" ? a.rewrite_pre : a.rewrite_post,
+                               rewrite_line);
+                });
+          }
+          if (key == "forward_all") return Into(Bool(v, p), a.forward_all);
+          if (key == "max_intervals") return Into(Uint(v, p, 1, 1000), a.max_intervals);
+          if (key == "max_rules") return Into(Uint(v, p, 1, 1'000'000), a.max_rules);
+          if (key == "max_buffers") return Into(Uint(v, p, 1, 1'000'000'000), a.max_buffers);
+          if (key == "max_buffered_values") {
+            return Into(Uint(v, p, 1, 1'000'000'000), a.max_buffered_values);
+          }
+          if (key == "max_cached_names") {
+            return Into(Uint(v, p, 1, 1'000'000'000), a.max_cached_names);
+          }
+          return Into(Duration(v, p, milliseconds(10), milliseconds(3'600'000)), a.flush_interval);
         });
   }
 

@@ -34,6 +34,12 @@ class YamlReader {
  public:
   explicit YamlReader(std::string_view source) : source_(source) {}
 
+  // "<source>:<line>" of `node`, for errors reported later (e.g. inline rule lines).
+  std::string Where(const YAML::Node& node) const {
+    const YAML::Mark mark = node.Mark();
+    return mark.is_null() ? source_ : fmt::format("{}:{}", source_, mark.line + 1);
+  }
+
   core::Status Error(const YAML::Node& node, std::string_view path, std::string_view what) const {
     const YAML::Mark mark = node.Mark();
     if (mark.is_null())

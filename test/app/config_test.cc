@@ -101,6 +101,56 @@ storage:
   EXPECT_EQ(c.storage.aggregation[1].x_files_factor, 0.5);
 }
 
+TEST(ConfigTest, ParsesTheAggregatorSectionAndBuildsItsRules) {
+  auto c = ParseConfig(R"(aggregator:
+  rules_file: agg.conf
+  rules:
+    - "totals.<dc> (60) = sum servers.<dc>.*.requests"
+  rewrite: { pre: ["^collectd\\. = servers."], post: [] }
+  forward_all: false
+  max_intervals: 7
+  flush_interval: 250ms
+)",
+                       "m.yaml");
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  EXPECT_TRUE(c->aggregator.enabled());
+  EXPECT_FALSE(c->aggregator.forward_all);
+  EXPECT_EQ(c->aggregator.max_intervals, 7);
+  EXPECT_EQ(c->aggregator.flush_interval, milliseconds(250));
+  ASSERT_EQ(c->aggregator.rules.size(), 1u);
+  EXPECT_EQ(c->aggregator.rules[0].source, "m.yaml:4");
+  c->config_dir = "/etc/carbon";
+  std::string read_path;
+  auto rules = BuildAggregatorRules(*c, [&](const std::string& path) -> core::Result<std::string> {
+    read_path = path;
+    return std::string("# carbon's file\nfile.<x> (10) = max a.<x>\n");
+  });
+  ASSERT_TRUE(rules.ok()) << rules.status().message();
+  EXPECT_EQ(read_path, "/etc/carbon/agg.conf");
+  ASSERT_EQ((*rules)->rules().size(), 2u);  // the file's first, then the inline one
+  EXPECT_EQ((*rules)->rules()[0].rule().source, "/etc/carbon/agg.conf:2");
+  EXPECT_EQ((*rules)->pre().size(), 1u);
+  EXPECT_FALSE(Config{}.aggregator.enabled());
+}
+
+TEST(ConfigTest, BrokenAggregatorRulesNameTheirLine) {
+  auto c = ParseConfig("aggregator:\n  rules:\n    - \"a (60) = median b\"\n", "m.yaml");
+  ASSERT_FALSE(c.ok());
+  EXPECT_THAT(c.status().message(),
+              StartsWith("m.yaml:3: aggregator.rules[0]: unknown method 'median'"));
+  auto rw = ParseConfig("aggregator:\n  rewrite:\n    pre: [\"(a)\\\\1 = x\"]\n", "m.yaml");
+  ASSERT_FALSE(rw.ok());
+  EXPECT_THAT(rw.status().message(), HasSubstr("aggregator.rewrite.pre[0]: invalid regex"));
+  Config file_config;
+  file_config.aggregator.rules_file = "agg.conf";
+  auto broken =
+      BuildAggregatorRules(file_config, [](const std::string&) -> core::Result<std::string> {
+        return std::string("ok (60) = sum a\nbroken\n");
+      });
+  ASSERT_FALSE(broken.ok());
+  EXPECT_THAT(broken.status().message(), StartsWith("aggregator.rules_file: agg.conf:2: expected"));
+}
+
 TEST(ConfigTest, ParsesTheAlertingSection) {
   Config c = MustParse(R"(
 alerting:
