@@ -178,6 +178,23 @@ TEST(CheckConfigTest, DataDirThatIsAFileIsAnError) {
   EXPECT_THAT(r.err, HasSubstr("data_dir: " + dir.Sub("store") + " exists and is not a directory"));
 }
 
+TEST(CheckConfigTest, BrokenAggregationRulesFileIsNamedWithItsLine) {
+  TempDir dir("check-config");
+  ASSERT_TRUE(WriteFile(dir.path() / "aggregation-rules.conf",
+                        "# carbon-aggregator rules\n"
+                        "prod.applications.<app>.all.requests (60) = sum "
+                        "prod.applications.<app>.*.requests\n"
+                        "broken line without a method\n")
+                  .ok());
+  ASSERT_TRUE(WriteFile(dir.path() / "meridian.yaml",
+                        fmt::format("data_dir: {}\naggregator:\n  rules_file: {}\n",
+                                    dir.Sub("data"), dir.Sub("aggregation-rules.conf")))
+                  .ok());
+  const CliRun r = CheckConfig(dir, {"--config", dir.Sub("meridian.yaml")});
+  EXPECT_EQ(r.code, 1) << r.out << r.err;
+  EXPECT_THAT(r.err, HasSubstr("aggregation-rules.conf:3"));
+}
+
 // The running service holds its ports and the store's lock: a check beside it still passes,
 // because it binds nothing and opens nothing.
 TEST(CheckConfigTest, RunsBesideTheRunningServiceItChecks) {
