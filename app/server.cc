@@ -87,6 +87,8 @@ core::Result<std::unique_ptr<Server>> Server::Start(const Config& config,
   io.max_connections_per_source = config.graphite.max_connections_per_source;
   io.idle_timeout = config.graphite.idle_timeout;
   io.udp_receive_buffer_bytes = config.graphite.udp_receive_buffer_bytes;
+  if (config.graphite.pickle) io.pickle_listen = config.graphite.pickle_listen.ToString();
+  io.max_pickle_frame_bytes = config.graphite.max_pickle_frame_bytes;
   ASSIGN_OR_RETURN(server->graphite_,
                    ingest::GraphiteServer::Start(io, *server->sink_, clock, server->metrics_));
   RETURN_IF_ERROR(server->StartAlerting());
@@ -355,6 +357,8 @@ void Server::Reload(const Config* reloaded) {
 }
 
 uint16_t Server::graphite_port() const { return graphite_->tcp_port(); }
+
+uint16_t Server::pickle_port() const { return graphite_->pickle_port(); }
 uint16_t Server::http_port() const { return http_->port(); }
 
 namespace {

@@ -27,6 +27,8 @@ class Vm {
 
   PickleReject Run(uint32_t* result);
   const Obj& obj(uint32_t i) const { return objs_[i]; }
+  size_t op_offset() const { return op_offset_; }
+  uint8_t op() const { return op_; }
 
  private:
   bool Need(size_t n) const { return f_.size() - pos_ >= n; }
@@ -99,6 +101,8 @@ class Vm {
   std::string_view f_;
   const PickleLimits& lim_;
   size_t pos_ = 0;
+  size_t op_offset_ = 0;  // where the current opcode starts
+  uint8_t op_ = 0;
   std::vector<Obj> objs_;
   std::vector<uint32_t> stack_;
   std::unordered_map<uint64_t, uint32_t> memo_;
@@ -166,6 +170,10 @@ bool ParseInt(std::string_view s, double* out) {
     if (c < '0' || c > '9') return false;
     v = v * 10 + (c - '0');
   }
+  // Past 2^53 the running sum rounds at every step; float(int) rounds once, as from_chars does.
+  if (s.size() > 15) {
+    [[maybe_unused]] auto parsed = std::from_chars(s.data(), s.data() + s.size(), v);  // digits
+  }
   *out = neg ? -v : v;
   return true;
 }
@@ -181,8 +189,10 @@ double LongBytes(std::string_view b) {  // little-endian two's complement
 PickleReject Vm::Run(uint32_t* result) {
   using R = PickleReject;
   while (true) {
+    op_offset_ = pos_;
     if (!Need(1)) return R::kTruncated;
     uint8_t op = uint8_t(f_[pos_++]);
+    op_ = op;
     R r = R::kOk;
     std::string_view line;
     switch (op) {
@@ -431,6 +441,10 @@ std::string_view PickleRejectName(PickleReject r) {
       return "not_a_list";
     case PickleReject::kOutputTooLarge:
       return "output_too_large";
+    case PickleReject::kFrameTooLarge:
+      return "too_large";
+    case PickleReject::kIncomplete:
+      return "incomplete";
   }
   return "unknown";
 }
@@ -440,7 +454,11 @@ PickleDecodeResult DecodePickleFrame(std::string_view frame, const PickleLimits&
   Vm vm(frame, limits);
   uint32_t root = 0;
   out.reject = vm.Run(&root);
-  if (out.reject != PickleReject::kOk) return out;
+  if (out.reject != PickleReject::kOk) {
+    out.error_offset = vm.op_offset();
+    out.error_opcode = vm.op();
+    return out;
+  }
   const Obj& top = vm.obj(root);
   if (top.kind != Kind::kList && top.kind != Kind::kTuple) {
     out.reject = PickleReject::kNotAList;

@@ -28,11 +28,14 @@ enum class PickleReject : uint8_t {
   kTooManyObjects,   // more than max_objects values created
   kNotAList,         // the result is not a list/tuple of datapoints
   kOutputTooLarge,   // decoded paths exceed max_output_bytes (memoized-element repetition)
+  // Framing (PickleProtocol), never returned by DecodePickleFrame:
+  kFrameTooLarge,  // length prefix above ServerOptions::max_pickle_frame_bytes (not allocated)
+  kIncomplete,     // the connection closed (or Stop() drained it) in the middle of a frame
 };
-inline constexpr size_t kPickleRejectCount = 10;
+inline constexpr size_t kPickleRejectCount = 12;
 // "ok", "forbidden_opcode", "unknown_opcode", "truncated", "malformed", "stack_too_deep",
-// "memo_too_large", "too_many_objects", "not_a_list", "output_too_large": the reason label of
-// meridian_ingest_pickle_frames_rejected_total.
+// "memo_too_large", "too_many_objects", "not_a_list", "output_too_large", "too_large",
+// "incomplete": the reason label of ingest_pickle_frames_rejected_total.
 std::string_view PickleRejectName(PickleReject r);
 
 struct PickleLimits {
@@ -52,6 +55,9 @@ struct PickleDatapoint {
 
 struct PickleDecodeResult {
   PickleReject reject = PickleReject::kOk;
+  // On reject: the offset in the frame of the opcode that failed, and that opcode (for the log).
+  size_t error_offset = 0;
+  uint8_t error_opcode = 0;
   std::vector<PickleDatapoint> points;
   size_t skipped_elements = 0;  // elements not shaped (path, (ts, value)) or not float()-able
 };
