@@ -414,7 +414,7 @@ TEST(DurationTest, ParsesUnitsAndRequiresOne) {
 
 TEST(OverridesTest, ReplaceFileValuesAndNameTheFlagOnError) {
   Config c = MustParse(kDefaultConfigYaml);
-  ASSERT_TRUE(ApplyOverrides(c, {"/tmp/d", "127.0.0.1:0", "[::1]:0"}).ok());
+  ASSERT_TRUE(ApplyOverrides(c, {"/tmp/d", "127.0.0.1:0", "[::1]:0", std::nullopt}).ok());
   EXPECT_EQ(c.data_dir, "/tmp/d");
   EXPECT_EQ(c.graphite.listen, (ListenAddress{"127.0.0.1", 0}));
   EXPECT_EQ(c.http.listen, (ListenAddress{"::1", 0}));
@@ -422,11 +422,11 @@ TEST(OverridesTest, ReplaceFileValuesAndNameTheFlagOnError) {
   Config untouched = c;
   EXPECT_TRUE(ApplyOverrides(c, {}).ok());
   EXPECT_EQ(c, untouched);
-  EXPECT_THAT(ApplyOverrides(c, {std::nullopt, "nope", std::nullopt}).message(),
+  EXPECT_THAT(ApplyOverrides(c, {std::nullopt, "nope", std::nullopt, std::nullopt}).message(),
               StartsWith("--graphite-listen: "));
-  EXPECT_THAT(ApplyOverrides(c, {std::nullopt, std::nullopt, "x:70000"}).message(),
+  EXPECT_THAT(ApplyOverrides(c, {std::nullopt, std::nullopt, "x:70000", std::nullopt}).message(),
               StartsWith("--http-listen: "));
-  EXPECT_THAT(ApplyOverrides(c, {"", std::nullopt, std::nullopt}).message(),
+  EXPECT_THAT(ApplyOverrides(c, {"", std::nullopt, std::nullopt, std::nullopt}).message(),
               StartsWith("--data-dir: "));
 }
 
