@@ -79,24 +79,25 @@ TEST(PickleTest, CPythonProtocols0To2AreStoredLikePlaintext) {
   TempDir scratch;
   const int64_t t = Now() / 10 * 10 - 60;
   for (int protocol = 0; protocol <= 2; ++protocol) {
-    // ints, floats, numeric strings, bytes paths, a tagged name, NaN (dropped), -1 (now).
+    // ints, floats, numeric strings, a tagged name, NaN (dropped), a bad element (skipped), a
+    // long. (Python 3 pickles bytes for protocols 0-2 as a call of _codecs.encode: a GLOBAL that
+    // carbon's SafeUnpickler refuses too; py2-style S strings are in pickle_decoder_test.)
     const std::string expr = fmt::format(
         "[('p{0}.int', ({1}, 42)), ('p{0}.float', ({1}.0, 1.5)), (u'p{0}.str', ('{1}', '2.5')),"
-        " (b'p{0}.bytes', ({1}, 7)), ('p{0}.tagged;dc=x;app=y', ({1}, 3)),"
+        " ('p{0}.tagged;dc=x;app=y', ({1}, 3)),"
         " ('p{0}.nan', ({1}, float('nan'))), ('p{0}.bad', ({1},)), ('p{0}.big', ({1}, 2**70))]",
         protocol, t);
     auto body = PythonPickle(scratch.path(), expr, protocol);
     ASSERT_TRUE(body.ok()) << body.status().ToString();
     ASSERT_TRUE(SendTcp(m->pickle_port(), LengthPrefixed(*body)).ok());
   }
-  ASSERT_TRUE(WaitFor([&] { return Points(*m, "p2.*").size() == 5; }, 10s)) << m->Log();
+  ASSERT_TRUE(WaitFor([&] { return Points(*m, "p2.*").size() == 4; }, 10s)) << m->Log();
   for (int protocol = 0; protocol <= 2; ++protocol) {
     const std::string p = "p" + std::to_string(protocol);
     auto pts = Points(*m, p + ".*");
     EXPECT_EQ(pts[p + ".int"][t], 42) << p;
     EXPECT_EQ(pts[p + ".float"][t], 1.5) << p;
     EXPECT_EQ(pts[p + ".str"][t], 2.5) << p;
-    EXPECT_EQ(pts[p + ".bytes"][t], 7) << p;
     EXPECT_EQ(pts[p + ".big"][t], 1180591620717411303424.0) << p;
     EXPECT_EQ(pts.count(p + ".nan"), 0u) << p;
     EXPECT_EQ(pts.count(p + ".bad"), 0u) << p;
