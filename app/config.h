@@ -20,7 +20,8 @@
 namespace meridian::app {
 
 // The embedded default configuration, used by `meridian serve` without --config: data in ./data,
-// Graphite plaintext on :2003 TCP+UDP, pickle on :2004, HTTP on :8080. Parses to Config{} (plus the instance).
+// Graphite plaintext on :2003 TCP+UDP, pickle on :2004, HTTP on :8080. Parses to Config{} (plus the
+// instance).
 extern const char* const kDefaultConfigYaml;
 
 // "host:port" or "[ipv6]:port"; port 0 = pick a free port (tests).
@@ -54,7 +55,8 @@ struct GraphiteConfig {
   // carbon's pickle receiver (PICKLE_RECEIVER_PORT): carbon-relay / carbon-relay-ng destinations.
   bool pickle = true;                            // false: no pickle listener
   ListenAddress pickle_listen{"0.0.0.0", 2004};  // TCP
-  size_t max_pickle_frame_bytes = 1 << 20;       // larger length prefix: connection closed; 1 KiB..256 MiB
+  // A larger length prefix closes the connection; 1 KiB..256 MiB.
+  size_t max_pickle_frame_bytes = 1 << 20;
   bool operator==(const GraphiteConfig&) const = default;
 };
 

@@ -1,12 +1,14 @@
 // libFuzzer target for the restricted pickle VM (ingest/internal/pickle_decoder.h): any bytes
 // give a PickleReject; a rejected frame yields no points; an accepted one yields points whose
-// path sizes stay within max_output_bytes; no recursion, stack or memo past the limits.
+// path sizes stay within max_output_bytes; no recursion, stack or memo past the limits; every
+// decoded point goes through ValidatePoint (the receiver's next step) without a finding.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
 #include <string_view>
 
 #include "ingest/internal/pickle_decoder.h"
+#include "ingest/line_parser.h"
 
 namespace {
 
@@ -31,7 +33,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     return 0;
   }
   size_t bytes = 0;
-  for (const auto& p : r.points) bytes += p.path.size();
+  meridian::ingest::ParsedLine parsed;
+  for (const auto& p : r.points) {
+    bytes += p.path.size();
+    // What the pickle receiver does with each point: the plaintext rules, whatever the bytes.
+    const auto v = meridian::ingest::ValidatePoint(p.path, p.timestamp, p.value, 1, &parsed);
+    Check(v != meridian::ingest::ParseResult::kEmpty);
+    if (v == meridian::ingest::ParseResult::kOk) Check(!parsed.path.empty());
+  }
   Check(bytes <= limits.max_output_bytes);
   return 0;
 }

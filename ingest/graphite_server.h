@@ -7,9 +7,9 @@
 //   ...
 //   (*server)->Stop();  // or let it go out of scope
 //
-// Line semantics: ingest/line_parser.h; pickle: ingest/README.md "Pickle receiver". Limits, backpressure and counters: ingest/README.md.
-// Thread-safety: all methods are thread-safe, but Stop() must not be called from inside
-// PointSink::TryWrite (it waits for the network threads).
+// Line semantics: ingest/line_parser.h; pickle: ingest/README.md "Pickle receiver". Limits,
+// backpressure and counters: ingest/README.md. Thread-safety: all methods are thread-safe, but
+// Stop() must not be called from inside PointSink::TryWrite (it waits for the network threads).
 #pragma once
 
 #include <cstdint>

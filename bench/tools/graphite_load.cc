@@ -26,8 +26,8 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <cmath>
 #include <chrono>
+#include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -49,7 +49,7 @@ struct Options {
   int64_t step = 10;
   int64_t end = 0;  // 0 = now aligned down to step, minus one step.
   uint64_t seed = 42;
-  bool names_only = false;  // Print every series name, one per line, and send nothing.
+  bool names_only = false;    // Print every series name, one per line, and send nothing.
   int64_t pickle_points = 0;  // > 0: carbon pickle frames of this many points instead of lines.
 };
 

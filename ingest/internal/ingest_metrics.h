@@ -41,7 +41,7 @@ struct IngestMetrics {
   std::array<core::Counter*, kParseResultCount> lines_rejected{};  // null: kOk, kEmpty, kWhitespace
   core::Counter& pickle_frames;        // pickle frames decoded (their points then validated)
   core::Counter& pickle_bad_elements;  // list elements not (path, (ts, value)) with float()-ables
-  std::array<core::Counter*, kParseResultCount> pickle_points_rejected{};  // null: kOk, kEmpty
+  std::array<core::Counter*, kParseResultCount> pickle_points_rejected{};   // null: kOk, kEmpty
   std::array<core::Counter*, kPickleRejectCount> pickle_frames_rejected{};  // null: kOk
 };
 

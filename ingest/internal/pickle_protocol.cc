@@ -23,12 +23,12 @@ StreamProtocol::Step PickleProtocol::Next(std::string_view input, int64_t now_se
                                           storage::PointBatch* batch) {
   if (input.size() < 4) return {Status::kNeedMore, 0, 4};
   const auto* p = reinterpret_cast<const unsigned char*>(input.data());
-  const uint64_t length = (uint64_t{p[0]} << 24) | (uint64_t{p[1]} << 16) |
-                          (uint64_t{p[2]} << 8) | uint64_t{p[3]};
+  const uint64_t length =
+      (uint64_t{p[0]} << 24) | (uint64_t{p[1]} << 16) | (uint64_t{p[2]} << 8) | uint64_t{p[3]};
   if (length > max_frame_) {
-    return Refuse(PickleReject::kFrameTooLarge,
-                  fmt::format("length prefix {} > graphite.max_pickle_frame_bytes ({})", length,
-                              max_frame_));
+    return Refuse(
+        PickleReject::kFrameTooLarge,
+        fmt::format("length prefix {} > graphite.max_pickle_frame_bytes ({})", length, max_frame_));
   }
   const size_t total = 4 + static_cast<size_t>(length);
   if (input.size() < total) return {Status::kNeedMore, 0, total};
@@ -69,8 +69,8 @@ void PickleProtocol::AddPoints(const PickleDecodeResult& frame, int64_t now_seco
 
 StreamProtocol::Step PickleProtocol::Refuse(PickleReject reason, const std::string& detail) {
   metrics_.PickleFrameRejected(reason).Add();
-  log_.Log(fmt::format("pickle frame refused: {} {} (connection closed)",
-                       PickleRejectName(reason), detail),
+  log_.Log(fmt::format("pickle frame refused: {} {} (connection closed)", PickleRejectName(reason),
+                       detail),
            peer_, "");
   return {Status::kClose, 0, 0};
 }

@@ -41,8 +41,7 @@ TcpListener::TcpListener(asio::io_context& io, ServerContext& ctx, std::string n
 core::Status TcpListener::Open(const tcp::endpoint& endpoint) {
   boost::system::error_code ec;
   auto fail = [&](const char* step) {
-    return core::Unavailable(name_ + " " + step + " " +
-                             endpoint.address().to_string() + ":" +
+    return core::Unavailable(name_ + " " + step + " " + endpoint.address().to_string() + ":" +
                              std::to_string(endpoint.port()) + ": " + ec.message());
   };
   if (acceptor_.open(endpoint.protocol(), ec)) return fail("open");

@@ -60,20 +60,21 @@ TEST(ConfigTest, PickleReceiverKnobsParseAndDefaultToCarbonsPort) {
   EXPECT_EQ(d.graphite.pickle_listen.ToString(), "0.0.0.0:2004");
   EXPECT_EQ(d.graphite.max_pickle_frame_bytes, 1u << 20);
   Config c = MustParse(
-      "graphite: { pickle: false, pickle_listen: \"127.0.0.1:0\", max_pickle_frame_bytes: 4096 }\n");
+      "graphite: { pickle: false, pickle_listen: \"127.0.0.1:0\", max_pickle_frame_bytes: 4096 "
+      "}\n");
   EXPECT_FALSE(c.graphite.pickle);
   EXPECT_EQ(c.graphite.pickle_listen, (ListenAddress{"127.0.0.1", 0}));
   EXPECT_EQ(c.graphite.max_pickle_frame_bytes, 4096u);
-  EXPECT_THAT(ParseConfig("graphite:\n  max_pickle_frame_bytes: 100\n", "meridian.yaml")
-                  .status()
-                  .message(),
-              ::testing::HasSubstr("meridian.yaml:2: graphite.max_pickle_frame_bytes: '100' is not "
-                                   "an integer in 1024..268435456"));
+  EXPECT_THAT(
+      ParseConfig("graphite:\n  max_pickle_frame_bytes: 100\n", "meridian.yaml").status().message(),
+      ::testing::HasSubstr("meridian.yaml:2: graphite.max_pickle_frame_bytes: '100' is not "
+                           "an integer in 1024..268435456"));
   EXPECT_THAT(ParseConfig("graphite: { pickle: sure }\n", "meridian.yaml").status().message(),
               ::testing::HasSubstr("meridian.yaml:1: graphite.pickle: 'sure' is not a boolean"));
-  EXPECT_THAT(
-      ParseConfig("graphite: { pickle_listen: \"::1:2004\" }\n", "meridian.yaml").status().message(),
-      ::testing::HasSubstr("graphite.pickle_listen"));
+  EXPECT_THAT(ParseConfig("graphite: { pickle_listen: \"::1:2004\" }\n", "meridian.yaml")
+                  .status()
+                  .message(),
+              ::testing::HasSubstr("graphite.pickle_listen"));
   Overrides off;
   off.pickle_listen = "off";
   ASSERT_TRUE(ApplyOverrides(d, off).ok());

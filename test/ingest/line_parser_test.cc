@@ -148,9 +148,9 @@ TEST(LineParserTest, NameHygieneLeavesGoodAndTaggedNamesAlone) {
   ParsedLine p;
   // Tagged names keep carbon's TaggedSeries rules only: the name part may hold empty nodes
   // (carbon stores tagged series under a hash, not a path per node).
-  for (std::string_view line : {"a.b.c 1 10", "a-b_c:d 1 10", "h\xc3\xa9llo.w\xc2\xa1rld 1 10",
-                                "a..b;t=v 1 10", ".a;t=v 1 10", "a.{x=\"1\"} 1 10",
-                                "a;name=\x01 1 10"}) {
+  for (std::string_view line :
+       {"a.b.c 1 10", "a-b_c:d 1 10", "h\xc3\xa9llo.w\xc2\xa1rld 1 10", "a..b;t=v 1 10",
+        ".a;t=v 1 10", "a.{x=\"1\"} 1 10", "a;name=\x01 1 10"}) {
     EXPECT_EQ(ParseLine(line, kNow, &p), ParseResult::kOk) << line;
   }
 }

@@ -46,8 +46,8 @@ class PickleProtocolTest : public ::testing::Test {
 
 TEST_F(PickleProtocolTest, ConsumesOneFrameAtATimeWithCanonicalNames) {
   std::string bytes = LengthPrefixed(EncodeProtocol2({{"a.b", 1'700'000'000, 1.5}})) +
-                      LengthPrefixed(EncodeProtocol2({{"m;b=1;a=2", 1'700'000'001, 2},
-                                                      {"~c.d", 1'700'000'002, -3}}));
+                      LengthPrefixed(EncodeProtocol2(
+                          {{"m;b=1;a=2", 1'700'000'001, 2}, {"~c.d", 1'700'000'002, -3}}));
   std::string_view in = bytes;
   StreamProtocol::Step s = protocol_.Next(in, kNow, &batch_);
   ASSERT_EQ(s.status, Status::kUnit);
@@ -128,17 +128,17 @@ TEST_F(PickleProtocolTest, DatapointsGetThePlaintextRules) {
   const double nan = std::numeric_limits<double>::quiet_NaN();
   std::string body = EncodeProtocol2({
       {"ok.one", 10, 1},
-      {"now.ts", -1, 2},         // int(ts) == -1 → now
-      {"trunc.ts", 10.9, 3},     // truncated toward zero
-      {"inf.value", 10, inf},    // kept, as carbon keeps it
-      {"nan.value", 10, nan},    // dropped, counted
-      {"inf.ts", inf, 1},        // bad_timestamp
-      {"has space", 10, 1},      // whitespace
-      {"a..b", 10, 1},           // empty_node
-      {"", 10, 1},               // empty_node
-      {"ctl\x01x", 10, 1},       // control_char
-      {"bad\xff", 10, 1},        // bad_utf8
-      {"t;x", 10, 1},            // bad_tags
+      {"now.ts", -1, 2},              // int(ts) == -1 → now
+      {"trunc.ts", 10.9, 3},          // truncated toward zero
+      {"inf.value", 10, inf},         // kept, as carbon keeps it
+      {"nan.value", 10, nan},         // dropped, counted
+      {"inf.ts", inf, 1},             // bad_timestamp
+      {"has space", 10, 1},           // whitespace
+      {"a..b", 10, 1},                // empty_node
+      {"", 10, 1},                    // empty_node
+      {"ctl\x01x", 10, 1},            // control_char
+      {"bad\xff", 10, 1},             // bad_utf8
+      {"t;x", 10, 1},                 // bad_tags
       {std::string(65, 'x'), 10, 1},  // longer than max_name_bytes (64): too_long
   });
   ASSERT_EQ(protocol_.Next(LengthPrefixed(body), kNow, &batch_).status, Status::kUnit);
@@ -147,9 +147,8 @@ TEST_F(PickleProtocolTest, DatapointsGetThePlaintextRules) {
   EXPECT_EQ(batch_.entries()[1].timestamp, kNow);
   EXPECT_EQ(batch_.entries()[2].timestamp, 10);
   EXPECT_EQ(batch_.entries()[3].value, inf);
-  for (const char* reason :
-       {"nan_value", "bad_timestamp", "whitespace", "control_char", "bad_utf8", "bad_tags",
-        "too_long"}) {
+  for (const char* reason : {"nan_value", "bad_timestamp", "whitespace", "control_char", "bad_utf8",
+                             "bad_tags", "too_long"}) {
     EXPECT_EQ(PointsRejected(reason), 1u) << reason;
   }
   EXPECT_EQ(PointsRejected("empty_node"), 2u);
@@ -157,10 +156,10 @@ TEST_F(PickleProtocolTest, DatapointsGetThePlaintextRules) {
 
 TEST_F(PickleProtocolTest, BadElementsAreSkippedAndCounted) {
   // [('a.b', (1, 2)), ('short', (1,)), 5, ('x.y', ('nan?', 1)), ('s.v', ('3', '4.5'))]
-  const std::string body = "\x80\x02]("s +                                     //
+  const std::string body = "\x80\x02]("s +                                        //
                            "X\x03\x00\x00\x00"s + "a.b" + "K\x01K\x02\x86\x86" +  //
-                           "X\x05\x00\x00\x00"s + "short" + "K\x01\x85\x86" +   //
-                           "K\x05" +                                                //
+                           "X\x05\x00\x00\x00"s + "short" + "K\x01\x85\x86" +     //
+                           "K\x05" +                                              //
                            "X\x03\x00\x00\x00"s + "x.y" + "X\x04\x00\x00\x00"s + "nan?" +
                            "K\x01\x86\x86" +  //
                            "X\x03\x00\x00\x00"s + "s.v" + "X\x01\x00\x00\x00"s + "3" +

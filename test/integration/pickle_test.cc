@@ -39,7 +39,7 @@ int64_t Now() { return static_cast<int64_t>(std::time(nullptr)); }
 
 // Non-null (timestamp, value) pairs of every series a render returns, by series name.
 std::map<std::string, std::map<int64_t, double>> Points(const MeridianProcess& m,
-                                                       const std::string& target) {
+                                                        const std::string& target) {
   std::map<std::string, std::map<int64_t, double>> out;
   auto r = m.Render(target, "-1h");
   if (!r.ok()) return out;
@@ -170,7 +170,8 @@ TEST(PickleTest, HostileFramesAreRefusedCountedAndTheServerKeepsServing) {
   SendAndWaitClose(m->pickle_port(), LengthPrefixed("\x80\x02K\x05."));
   SendAndWaitClose(m->pickle_port(), LengthPrefixed("\x80\x02}."));
   // Truncated frame, then close: the length says 100 bytes, 10 arrive.
-  SendAndWaitClose(m->pickle_port(), std::string("\x00\x00\x00\x64", 4) + "\x80\x02](X\x05" + "abc");
+  SendAndWaitClose(m->pickle_port(),
+                   std::string("\x00\x00\x00\x64", 4) + "\x80\x02](X\x05" + "abc");
 
   ASSERT_TRUE(WaitFor(
       [&] {
@@ -180,19 +181,15 @@ TEST(PickleTest, HostileFramesAreRefusedCountedAndTheServerKeepsServing) {
                Metric(*m, Rejected("not_a_list")) == 1 && Metric(*m, Rejected("incomplete")) == 1;
       },
       10s))
-      << m->Log() << "\n" << m->Get("/metrics")->body;
+      << m->Log() << "\n"
+      << m->Get("/metrics")->body;
   EXPECT_FALSE(std::filesystem::exists(scratch.path() / "pwned"));
   // Frames before a refused one were stored; the server still takes pickle and plaintext.
-  ASSERT_TRUE(SendTcp(m->pickle_port(),
-                      LengthPrefixed(EncodeProtocol2({{"after.refusal", double(t), 2}})))
-                  .ok());
+  ASSERT_TRUE(
+      SendTcp(m->pickle_port(), LengthPrefixed(EncodeProtocol2({{"after.refusal", double(t), 2}})))
+          .ok());
   ASSERT_TRUE(m->SendTcp(fmt::format("after.plain 3 {}\n", t)).ok());
-  ASSERT_TRUE(WaitFor(
-      [&] {
-        return Points(*m, "{before,after}.*").size() == 3;
-      },
-      10s))
-      << m->Log();
+  ASSERT_TRUE(WaitFor([&] { return Points(*m, "{before,after}.*").size() == 3; }, 10s)) << m->Log();
   EXPECT_EQ(Points(*m, "before.refusal")["before.refusal"][t], 1);
   EXPECT_NE(m->Log().find("pickle frame refused: forbidden_opcode"), std::string::npos) << m->Log();
 }
@@ -212,7 +209,8 @@ TEST(PickleTest, ARealCarbonRelayForwardsIntoMeridian) {
   lines += fmt::format("relayed.tagged;env=prod;dc=eu 7.5 {}\n", t);
   ASSERT_TRUE(SendTcp((*relay)->line_port(), lines).ok());
   ASSERT_TRUE(WaitFor([&] { return Points(*m, "relayed.host*.*").size() == 1200; }, 20s))
-      << (*relay)->Log() << "\n" << m->Log();
+      << (*relay)->Log() << "\n"
+      << m->Log();
   auto pts = Points(*m, "relayed.host*.*");
   EXPECT_EQ(pts["relayed.host00.m00"][t], 0);
   EXPECT_EQ(pts["relayed.host39.m29"][t], 1199);

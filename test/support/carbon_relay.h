@@ -15,7 +15,7 @@
 namespace meridian::testing {
 
 struct CarbonRelayOptions {
-  uint16_t destination_port = 0;  // pickle destination on 127.0.0.1 (instance "a"). REQUIRED.
+  uint16_t destination_port = 0;     // pickle destination on 127.0.0.1 (instance "a"). REQUIRED.
   std::string extra_relay_settings;  // Extra "KEY = value" lines for the [relay] section.
   std::chrono::milliseconds start_timeout = std::chrono::seconds(30);
 };

@@ -1,6 +1,6 @@
 // Runs the real `meridian serve` binary for integration tests: a temp data dir, free loopback
-// ports (Graphite TCP+UDP, Graphite pickle and HTTP), an optional YAML config; readiness = GET /health is 200.
-// The data dir survives Stop()/Kill()/Restart() and is removed with the object.
+// ports (Graphite TCP+UDP, Graphite pickle and HTTP), an optional YAML config; readiness = GET
+// /health is 200. The data dir survives Stop()/Kill()/Restart() and is removed with the object.
 //
 // Thread-safety: not thread-safe; use from the test thread.
 #pragma once

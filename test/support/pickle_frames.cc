@@ -35,7 +35,7 @@ std::string LengthPrefixed(std::string_view body) {
 }
 
 std::string EncodeProtocol2(const std::vector<PickledPoint>& points) {
-  std::string out = "\x80\x02]";  // PROTO 2, EMPTY_LIST
+  std::string out = "\x80\x02]";            // PROTO 2, EMPTY_LIST
   if (!points.empty()) out.push_back('(');  // MARK
   for (const PickledPoint& p : points) {
     out.push_back('X');  // BINUNICODE
@@ -62,8 +62,8 @@ std::string EncodeProtocol2(const std::vector<PickledPoint>& points) {
 core::Result<std::string> PythonPickle(const std::filesystem::path& scratch,
                                        const std::string& python_expr, int protocol) {
   SubprocessOptions sub;
-  sub.argv = {kSystemPython, "-c", kPickleScript, scratch.string(), python_expr,
-              std::to_string(protocol)};
+  sub.argv = {kSystemPython,    "-c",        kPickleScript,
+              scratch.string(), python_expr, std::to_string(protocol)};
   RETURN_IF_ERROR(RunAndCapture(sub, scratch, std::chrono::seconds(30)).status());
   const std::filesystem::path out = scratch / "pickle.out";
   std::string bytes = ReadFileOrEmpty(out);
