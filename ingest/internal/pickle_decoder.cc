@@ -1,8 +1,10 @@
 #include "ingest/internal/pickle_decoder.h"
 
+#include <algorithm>
 #include <bit>
 #include <charconv>
 #include <cmath>
+#include <cstdint>
 #include <cstring>
 #include <memory>
 #include <unordered_map>
@@ -18,15 +20,26 @@ struct Obj {
   Kind kind = Kind::kNone;
   double num = 0;               // kBool/kInt/kFloat (ints beyond 2^53 lose precision like float())
   std::string_view str;         // kStr: points into the frame or into Vm::owned
-  std::vector<uint32_t> items;  // kList/kTuple
+  std::vector<uint32_t> items;  // kList (appended to over time)
+  uint32_t first = 0;           // kTuple: items are Vm::tuple_items_[first, first + count)
+  uint32_t count = 0;
 };
+
+constexpr uint32_t kNoMemo = UINT32_MAX;
 
 class Vm {
  public:
-  Vm(std::string_view f, const PickleLimits& l) : f_(f), lim_(l) {}
+  Vm(std::string_view f, const PickleLimits& l) : f_(f), lim_(l) {
+    // Carbon-relay frames take ~20 bytes per object: one allocation instead of log2(n) regrowths.
+    objs_.reserve(std::min(f.size() / 16 + 16, lim_.max_objects));
+  }
 
   PickleReject Run(uint32_t* result);
   const Obj& obj(uint32_t i) const { return objs_[i]; }
+  size_t size(const Obj& o) const { return o.kind == Kind::kTuple ? o.count : o.items.size(); }
+  uint32_t item(const Obj& o, size_t i) const {
+    return o.kind == Kind::kTuple ? tuple_items_[o.first + i] : o.items[i];
+  }
   size_t op_offset() const { return op_offset_; }
   uint8_t op() const { return op_; }
 
@@ -69,16 +82,38 @@ class Vm {
       if (objs_[stack_[i]].kind == Kind::kMark) return i;
     return std::string_view::npos;
   }
+  // Keys below max_memo (CPython numbers them 0, 1, 2...) live in a dense vector; others in a map.
   PickleReject Memoize(uint64_t key) {
     if (stack_.empty()) return PickleReject::kMalformed;
-    if (memo_.size() >= lim_.max_memo && !memo_.contains(key)) return PickleReject::kMemoTooLarge;
-    memo_[key] = stack_.back();
+    uint32_t* slot = nullptr;
+    if (key < lim_.max_memo) {
+      if (key >= dense_memo_.size()) {
+        dense_memo_.resize(
+            std::min<size_t>(std::max<size_t>(key + 1, dense_memo_.size() * 2), lim_.max_memo),
+            kNoMemo);
+      }
+      slot = &dense_memo_[key];
+    } else {
+      auto it = sparse_memo_.find(key);
+      if (it != sparse_memo_.end()) slot = &it->second;
+    }
+    if (slot == nullptr || *slot == kNoMemo) {
+      if (memo_count_ >= lim_.max_memo) return PickleReject::kMemoTooLarge;
+      ++memo_count_;
+      if (slot == nullptr) slot = &sparse_memo_[key];
+    }
+    *slot = stack_.back();
     return PickleReject::kOk;
   }
   PickleReject Get(uint64_t key) {
-    auto it = memo_.find(key);
-    if (it == memo_.end()) return PickleReject::kMalformed;
-    return PushId(it->second);
+    uint32_t id = kNoMemo;
+    if (key < dense_memo_.size()) {
+      id = dense_memo_[key];
+    } else if (auto it = sparse_memo_.find(key); it != sparse_memo_.end()) {
+      id = it->second;
+    }
+    if (id == kNoMemo) return PickleReject::kMalformed;
+    return PushId(id);
   }
   PickleReject Append(size_t from) {  // appends stack_[from..] to the list at stack_[from-1]
     if (from == 0 || from > stack_.size()) return PickleReject::kMalformed;
@@ -92,7 +127,13 @@ class Vm {
   PickleReject Num(Kind k, double v) { return Push(Obj{k, v, {}, {}}); }
   PickleReject Seq(Kind k, size_t from) {  // pops stack_[from..] into a new list/tuple
     Obj o{k, 0, {}, {}};
-    o.items.assign(stack_.begin() + from, stack_.end());
+    if (k == Kind::kTuple) {
+      o.first = static_cast<uint32_t>(tuple_items_.size());
+      o.count = static_cast<uint32_t>(stack_.size() - from);
+      tuple_items_.insert(tuple_items_.end(), stack_.begin() + from, stack_.end());
+    } else {
+      o.items.assign(stack_.begin() + from, stack_.end());
+    }
     stack_.resize(from);
     return Push(std::move(o));
   }
@@ -105,7 +146,10 @@ class Vm {
   uint8_t op_ = 0;
   std::vector<Obj> objs_;
   std::vector<uint32_t> stack_;
-  std::unordered_map<uint64_t, uint32_t> memo_;
+  std::vector<uint32_t> dense_memo_;
+  std::unordered_map<uint64_t, uint32_t> sparse_memo_;
+  size_t memo_count_ = 0;
+  std::vector<uint32_t> tuple_items_;
   std::vector<std::unique_ptr<std::string>> owned_;
 };
 
@@ -363,7 +407,7 @@ PickleReject Vm::Run(uint32_t* result) {
         r = op == 'r' ? Memoize(LE(4)) : Get(LE(4));
         break;
       case 0x94:  // MEMOIZE
-        r = Memoize(memo_.size());
+        r = Memoize(memo_count_);
         break;
       // Refused: everything that names or calls code, or builds types carbon's data never holds.
       case 'c':   // GLOBAL
@@ -413,10 +457,6 @@ bool ToFloat(const Obj& o, double* out) {
   }
 }
 
-bool IsSeq(const Obj& o, size_t n) {
-  return (o.kind == Kind::kList || o.kind == Kind::kTuple) && o.items.size() == n;
-}
-
 }  // namespace
 
 std::string_view PickleRejectName(PickleReject r) {
@@ -464,25 +504,47 @@ PickleDecodeResult DecodePickleFrame(std::string_view frame, const PickleLimits&
     out.reject = PickleReject::kNotAList;
     return out;
   }
+  // A sequence of n items.
+  auto is_seq = [&](const Obj& o, size_t n) {
+    return (o.kind == Kind::kList || o.kind == Kind::kTuple) && vm.size(o) == n;
+  };
   size_t out_bytes = 0;
-  for (uint32_t id : top.items) {  // carbon: for metric, (timestamp, value) in datapoints
-    const Obj& e = vm.obj(id);
+  std::vector<std::string_view> paths;
+  const size_t n = vm.size(top);
+  out.points.reserve(n);
+  paths.reserve(n);
+  for (size_t i = 0; i < n; ++i) {  // carbon: for metric, (timestamp, value) in datapoints
+    const Obj& e = vm.obj(vm.item(top, i));
     PickleDatapoint p;
-    if (!IsSeq(e, 2) || vm.obj(e.items[0]).kind != Kind::kStr || !IsSeq(vm.obj(e.items[1]), 2) ||
-        !ToFloat(vm.obj(vm.obj(e.items[1]).items[0]), &p.timestamp) ||
-        !ToFloat(vm.obj(vm.obj(e.items[1]).items[1]), &p.value)) {
+    if (!is_seq(e, 2) || vm.obj(vm.item(e, 0)).kind != Kind::kStr) {
       ++out.skipped_elements;
       continue;
     }
-    std::string_view path = vm.obj(e.items[0]).str;
+    const Obj& tv = vm.obj(vm.item(e, 1));
+    if (!is_seq(tv, 2) || !ToFloat(vm.obj(vm.item(tv, 0)), &p.timestamp) ||
+        !ToFloat(vm.obj(vm.item(tv, 1)), &p.value)) {
+      ++out.skipped_elements;
+      continue;
+    }
+    std::string_view path = vm.obj(vm.item(e, 0)).str;
     out_bytes += path.size() + sizeof(PickleDatapoint);
     if (out_bytes > limits.max_output_bytes) {
       out.points.clear();
       out.reject = PickleReject::kOutputTooLarge;
       return out;
     }
-    p.path = std::string(path);
-    out.points.push_back(std::move(p));
+    paths.push_back(path);
+    out.points.push_back(p);
+  }
+  // The paths point into the frame or the VM: copy them into one buffer the result owns.
+  size_t total = 0;
+  for (std::string_view path : paths) total += path.size();
+  out.name_storage.resize(total);
+  char* dest = out.name_storage.data();
+  for (size_t i = 0; i < paths.size(); ++i) {
+    if (!paths[i].empty()) std::memcpy(dest, paths[i].data(), paths[i].size());
+    out.points[i].path = std::string_view(dest, paths[i].size());
+    dest += paths[i].size();
   }
   return out;
 }

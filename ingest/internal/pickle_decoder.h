@@ -48,7 +48,7 @@ struct PickleLimits {
 // One datapoint as carbon sees it before float(): path as text, timestamp and value converted
 // with Python's float() semantics (numbers or numeric strings).
 struct PickleDatapoint {
-  std::string path;
+  std::string_view path;  // into PickleDecodeResult::name_storage
   double timestamp = 0;
   double value = 0;
 };
@@ -59,6 +59,8 @@ struct PickleDecodeResult {
   size_t error_offset = 0;
   uint8_t error_opcode = 0;
   std::vector<PickleDatapoint> points;
+  // The bytes of every point's path, owned here (a vector: moving the result keeps them put).
+  std::vector<char> name_storage;
   size_t skipped_elements = 0;  // elements not shaped (path, (ts, value)) or not float()-able
 };
 
