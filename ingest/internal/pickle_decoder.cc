@@ -16,13 +16,13 @@ namespace {
 
 enum class Kind : uint8_t { kNone, kBool, kInt, kFloat, kStr, kList, kTuple, kMark };
 
+// Trivially copyable and small: a carbon frame creates five per datapoint.
 struct Obj {
   Kind kind = Kind::kNone;
-  double num = 0;               // kBool/kInt/kFloat (ints beyond 2^53 lose precision like float())
-  std::string_view str;         // kStr: points into the frame or into Vm::owned
-  std::vector<uint32_t> items;  // kList (appended to over time)
-  uint32_t first = 0;           // kTuple: items are Vm::tuple_items_[first, first + count)
-  uint32_t count = 0;
+  double num = 0;        // kBool/kInt/kFloat (ints beyond 2^53 lose precision like float())
+  std::string_view str;  // kStr: points into the frame or into Vm::owned
+  uint32_t first = 0;    // kTuple: items are Vm::tuple_items_[first, first + count);
+  uint32_t count = 0;    // kList: items are Vm::lists_[first] (appended to over time)
 };
 
 constexpr uint32_t kNoMemo = UINT32_MAX;
@@ -36,9 +36,11 @@ class Vm {
 
   PickleReject Run(uint32_t* result);
   const Obj& obj(uint32_t i) const { return objs_[i]; }
-  size_t size(const Obj& o) const { return o.kind == Kind::kTuple ? o.count : o.items.size(); }
+  size_t size(const Obj& o) const {
+    return o.kind == Kind::kTuple ? o.count : lists_[o.first].size();
+  }
   uint32_t item(const Obj& o, size_t i) const {
-    return o.kind == Kind::kTuple ? tuple_items_[o.first + i] : o.items[i];
+    return o.kind == Kind::kTuple ? tuple_items_[o.first + i] : lists_[o.first][i];
   }
   size_t op_offset() const { return op_offset_; }
   uint8_t op() const { return op_; }
@@ -119,23 +121,30 @@ class Vm {
     if (from == 0 || from > stack_.size()) return PickleReject::kMalformed;
     Obj& list = objs_[stack_[from - 1]];
     if (list.kind != Kind::kList) return PickleReject::kMalformed;
-    for (size_t i = from; i < stack_.size(); ++i) list.items.push_back(stack_[i]);
+    std::vector<uint32_t>& items = lists_[list.first];
+    items.insert(items.end(), stack_.begin() + static_cast<ptrdiff_t>(from), stack_.end());
     stack_.resize(from);
     return PickleReject::kOk;
   }
-  PickleReject Str(std::string_view s) { return Push(Obj{Kind::kStr, 0, s, {}}); }
-  PickleReject Num(Kind k, double v) { return Push(Obj{k, v, {}, {}}); }
-  PickleReject Seq(Kind k, size_t from) {  // pops stack_[from..] into a new list/tuple
-    Obj o{k, 0, {}, {}};
-    if (k == Kind::kTuple) {
-      o.first = static_cast<uint32_t>(tuple_items_.size());
-      o.count = static_cast<uint32_t>(stack_.size() - from);
-      tuple_items_.insert(tuple_items_.end(), stack_.begin() + from, stack_.end());
-    } else {
-      o.items.assign(stack_.begin() + from, stack_.end());
-    }
+  PickleReject Str(std::string_view s) { return Push(Obj{Kind::kStr, 0, s, 0, 0}); }
+  PickleReject Num(Kind k, double v) { return Push(Obj{k, v, {}, 0, 0}); }
+  // A new list holding stack_[from..] (none when from == stack_.size()), popped.
+  PickleReject List(size_t from) {
+    Obj o{Kind::kList, 0, {}, 0, 0};
+    o.first = static_cast<uint32_t>(lists_.size());
+    lists_.emplace_back(stack_.begin() + static_cast<ptrdiff_t>(from), stack_.end());
     stack_.resize(from);
-    return Push(std::move(o));
+    return Push(o);
+  }
+  PickleReject Seq(Kind k, size_t from) {  // pops stack_[from..] into a new list/tuple
+    if (k == Kind::kList) return List(from);
+    Obj o{Kind::kTuple, 0, {}, 0, 0};
+    o.first = static_cast<uint32_t>(tuple_items_.size());
+    o.count = static_cast<uint32_t>(stack_.size() - from);
+    tuple_items_.insert(tuple_items_.end(), stack_.begin() + static_cast<ptrdiff_t>(from),
+                        stack_.end());
+    stack_.resize(from);
+    return Push(o);
   }
   PickleReject Text(std::string_view quoted);
 
@@ -150,6 +159,7 @@ class Vm {
   std::unordered_map<uint64_t, uint32_t> sparse_memo_;
   size_t memo_count_ = 0;
   std::vector<uint32_t> tuple_items_;
+  std::vector<std::vector<uint32_t>> lists_;
   std::vector<std::unique_ptr<std::string>> owned_;
 };
 
@@ -346,10 +356,10 @@ PickleReject Vm::Run(uint32_t* result) {
         break;
       }
       case ']':
-        r = Push(Obj{Kind::kList, 0, {}, {}});
+        r = List(stack_.size());
         break;
       case ')':
-        r = Push(Obj{Kind::kTuple, 0, {}, {}});
+        r = Push(Obj{Kind::kTuple, 0, {}, 0, 0});
         break;
       case 'l':
       case 't': {
