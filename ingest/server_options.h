@@ -26,7 +26,7 @@ struct ServerOptions {
   // Largest pickle frame in bytes, without its 4-byte length (carbon's PICKLE_RECEIVER_MAX_LENGTH,
   // 1 MiB). A larger length prefix closes the connection before anything is allocated for it
   // (ingest_pickle_frames_rejected_total{reason="too_large"}). A connection's read buffer grows
-  // to the largest frame it received. 1 KiB..256 MiB.
+  // to the largest frame it received plus read_buffer_bytes. 1 KiB..256 MiB.
   size_t max_pickle_frame_bytes = size_t{1} << 20;
   // Longest line in bytes, excluding its '\n' (carbon's 16384). TCP: a longer line, or an
   // unterminated tail that grows longer, closes that connection (as carbon does); earlier points

@@ -14,8 +14,9 @@
 //     tagged names normalized, name hygiene) plus the plaintext name length: a path longer than
 //     max_line_bytes is rejected (too_long). Rejections: ingest_pickle_points_rejected_total.
 //   - A partial frame when the connection closes is counted (reason incomplete) and dropped.
-// Memory: the connection's read buffer grows to the largest frame received (<= max_frame_bytes
-// + 4); decoding one frame is bounded by PickleLimits.
+// Memory: the connection's read buffer grows to the largest frame received plus
+// read_buffer_bytes (<= max_frame_bytes + 4 + read_buffer_bytes); decoding one frame is bounded
+// by PickleLimits.
 #pragma once
 
 #include <cstdint>

@@ -104,10 +104,13 @@ void TcpConnection::ProcessBuffer() {
 void TcpConnection::CompactAndRead(size_t need_bytes) {
   const size_t tail = end_ - begin_;
   if (need_bytes > capacity_) {
-    std::unique_ptr<char[]> bigger(new char[need_bytes]);
+    // Room for the unit and a read buffer's worth after it, so one read can still take the next
+    // units too (pickle frames are usually a little larger than read_buffer_bytes).
+    const size_t grown = need_bytes + ctx_.options.read_buffer_bytes;
+    std::unique_ptr<char[]> bigger(new char[grown]);
     std::memcpy(bigger.get(), buffer_.get() + begin_, tail);
     buffer_ = std::move(bigger);
-    capacity_ = need_bytes;
+    capacity_ = grown;
   } else if (begin_ > 0) {
     std::memmove(buffer_.get(), buffer_.get() + begin_, tail);
   }
