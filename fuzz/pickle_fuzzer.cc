@@ -1,10 +1,12 @@
 // libFuzzer target for the restricted pickle VM (ingest/internal/pickle_decoder.h): any bytes
 // give a PickleReject; a rejected frame yields no points; an accepted one yields points whose
 // path sizes stay within max_output_bytes; no recursion, stack or memo past the limits; every
-// decoded point goes through ValidatePoint (the receiver's next step) without a finding.
+// decoded point goes through ValidatePoint (the receiver's next step) without a finding; and
+// DecodePickleFrame (fast path for carbon-relay's frames, else the VM) equals the VM alone.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
+#include <cstring>
 #include <string_view>
 
 #include "ingest/internal/pickle_decoder.h"
@@ -25,8 +27,17 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   limits.max_memo = 1024;
   limits.max_objects = 1 << 16;
   limits.max_output_bytes = 1 << 20;
-  const auto r = meridian::ingest::internal::DecodePickleFrame(
-      std::string_view(reinterpret_cast<const char*>(data), size), limits);
+  const std::string_view frame(reinterpret_cast<const char*>(data), size);
+  const auto r = meridian::ingest::internal::DecodePickleFrame(frame, limits);
+  // The straight-line reader for carbon-relay's frames answers exactly as the VM does.
+  const auto vm = meridian::ingest::internal::DecodePickleFrameWithVm(frame, limits);
+  Check(r.reject == vm.reject && r.skipped_elements == vm.skipped_elements &&
+        r.points.size() == vm.points.size());
+  for (size_t i = 0; i < r.points.size(); ++i) {
+    Check(r.points[i].path == vm.points[i].path);
+    Check(std::memcmp(&r.points[i].timestamp, &vm.points[i].timestamp, sizeof(double)) == 0);
+    Check(std::memcmp(&r.points[i].value, &vm.points[i].value, sizeof(double)) == 0);
+  }
   Check(static_cast<size_t>(r.reject) < meridian::ingest::internal::kPickleRejectCount);
   if (r.reject != PickleReject::kOk) {
     Check(r.points.empty());

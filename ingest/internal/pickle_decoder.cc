@@ -499,7 +499,129 @@ std::string_view PickleRejectName(PickleReject r) {
   return "unknown";
 }
 
-PickleDecodeResult DecodePickleFrame(std::string_view frame, const PickleLimits& limits) {
+namespace {
+
+// The paths point into the frame or the VM: copy them into one buffer the result owns.
+void StorePaths(const std::vector<std::string_view>& paths, PickleDecodeResult* out) {
+  size_t total = 0;
+  for (std::string_view path : paths) total += path.size();
+  out->name_storage.resize(total);
+  char* dest = out->name_storage.data();
+  for (size_t i = 0; i < paths.size(); ++i) {
+    if (!paths[i].empty()) std::memcpy(dest, paths[i].data(), paths[i].size());
+    out->points[i].path = std::string_view(dest, paths[i].size());
+    dest += paths[i].size();
+  }
+}
+
+// The one shape carbon-relay (CPython's pickle.dumps, protocol 2) gives a list of
+// (str, (number, number)): PROTO 2, EMPTY_LIST, then batches of MARK + elements + APPENDS (or one
+// element + APPEND), STOP; each element BINUNICODE, BINFLOAT/BININT*, BINFLOAT/BININT*, TUPLE2,
+// TUPLE2, each object optionally followed by a memo put. Anything else — another opcode, a memo
+// get, a limit the VM would hit — returns false and the caller runs the VM, so the answer is
+// always the VM's (pickle_fuzzer checks both agree). Fills out->points and *paths on true.
+bool FastDecode(std::string_view f, const PickleLimits& lim, PickleDecodeResult* out,
+                std::vector<std::string_view>* paths) {
+  const auto* b = reinterpret_cast<const uint8_t*>(f.data());
+  const size_t size = f.size();
+  size_t pos = 0;
+  size_t puts = 0;
+  size_t objects = 1;  // the list
+  size_t out_bytes = 0;
+  auto need = [&](size_t n) { return size - pos >= n; };
+  auto le = [&](size_t n) {
+    uint32_t v = 0;
+    for (size_t i = 0; i < n; ++i) v |= uint32_t{b[pos + i]} << (8 * i);
+    pos += n;
+    return v;
+  };
+  auto put = [&] {
+    if (need(2) && b[pos] == 'q') {
+      pos += 2;
+      ++puts;
+    } else if (need(5) && b[pos] == 'r') {
+      pos += 5;
+      ++puts;
+    }
+  };
+  auto number = [&](double* v) {
+    if (!need(1)) return false;
+    switch (b[pos++]) {
+      case 'G': {
+        if (!need(8)) return false;
+        uint64_t bits = 0;
+        for (int i = 0; i < 8; ++i) bits = (bits << 8) | b[pos + i];
+        pos += 8;
+        *v = std::bit_cast<double>(bits);
+        return true;
+      }
+      case 'J':
+        if (!need(4)) return false;
+        *v = static_cast<int32_t>(le(4));
+        return true;
+      case 'K':
+        if (!need(1)) return false;
+        *v = le(1);
+        return true;
+      case 'M':
+        if (!need(2)) return false;
+        *v = le(2);
+        return true;
+      default:
+        return false;
+    }
+  };
+  auto fail = [&] {
+    out->points.clear();
+    paths->clear();
+    return false;
+  };
+  if (size < 3 || b[0] != 0x80 || b[1] != 2 || b[2] != ']') return false;
+  pos = 3;
+  put();
+  out->points.reserve(size / 64);
+  paths->reserve(size / 64);
+  while (need(1) && b[pos] != '.') {
+    const bool batch = b[pos] == '(';
+    if (batch) {
+      ++pos;
+      ++objects;  // the mark
+    }
+    size_t items = 0;
+    while (need(1) && b[pos] == 'X') {
+      ++pos;
+      if (!need(4)) return fail();
+      const uint32_t n = le(4);
+      if (!need(n)) return fail();
+      const std::string_view path = f.substr(pos, n);
+      pos += n;
+      put();
+      PickleDatapoint p;
+      if (!number(&p.timestamp) || !number(&p.value)) return fail();
+      for (int t = 0; t < 2; ++t) {
+        if (!need(1) || b[pos++] != 0x86) return fail();
+        put();
+      }
+      ++items;
+      objects += 5;
+      out_bytes += path.size() + sizeof(PickleDatapoint);
+      // The VM holds a batch's elements on its stack (list, mark, elements, 3 in the making).
+      if (items + 5 > lim.max_stack || out_bytes > lim.max_output_bytes) return fail();
+      paths->push_back(path);
+      out->points.push_back(p);
+      if (!batch) break;
+    }
+    if (!need(1) || items == 0 || b[pos++] != (batch ? 'e' : 'a')) return fail();
+  }
+  if (!need(1) || pos + 1 != size || puts > lim.max_memo || objects > lim.max_objects) {
+    return fail();
+  }
+  return true;
+}
+
+}  // namespace
+
+PickleDecodeResult DecodePickleFrameWithVm(std::string_view frame, const PickleLimits& limits) {
   PickleDecodeResult out;
   Vm vm(frame, limits);
   uint32_t root = 0;
@@ -546,17 +668,18 @@ PickleDecodeResult DecodePickleFrame(std::string_view frame, const PickleLimits&
     paths.push_back(path);
     out.points.push_back(p);
   }
-  // The paths point into the frame or the VM: copy them into one buffer the result owns.
-  size_t total = 0;
-  for (std::string_view path : paths) total += path.size();
-  out.name_storage.resize(total);
-  char* dest = out.name_storage.data();
-  for (size_t i = 0; i < paths.size(); ++i) {
-    if (!paths[i].empty()) std::memcpy(dest, paths[i].data(), paths[i].size());
-    out.points[i].path = std::string_view(dest, paths[i].size());
-    dest += paths[i].size();
-  }
+  StorePaths(paths, &out);
   return out;
+}
+
+PickleDecodeResult DecodePickleFrame(std::string_view frame, const PickleLimits& limits) {
+  PickleDecodeResult out;
+  std::vector<std::string_view> paths;
+  if (FastDecode(frame, limits, &out, &paths)) {
+    StorePaths(paths, &out);
+    return out;
+  }
+  return DecodePickleFrameWithVm(frame, limits);
 }
 
 }  // namespace meridian::ingest::internal

@@ -65,6 +65,10 @@ struct PickleDecodeResult {
 };
 
 // Decodes one frame body. On reject != kOk, points is empty. Thread-compatible.
+// Frames shaped exactly as carbon-relay's (CPython protocol 2, no memo gets) take a straight-line
+// reader; every other frame, and any frame near a limit, runs the VM. The answer is the VM's.
 PickleDecodeResult DecodePickleFrame(std::string_view frame, const PickleLimits& limits);
+// The VM alone (tests and pickle_fuzzer compare the two).
+PickleDecodeResult DecodePickleFrameWithVm(std::string_view frame, const PickleLimits& limits);
 
 }  // namespace meridian::ingest::internal

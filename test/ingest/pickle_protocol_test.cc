@@ -177,6 +177,45 @@ TEST_F(PickleProtocolTest, AbandonedPartialFrameIsCounted) {
   EXPECT_EQ(FramesRejected("incomplete"), 1u);
 }
 
+// Carbon-relay's frames take the straight-line reader; it must answer as the VM does, including
+// near the limits, where it hands over to the VM.
+TEST(PickleFastPathTest, CarbonRelayFramesDecodeExactlyAsTheVm) {
+  std::vector<meridian::testing::PickledPoint> points;
+  for (int i = 0; i < 900; ++i) {  // one batch under the VM's 1024-entry stack
+    points.push_back({"servers.host" + std::to_string(i) + ".cpu", 1.7e9 + i, i * 0.25 - 3});
+  }
+  points.push_back({"ints", 5, 65535});
+  std::vector<std::string> frames = {EncodeProtocol2(points), EncodeProtocol2({}),
+                                     EncodeProtocol2({{"one", 1, 2}})};
+  // CPython's memo puts (BINPUT / LONG_BINPUT) as carbon-relay sends them.
+  frames.push_back("\x80\x02]q\x00(X\x03\x00\x00\x00"s + "a.b" + "q\x01" +
+                   "G\x41\xd9\x54\xfc\x40\x00\x00\x00"s + "G\x3f\xf8\x00\x00\x00\x00\x00\x00"s +
+                   "\x86q\x02\x86r\x03\x00\x00\x00"s + "e.");
+  frames.push_back(frames.back().substr(0, frames.back().size() - 1));  // no STOP: VM says why
+  PickleLimits tight;
+  tight.max_stack = 40;  // a 900-element batch: the VM's stack limit decides
+  for (const PickleLimits& limits : {PickleLimits{}, tight}) {
+    for (const std::string& f : frames) {
+      PickleDecodeResult fast = DecodePickleFrame(f, limits);
+      PickleDecodeResult vm = DecodePickleFrameWithVm(f, limits);
+      ASSERT_EQ(fast.reject, vm.reject);
+      ASSERT_EQ(fast.points.size(), vm.points.size());
+      for (size_t i = 0; i < vm.points.size(); ++i) {
+        EXPECT_EQ(fast.points[i].path, vm.points[i].path);
+        EXPECT_EQ(fast.points[i].timestamp, vm.points[i].timestamp);
+        EXPECT_EQ(fast.points[i].value, vm.points[i].value);
+      }
+    }
+  }
+  EXPECT_EQ(DecodePickleFrame(frames[0], PickleLimits{}).points.size(), 901u);
+  EXPECT_EQ(DecodePickleFrame(frames[0], tight).reject, PickleReject::kStackTooDeep);
+  PickleDecodeResult memo = DecodePickleFrame(frames[3], PickleLimits{});
+  ASSERT_EQ(memo.points.size(), 1u);
+  EXPECT_EQ(memo.points[0].path, "a.b");
+  EXPECT_EQ(memo.points[0].value, 1.5);
+  EXPECT_EQ(DecodePickleFrame(frames[4], PickleLimits{}).reject, PickleReject::kTruncated);
+}
+
 TEST(LineProtocolTest, CutsLinesAndClosesOnALineTooLong) {
   testing::FakeClock clock{kNow};
   core::MetricsRegistry registry;
