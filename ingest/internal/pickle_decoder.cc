@@ -395,14 +395,16 @@ PickleReject Vm::Run(uint32_t* result) {
       case 'p': {
         double k;
         if (!ReadLine(&line)) return R::kTruncated;
-        if (!ParseInt(line, &k) || k < 0) return R::kMalformed;
+        // A memo key is a uint64 (Python would take any int; no real pickle needs more).
+        if (!ParseInt(line, &k) || k < 0 || k >= 18446744073709551616.0) return R::kMalformed;
         r = Memoize(static_cast<uint64_t>(k));
         break;
       }
       case 'g': {
         double k;
         if (!ReadLine(&line)) return R::kTruncated;
-        if (!ParseInt(line, &k) || k < 0) return R::kMalformed;
+        // A memo key is a uint64 (Python would take any int; no real pickle needs more).
+        if (!ParseInt(line, &k) || k < 0 || k >= 18446744073709551616.0) return R::kMalformed;
         r = Get(static_cast<uint64_t>(k));
         break;
       }
