@@ -25,7 +25,8 @@ const char* const kDefaultConfigYaml =
 # instance: us-east-1          # default: hostname with dots replaced by _ (used in meridian.<instance>.* self-metrics)
 data_dir: ./data
 graphite: { listen: "0.0.0.0:2003", udp: true, max_line_bytes: 16384, max_connections: 10000,
-            max_connections_per_source: 1000, idle_timeout: 10m, udp_receive_buffer_bytes: 16777216 }
+            max_connections_per_source: 1000, idle_timeout: 10m, udp_receive_buffer_bytes: 16777216,
+            pickle: true, pickle_listen: "0.0.0.0:2004", max_pickle_frame_bytes: 1048576 }
 http:
   listen: "0.0.0.0:8080"
   max_series_per_request: 100000
@@ -204,6 +205,18 @@ Status ApplyOverrides(Config& config, const Overrides& overrides) {
     auto addr = ParseListenAddress(*overrides.graphite_listen);
     if (!addr.ok()) return InvalidArgument("--graphite-listen: " + addr.status().message());
     config.graphite.listen = *addr;
+  }
+  if (overrides.pickle_listen) {
+    if (*overrides.pickle_listen == "off") {
+      config.graphite.pickle = false;
+    } else {
+      auto addr = ParseListenAddress(*overrides.pickle_listen);
+      if (!addr.ok()) {
+        return InvalidArgument("--pickle-listen: " + addr.status().message() + " (or \"off\")");
+      }
+      config.graphite.pickle = true;
+      config.graphite.pickle_listen = *addr;
+    }
   }
   if (overrides.http_listen) {
     auto addr = ParseListenAddress(*overrides.http_listen);

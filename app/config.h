@@ -22,7 +22,8 @@
 namespace meridian::app {
 
 // The embedded default configuration, used by `meridian serve` without --config: data in ./data,
-// Graphite plaintext on :2003 TCP+UDP, HTTP on :8080. Parses to Config{} (plus the instance).
+// Graphite plaintext on :2003 TCP+UDP, pickle on :2004, HTTP on :8080. Parses to Config{} (plus the
+// instance).
 extern const char* const kDefaultConfigYaml;
 
 // "host:port" or "[ipv6]:port"; port 0 = pick a free port (tests).
@@ -53,6 +54,11 @@ struct GraphiteConfig {
   std::chrono::milliseconds idle_timeout{600000};
   // SO_RCVBUF asked for the UDP socket (granted size is logged); 0 = system default; ..1 GiB.
   size_t udp_receive_buffer_bytes = 16 << 20;
+  // carbon's pickle receiver (PICKLE_RECEIVER_PORT): carbon-relay / carbon-relay-ng destinations.
+  bool pickle = true;                            // false: no pickle listener
+  ListenAddress pickle_listen{"0.0.0.0", 2004};  // TCP
+  // A larger length prefix closes the connection; 1 KiB..256 MiB.
+  size_t max_pickle_frame_bytes = 1 << 20;
   bool operator==(const GraphiteConfig&) const = default;
 };
 
@@ -266,6 +272,7 @@ struct Overrides {
   std::optional<std::string> data_dir;         // --data-dir DIR
   std::optional<std::string> graphite_listen;  // --graphite-listen HOST:PORT
   std::optional<std::string> http_listen;      // --http-listen HOST:PORT
+  std::optional<std::string> pickle_listen;    // --pickle-listen HOST:PORT|off
 };
 core::Status ApplyOverrides(Config& config, const Overrides& overrides);
 

@@ -234,6 +234,8 @@ ConfigCheckReport CheckConfig(const std::string& config_path, const Overrides& o
   }
   CheckDataDir(config.data_dir, c);
   CheckListen("graphite.listen", config.graphite.listen, c);
+  if (config.graphite.pickle)
+    CheckListen("graphite.pickle_listen", config.graphite.pickle_listen, c);
   CheckListen("http.listen", config.http.listen, c);
   CheckHttp(config.http, c);
   CheckFederation(config.federation, c);

@@ -38,9 +38,9 @@ constexpr const char* kUsage = R"(usage: meridian <command> [options]
 
 commands:
   serve [--config FILE] [--data-dir DIR] [--graphite-listen HOST:PORT] [--http-listen HOST:PORT]
-        [--check-config]
+        [--pickle-listen HOST:PORT|off] [--check-config]
         Run Meridian. Without --config it uses the embedded default configuration
-        (data in ./data, Graphite plaintext on :2003 TCP+UDP, HTTP on :8080).
+        (data in ./data, Graphite plaintext on :2003 TCP+UDP, pickle on :2004, HTTP on :8080).
         SIGHUP reloads the aggregation rules, dashboard files, alert rules, tokens and
         federation.peers; SIGINT/SIGTERM stop (draining connections, syncing the store).
         --check-config: validate the config and every file it names (rules, dashboards,
@@ -99,6 +99,9 @@ int Serve(const std::vector<std::string>& args) {
     } else if (a == "--data-dir") {
       if (!(v = value("--data-dir"))) return 2;
       overrides.data_dir = *v;
+    } else if (a == "--pickle-listen") {
+      if (!(v = value("--pickle-listen"))) return 2;
+      overrides.pickle_listen = *v;
     } else if (a == "--graphite-listen") {
       if (!(v = value("--graphite-listen"))) return 2;
       overrides.graphite_listen = *v;
@@ -148,6 +151,10 @@ int Serve(const std::vector<std::string>& args) {
       "meridian: instance {} serving Graphite on {} (port {}), HTTP on {} (port {}), data in {}\n",
       config->instance, config->graphite.listen.ToString(), (*server)->graphite_port(),
       config->http.listen.ToString(), (*server)->http_port(), config->data_dir);
+  if ((*server)->pickle_port() != 0) {
+    fmt::print(stderr, "meridian: Graphite pickle on {} (port {})\n",
+               config->graphite.pickle_listen.ToString(), (*server)->pickle_port());
+  }
   int sig = 0;
   // SIGHUP reloads aggregation rules, dashboards, alert rules, tokens and federation peers (the
   // config file is re-read); SIGINT/SIGTERM stop.

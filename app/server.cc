@@ -344,6 +344,8 @@ void Server::ReloadAggregator(const Config& config) {
 }
 
 uint16_t Server::graphite_port() const { return graphite_->tcp_port(); }
+
+uint16_t Server::pickle_port() const { return graphite_->pickle_port(); }
 uint16_t Server::http_port() const { return http_->port(); }
 
 namespace {

@@ -66,6 +66,7 @@ class Server {
   ~Server();
 
   uint16_t graphite_port() const;
+  uint16_t pickle_port() const;  // 0 when graphite.pickle is false
   uint16_t http_port() const;
   core::MetricsRegistry& metrics() { return metrics_; }
 

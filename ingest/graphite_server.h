@@ -1,4 +1,5 @@
-// GraphiteServer: Graphite plaintext over TCP and UDP (carbon's line receivers, port 2003),
+// GraphiteServer: Graphite plaintext over TCP and UDP (carbon's line receivers, port 2003) and,
+// when ServerOptions::pickle_listen is set, carbon's pickle protocol over TCP (port 2004),
 // feeding parsed points with canonical series names into a PointSink.
 //
 //   auto server = GraphiteServer::Start(options, sink, core::RealClock::Get(), registry);
@@ -6,9 +7,9 @@
 //   ...
 //   (*server)->Stop();  // or let it go out of scope
 //
-// Line semantics: ingest/line_parser.h. Limits, backpressure and counters: ingest/README.md.
-// Thread-safety: all methods are thread-safe, but Stop() must not be called from inside
-// PointSink::TryWrite (it waits for the network threads).
+// Line semantics: ingest/line_parser.h; pickle: ingest/README.md "Pickle receiver". Limits,
+// backpressure and counters: ingest/README.md. Thread-safety: all methods are thread-safe, but
+// Stop() must not be called from inside PointSink::TryWrite (it waits for the network threads).
 #pragma once
 
 #include <cstdint>
@@ -36,9 +37,11 @@ class GraphiteServer {
   GraphiteServer(const GraphiteServer&) = delete;
   GraphiteServer& operator=(const GraphiteServer&) = delete;
 
-  // The bound ports (useful with port 0). udp_port() is 0 when UDP is off.
+  // The bound ports (useful with port 0). udp_port() is 0 when UDP is off, pickle_port() when
+  // pickle is.
   uint16_t tcp_port() const;
   uint16_t udp_port() const;
+  uint16_t pickle_port() const;
 
   // Stops accepting, then drains: every connection parses the complete lines it has buffered and
   // hands its pending batch to the sink (retrying while the sink is full, for at most

@@ -25,6 +25,15 @@ bool ParseDigits(std::string_view s, int64_t* out) {
   return true;
 }
 
+// Carbon's int(ts) raises for NaN/inf; int64 is our limit for the rest. -1 means "now".
+ParseResult TimestampFromDouble(double ts, int64_t now_seconds, int64_t* out) {
+  constexpr double kTwo63 = 9223372036854775808.0;
+  if (!std::isfinite(ts) || ts >= kTwo63 || ts <= -kTwo63) return ParseResult::kBadTimestamp;
+  *out = static_cast<int64_t>(std::trunc(ts));
+  if (*out == -1) *out = now_seconds;
+  return ParseResult::kOk;
+}
+
 // The value is parsed first only when the timestamp is valid: carbon evaluates
 // (float(timestamp), float(value)) left to right, then filters NaN values, then calls int(ts).
 ParseResult ParseTimestampAndValue(std::string_view value_text, std::string_view ts_text,
@@ -39,12 +48,7 @@ ParseResult ParseTimestampAndValue(std::string_view value_text, std::string_view
     out->timestamp = ts_int;
     return ParseResult::kOk;
   }
-  // int(ts) raises for NaN/inf in carbon; int64 is our limit for the rest.
-  constexpr double kTwo63 = 9223372036854775808.0;
-  if (!std::isfinite(ts) || ts >= kTwo63 || ts <= -kTwo63) return ParseResult::kBadTimestamp;
-  out->timestamp = static_cast<int64_t>(std::trunc(ts));
-  if (out->timestamp == -1) out->timestamp = now_seconds;
-  return ParseResult::kOk;
+  return TimestampFromDouble(ts, now_seconds, &out->timestamp);
 }
 
 // Bit 7 of byte j set when bytes j and j + 1 of `x` (memory order) are both '.'.
@@ -89,6 +93,23 @@ ParseResult CheckPlainName(std::string_view name, bool has_control) {
   return ParseResult::kOk;
 }
 
+// Normalization and name hygiene, shared by lines and pickled points. `has_control`: `path` holds
+// a control character (found by the field split).
+ParseResult CheckName(std::string_view path, bool has_control, ParsedLine* out) {
+  if (!core::NeedsNormalization(path)) {
+    out->path = path;
+    return CheckPlainName(path, has_control);
+  }
+  if (!core::NormalizeSeriesNameTo(path, &out->name_buffer).ok()) return ParseResult::kBadTags;
+  out->path = out->name_buffer;
+  // What is stored decides the rules: "~a..b" normalizes to the untagged "a..b", and
+  // "a\x01;name=x" (carbon keeps the metric part over a name tag) to the untagged "a\x01". The
+  // rebuilt name is checked itself: a control character in a dropped tag does not reject it.
+  if (out->path.empty()) return ParseResult::kBadTags;
+  if (core::IsTagged(out->path)) return ParseResult::kOk;
+  return CheckPlainName(out->path, has_control && internal::HasControlChar(out->path));
+}
+
 }  // namespace
 
 std::string_view ParseResultName(ParseResult r) {
@@ -117,6 +138,8 @@ std::string_view ParseResultName(ParseResult r) {
       return "control_char";
     case ParseResult::kTooLong:
       return "too_long";
+    case ParseResult::kWhitespace:
+      return "whitespace";
   }
   return "unknown";
 }
@@ -131,19 +154,24 @@ ParseResult ParseLine(std::string_view line, int64_t now_seconds, ParsedLine* ou
   if (fields.count > 3) return ParseResult::kTooManyFields;
   ParseResult r = ParseTimestampAndValue(fields.field[1], fields.field[2], now_seconds, out);
   if (r != ParseResult::kOk) return r;
-  std::string_view path = fields.field[0];
-  if (!core::NeedsNormalization(path)) {
-    out->path = path;
-    return CheckPlainName(path, fields.first_has_control);
+  return CheckName(fields.field[0], fields.first_has_control, out);
+}
+
+ParseResult ValidatePoint(std::string_view path, double timestamp, double value,
+                          int64_t now_seconds, ParsedLine* out) {
+  if (std::isnan(value)) return ParseResult::kNanValue;
+  out->value = value;
+  ParseResult r = TimestampFromDouble(timestamp, now_seconds, &out->timestamp);
+  if (r != ParseResult::kOk) return r;
+  // The field split is the one place that knows Python's whitespace and UTF-8: a name it leaves
+  // whole has neither whitespace nor bad bytes.
+  internal::Fields fields;
+  if (internal::SplitFields(path, &fields) == internal::SplitStatus::kBadUtf8) {
+    return ParseResult::kBadUtf8;
   }
-  if (!core::NormalizeSeriesNameTo(path, &out->name_buffer).ok()) return ParseResult::kBadTags;
-  out->path = out->name_buffer;
-  // What is stored decides the rules: "~a..b" normalizes to the untagged "a..b", and
-  // "a\x01;name=x" (carbon keeps the metric part over a name tag) to the untagged "a\x01". The
-  // rebuilt name is checked itself: a control character in a dropped tag does not reject it.
-  if (out->path.empty()) return ParseResult::kBadTags;
-  if (core::IsTagged(out->path)) return ParseResult::kOk;
-  return CheckPlainName(out->path, fields.first_has_control && internal::HasControlChar(out->path));
+  if (fields.count == 0) return path.empty() ? ParseResult::kEmptyNode : ParseResult::kWhitespace;
+  if (fields.count > 1 || fields.field[0].size() != path.size()) return ParseResult::kWhitespace;
+  return CheckName(path, fields.first_has_control, out);
 }
 
 bool LineSplitter::Next(std::string_view* line) {

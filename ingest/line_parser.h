@@ -35,12 +35,14 @@ enum class ParseResult : uint8_t {
   kControlChar,    // untagged path holding a control character (NUL, 0x01, DEL, U+0080...)
   kTooLong,        // longer than max_line_bytes: never returned by ParseLine (it has no limit);
                    // the receivers that enforce the limit report it with this reason
+  kWhitespace,     // ValidatePoint only (pickle): the name holds whitespace, which a plaintext
+                   // line cannot carry (it would split into more fields)
 };
-inline constexpr size_t kParseResultCount = 12;
+inline constexpr size_t kParseResultCount = 13;
 
 // "ok", "empty", "too_few_fields", "too_many_fields", "bad_value", "bad_timestamp", "nan_value",
-// "bad_tags", "bad_utf8", "empty_node", "control_char", "too_long": the `reason` label of
-// ingest_lines_rejected_total.
+// "bad_tags", "bad_utf8", "empty_node", "control_char", "too_long", "whitespace": the `reason`
+// label of ingest_lines_rejected_total and ingest_pickle_points_rejected_total.
 std::string_view ParseResultName(ParseResult r);
 
 // True for every result except kOk and kEmpty.
@@ -60,6 +62,18 @@ struct ParsedLine {
 // timestamps in (-2, -1]. On kOk all fields of *out are set; otherwise *out is unspecified.
 // REQUIRES: out != nullptr. Thread-compatible (distinct ParsedLine per thread).
 ParseResult ParseLine(std::string_view line, int64_t now_seconds, ParsedLine* out);
+
+// The rules ParseLine applies after the field split, for a point whose timestamp and value are
+// already numbers (carbon's pickle receiver: float() applied by the decoder), so a pickled point
+// is accepted exactly when the same point as a plaintext line would be:
+//   - NaN value → kNanValue (checked first, as carbon does before int(timestamp));
+//   - NaN/±inf timestamp or one beyond int64 seconds → kBadTimestamp; truncated toward zero;
+//     int(t) == -1 → now_seconds;
+//   - `path` must be valid UTF-8 (kBadUtf8), hold no whitespace (kWhitespace) and be non-empty
+//     (kEmptyNode); then the same normalization and name hygiene as ParseLine.
+// `out->path` points into `path` or out->name_buffer. REQUIRES: out != nullptr. Thread-compatible.
+ParseResult ValidatePoint(std::string_view path, double timestamp, double value,
+                          int64_t now_seconds, ParsedLine* out);
 
 // Cuts a byte buffer into '\n'-terminated lines, without copying. A trailing unterminated tail is
 // left in remainder() (the TCP caller keeps it until more bytes arrive).

@@ -27,6 +27,12 @@ core::Status ServerOptions::Validate() const {
   uint16_t port = 0;
   RETURN_IF_ERROR(SplitHostPort(listen, &host, &port));
   if (max_line_bytes == 0) return core::InvalidArgument("max_line_bytes must be > 0");
+  if (!pickle_listen.empty()) {
+    RETURN_IF_ERROR(SplitHostPort(pickle_listen, &host, &port));
+  }
+  if (max_pickle_frame_bytes < 1024 || max_pickle_frame_bytes > (size_t{256} << 20)) {
+    return core::InvalidArgument("max_pickle_frame_bytes must be in 1 KiB..256 MiB");
+  }
   if (read_buffer_bytes < max_line_bytes + 2) {
     return core::InvalidArgument("read_buffer_bytes must be >= max_line_bytes + 2");
   }

@@ -1,4 +1,5 @@
-// ServerOptions: every knob of the Graphite plaintext listener, with its unit and default.
+// ServerOptions: every knob of the Graphite listeners (plaintext TCP/UDP, pickle TCP), with its
+// unit and default.
 #pragma once
 
 #include <chrono>
@@ -17,9 +18,20 @@ struct ServerOptions {
   std::string listen = "0.0.0.0:2003";
   // Also receive plaintext over UDP on the same address (carbon's ENABLE_UDP_LISTENER; on here).
   bool udp = true;
+  // Address of carbon's pickle receiver (PICKLE_RECEIVER_PORT; carbon-relay's and
+  // carbon-relay-ng's pickle destinations): "host:port" as `listen`; "" = no pickle listener.
+  // Its connections share max_connections, max_connections_per_source, idle_timeout, batching
+  // and backpressure with the plaintext ones.
+  std::string pickle_listen;
+  // Largest pickle frame in bytes, without its 4-byte length (carbon's PICKLE_RECEIVER_MAX_LENGTH,
+  // 1 MiB). A larger length prefix closes the connection before anything is allocated for it
+  // (ingest_pickle_frames_rejected_total{reason="too_large"}). A connection's read buffer grows
+  // to the largest frame it received plus read_buffer_bytes. 1 KiB..256 MiB.
+  size_t max_pickle_frame_bytes = size_t{1} << 20;
   // Longest line in bytes, excluding its '\n' (carbon's 16384). TCP: a longer line, or an
   // unterminated tail that grows longer, closes that connection (as carbon does); earlier points
   // are kept. UDP: that line is rejected (reason too_long), the datagram's other lines are kept.
+  // Pickle: a longer path is rejected (reason too_long), the frame's other points are kept.
   size_t max_line_bytes = 16384;
   // Open TCP connections at most. A connection beyond the limit is closed at once and counted.
   size_t max_connections = 10000;

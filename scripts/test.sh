@@ -6,7 +6,8 @@ cd "$(dirname "$0")/.."
 scripts/install-deps.sh test
 scripts/build.sh -DMERIDIAN_WERROR=ON -DMERIDIAN_BUILD_TESTS=ON -DMERIDIAN_BUILD_BENCH=ON
 # A short, reproducible libFuzzer run of every fuzzer (fixed seed and input count; clang; see
-# fuzz/README.md): expressions, times, regexes, HTTP requests, ingest lines, whole renders.
+# fuzz/README.md): expressions, times, regexes, HTTP requests, ingest lines, pickle frames,
+# whole renders.
 FUZZ_BUILD_DIR="${BUILD_DIR:-build}/fuzz" FUZZ_RUNS=20000 scripts/fuzz.sh 60
 cd "${BUILD_DIR:-build}"
 ctest --output-on-failure -j2 --timeout 600

@@ -36,6 +36,8 @@ ingest::ServerOptions GraphiteServerOptions(const GraphiteConfig& gc) {
   io.max_connections_per_source = gc.max_connections_per_source;
   io.idle_timeout = gc.idle_timeout;
   io.udp_receive_buffer_bytes = gc.udp_receive_buffer_bytes;
+  if (gc.pickle) io.pickle_listen = gc.pickle_listen.ToString();
+  io.max_pickle_frame_bytes = gc.max_pickle_frame_bytes;
   return io;
 }
 

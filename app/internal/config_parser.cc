@@ -490,7 +490,8 @@ class ConfigParser : private YamlReader {
     return ForEachKey(
         node, path,
         {"listen", "udp", "max_line_bytes", "max_connections", "max_connections_per_source",
-         "idle_timeout", "udp_receive_buffer_bytes"},
+         "idle_timeout", "udp_receive_buffer_bytes", "pickle", "pickle_listen",
+         "max_pickle_frame_bytes"},
         [&](const std::string& key, const YAML::Node& v, const std::string& p) -> Status {
           if (key == "listen") {
             ASSIGN_OR_RETURN(g.listen, Listen(v, p));
@@ -504,6 +505,12 @@ class ConfigParser : private YamlReader {
             return IdleTimeout(v, p, g.idle_timeout);
           } else if (key == "udp_receive_buffer_bytes") {
             ASSIGN_OR_RETURN(g.udp_receive_buffer_bytes, Uint(v, p, 0, 1 << 30));
+          } else if (key == "pickle") {
+            ASSIGN_OR_RETURN(g.pickle, Bool(v, p));
+          } else if (key == "pickle_listen") {
+            ASSIGN_OR_RETURN(g.pickle_listen, Listen(v, p));
+          } else if (key == "max_pickle_frame_bytes") {
+            ASSIGN_OR_RETURN(g.max_pickle_frame_bytes, Uint(v, p, 1024, 256 << 20));
           } else {
             ASSIGN_OR_RETURN(g.max_connections, Uint(v, p, 1, 1'000'000));
           }

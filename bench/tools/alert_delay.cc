@@ -170,7 +170,8 @@ bool StartServer(const Options& o, const std::string& dir, Server& server) {
     dup2(fd, 2);
     const std::string config = dir + "/meridian.yaml";
     execl(o.meridian.c_str(), o.meridian.c_str(), "serve", "--config", config.c_str(),
-          "--graphite-listen", "127.0.0.1:0", "--http-listen", "127.0.0.1:0", nullptr);
+          "--graphite-listen", "127.0.0.1:0", "--http-listen", "127.0.0.1:0", "--pickle-listen",
+          "off", nullptr);
     _exit(127);
   }
   const double deadline = NowSeconds() + 30;

@@ -13,6 +13,11 @@
 // lines_per_second, first_ts, last_ts, and `sample`: a few series names (spread over the set,
 // plus each connection's last series) for the caller to poll for completeness.
 // --names-only prints every series name instead (for receivers polled by name).
+// --pickle N sends the same points as carbon's pickle protocol instead (to a pickle receiver,
+// e.g. port 2004): frames of N points (carbon-relay's MAX_DATAPOINTS_PER_MESSAGE is 500), each a
+// 4-byte big-endian length and a protocol-2 pickle of [(name, (ts, value)), ...] as CPython
+// writes it (BINUNICODE names, BINFLOAT timestamps and values, memo puts), which is what
+// carbon-relay sends; values are the plaintext's, rounded the same way.
 #include <arpa/inet.h>
 #include <fmt/core.h>
 #include <fmt/format.h>
@@ -22,6 +27,7 @@
 
 #include <cerrno>
 #include <chrono>
+#include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -43,7 +49,8 @@ struct Options {
   int64_t step = 10;
   int64_t end = 0;  // 0 = now aligned down to step, minus one step.
   uint64_t seed = 42;
-  bool names_only = false;  // Print every series name, one per line, and send nothing.
+  bool names_only = false;    // Print every series name, one per line, and send nothing.
+  int64_t pickle_points = 0;  // > 0: carbon pickle frames of this many points instead of lines.
 };
 
 enum class Kind { kGauge1, kGauge2, kCounter, kConstant, kSparse };
@@ -106,30 +113,100 @@ struct SeriesState {
     counter = static_cast<int64_t>(SplitMix(rng) % 1000000);
   }
 
-  void Append(int64_t ts, fmt::memory_buffer& out) {
+  // The next value, as the plaintext line prints it.
+  double Next() {
     uint64_t r = SplitMix(rng);
     switch (kind) {
       case Kind::kGauge1:
       case Kind::kGauge2: {
         value += (static_cast<double>(r % 201) - 100.0) / 100.0;
         if (value < 0) value = -value;
-        fmt::format_to(std::back_inserter(out), "{} {:.{}f} {}\n", name, value,
-                       kind == Kind::kGauge1 ? 1 : 2, ts);
-        break;
+        const double scale = kind == Kind::kGauge1 ? 10.0 : 100.0;
+        return std::round(value * scale) / scale;
       }
       case Kind::kCounter:
         counter += static_cast<int64_t>(r % 5000);
-        fmt::format_to(std::back_inserter(out), "{} {} {}\n", name, counter, ts);
-        break;
+        return static_cast<double>(counter);
       case Kind::kConstant:
-        fmt::format_to(std::back_inserter(out), "{} {} {}\n", name, counter % 64 + 1, ts);
-        break;
+        return static_cast<double>(counter % 64 + 1);
       case Kind::kSparse:
-        fmt::format_to(std::back_inserter(out), "{} {} {}\n", name, r % 20 == 0 ? r % 7 + 1 : 0,
-                       ts);
-        break;
+        return static_cast<double>(r % 20 == 0 ? r % 7 + 1 : 0);
+    }
+    return 0;
+  }
+
+  void Append(int64_t ts, fmt::memory_buffer& out) {
+    const double v = Next();
+    if (kind == Kind::kGauge1 || kind == Kind::kGauge2) {
+      fmt::format_to(std::back_inserter(out), "{} {:.{}f} {}\n", name, v,
+                     kind == Kind::kGauge1 ? 1 : 2, ts);
+    } else {
+      fmt::format_to(std::back_inserter(out), "{} {} {}\n", name, static_cast<int64_t>(v), ts);
     }
   }
+};
+
+// Carbon pickle frames, protocol 2, as CPython's pickle.dumps writes a list of (str, (float,
+// float)) tuples: strings and tuples memoized (BINPUT / LONG_BINPUT), floats not.
+class PickleFrames {
+ public:
+  void Add(std::string_view name, int64_t ts, double value) {
+    if (count_ == 0) Start();
+    body_.push_back('X');
+    PutLE32(static_cast<uint32_t>(name.size()));
+    body_.append(name);
+    Put();
+    PutFloat(static_cast<double>(ts));
+    PutFloat(value);
+    body_.push_back('\x86');
+    Put();
+    body_.push_back('\x86');
+    Put();
+    ++count_;
+  }
+  size_t count() const { return count_; }
+  // Closes the current frame (if any) and appends it, length first, to `out`.
+  void Flush(fmt::memory_buffer& out) {
+    if (count_ == 0) return;
+    body_ += "e.";
+    const auto n = static_cast<uint32_t>(body_.size());
+    const char len[4] = {static_cast<char>(n >> 24), static_cast<char>((n >> 16) & 0xFF),
+                         static_cast<char>((n >> 8) & 0xFF), static_cast<char>(n & 0xFF)};
+    out.append(len, len + 4);
+    out.append(body_.data(), body_.data() + body_.size());
+    count_ = 0;
+  }
+
+ private:
+  void Start() {
+    body_.assign("\x80\x02]", 3);
+    memo_ = 0;
+    Put();
+    body_.push_back('(');
+  }
+  void PutLE32(uint32_t v) {
+    for (int i = 0; i < 4; ++i) body_.push_back(static_cast<char>((v >> (8 * i)) & 0xFF));
+  }
+  void Put() {  // memoize the top of the stack
+    if (memo_ < 256) {
+      body_.push_back('q');
+      body_.push_back(static_cast<char>(memo_));
+    } else {
+      body_.push_back('r');
+      PutLE32(memo_);
+    }
+    ++memo_;
+  }
+  void PutFloat(double v) {
+    uint64_t bits;
+    std::memcpy(&bits, &v, 8);
+    body_.push_back('G');
+    for (int i = 7; i >= 0; --i) body_.push_back(static_cast<char>((bits >> (8 * i)) & 0xFF));
+  }
+
+  std::string body_;
+  uint32_t memo_ = 0;
+  size_t count_ = 0;
 };
 
 int Connect(const Options& o) {
@@ -177,10 +254,16 @@ void RunConnection(const Options& o, int index, int64_t first_ts, Result& result
     return;
   }
   fmt::memory_buffer buf;
+  PickleFrames frames;
   for (int64_t p = 0; p < o.points && result.error.empty(); ++p) {
     int64_t ts = first_ts + p * o.step;
     for (auto& s : series) {
-      s.Append(ts, buf);
+      if (o.pickle_points > 0) {
+        frames.Add(s.name, ts, s.Next());
+        if (static_cast<int64_t>(frames.count()) >= o.pickle_points) frames.Flush(buf);
+      } else {
+        s.Append(ts, buf);
+      }
       ++result.lines;
       if (buf.size() >= (256 << 10)) {
         if (!WriteAll(fd, buf.data(), buf.size())) result.error = std::strerror(errno);
@@ -189,6 +272,7 @@ void RunConnection(const Options& o, int index, int64_t first_ts, Result& result
       }
     }
   }
+  frames.Flush(buf);
   if (result.error.empty() && buf.size() > 0) {
     if (!WriteAll(fd, buf.data(), buf.size())) result.error = std::strerror(errno);
     result.bytes += static_cast<int64_t>(buf.size());
@@ -225,11 +309,13 @@ bool ParseArgs(int argc, char** argv, Options& o) {
       o.seed = std::strtoull(v, nullptr, 10);
     else if (arg == "--prefix")
       g_prefix = v;
+    else if (arg == "--pickle")
+      o.pickle_points = std::atoll(v);
     else
       return false;
   }
   return o.port > 0 && o.port < 65536 && o.series > 0 && o.points > 0 && o.connections > 0 &&
-         o.step > 0;
+         o.step > 0 && o.pickle_points >= 0;
 }
 
 // Series to poll: spread evenly over the set, plus the last series of each connection.
@@ -251,7 +337,8 @@ int main(int argc, char** argv) {
     std::fprintf(stderr,
                  "usage: graphite_load [--host H] [--port P] [--series N] [--points N]\n"
                  "       [--connections N] [--step S] [--end EPOCH] [--seed N] [--prefix P] "
-                 "[--names-only]\n");
+                 "[--names-only]\n"
+                 "       [--pickle POINTS_PER_FRAME]\n");
     return 2;
   }
   if (o.names_only) {

@@ -165,10 +165,10 @@ std::optional<Server> StartMeridian(const Options& o, const std::string& dir) {
   const std::string config = dir + "/meridian.yaml";
   std::ofstream(config) << fmt::format(
       "data_dir: {}/data\nhttp: {{ header_timeout: 300s, idle_timeout: 300s }}\n", dir);
-  s.process =
-      bench::ChildProcess::Start({o.meridian, "serve", "--config", config, "--graphite-listen",
-                                  "127.0.0.1:0", "--http-listen", "127.0.0.1:0"},
-                                 s.log);
+  s.process = bench::ChildProcess::Start(
+      {o.meridian, "serve", "--config", config, "--graphite-listen", "127.0.0.1:0", "--http-listen",
+       "127.0.0.1:0", "--pickle-listen", "off"},
+      s.log);
   if (!s.process ||
       !Wait(60, [&] { return ParseMeridianPorts(s.log, s) || !s.process->Running(); }) ||
       !s.process->Running()) {

@@ -5,8 +5,8 @@
 namespace meridian::ingest::internal {
 
 IngestMetrics::IngestMetrics(core::MetricsRegistry& r)
-    : points_received(
-          r.GetCounter("ingest_points_received_total", "Graphite lines parsed into a point.")),
+    : points_received(r.GetCounter("ingest_points_received_total",
+                                   "Graphite lines and pickled datapoints parsed into a point.")),
       points_delivered(
           r.GetCounter("ingest_points_delivered_total", "Points the storage sink accepted.")),
       connections(r.GetCounter("ingest_connections_total", "TCP connections accepted.")),
@@ -34,13 +34,27 @@ IngestMetrics::IngestMetrics(core::MetricsRegistry& r)
       backpressure_pauses(r.GetCounter("ingest_backpressure_pauses_total",
                                        "Times a TCP connection paused reading for a full sink.")),
       shutdown_points_dropped(r.GetCounter("ingest_points_dropped_total",
-                                           "Points dropped by ingest.", {{"reason", "shutdown"}})) {
+                                           "Points dropped by ingest.", {{"reason", "shutdown"}})),
+      pickle_frames(r.GetCounter("ingest_pickle_frames_total", "Pickle frames decoded.")),
+      pickle_bad_elements(r.GetCounter("ingest_pickle_points_rejected_total",
+                                       "Pickled datapoints rejected, by reason.",
+                                       {{"reason", "bad_element"}})) {
   for (size_t i = 0; i < kParseResultCount; ++i) {
     auto result = static_cast<ParseResult>(i);
     if (!IsRejection(result)) continue;
+    pickle_points_rejected[i] = &r.GetCounter("ingest_pickle_points_rejected_total",
+                                              "Pickled datapoints rejected, by reason.",
+                                              {{"reason", std::string(ParseResultName(result))}});
+    if (result == ParseResult::kWhitespace) continue;  // a line cannot hold one
     lines_rejected[i] =
         &r.GetCounter("ingest_lines_rejected_total", "Graphite lines rejected, by reason.",
                       {{"reason", std::string(ParseResultName(result))}});
+  }
+  for (size_t i = 1; i < kPickleRejectCount; ++i) {
+    pickle_frames_rejected[i] =
+        &r.GetCounter("ingest_pickle_frames_rejected_total",
+                      "Pickle frames refused (the connection is closed), by reason.",
+                      {{"reason", std::string(PickleRejectName(static_cast<PickleReject>(i)))}});
   }
 }
 

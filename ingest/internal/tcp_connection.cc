@@ -8,17 +8,18 @@
 #include <utility>
 
 #include "ingest/internal/connection_manager.h"
-#include "ingest/line_parser.h"
 
 namespace meridian::ingest::internal {
 
 namespace asio = boost::asio;
 using std::chrono::milliseconds;
 
-TcpConnection::TcpConnection(asio::ip::tcp::socket socket, ServerContext& ctx, std::string peer)
+TcpConnection::TcpConnection(asio::ip::tcp::socket socket, ServerContext& ctx, std::string peer,
+                             std::unique_ptr<StreamProtocol> protocol)
     : socket_(std::move(socket)),
       ctx_(ctx),
-      builder_(ctx.metrics, ctx.log, std::move(peer)),
+      peer_(std::move(peer)),
+      protocol_(std::move(protocol)),
       flush_timer_(socket_.get_executor()),
       retry_timer_(socket_.get_executor()),
       idle_timer_(socket_.get_executor()),
@@ -59,48 +60,68 @@ void TcpConnection::DoRead() {
 void TcpConnection::OnRead(const boost::system::error_code& ec, size_t n) {
   if (state_ == State::kClosed) return;
   if (ec) {
-    Finish();  // EOF, reset or Drain(): the unterminated tail is dropped, as carbon does
+    // EOF, reset or Drain(): an incomplete unit is dropped (lines: silently, as carbon does).
+    if (end_ > begin_) protocol_->Abandon(std::string_view(buffer_.get() + begin_, end_ - begin_));
+    begin_ = end_ = 0;
+    Finish();
     return;
   }
   end_ += n;
   ProcessBuffer();
 }
 
-// Parses every complete line in the buffer, stopping early when a full batch cannot be handed
-// over; it then resumes exactly there once the sink takes the batch (OnRetryTimer).
+// Turns every complete unit in the buffer into points, stopping early when a full batch cannot be
+// handed over; it then resumes exactly there once the sink takes the batch (OnRetryTimer).
 void TcpConnection::ProcessBuffer() {
   const int64_t now = ctx_.clock.NowSeconds();
-  const size_t max_line = ctx_.options.max_line_bytes;
-  LineSplitter lines(std::string_view(buffer_.get() + begin_, end_ - begin_));
-  std::string_view line;
+  StreamProtocol::Step step;
   bool sink_full = false;
-  while (lines.Next(&line)) {
-    if (line.size() > max_line) {
-      builder_.PublishCounts();
-      DropTooLong(line);
-      return;
-    }
-    builder_.AddLine(line, now, &batch_);
+  while (true) {
+    step = protocol_->Next(std::string_view(buffer_.get() + begin_, end_ - begin_), now, &batch_);
+    if (step.status != StreamProtocol::Status::kUnit) break;
+    begin_ += step.consumed;
     if (BatchFull() && !FlushBatch()) {
       sink_full = true;
       break;
     }
   }
-  begin_ += lines.consumed();
   // As carbon's resetTimeout(): only a valid point proves the sender alive, not bad lines.
-  if (builder_.PublishCounts() > 0) last_point_ = Clock::now();
+  if (protocol_->PublishCounts() > 0) last_point_ = Clock::now();
   if (sink_full) {
     PauseForSink();
     return;
   }
-  std::string_view tail = lines.remainder();
-  if (tail.size() > max_line) {
-    DropTooLong(tail);
+  if (step.status == StreamProtocol::Status::kClose) {
+    begin_ = end_ = 0;  // counted and logged by the protocol; not an incomplete unit
+    Finish();
     return;
   }
-  std::memmove(buffer_.get(), tail.data(), tail.size());
+  CompactAndRead(step.need_bytes);
+}
+
+// Moves the incomplete unit to the front of the buffer, grows the buffer when the unit needs more
+// room than it has (a pickle frame's length prefix, already checked against the limit), and reads.
+void TcpConnection::CompactAndRead(size_t need_bytes) {
+  const size_t tail = end_ - begin_;
+  if (need_bytes > capacity_) {
+    // Room for the unit and a read buffer's worth after it, so one read can still take the next
+    // units too (pickle frames are usually a little larger than read_buffer_bytes).
+    const size_t grown = need_bytes + ctx_.options.read_buffer_bytes;
+    std::unique_ptr<char[]> bigger(new char[grown]);
+    std::memcpy(bigger.get(), buffer_.get() + begin_, tail);
+    buffer_ = std::move(bigger);
+    capacity_ = grown;
+  } else if (begin_ > 0) {
+    std::memmove(buffer_.get(), buffer_.get() + begin_, tail);
+  }
   begin_ = 0;
-  end_ = tail.size();
+  end_ = tail;
+  if (end_ == capacity_) {
+    // The protocol neither consumed a unit nor asked for more room: it cannot progress.
+    ctx_.log.Log("connection closed: unit larger than the read buffer", peer_, "");
+    Finish();
+    return;
+  }
   if (!batch_.empty()) ArmFlushTimer();
   DoRead();
 }
@@ -168,12 +189,6 @@ void TcpConnection::OnFlushTimer() {
   if (!FlushBatch()) ArmFlushTimer();
 }
 
-void TcpConnection::DropTooLong(std::string_view line) {
-  ctx_.metrics.lines_too_long.Add();
-  builder_.Reject(ParseResult::kTooLong, line, "(connection closed)");
-  Finish();
-}
-
 // One timer per connection, re-armed only when it fires (not per read): it checks how long ago
 // the last point came and sleeps for the rest of the timeout.
 void TcpConnection::ArmIdleTimer() {
@@ -198,8 +213,7 @@ void TcpConnection::OnIdleTimer() {
   const std::string idle =
       ms % 1000 == 0 ? std::to_string(ms / 1000) + " s" : std::to_string(ms) + " ms";
   ctx_.connection_log.Log(
-      "connection closed: no valid point for " + idle + " (graphite.idle_timeout)", builder_.peer(),
-      "");
+      "connection closed: no valid point for " + idle + " (graphite.idle_timeout)", peer_, "");
   Finish();
 }
 

@@ -1,11 +1,13 @@
-// TcpConnection: one Graphite plaintext TCP client. Reads into a fixed buffer, cuts lines, parses
-// them into a batch and hands full batches to the sink; pauses reading while the sink is full.
+// TcpConnection: one Graphite TCP client. Reads into a buffer, lets its StreamProtocol (plaintext
+// lines or pickle frames) turn complete units into points in a batch and hands full batches to
+// the sink; pauses reading while the sink is full.
 //
 // Lifecycle: Start() -> reading <-> paused (sink full, retry timer) -> finishing (EOF, error,
-// line too long, idle_timeout without a valid point, or Drain(): final flush, retried while the
-// sink is full) -> closed (removed from the ConnectionManager). An unterminated tail is discarded
-// at close, as carbon does.
-// Memory: read_buffer_bytes + one batch (<= batch_points / about batch_bytes).
+// the protocol asks to close (line too long, refused frame), idle_timeout without a valid point,
+// or Drain(): final flush, retried while the sink is full) -> closed (removed from the
+// ConnectionManager). An incomplete unit at close goes to StreamProtocol::Abandon.
+// Memory: the read buffer (read_buffer_bytes, grown to the largest unit the protocol asked for
+// plus read_buffer_bytes: a pickle frame) + one batch (<= batch_points / about batch_bytes, plus one unit's points).
 //
 // Thread-safety: all work runs on the connection's strand (the socket's executor); Drain() may
 // be called from any thread.
@@ -17,8 +19,8 @@
 #include <memory>
 #include <string>
 
-#include "ingest/internal/batch_builder.h"
 #include "ingest/internal/server_context.h"
+#include "ingest/internal/stream_protocol.h"
 #include "storage/types.h"
 
 namespace meridian::ingest::internal {
@@ -26,7 +28,8 @@ namespace meridian::ingest::internal {
 class TcpConnection : public std::enable_shared_from_this<TcpConnection> {
  public:
   // REQUIRES: `socket` is open and its executor is a strand; ctx outlives this.
-  TcpConnection(boost::asio::ip::tcp::socket socket, ServerContext& ctx, std::string peer);
+  TcpConnection(boost::asio::ip::tcp::socket socket, ServerContext& ctx, std::string peer,
+                std::unique_ptr<StreamProtocol> protocol);
   TcpConnection(const TcpConnection&) = delete;
   TcpConnection& operator=(const TcpConnection&) = delete;
 
@@ -50,7 +53,7 @@ class TcpConnection : public std::enable_shared_from_this<TcpConnection> {
   void OnRetryTimer();
   void ArmFlushTimer();
   void OnFlushTimer();
-  void DropTooLong(std::string_view line);
+  void CompactAndRead(size_t need_bytes);
   void ArmIdleTimer();
   void OnIdleTimer();
   void Finish();
@@ -58,7 +61,8 @@ class TcpConnection : public std::enable_shared_from_this<TcpConnection> {
 
   boost::asio::ip::tcp::socket socket_;
   ServerContext& ctx_;
-  BatchBuilder builder_;
+  const std::string peer_;
+  std::unique_ptr<StreamProtocol> protocol_;
   boost::asio::steady_timer flush_timer_;
   boost::asio::steady_timer retry_timer_;
   boost::asio::steady_timer idle_timer_;

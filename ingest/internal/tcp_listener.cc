@@ -28,9 +28,12 @@ std::string SourceKey(const asio::ip::address& address) {
 
 }  // namespace
 
-TcpListener::TcpListener(asio::io_context& io, ServerContext& ctx)
+TcpListener::TcpListener(asio::io_context& io, ServerContext& ctx, std::string name,
+                         StreamProtocolFactory factory)
     : io_(io),
       ctx_(ctx),
+      name_(std::move(name)),
+      factory_(std::move(factory)),
       strand_(asio::make_strand(io)),
       acceptor_(strand_),
       retry_timer_(strand_) {}
@@ -38,8 +41,7 @@ TcpListener::TcpListener(asio::io_context& io, ServerContext& ctx)
 core::Status TcpListener::Open(const tcp::endpoint& endpoint) {
   boost::system::error_code ec;
   auto fail = [&](const char* step) {
-    return core::Unavailable(std::string("graphite tcp ") + step + " " +
-                             endpoint.address().to_string() + ":" +
+    return core::Unavailable(name_ + " " + step + " " + endpoint.address().to_string() + ":" +
                              std::to_string(endpoint.port()) + ": " + ec.message());
   };
   if (acceptor_.open(endpoint.protocol(), ec)) return fail("open");
@@ -114,7 +116,8 @@ void TcpListener::OnAccept(const boost::system::error_code& ec, tcp::socket sock
   // Only this strand adds connections, so checking before allocating one is race-free.
   ConnectionManager::Admission admission = ctx_.manager.Check(source);
   if (admission == ConnectionManager::Admission::kAdded) {
-    auto connection = std::make_shared<TcpConnection>(std::move(socket), ctx_, peer);
+    auto connection =
+        std::make_shared<TcpConnection>(std::move(socket), ctx_, peer, factory_(peer));
     admission = ctx_.manager.TryAdd(connection, source);
     if (admission == ConnectionManager::Admission::kAdded) {
       ctx_.metrics.connections.Add();

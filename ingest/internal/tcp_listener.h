@@ -1,7 +1,8 @@
-// TcpListener: accepts Graphite TCP clients, enforces max_connections and
-// max_connections_per_source (a refused connection is closed at once, counted by reason and
-// logged at a rate limit, naming the knob), and hands each accepted socket (on a strand of its
-// own) to a new TcpConnection.
+// TcpListener: accepts Graphite TCP clients (plaintext or pickle: the StreamProtocolFactory
+// decides), enforces max_connections and max_connections_per_source over every listener of the
+// server (a refused connection is closed at once, counted by reason and logged at a rate limit,
+// naming the knob), and hands each accepted socket (on a strand of its own) to a new
+// TcpConnection running the factory's protocol.
 // Thread-safety: Open/port before the io_context runs; Close() from any thread.
 #pragma once
 
@@ -15,13 +16,16 @@
 #include "core/status.h"
 #include "ingest/internal/connection_manager.h"
 #include "ingest/internal/server_context.h"
+#include "ingest/internal/stream_protocol.h"
 
 namespace meridian::ingest::internal {
 
 class TcpListener {
  public:
+  // `name` names the listener in errors ("graphite tcp", "graphite pickle").
   // REQUIRES: io and ctx outlive this.
-  TcpListener(boost::asio::io_context& io, ServerContext& ctx);
+  TcpListener(boost::asio::io_context& io, ServerContext& ctx, std::string name,
+              StreamProtocolFactory factory);
 
   // Binds and listens (SO_REUSEADDR). Unavailable when the address is taken.
   core::Status Open(const boost::asio::ip::tcp::endpoint& endpoint);
@@ -40,6 +44,8 @@ class TcpListener {
 
   boost::asio::io_context& io_;
   ServerContext& ctx_;
+  const std::string name_;
+  const StreamProtocolFactory factory_;
   boost::asio::strand<boost::asio::io_context::executor_type> strand_;
   boost::asio::ip::tcp::acceptor acceptor_;
   boost::asio::steady_timer retry_timer_;

@@ -54,6 +54,41 @@ TEST(ConfigTest, GraphiteConnectionAndUdpKnobsParse) {
   EXPECT_EQ(d.graphite.udp_receive_buffer_bytes, 16u << 20);
 }
 
+TEST(ConfigTest, PickleReceiverKnobsParseAndDefaultToCarbonsPort) {
+  Config d = MustParse("");
+  EXPECT_TRUE(d.graphite.pickle);
+  EXPECT_EQ(d.graphite.pickle_listen.ToString(), "0.0.0.0:2004");
+  EXPECT_EQ(d.graphite.max_pickle_frame_bytes, 1u << 20);
+  Config c = MustParse(
+      "graphite: { pickle: false, pickle_listen: \"127.0.0.1:0\", max_pickle_frame_bytes: 4096 "
+      "}\n");
+  EXPECT_FALSE(c.graphite.pickle);
+  EXPECT_EQ(c.graphite.pickle_listen, (ListenAddress{"127.0.0.1", 0}));
+  EXPECT_EQ(c.graphite.max_pickle_frame_bytes, 4096u);
+  EXPECT_THAT(
+      ParseConfig("graphite:\n  max_pickle_frame_bytes: 100\n", "meridian.yaml").status().message(),
+      ::testing::HasSubstr("meridian.yaml:2: graphite.max_pickle_frame_bytes: '100' is not "
+                           "an integer in 1024..268435456"));
+  EXPECT_THAT(ParseConfig("graphite: { pickle: sure }\n", "meridian.yaml").status().message(),
+              ::testing::HasSubstr("meridian.yaml:1: graphite.pickle: 'sure' is not a boolean"));
+  EXPECT_THAT(ParseConfig("graphite: { pickle_listen: \"::1:2004\" }\n", "meridian.yaml")
+                  .status()
+                  .message(),
+              ::testing::HasSubstr("graphite.pickle_listen"));
+  Overrides off;
+  off.pickle_listen = "off";
+  ASSERT_TRUE(ApplyOverrides(d, off).ok());
+  EXPECT_FALSE(d.graphite.pickle);
+  Overrides on;
+  on.pickle_listen = "127.0.0.1:0";
+  ASSERT_TRUE(ApplyOverrides(d, on).ok());
+  EXPECT_TRUE(d.graphite.pickle);
+  EXPECT_EQ(d.graphite.pickle_listen, (ListenAddress{"127.0.0.1", 0}));
+  Overrides bad;
+  bad.pickle_listen = "nope";
+  EXPECT_THAT(ApplyOverrides(d, bad).message(), ::testing::HasSubstr("--pickle-listen: "));
+}
+
 TEST(ConfigTest, EmptyDocumentKeepsDefaultsAndInstanceDefaultsToSanitizedHostName) {
   Config c = MustParse("");
   EXPECT_EQ(c.storage.schemas, DefaultSchemaRules());
@@ -432,7 +467,7 @@ TEST(DurationTest, ParsesUnitsAndRequiresOne) {
 
 TEST(OverridesTest, ReplaceFileValuesAndNameTheFlagOnError) {
   Config c = MustParse(kDefaultConfigYaml);
-  ASSERT_TRUE(ApplyOverrides(c, {"/tmp/d", "127.0.0.1:0", "[::1]:0"}).ok());
+  ASSERT_TRUE(ApplyOverrides(c, {"/tmp/d", "127.0.0.1:0", "[::1]:0", std::nullopt}).ok());
   EXPECT_EQ(c.data_dir, "/tmp/d");
   EXPECT_EQ(c.graphite.listen, (ListenAddress{"127.0.0.1", 0}));
   EXPECT_EQ(c.http.listen, (ListenAddress{"::1", 0}));
@@ -440,11 +475,11 @@ TEST(OverridesTest, ReplaceFileValuesAndNameTheFlagOnError) {
   Config untouched = c;
   EXPECT_TRUE(ApplyOverrides(c, {}).ok());
   EXPECT_EQ(c, untouched);
-  EXPECT_THAT(ApplyOverrides(c, {std::nullopt, "nope", std::nullopt}).message(),
+  EXPECT_THAT(ApplyOverrides(c, {std::nullopt, "nope", std::nullopt, std::nullopt}).message(),
               StartsWith("--graphite-listen: "));
-  EXPECT_THAT(ApplyOverrides(c, {std::nullopt, std::nullopt, "x:70000"}).message(),
+  EXPECT_THAT(ApplyOverrides(c, {std::nullopt, std::nullopt, "x:70000", std::nullopt}).message(),
               StartsWith("--http-listen: "));
-  EXPECT_THAT(ApplyOverrides(c, {"", std::nullopt, std::nullopt}).message(),
+  EXPECT_THAT(ApplyOverrides(c, {"", std::nullopt, std::nullopt, std::nullopt}).message(),
               StartsWith("--data-dir: "));
 }
 

@@ -132,6 +132,7 @@ export class Instance {
     this.proc = spawn(binary(), ['serve', '--data-dir', this.dataDir,
                                  '--graphite-listen', `127.0.0.1:${this.graphitePort}`,
                                  '--http-listen', `127.0.0.1:${this.httpPort}`,
+                                 '--pickle-listen', 'off',
                                  '--config', configPath],
                       {cwd: this.dir, stdio: ['ignore', log, log]});
     fs.closeSync(log);

@@ -148,9 +148,9 @@ TEST(LineParserTest, NameHygieneLeavesGoodAndTaggedNamesAlone) {
   ParsedLine p;
   // Tagged names keep carbon's TaggedSeries rules only: the name part may hold empty nodes
   // (carbon stores tagged series under a hash, not a path per node).
-  for (std::string_view line : {"a.b.c 1 10", "a-b_c:d 1 10", "h\xc3\xa9llo.w\xc2\xa1rld 1 10",
-                                "a..b;t=v 1 10", ".a;t=v 1 10", "a.{x=\"1\"} 1 10",
-                                "a;name=\x01 1 10"}) {
+  for (std::string_view line :
+       {"a.b.c 1 10", "a-b_c:d 1 10", "h\xc3\xa9llo.w\xc2\xa1rld 1 10", "a..b;t=v 1 10",
+        ".a;t=v 1 10", "a.{x=\"1\"} 1 10", "a;name=\x01 1 10"}) {
     EXPECT_EQ(ParseLine(line, kNow, &p), ParseResult::kOk) << line;
   }
 }
@@ -187,6 +187,50 @@ TEST(LineParserTest, EmptyLineIsSkipNotRejection) {
   EXPECT_TRUE(IsRejection(ParseResult::kNanValue));
 }
 
+// ValidatePoint is ParseLine after the split: the same point as a line gets the same answer.
+TEST(LineParserTest, ValidatePointAppliesTheLineRulesToNumbers) {
+  const double inf = std::numeric_limits<double>::infinity();
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  ParsedLine out;
+  struct Case {
+    std::string path;
+    double ts;
+    double value;
+    ParseResult want;
+  } cases[] = {
+      {"a.b", 10, 1, ParseResult::kOk},
+      {"a.b", 10, inf, ParseResult::kOk},
+      {"a.b", inf, nan, ParseResult::kNanValue},  // NaN value first, as for lines
+      {"a.b", nan, 1, ParseResult::kBadTimestamp},
+      {"a.b", 1e19, 1, ParseResult::kBadTimestamp},
+      {"a b", 10, 1, ParseResult::kWhitespace},
+      {" a", 10, 1, ParseResult::kWhitespace},
+      {"a\u3000b", 10, 1, ParseResult::kWhitespace},  // ideographic space: str.isspace()
+      {"\t", 10, 1, ParseResult::kWhitespace},
+      {"", 10, 1, ParseResult::kEmptyNode},
+      {"a..b", 10, 1, ParseResult::kEmptyNode},
+      {"~.a", 10, 1, ParseResult::kEmptyNode},
+      {"a\x7f", 10, 1, ParseResult::kControlChar},
+      {"a\xc3", 10, 1, ParseResult::kBadUtf8},
+      {"a;b", 10, 1, ParseResult::kBadTags},
+      {"x;..=1", 10, 1, ParseResult::kOk},  // tagged: carbon's validation only
+  };
+  for (const Case& c : cases) {
+    EXPECT_EQ(ValidatePoint(c.path, c.ts, c.value, 99, &out), c.want) << c.path << " " << c.ts;
+    std::string line = c.path + " " + std::to_string(c.value) + " " + std::to_string(c.ts);
+    ParsedLine from_line;
+    if (c.want != ParseResult::kWhitespace && std::isfinite(c.ts) && c.path != "" &&
+        std::abs(c.ts) < 1e18) {
+      EXPECT_EQ(ParseLine(line, 99, &from_line), c.want) << line;
+    }
+  }
+  ASSERT_EQ(ValidatePoint("m;b=1;a=2", -1.5, 2, 99, &out), ParseResult::kOk);
+  EXPECT_EQ(out.path, "m;a=2;b=1");
+  EXPECT_EQ(out.timestamp, 99);  // int(-1.5) == -1 → now
+  ASSERT_EQ(ValidatePoint("a.b", -7.9, 2, 99, &out), ParseResult::kOk);
+  EXPECT_EQ(out.timestamp, -7);
+}
+
 TEST(LineParserTest, ReasonNamesAreDistinctMetricLabels) {
   std::vector<std::string_view> names;
   for (size_t i = 0; i < kParseResultCount; ++i) {
@@ -194,7 +238,8 @@ TEST(LineParserTest, ReasonNamesAreDistinctMetricLabels) {
   }
   std::vector<std::string_view> expected = {
       "ok",        "empty",    "too_few_fields", "too_many_fields", "bad_value",    "bad_timestamp",
-      "nan_value", "bad_tags", "bad_utf8",       "empty_node",      "control_char", "too_long"};
+      "nan_value", "bad_tags", "bad_utf8",       "empty_node",      "control_char", "too_long",
+      "whitespace"};
   EXPECT_EQ(names, expected);
 }
 

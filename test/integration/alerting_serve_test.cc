@@ -84,7 +84,8 @@ TEST_F(AlertingServeTest, InvalidRulesAtStartUpAreAnErrorNamingEveryProblem) {
             "--config",          (rules_.path().parent_path() / "m.yaml").string(),
             "--data-dir",        rules_.Sub("data"),
             "--graphite-listen", "127.0.0.1:0",
-            "--http-listen",     "127.0.0.1:0"};
+            "--http-listen",     "127.0.0.1:0",
+            "--pickle-listen",   "off"};
   auto run = RunAndCapture(o, rules_.path(), seconds(30));
   ASSERT_FALSE(run.ok());
   EXPECT_NE(run.status().message().find("b.yaml:3: group b: rule x: missing required key 'target'"),

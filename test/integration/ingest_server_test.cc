@@ -20,6 +20,7 @@
 #include "core/metrics.h"
 #include "ingest/graphite_server.h"
 #include "support/fake_clock.h"
+#include "support/pickle_frames.h"
 #include "support/process.h"
 
 namespace meridian::ingest {
@@ -362,6 +363,40 @@ TEST_F(IngestServerTest, FullSinkPausesReadingThenDeliversEverythingInOrder) {
   std::vector<Recorded> got = sink_.points();
   ASSERT_EQ(got.size(), static_cast<size_t>(kLines));
   for (int i = 0; i < kLines; ++i) EXPECT_EQ(got[i].value, i);
+}
+
+// The pickle receiver runs on the same connection machinery: a full sink pauses it between
+// frames, nothing is lost, order is kept; pickle connections count towards max_connections.
+TEST_F(IngestServerTest, PickleFramesObeyBackpressureAndSharedConnectionLimits) {
+  options_.batch_points = 10;
+  options_.pickle_listen = "127.0.0.1:0";
+  sink_.SetRefuse(true);
+  StartServer();
+  ASSERT_NE(server_->pickle_port(), 0);
+  ASSERT_NE(server_->pickle_port(), server_->tcp_port());
+  constexpr int kFrames = 700;
+  constexpr int kPerFrame = 7;
+  std::string data;
+  for (int f = 0; f < kFrames; ++f) {
+    std::vector<testing::PickledPoint> points;
+    for (int i = 0; i < kPerFrame; ++i) points.push_back({"pk", 1, double(f * kPerFrame + i)});
+    data += testing::LengthPrefixed(testing::EncodeProtocol2(points));
+  }
+  Client c(server_->pickle_port());
+  Client plain(server_->tcp_port());
+  ASSERT_TRUE(Eventually([&] { return OpenConnections() == 2; }));
+  std::thread sender([&] { EXPECT_TRUE(c.Send(data)); });
+  // Two frames fill the 10-point batch; the sink refuses it: reading stops there.
+  ASSERT_TRUE(Eventually([&] { return sink_.refusals() >= 5; }));
+  EXPECT_EQ(CounterValue("ingest_points_received_total"), 2u * kPerFrame);
+  EXPECT_GE(CounterValue("ingest_backpressure_pauses_total"), 1u);
+  sink_.SetRefuse(false);
+  ASSERT_TRUE(sink_.WaitForPoints(kFrames * kPerFrame));
+  sender.join();
+  std::vector<Recorded> got = sink_.points();
+  ASSERT_EQ(got.size(), static_cast<size_t>(kFrames * kPerFrame));
+  for (int i = 0; i < kFrames * kPerFrame; ++i) EXPECT_EQ(got[i].value, i);
+  EXPECT_EQ(CounterValue("ingest_pickle_frames_total"), static_cast<uint64_t>(kFrames));
 }
 
 TEST_F(IngestServerTest, StopDrainsPendingBatches) {

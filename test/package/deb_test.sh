@@ -178,10 +178,10 @@ done
 
 # Free loopback ports: the service shares this host's network (other tests run beside it). The
 # listeners are edited in the conffile as an administrator would.
-read -r gport hport <<<"$(python3 -c '
+read -r gport hport pport <<<"$(python3 -c '
 import socket
 ports = []
-while len(ports) < 2:
+while len(ports) < 3:
     t = socket.socket(); t.bind(("127.0.0.1", 0)); p = t.getsockname()[1]
     u = socket.socket(type=socket.SOCK_DGRAM)
     try:
@@ -190,8 +190,9 @@ while len(ports) < 2:
         pass
     t.close(); u.close()
 print(*ports)')"
-sed -i "s/listen: \"0.0.0.0:2003\"/listen: \"127.0.0.1:$gport\"/; s/listen: \"0.0.0.0:8080\"/listen: \"127.0.0.1:$hport\"/" "$root$config"
-grep -q "127.0.0.1:$gport" "$root$config" && grep -q "127.0.0.1:$hport" "$root$config" || fail "could not set the test ports"
+sed -i "s/listen: \"0.0.0.0:2003\"/listen: \"127.0.0.1:$gport\"/; s/listen: \"0.0.0.0:8080\"/listen: \"127.0.0.1:$hport\"/; s/pickle_listen: \"0.0.0.0:2004\"/pickle_listen: \"127.0.0.1:$pport\"/" "$root$config"
+grep -q "127.0.0.1:$gport" "$root$config" && grep -q "127.0.0.1:$hport" "$root$config" &&
+  grep -q "127.0.0.1:$pport" "$root$config" || fail "could not set the test ports"
 
 as_service() {
   chroot "$root" setpriv --reuid="$user" --regid="$group" --init-groups -- \

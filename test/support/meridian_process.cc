@@ -32,6 +32,7 @@ core::Result<std::unique_ptr<MeridianProcess>> MeridianProcess::Start(MeridianOp
   for (int attempt = 0; attempt < 3; ++attempt) {
     server->graphite_port_ = FreeTcpUdpPort();
     server->http_port_ = FreeTcpPort();
+    server->pickle_port_ = FreeTcpPort();
     last = server->Launch();
     if (last.ok()) return server;
   }
@@ -44,6 +45,7 @@ Status MeridianProcess::Launch() {
       "--data-dir",        data_dir().string(),
       "--graphite-listen", fmt::format("127.0.0.1:{}", graphite_port_),
       "--http-listen",     fmt::format("127.0.0.1:{}", http_port_),
+      "--pickle-listen",   fmt::format("127.0.0.1:{}", pickle_port_),
   };
   if (!options_.config_yaml.empty()) {
     argv.push_back("--config");

@@ -1,6 +1,6 @@
 // Runs the real `meridian serve` binary for integration tests: a temp data dir, free loopback
-// ports (Graphite TCP+UDP and HTTP), an optional YAML config; readiness = GET /health is 200.
-// The data dir survives Stop()/Kill()/Restart() and is removed with the object.
+// ports (Graphite TCP+UDP, Graphite pickle and HTTP), an optional YAML config; readiness = GET
+// /health is 200. The data dir survives Stop()/Kill()/Restart() and is removed with the object.
 //
 // Thread-safety: not thread-safe; use from the test thread.
 #pragma once
@@ -37,6 +37,7 @@ class MeridianProcess {
   ~MeridianProcess() = default;
 
   uint16_t graphite_port() const { return graphite_port_; }
+  uint16_t pickle_port() const { return pickle_port_; }  // carbon's pickle receiver (TCP)
   uint16_t http_port() const { return http_port_; }
   std::filesystem::path data_dir() const { return dir_.path() / "data"; }
   pid_t pid() const { return proc_ ? proc_->pid() : -1; }
@@ -72,6 +73,7 @@ class MeridianProcess {
   MeridianOptions options_;
   TempDir dir_{"meridian-server"};
   uint16_t graphite_port_ = 0;
+  uint16_t pickle_port_ = 0;
   uint16_t http_port_ = 0;
   int launches_ = 0;
   std::unique_ptr<Subprocess> proc_;
