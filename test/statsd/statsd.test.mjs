@@ -40,6 +40,21 @@ function get(port, url) {
   });
 }
 
+// One command on statsd's management port; its answer ('' if it cannot be had).
+function mgmt(port, command) {
+  return new Promise((resolve) => {
+    let out = '';
+    const c = net.connect({host: '127.0.0.1', port}, () => c.write(command + '\n'));
+    c.setTimeout(2000, () => c.destroy());
+    c.on('data', (d) => {
+      out += d;
+      if (out.includes('END')) c.end();
+    });
+    c.on('close', () => resolve(out));
+    c.on('error', () => resolve(''));
+  });
+}
+
 // Polls `cond` (async) every 100 ms until it returns a truthy value or `ms` pass.
 async function waitFor(cond, ms, what) {
   const end = Date.now() + ms;
@@ -85,7 +100,7 @@ async function startStatsd(dir, meridian, protocol) {
   const proc = start([process.execPath, statsdMain, file], logFile);
   await waitFor(() => fs.readFileSync(logFile, 'utf8').includes('server is up'), 30000,
                 'statsd "server is up"');
-  return {proc, udp, log: () => fs.readFileSync(logFile, 'utf8')};
+  return {proc, udp, mgmt, log: () => fs.readFileSync(logFile, 'utf8')};
 }
 
 // The non-null values of `target` over the last 10 minutes.
@@ -110,8 +125,15 @@ async function runStatsd(protocol) {
                     `${key}.latency:100|ms`, `${key}.latency:200|ms`, `${key}.latency:600|ms`]
                        .join('\n');
     const sock = dgram.createSocket('udp4');
-    await new Promise((resolve, reject) =>
-      sock.send(packet, statsd.udp, '127.0.0.1', (err) => (err ? reject(err) : resolve())));
+    const send = (data) => new Promise((resolve, reject) =>
+      sock.send(data, statsd.udp, '127.0.0.1', (err) => (err ? reject(err) : resolve())));
+    // statsd logs "server is up" before its UDP socket is bound: a probe counter is sent until
+    // statsd's management port lists it, so the measured packet cannot be dropped unheard.
+    await waitFor(async () => {
+      await send(`${key}.probe:1|c`);
+      return (await mgmt(statsd.mgmt, 'counters')).includes(`${key}.probe`);
+    }, 30000, 'statsd to receive UDP');
+    await send(packet);
     sock.close();
     const timer = `stats.timers.${key}.latency`;
     const expected = {
