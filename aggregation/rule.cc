@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <functional>
 #include <map>
 #include <utility>
 
@@ -18,6 +19,24 @@ std::string_view Strip(std::string_view s) {
   while (!s.empty() && IsSpace(s.front())) s.remove_prefix(1);
   while (!s.empty() && IsSpace(s.back())) s.remove_suffix(1);
   return s;
+}
+
+// Calls fn(stripped line, "<source_name>:<line number>") for each line that is neither blank
+// nor a comment, until fn fails.
+core::Status ForEachRuleLine(
+    std::string_view text, std::string_view source_name,
+    const std::function<core::Status(std::string_view, const std::string&)>& fn) {
+  size_t line_no = 0;
+  for (size_t start = 0; start <= text.size();) {
+    size_t end = text.find('\n', start);
+    if (end == std::string_view::npos) end = text.size();
+    const std::string_view line = Strip(text.substr(start, end - start));
+    ++line_no;
+    start = end + 1;
+    if (line.empty() || line.front() == '#') continue;
+    RETURN_IF_ERROR(fn(line, fmt::format("{}:{}", source_name, line_no)));
+  }
+  return core::Status::Ok();
 }
 
 // Python's str.split(): runs of whitespace separate, no empty words.
@@ -183,23 +202,16 @@ core::Result<std::vector<AggregationRule>> ParseAggregationRules(std::string_vie
                                                                  std::string_view source_name,
                                                                  size_t max_rules) {
   std::vector<AggregationRule> rules;
-  size_t line_no = 0;
-  size_t start = 0;
-  while (start <= text.size()) {
-    size_t end = text.find('\n', start);
-    if (end == std::string_view::npos) end = text.size();
-    const std::string_view line = Strip(text.substr(start, end - start));
-    ++line_no;
-    start = end + 1;
-    if (line.empty() || line.front() == '#') continue;
-    const std::string source = fmt::format("{}:{}", source_name, line_no);
-    if (rules.size() == max_rules) {
-      return core::InvalidArgument(fmt::format(
-          "{}: more than {} aggregation rules (aggregation.max_rules)", source, max_rules));
-    }
-    ASSIGN_OR_RETURN(AggregationRule rule, ParseAggregationRule(line, source));
-    rules.push_back(std::move(rule));
-  }
+  RETURN_IF_ERROR(ForEachRuleLine(
+      text, source_name, [&](std::string_view line, const std::string& source) -> core::Status {
+        if (rules.size() == max_rules) {
+          return core::InvalidArgument(fmt::format(
+              "{}: more than {} aggregation rules (aggregation.max_rules)", source, max_rules));
+        }
+        ASSIGN_OR_RETURN(AggregationRule rule, ParseAggregationRule(line, source));
+        rules.push_back(std::move(rule));
+        return core::Status::Ok();
+      }));
   return rules;
 }
 
@@ -285,50 +297,52 @@ std::optional<std::string> CompiledRule::OutputFor(std::string_view name) const 
   return out;
 }
 
+core::Result<RewriteRule> ParseRewriteRule(std::string_view line, std::string_view source) {
+  const size_t eq = line.find('=');
+  if (eq == std::string_view::npos) {
+    return RuleError(source, "expected 'regex = replacement'", line);
+  }
+  return RewriteRule{std::string(Strip(line.substr(0, eq))),
+                     std::string(Strip(line.substr(eq + 1))), std::string(source)};
+}
+
 core::Result<RewriteRules> ParseRewriteRules(std::string_view text, std::string_view source_name,
                                              size_t max_rules) {
   RewriteRules rules;
   std::vector<RewriteRule>* section = nullptr;
   bool seen_pre = false, seen_post = false;
   size_t count = 0;
-  size_t line_no = 0;
-  size_t start = 0;
-  while (start <= text.size()) {
-    size_t end = text.find('\n', start);
-    if (end == std::string_view::npos) end = text.size();
-    const std::string_view line = Strip(text.substr(start, end - start));
-    ++line_no;
-    start = end + 1;
-    if (line.empty() || line.front() == '#') continue;
-    const std::string source = fmt::format("{}:{}", source_name, line_no);
-    if (line.front() == '[' && line.back() == ']') {
-      std::string name(line.substr(1, line.size() - 2));
-      for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-      bool& seen = name == "pre" ? seen_pre : seen_post;
-      if (name != "pre" && name != "post") {
-        return RuleError(source, "unknown section (expected [pre] or [post])", line);
-      }
-      if (seen) {
-        return RuleError(source, "section repeated (carbon would drop the rules above it)", line);
-      }
-      seen = true;
-      section = name == "pre" ? &rules.pre : &rules.post;
-      continue;
-    }
-    const size_t eq = line.find('=');
-    if (eq == std::string_view::npos) {
-      return RuleError(source, "neither a [section] nor a 'regex = replacement' rule", line);
-    }
-    if (section == nullptr) return RuleError(source, "rule before any [pre] or [post]", line);
-    if (++count > max_rules) {
-      return RuleError(source, fmt::format("more than {} rewrite rules", max_rules), line);
-    }
-    RewriteRule rule{std::string(Strip(line.substr(0, eq))),
-                     std::string(Strip(line.substr(eq + 1))), source};
-    auto compiled = CompiledRewrite::Compile(rule);
-    if (!compiled.ok()) return RuleError(source, compiled.status().message(), line);
-    section->push_back(std::move(rule));
-  }
+  RETURN_IF_ERROR(ForEachRuleLine(
+      text, source_name, [&](std::string_view line, const std::string& source) -> core::Status {
+        if (line.front() == '[' && line.back() == ']') {
+          std::string name(line.substr(1, line.size() - 2));
+          for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+          bool& seen = name == "pre" ? seen_pre : seen_post;
+          if (name != "pre" && name != "post") {
+            return RuleError(source, "unknown section (expected [pre] or [post])", line);
+          }
+          if (seen) {
+            return RuleError(source, "section repeated (carbon would drop the rules above it)",
+                             line);
+          }
+          seen = true;
+          section = name == "pre" ? &rules.pre : &rules.post;
+          return core::Status::Ok();
+        }
+        const size_t eq = line.find('=');
+        if (eq == std::string_view::npos) {
+          return RuleError(source, "neither a [section] nor a 'regex = replacement' rule", line);
+        }
+        if (section == nullptr) return RuleError(source, "rule before any [pre] or [post]", line);
+        if (++count > max_rules) {
+          return RuleError(source, fmt::format("more than {} rewrite rules", max_rules), line);
+        }
+        ASSIGN_OR_RETURN(RewriteRule rule, ParseRewriteRule(line, source));
+        auto compiled = CompiledRewrite::Compile(rule);
+        if (!compiled.ok()) return RuleError(source, compiled.status().message(), line);
+        section->push_back(std::move(rule));
+        return core::Status::Ok();
+      }));
   return rules;
 }
 

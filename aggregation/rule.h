@@ -106,6 +106,9 @@ struct RewriteRules {
   std::vector<RewriteRule> post;  // after it (carbon 1.1.7: on the forwarded inputs only)
 };
 
+// One `regex = replacement` line (both sides stripped; compiled by CompiledRewrite::Compile).
+core::Result<RewriteRule> ParseRewriteRule(std::string_view line, std::string_view source);
+
 // Parses a rewrite-rules.conf text. At most `max_rules` rules in all.
 core::Result<RewriteRules> ParseRewriteRules(std::string_view text, std::string_view source_name,
                                              size_t max_rules);

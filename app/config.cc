@@ -334,19 +334,9 @@ Result<std::shared_ptr<const aggregation::RuleSet>> BuildAggregatorRules(const C
   for (auto [lines, out] :
        {std::pair{&a.rewrite_pre, &rewrites.pre}, std::pair{&a.rewrite_post, &rewrites.post}}) {
     for (const ConfigLine& line : *lines) {
-      const size_t eq = line.text.find('=');
-      if (eq == std::string::npos) {
-        return InvalidArgument(
-            fmt::format("{}: expected 'regex = replacement': {}", line.source, line.text));
-      }
-      auto trim = [](std::string_view s) {
-        while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front())))
-          s.remove_prefix(1);
-        while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-        return std::string(s);
-      };
-      out->push_back({trim(std::string_view(line.text).substr(0, eq)),
-                      trim(std::string_view(line.text).substr(eq + 1)), line.source});
+      ASSIGN_OR_RETURN(aggregation::RewriteRule rule,
+                       aggregation::ParseRewriteRule(line.text, line.source));
+      out->push_back(std::move(rule));
     }
   }
   if (rewrites.pre.size() + rewrites.post.size() > a.max_rules) {

@@ -7,7 +7,8 @@
 // or Drain(): final flush, retried while the sink is full) -> closed (removed from the
 // ConnectionManager). An incomplete unit at close goes to StreamProtocol::Abandon.
 // Memory: the read buffer (read_buffer_bytes, grown to the largest unit the protocol asked for
-// plus read_buffer_bytes: a pickle frame) + one batch (<= batch_points / about batch_bytes, plus one unit's points).
+// plus read_buffer_bytes: a pickle frame) + one batch (<= batch_points / about batch_bytes, plus
+// one unit's points).
 //
 // Thread-safety: all work runs on the connection's strand (the socket's executor); Drain() may
 // be called from any thread.

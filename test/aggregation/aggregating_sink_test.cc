@@ -4,10 +4,10 @@
 
 #include <map>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "support/fake_clock.h"
+#include "support/process.h"
 
 namespace meridian::aggregation {
 namespace {
@@ -227,12 +227,12 @@ TEST_F(AggregatingSinkTest, TheFlushThreadWritesDueAggregates) {
   ASSERT_TRUE(Send({{"a.x", 1000, 1}}));
   clock_.SetSeconds(1010);
   sink_->Start();
-  // Bounded wait for the thread's flush (no fixed sleep).
-  for (int i = 0;
-       i < 500 && Counter("aggregation_rule_points_emitted_total", {{"rule", "agg.conf:1"}}) == 0;
-       ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
+  // Bounded wait for the thread's flush.
+  testing::WaitFor(
+      [&] {
+        return Counter("aggregation_rule_points_emitted_total", {{"rule", "agg.conf:1"}}) != 0;
+      },
+      std::chrono::seconds(5));
   sink_->Stop();
   EXPECT_EQ(Counter("aggregation_rule_points_emitted_total", {{"rule", "agg.conf:1"}}), 1u);
 }
