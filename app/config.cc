@@ -46,6 +46,8 @@ http:
   max_queued_requests: 1024
   max_response_bytes: 268435456  # largest answer body (render, find, expand, tags); more → 422
   memory_budget_bytes: 1073741824  # values all running renders may hold; more → 503 retry
+  compress_min_bytes: 1024     # br/gzip for answers this big, when the client accepts it
+  stream_min_bytes: 1048576    # longer renders go out chunked as they are written; 0 = never
   shutdown_timeout: 10s        # SIGTERM: in-flight requests are cancelled and given this long
   # tls: { cert_file: /etc/meridian/tls.crt, key_file: /etc/meridian/tls.key, client_ca_file: "" }
   # auth: { tokens_file: /etc/meridian/tokens.yaml, anonymous_read: false }

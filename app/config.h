@@ -84,18 +84,19 @@ struct HttpConfig {
   size_t max_response_bytes = size_t{256} << 20;   // largest answer body; more → 422
   // What all running renders' fetched values may hold together; more → 503. 0 = unbounded.
   uint64_t memory_budget_bytes = uint64_t{1} << 30;
-  size_t max_connections = 10000;                     // open connections; more → 503
-  size_t max_header_bytes = 65536;                    // request line + headers; more → 431
-  size_t max_header_fields = 100;                     // header fields; more → 431
-  size_t max_url_bytes = 32768;                       // request target; more → 414
-  size_t max_body_bytes = 8 << 20;                    // body (chunked too); more → 413
-  std::chrono::milliseconds header_timeout{10000};    // TLS handshake + headers
-  std::chrono::milliseconds body_timeout{30000};      // request body
-  std::chrono::milliseconds idle_timeout{60000};      // keep-alive idle
-  std::chrono::milliseconds write_timeout{30000};     // no progress writing an answer
-  size_t worker_threads = 0;                          // handler threads; 0 = one per core
-  size_t max_queued_requests = 1024;                  // queued or running handlers; more → 503
-  size_t compress_min_bytes = 1024;                   // br/gzip answers this big; 0 = never
+  size_t max_connections = 10000;                   // open connections; more → 503
+  size_t max_header_bytes = 65536;                  // request line + headers; more → 431
+  size_t max_header_fields = 100;                   // header fields; more → 431
+  size_t max_url_bytes = 32768;                     // request target; more → 414
+  size_t max_body_bytes = 8 << 20;                  // body (chunked too); more → 413
+  std::chrono::milliseconds header_timeout{10000};  // TLS handshake + headers
+  std::chrono::milliseconds body_timeout{30000};    // request body
+  std::chrono::milliseconds idle_timeout{60000};    // keep-alive idle
+  std::chrono::milliseconds write_timeout{30000};   // no progress writing an answer
+  size_t worker_threads = 0;                        // handler threads; 0 = one per core
+  size_t max_queued_requests = 1024;                // queued or running handlers; more → 503
+  size_t compress_min_bytes = 1024;                 // br/gzip answers this big; 0 = never
+  size_t stream_min_bytes = size_t{1} << 20;  // longer answers go out chunked as written; 0 = never
   std::chrono::milliseconds shutdown_timeout{10000};  // SIGTERM: in-flight requests' bound
   HttpTlsConfig tls;
   HttpAuthConfig auth;

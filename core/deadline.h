@@ -32,6 +32,14 @@ class Deadline {
   // Can only be cancelled (no time bound): work owned by a request without a timeout.
   static Deadline Cancellable();
 
+  // This deadline's cancellation without its time bound: cancelled whenever this one is, never
+  // expires by itself (an answer already being sent, paced by its client: see http::BodyStream).
+  Deadline WithoutTimeLimit() const {
+    Deadline d;
+    d.flag_ = flag_;
+    return d;
+  }
+
   // Ends this deadline and every copy of it now. No-op on Infinite().
   void Cancel() const;
   bool cancelled() const { return flag_ && flag_->load(std::memory_order_relaxed); }

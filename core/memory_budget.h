@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "core/metrics.h"
 #include "core/status.h"
@@ -53,6 +54,10 @@ class MemoryReservation {
   }
   MemoryReservation(const MemoryReservation&) = delete;
   MemoryReservation& operator=(const MemoryReservation&) = delete;
+  // The reservation changes hands (to the answer that keeps the values); `other` holds nothing.
+  MemoryReservation(MemoryReservation&& other) noexcept
+      : budget_(other.budget_), held_(std::exchange(other.held_, 0)) {}
+  MemoryReservation& operator=(MemoryReservation&&) = delete;
 
   Status Grow(uint64_t bytes) {
     if (budget_ == nullptr || bytes == 0) return Status::Ok();

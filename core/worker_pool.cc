@@ -19,10 +19,16 @@ WorkerPool::~WorkerPool() {
   if (running) (void)Shutdown(std::chrono::milliseconds::max());
 }
 
-bool WorkerPool::TrySubmit(std::function<void()> task) {
+bool WorkerPool::TrySubmit(std::function<void()> task) { return Enqueue(std::move(task), true); }
+
+bool WorkerPool::SubmitContinuation(std::function<void()> task) {
+  return Enqueue(std::move(task), false);
+}
+
+bool WorkerPool::Enqueue(std::function<void()> task, bool bounded) {
   {
     std::lock_guard lock(state_->mu);
-    if (state_->stopping || state_->pending >= state_->max_pending) return false;
+    if (state_->stopping || (bounded && state_->pending >= state_->max_pending)) return false;
     ++state_->pending;
     if (state_->gauge) state_->gauge->Set(static_cast<int64_t>(state_->pending));
     state_->queue.push_back(std::move(task));

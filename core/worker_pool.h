@@ -30,6 +30,10 @@ class WorkerPool {
 
   // False (task dropped) when `max_pending` tasks are queued or running, or after Shutdown.
   bool TrySubmit(std::function<void()> task);
+  // Queues past `max_pending` (false only after Shutdown): for the next step of work a
+  // TrySubmit already admitted — a streamed answer's next piece — which must not be refused
+  // half-way. The caller bounds how many such steps exist (one per streaming connection).
+  bool SubmitContinuation(std::function<void()> task);
   size_t pending() const;
 
   // Stops taking tasks and waits up to `grace` for the queued and running ones. True when all
@@ -50,6 +54,7 @@ class WorkerPool {
     size_t pending = 0;  // queued + running
     bool stopping = false;
   };
+  bool Enqueue(std::function<void()> task, bool bounded);
   static void Run(std::shared_ptr<State> state);
 
   std::shared_ptr<State> state_;

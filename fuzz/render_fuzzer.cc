@@ -67,13 +67,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   limits.max_points = 200'000;
   limits.deadline = core::Deadline::After(std::chrono::seconds(2));
   plan->format.limits = {kMaxBytes, limits.deadline};
-  auto body =
+  auto answer =
       query::internal::ExecuteRender(*plan, Source(), query::FunctionRegistry::Default(), limits);
+  auto body = answer.ok() ? answer->stream.chunks.Drain() : answer.status();
   if (!body.ok()) {
     const int status = http::HttpStatusFor(body.status());
     if (status >= 500 && status != 504) std::abort();
     return 0;
   }
-  if (body->body.size() > kMaxBytes) std::abort();
+  if (body->size() > kMaxBytes) std::abort();
   return 0;
 }

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <map>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -44,10 +45,32 @@ struct Request {
   std::vector<std::string> All(std::string_view key) const;
 };
 
+// An answer body produced piece by piece, for answers too large to build whole (a render of
+// many series). The server pulls pieces on its worker threads, one at a time, and writes each
+// before asking for the next, so a body in flight holds about one piece plus what the producer
+// keeps (the values it formats) — and no thread while the client reads.
+//
+// The server first pulls up to http.stream_min_bytes: an answer that ends by then is sent whole
+// (Content-Length; an error is still an ordinary 4xx/5xx). A longer one goes out with
+// Transfer-Encoding: chunked, and an error after that point can no longer change the status:
+// the server logs it, counts it (http_streams_aborted_total) and closes the connection without
+// the last chunk, so the client sees a truncated answer, never a silently short one.
+//
+// Called from one thread at a time (never concurrently), possibly a different one each time.
+class BodyStream {
+ public:
+  virtual ~BodyStream() = default;
+  // Appends the next piece (at least one byte unless the body is complete) to `out`; true while
+  // more follows, false once the body is complete. An error ends the body.
+  virtual core::Result<bool> Next(std::string* out) = 0;
+};
+
 struct Response {
   int status = 200;
   std::string content_type = "text/plain";
   std::string body;
+  // When set, the body continues with what the stream produces after `body` (see BodyStream).
+  std::shared_ptr<BodyStream> stream;
   std::vector<std::pair<std::string, std::string>> headers;  // extra header fields
 
   static Response Text(int status, std::string body);

@@ -71,6 +71,9 @@ struct ServerOptions {
   // Answers of at least this many bytes are compressed (br or gzip, as the client accepts);
   // 0 = never. Default 1 KiB.
   size_t compress_min_bytes = 1024;
+  // A streamed answer (Response::stream) that is longer than this goes out chunked as it is
+  // written; shorter ones are sent whole. 0 = never stream (built whole). Default 1 MiB.
+  size_t stream_min_bytes = size_t{1} << 20;
   TlsOptions tls;
 
   // INVALID_ARGUMENT naming the http.* key of a bad value.

@@ -65,6 +65,9 @@ class Evaluator {
   const core::Deadline& deadline() const { return limits_.deadline; }
   // DEADLINE_EXCEEDED ("<what>: ... (<timeout knob>)") or CANCELLED once the deadline has passed.
   core::Status CheckDeadline(std::string_view what) const;
+  // What the fetched series hold of the memory budget, handed to whatever keeps the values
+  // after the evaluator (a streamed answer); the evaluator then holds nothing.
+  core::MemoryReservation TakeMemory() { return std::move(memory_); }
   // xFilesFactor given to fetched series (the request's xFilesFactor; default 0).
   void set_x_files_factor(double xff) { x_files_factor_ = xff; }
 

@@ -7,17 +7,19 @@
 #include <iterator>
 #include <memory>
 
-#include "query/internal/output_budget.h"
+#include "query/internal/body_chunks.h"
 #include "query/internal/pickle_writer.h"
 #include "query/internal/py_format.h"
 #include "query/internal/py_json.h"
+#include "query/internal/render_stream.h"
 #include "query/internal/timezone.h"
 
 namespace meridian::query {
 namespace {
 
 using internal::AppendInt;
-using internal::OutputBudget;
+using internal::BodyChunks;
+using internal::ChunkedOutput;
 using internal::PyJson;
 
 // Python's repr(float) / str(float) for csv, raw and dygraph.
@@ -48,14 +50,24 @@ std::vector<const std::pair<const std::string, std::string>*> TagOrder(const Ser
   return order;
 }
 
-core::Result<std::string> RenderJson(const SeriesList& series, const FormatOptions& options) {
-  OutputBudget budget(options.limits, "json");
-  std::string out;
-  size_t points = 0;
-  for (const Series& s : series) points += s.values.size();
-  // "[0.123456789, 1700000000], " ≈ 24 bytes
-  out.reserve(budget.Reservation(points * 24 + series.size() * 96));
-  PyJson json(&out, options.pretty);
+// graphite-web's jsonp wrapping (json, rickshaw, dygraph): "<jsonp>(" ... ")".
+void JsonpOpen(const std::string& jsonp, std::string* out) {
+  if (!jsonp.empty()) {
+    out->append(jsonp);
+    out->push_back('(');
+  }
+}
+void JsonpClose(const std::string& jsonp, std::string* out) {
+  if (!jsonp.empty()) out->push_back(')');
+}
+
+// Every writer below is a BodyChunks coroutine: parameters by value (its frame owns them),
+// CO_CHECK_OUTPUT after every point or row, CO_FINISH_OUTPUT at the end.
+
+BodyChunks RenderJson(SeriesList series, FormatOptions options) {
+  ChunkedOutput out(options.limits, "json");
+  JsonpOpen(options.jsonp, out.buffer());
+  PyJson json(out.buffer(), options.pretty);
   json.Begin('[');
   const bool any_values =
       std::any_of(series.begin(), series.end(), [](const Series& s) { return !s.values.empty(); });
@@ -69,7 +81,7 @@ core::Result<std::string> RenderJson(const SeriesList& series, const FormatOptio
     json.Begin('{');
     json.Key("target");
     json.Str(s.name);
-    RETURN_IF_ERROR(budget.Check(out.size()));
+    CO_CHECK_OUTPUT(out);
     json.Key("tags");
     json.Begin('{');
     for (const auto* kv : TagOrder(s)) {
@@ -85,20 +97,20 @@ core::Result<std::string> RenderJson(const SeriesList& series, const FormatOptio
       json.Float(s.values[i]);
       json.Int(s.TimeAt(i));
       json.End(']');
-      RETURN_IF_ERROR(budget.Check(out.size()));
+      CO_CHECK_OUTPUT(out);
     }
     json.End(']');
     json.End('}');
   }
   json.End(']');
-  return out;
+  JsonpClose(options.jsonp, out.buffer());
+  CO_FINISH_OUTPUT(out);
 }
 
-core::Result<std::string> RenderRickshaw(const SeriesList& series, bool pretty,
-                                         const OutputLimits& limits) {
-  OutputBudget budget(limits, "rickshaw");
-  std::string out;
-  PyJson json(&out, pretty);
+BodyChunks RenderRickshaw(SeriesList series, FormatOptions options) {
+  ChunkedOutput out(options.limits, "rickshaw");
+  JsonpOpen(options.jsonp, out.buffer());
+  PyJson json(out.buffer(), options.pretty);
   json.Begin('[');
   for (const Series& s : series) {
     json.Begin('{');
@@ -114,73 +126,81 @@ core::Result<std::string> RenderRickshaw(const SeriesList& series, bool pretty,
       json.Key("y");
       json.Float(s.values[i]);
       json.End('}');
-      RETURN_IF_ERROR(budget.Check(out.size()));
+      CO_CHECK_OUTPUT(out);
     }
     json.End(']');
     json.End('}');
   }
   json.End(']');
-  return out;
+  JsonpClose(options.jsonp, out.buffer());
+  CO_FINISH_OUTPUT(out);
 }
 
 // Rows follow the first series' range; graphite-web raises when another series is longer or
 // shorter, here missing values are null and extra ones dropped.
-core::Result<std::string> RenderDygraph(const SeriesList& series, const OutputLimits& limits) {
-  if (series.empty()) return std::string("{}");
-  OutputBudget budget(limits, "dygraph");
-  std::string out = "{\"labels\" : ";
-  PyJson labels(&out, false);
+BodyChunks RenderDygraph(SeriesList series, FormatOptions options) {
+  ChunkedOutput out(options.limits, "dygraph");
+  std::string* buf = out.buffer();
+  JsonpOpen(options.jsonp, buf);
+  if (series.empty()) {
+    buf->append("{}");
+    JsonpClose(options.jsonp, buf);
+    CO_FINISH_OUTPUT(out);
+  }
+  buf->append("{\"labels\" : ");
+  PyJson labels(buf, false);
   labels.Begin('[');
   labels.Str("Time");
   for (const Series& s : series) {
     labels.Str(s.name);
-    RETURN_IF_ERROR(budget.Check(out.size()));
+    CO_CHECK_OUTPUT(out);
   }
   labels.End(']');
-  out.append(", \"data\" : [");
+  buf->append(", \"data\" : [");
   const Series& first = series.front();
   const size_t rows = RangeLen(first.start, first.end, first.step);
   for (size_t i = 0; i < rows; ++i) {
-    if (i) out.append(", ");
-    out.push_back('[');
-    AppendInt(first.TimeAt(i), &out);
-    out.append("000");
+    if (i) buf->append(", ");
+    buf->push_back('[');
+    AppendInt(first.TimeAt(i), buf);
+    buf->append("000");
     for (const Series& s : series) {
-      out.append(", ");
+      buf->append(", ");
       const double v = i < s.values.size() ? s.values[i] : NAN;
       if (std::isnan(v)) {
-        out.append("null");
+        buf->append("null");
       } else if (std::isinf(v)) {
-        out.append(v > 0 ? "Infinity" : "-Infinity");
+        buf->append(v > 0 ? "Infinity" : "-Infinity");
       } else {
-        internal::AppendPythonFloat(v, &out);
+        internal::AppendPythonFloat(v, buf);
       }
     }
-    out.push_back(']');
-    RETURN_IF_ERROR(budget.Check(out.size(), series.size()));
+    buf->push_back(']');
+    CO_CHECK_OUTPUT(out, series.size());
   }
-  out.append("]}");
-  return out;
+  buf->append("]}");
+  JsonpClose(options.jsonp, buf);
+  CO_FINISH_OUTPUT(out);
 }
 
-core::Result<std::string> RenderRaw(const SeriesList& series, const OutputLimits& limits) {
-  OutputBudget budget(limits, "raw");
-  std::string out;
+BodyChunks RenderRaw(SeriesList series, FormatOptions options) {
+  ChunkedOutput out(options.limits, "raw");
+  std::string* buf = out.buffer();
   for (const Series& s : series) {
-    fmt::format_to(std::back_inserter(out), "{},{},{},{}|", s.name, s.start, s.end, s.step);
-    RETURN_IF_ERROR(budget.Check(out.size()));
+    fmt::format_to(std::back_inserter(*buf), "{},{},{},{}|", s.name, s.start, s.end, s.step);
+    CO_CHECK_OUTPUT(out);
     for (size_t i = 0; i < s.values.size(); ++i) {
-      if (i) out.push_back(',');
+      if (i) buf->push_back(',');
       if (std::isnan(s.values[i])) {
-        out.append("None");
+        buf->append("None");
       } else {
-        AppendPyRepr(s.values[i], &out);
+        AppendPyRepr(s.values[i], buf);
       }
-      RETURN_IF_ERROR(budget.Check(out.size()));
+      CO_CHECK_OUTPUT(out);
     }
-    out.push_back('\n');
+    buf->push_back('\n');
   }
-  return out;
+  CO_FINISH_OUTPUT(out);
 }
 
 void AppendTwoDigits(int v, std::string* out) {
@@ -227,27 +247,27 @@ void AppendCsvField(std::string_view s, std::string* out) {
 // graphite-web renders in TIME_ZONE when `tz` is absent or unknown to pytz.
 // Every row repeats the series name: a long name over a long window is the biggest body of all,
 // hence the budget check per row.
-core::Result<std::string> RenderCsv(const SeriesList& series, const std::string& tz,
-                                    const OutputLimits& limits) {
-  OutputBudget budget(limits, "csv");
+BodyChunks RenderCsv(SeriesList series, FormatOptions options) {
+  ChunkedOutput out(options.limits, "csv");
+  std::string* buf = out.buffer();
+  const std::string& tz = options.tz;
   auto loaded =
       tz.empty()
           ? core::Result<std::shared_ptr<const internal::TimeZone>>(internal::DefaultTimeZone())
           : internal::LoadTimeZone(tz);
   const auto zone = loaded.ok() ? *loaded : internal::DefaultTimeZone();
-  std::string out;
   for (const Series& s : series) {
     for (size_t i = 0; i < s.values.size(); ++i) {
-      AppendCsvField(s.name, &out);
-      out.push_back(',');
-      AppendDateTime(s.TimeAt(i), *zone, &out);
-      out.push_back(',');
-      if (!std::isnan(s.values[i])) AppendPyRepr(s.values[i], &out);
-      out.append("\r\n");
-      RETURN_IF_ERROR(budget.Check(out.size()));
+      AppendCsvField(s.name, buf);
+      buf->push_back(',');
+      AppendDateTime(s.TimeAt(i), *zone, buf);
+      buf->push_back(',');
+      if (!std::isnan(s.values[i])) AppendPyRepr(s.values[i], buf);
+      buf->append("\r\n");
+      CO_CHECK_OUTPUT(out);
     }
   }
-  return out;
+  CO_FINISH_OUTPUT(out);
 }
 
 }  // namespace
@@ -262,55 +282,46 @@ bool IsResponseTooLarge(const core::Status& status) {
          status.message().find(kMaxResponseBytesKnob) != std::string::npos;
 }
 
-namespace {
+namespace internal {
 
-core::Result<FormattedBody> FormatRenderUnchecked(SeriesList series, const FormatOptions& options) {
-  const std::string& f = options.format;
-  const OutputLimits& limits = options.limits;
+core::Result<RenderStream> StreamRender(SeriesList series, FormatOptions options) {
+  const std::string f = options.format;
+  const bool jsonp = !options.jsonp.empty();
+  const std::string json_type = jsonp ? "text/javascript" : "application/json";
   if (f == "json") {
     if (options.max_data_points) {
       RETURN_IF_ERROR(ConsolidateToMaxDataPoints(series, *options.max_data_points));
     }
-    ASSIGN_OR_RETURN(std::string body, RenderJson(series, options));
-    return internal::WrapJsonp(std::move(body), options.jsonp, "application/json");
+    return RenderStream{json_type, RenderJson(std::move(series), std::move(options))};
   }
   if (f == "rickshaw") {
-    ASSIGN_OR_RETURN(std::string body, RenderRickshaw(series, options.pretty, limits));
-    return internal::WrapJsonp(std::move(body), options.jsonp, "application/json");
+    return RenderStream{json_type, RenderRickshaw(std::move(series), std::move(options))};
   }
   if (f == "dygraph") {
-    ASSIGN_OR_RETURN(std::string body, RenderDygraph(series, limits));
-    return internal::WrapJsonp(std::move(body), options.jsonp, "application/json");
+    return RenderStream{json_type, RenderDygraph(std::move(series), std::move(options))};
   }
-  if (f == "csv") {
-    ASSIGN_OR_RETURN(std::string body, RenderCsv(series, options.tz, limits));
-    return FormattedBody{std::move(body), "text/csv"};
-  }
+  if (f == "csv") return RenderStream{"text/csv", RenderCsv(std::move(series), std::move(options))};
   if (f == "raw") {
-    ASSIGN_OR_RETURN(std::string body, RenderRaw(series, limits));
-    return FormattedBody{std::move(body), "text/plain"};
+    return RenderStream{"text/plain", RenderRaw(std::move(series), std::move(options))};
   }
   if (f == "pickle" || f == "msgpack") {
     const bool pickle = f == "pickle";
-    ASSIGN_OR_RETURN(
-        std::string body,
-        internal::EncodeSeriesInfo(
-            series, pickle ? internal::PeerEncoding::kPickle : internal::PeerEncoding::kMsgpack,
-            limits));
-    return FormattedBody{std::move(body), pickle ? "application/pickle" : "application/x-msgpack"};
+    return RenderStream{pickle ? "application/pickle" : "application/x-msgpack",
+                        internal::EncodeSeriesInfo(std::move(series),
+                                                   pickle ? internal::PeerEncoding::kPickle
+                                                          : internal::PeerEncoding::kMsgpack,
+                                                   options.limits)};
   }
   return core::InvalidArgument(fmt::format("render format '{}' is not supported", f));
 }
 
-}  // namespace
+}  // namespace internal
 
 core::Result<FormattedBody> FormatRender(SeriesList series, const FormatOptions& options) {
-  ASSIGN_OR_RETURN(FormattedBody out, FormatRenderUnchecked(std::move(series), options));
-  // The jsonp wrapper adds its callback's bytes after the checked body.
-  if (options.limits.max_bytes != 0 && out.body.size() > options.limits.max_bytes) {
-    return ResponseTooLarge(options.limits.max_bytes);
-  }
-  return out;
+  ASSIGN_OR_RETURN(internal::RenderStream stream,
+                   internal::StreamRender(std::move(series), options));
+  ASSIGN_OR_RETURN(std::string body, stream.chunks.Drain());
+  return FormattedBody{std::move(body), std::move(stream.content_type)};
 }
 
 }  // namespace meridian::query

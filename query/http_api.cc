@@ -128,17 +128,38 @@ class Api {
     EvalLimits limits;
     limits.max_series = options_.max_series_per_request;
     limits.max_points = options_.max_points_per_request;
-    plan->format.limits = LimitsOf(req);
+    // The body is bounded by bytes; once it is being sent its pace is the client's (each piece
+    // under http.write_timeout), so its writing keeps the request's cancellation, not its time.
+    plan->format.limits = {options_.max_response_bytes, req.deadline.WithoutTimeLimit()};
     limits.deadline = req.deadline;
     limits.scope = *scope;
     limits.memory = &memory_;
-    auto body = internal::ExecuteRender(*plan, source_, FunctionRegistry::Default(), limits);
-    if (!body.ok()) return Fail(body.status());
+    auto answer = internal::ExecuteRender(*plan, source_, FunctionRegistry::Default(), limits);
+    if (!answer.ok()) return Fail(answer.status());
     Response r;
-    r.body = std::move(body->body);
-    r.content_type = std::move(body->content_type);
+    r.content_type = std::move(answer->stream.content_type);
+    r.stream = std::make_shared<RenderBody>(std::move(*answer), rejected_response_bytes_);
     return MarkPartial(report, std::move(r));
   }
+
+  // A render's body for the front door (http::BodyStream): the formatter's pieces, the values
+  // it formats and their memory reservation, released when the answer is written or dropped.
+  class RenderBody final : public http::BodyStream {
+   public:
+    RenderBody(internal::RenderAnswer answer, core::Counter& too_large)
+        : answer_(std::move(answer)), too_large_(too_large) {}
+    core::Result<bool> Next(std::string* out) override {
+      if (answer_.stream.chunks.Next(out)) return true;
+      const core::Status& st = answer_.stream.chunks.status();
+      if (st.ok()) return false;
+      if (IsResponseTooLarge(st)) too_large_.Add();
+      return st;
+    }
+
+   private:
+    internal::RenderAnswer answer_;
+    core::Counter& too_large_;
+  };
 
   Response Find(const Request& req) {
     requests_find_.Add();

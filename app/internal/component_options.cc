@@ -21,6 +21,7 @@ http::ServerOptions HttpServerOptions(const HttpConfig& hc) {
   so.worker_threads = hc.worker_threads;
   so.max_queued_requests = hc.max_queued_requests;
   so.compress_min_bytes = hc.compress_min_bytes;
+  so.stream_min_bytes = hc.stream_min_bytes;
   so.tls.cert_file = hc.tls.cert_file;
   so.tls.key_file = hc.tls.key_file;
   so.tls.client_ca_file = hc.tls.client_ca_file;

@@ -409,6 +409,7 @@ class ConfigParser : private YamlReader {
          "worker_threads",
          "max_queued_requests",
          "compress_min_bytes",
+         "stream_min_bytes",
          "shutdown_timeout",
          "tls",
          "auth",
@@ -451,6 +452,7 @@ class ConfigParser : private YamlReader {
           if (key == "compress_min_bytes") {
             return Into(Uint(v, p, 0, 1 << 30), h.compress_min_bytes);
           }
+          if (key == "stream_min_bytes") return Into(Uint(v, p, 0, 1 << 30), h.stream_min_bytes);
           if (key == "max_queued_requests") {
             return Into(Uint(v, p, 1, 1'000'000), h.max_queued_requests);
           }

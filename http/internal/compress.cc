@@ -3,6 +3,7 @@
 #include <brotli/encode.h>
 #include <zlib.h>
 
+#include <algorithm>
 #include <cstdlib>
 
 #include "core/ascii.h"
@@ -79,41 +80,106 @@ Encoding Negotiate(std::string_view accept_encoding) {
   return Encoding::kIdentity;
 }
 
-core::Result<std::string> Encode(std::string_view body, Encoding e, bool high) {
-  std::string out;
+struct StreamEncoder::Impl {
+  BrotliEncoderState* brotli = nullptr;
+  z_stream zlib{};
+  bool zlib_open = false;
+  ~Impl() {
+    if (brotli != nullptr) BrotliEncoderDestroyInstance(brotli);
+    if (zlib_open) deflateEnd(&zlib);
+  }
+};
+
+StreamEncoder::StreamEncoder(Encoding e, bool high)
+    : encoding_(e), impl_(std::make_unique<Impl>()) {
   if (e == Encoding::kBrotli) {
-    size_t size = BrotliEncoderMaxCompressedSize(body.size());
-    if (size == 0) return core::Internal("brotli: input too large");
-    out.resize(size);
-    if (!BrotliEncoderCompress(high ? kHighBrotliQuality : kBrotliQuality, BROTLI_DEFAULT_WINDOW,
-                               BROTLI_MODE_TEXT, body.size(),
-                               reinterpret_cast<const uint8_t*>(body.data()), &size,
-                               reinterpret_cast<uint8_t*>(out.data()))) {
-      return core::Internal("brotli: compression failed");
+    impl_->brotli = BrotliEncoderCreateInstance(nullptr, nullptr, nullptr);
+    if (impl_->brotli != nullptr) {
+      BrotliEncoderSetParameter(impl_->brotli, BROTLI_PARAM_QUALITY,
+                                high ? kHighBrotliQuality : kBrotliQuality);
+      BrotliEncoderSetParameter(impl_->brotli, BROTLI_PARAM_MODE, BROTLI_MODE_TEXT);
     }
-    out.resize(size);
-    return out;
-  }
-  if (e == Encoding::kGzip) {
-    z_stream z{};
+  } else if (e == Encoding::kGzip) {
     // 15 + 16: a gzip wrapper, not zlib's.
-    if (deflateInit2(&z, high ? Z_BEST_COMPRESSION : kGzipLevel, Z_DEFLATED, 15 + 16, 8,
-                     Z_DEFAULT_STRATEGY) != Z_OK) {
-      return core::Internal("gzip: deflateInit2 failed");
-    }
-    out.resize(deflateBound(&z, static_cast<uLong>(body.size())));
-    z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(body.data()));
-    z.avail_in = static_cast<uInt>(body.size());
-    z.next_out = reinterpret_cast<Bytef*>(out.data());
-    z.avail_out = static_cast<uInt>(out.size());
-    const int rc = deflate(&z, Z_FINISH);
-    const size_t written = out.size() - z.avail_out;
-    deflateEnd(&z);
-    if (rc != Z_STREAM_END) return core::Internal("gzip: compression failed");
-    out.resize(written);
-    return out;
+    impl_->zlib_open = deflateInit2(&impl_->zlib, high ? Z_BEST_COMPRESSION : kGzipLevel,
+                                    Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) == Z_OK;
   }
-  return std::string(body);
+}
+
+StreamEncoder::~StreamEncoder() = default;
+
+core::Status StreamEncoder::Append(std::string_view in, std::string* out) {
+  return Run(in, false, out);
+}
+
+core::Status StreamEncoder::Finish(std::string* out) { return Run({}, true, out); }
+
+core::Status StreamEncoder::Run(std::string_view in, bool finish, std::string* out) {
+  if (encoding_ == Encoding::kBrotli) {
+    BrotliEncoderState* b = impl_->brotli;
+    if (b == nullptr) return core::Internal("brotli: cannot create an encoder");
+    size_t avail_in = in.size();
+    const auto* next_in = reinterpret_cast<const uint8_t*>(in.data());
+    for (;;) {
+      size_t avail_out = 0;  // output stays in the encoder's buffer; taken below
+      if (!BrotliEncoderCompressStream(b,
+                                       finish ? BROTLI_OPERATION_FINISH : BROTLI_OPERATION_PROCESS,
+                                       &avail_in, &next_in, &avail_out, nullptr, nullptr)) {
+        return core::Internal("brotli: compression failed");
+      }
+      size_t size = 0;
+      const uint8_t* data = BrotliEncoderTakeOutput(b, &size);
+      out->append(reinterpret_cast<const char*>(data), size);
+      if (avail_in == 0 && !BrotliEncoderHasMoreOutput(b) &&
+          (!finish || BrotliEncoderIsFinished(b))) {
+        return core::Status::Ok();
+      }
+    }
+  }
+  if (encoding_ == Encoding::kGzip) {
+    if (!impl_->zlib_open) return core::Internal("gzip: deflateInit2 failed");
+    z_stream& z = impl_->zlib;
+    constexpr size_t kOut = 64 << 10;
+    do {
+      // zlib counts in 32 bits: feed at most 1 GiB at a time.
+      const size_t feed = std::min(in.size(), size_t{1} << 30);
+      z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
+      z.avail_in = static_cast<uInt>(feed);
+      const bool last = finish && feed == in.size();
+      int rc = Z_OK;
+      do {
+        const size_t old = out->size();
+        out->resize(old + kOut);
+        z.next_out = reinterpret_cast<Bytef*>(out->data() + old);
+        z.avail_out = static_cast<uInt>(kOut);
+        rc = deflate(&z, last ? Z_FINISH : Z_NO_FLUSH);
+        out->resize(old + kOut - z.avail_out);
+        if (rc == Z_STREAM_ERROR) return core::Internal("gzip: compression failed");
+      } while (last ? rc != Z_STREAM_END : (z.avail_out == 0 || z.avail_in > 0));
+      in.remove_prefix(feed);
+    } while (!in.empty());
+    return core::Status::Ok();
+  }
+  out->append(in);
+  return core::Status::Ok();
+}
+
+core::Result<std::string> Encode(std::string_view body, Encoding e, bool high) {
+  if (e == Encoding::kIdentity) return std::string(body);
+  std::string out;
+  out.reserve(body.size() / 4 + 64);
+  StreamEncoder encoder(e, high);
+  RETURN_IF_ERROR(encoder.Append(body, &out));
+  RETURN_IF_ERROR(encoder.Finish(&out));
+  return out;
+}
+
+Encoding ChooseEncoding(const Request& request, Response& response) {
+  for (const auto& [name, value] : response.headers) {
+    if (core::EqualsIgnoreAsciiCase(name, "content-encoding")) return Encoding::kIdentity;
+  }
+  response.headers.emplace_back("Vary", "Accept-Encoding");
+  return Negotiate(request.Header("accept-encoding"));
 }
 
 CompressionOutcome MaybeCompress(const Request& request, Response& response, size_t min_bytes) {
@@ -122,11 +188,7 @@ CompressionOutcome MaybeCompress(const Request& request, Response& response, siz
   if (min_bytes == 0 || response.body.size() < min_bytes || response.body.size() > (1u << 31)) {
     return outcome;
   }
-  for (const auto& [name, value] : response.headers) {
-    if (core::EqualsIgnoreAsciiCase(name, "content-encoding")) return outcome;
-  }
-  response.headers.emplace_back("Vary", "Accept-Encoding");
-  const Encoding e = Negotiate(request.Header("accept-encoding"));
+  const Encoding e = ChooseEncoding(request, response);
   if (e == Encoding::kIdentity) return outcome;
   auto encoded = Encode(response.body, e);
   if (!encoded.ok() || encoded->size() >= response.body.size()) return outcome;

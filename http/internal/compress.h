@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstddef>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -19,6 +20,29 @@ std::string_view EncodingName(Encoding e);  // "identity", "gzip", "br"
 // else identity. "*" accepts both; q=0 refuses.
 Encoding Negotiate(std::string_view accept_encoding);
 
+// An encoder fed piece by piece (a streamed answer): each Append returns what the encoder
+// has ready, Finish the rest and the trailer. Not thread-safe; one per answer.
+class StreamEncoder {
+ public:
+  // REQUIRES: e != kIdentity.
+  StreamEncoder(Encoding e, bool high = false);
+  ~StreamEncoder();
+  StreamEncoder(const StreamEncoder&) = delete;
+  StreamEncoder& operator=(const StreamEncoder&) = delete;
+
+  Encoding encoding() const { return encoding_; }
+  // Encodes `in`, appending the output ready so far to `out`. INTERNAL if the library fails.
+  core::Status Append(std::string_view in, std::string* out);
+  // Ends the stream, appending the rest to `out`. Call once.
+  core::Status Finish(std::string* out);
+
+ private:
+  core::Status Run(std::string_view in, bool finish, std::string* out);
+  Encoding encoding_;
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
 // The body encoded; INTERNAL if the library fails (never for valid input). `high`: smaller output
 // (brotli 6, gzip 9; for bodies encoded once and sent many times) instead of the fast per-answer
 // levels.
@@ -29,6 +53,10 @@ struct CompressionOutcome {
   size_t bytes_in = 0;
   size_t bytes_out = 0;
 };
+
+// The encoding to answer `request` with: identity when `response` has a Content-Encoding of its
+// own; otherwise adds Vary: Accept-Encoding and negotiates.
+Encoding ChooseEncoding(const Request& request, Response& response);
 
 // Compresses `response` in place when it has at least `min_bytes` of body (0 = never), no
 // Content-Encoding of its own, and the request accepts gzip or br; adds Content-Encoding and

@@ -2,8 +2,10 @@
 
 #include <fmt/format.h>
 
+#include <chrono>
 #include <exception>
 
+#include "http/internal/body_stream.h"
 #include "http/internal/compress.h"
 
 namespace meridian::http::internal {
@@ -64,11 +66,26 @@ ServerCounters::ServerCounters(core::MetricsRegistry& m)
                                      "Body bytes of the answers that were compressed.")),
       compress_bytes_out(m.GetCounter("http_compression_bytes_out_total",
                                       "What those bodies became on the wire.")),
+      streamed(m.GetCounter("http_streamed_responses_total",
+                            "Answers longer than http.stream_min_bytes, sent chunked as they were "
+                            "written.")),
+      stream_aborted(m.GetCounter("http_streams_aborted_total",
+                                  "Streamed answers cut off by an error after their status was "
+                                  "sent (the client sees a truncated body).")),
       queued(m.GetGauge("http_requests_pending", "Requests queued or running on workers.")) {}
 
 ServerState::ServerState(const ServerOptions& o, const Router& r, const TokenStore& t,
                          core::MetricsRegistry& m)
     : options(o), router(r), tokens(t), counters(m) {}
+
+void ServerState::LogThrottled(const std::string& line) {
+  const int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
+                          std::chrono::steady_clock::now().time_since_epoch())
+                          .count();
+  int64_t last = last_log_second_.load(std::memory_order_relaxed);
+  if (now <= last || !last_log_second_.compare_exchange_strong(last, now)) return;
+  fmt::print(stderr, "{}\n", line);
+}
 
 uint64_t ServerState::Register(std::weak_ptr<Connection> c) {
   std::lock_guard lock(mu_);
@@ -134,6 +151,10 @@ bool Admit(ServerState& state, Request& request, const Route*& route, Response& 
 Response RunHandler(ServerState& state, const Route& route, const Request& request) {
   try {
     Response r = route.handler(request);
+    if (r.stream != nullptr && BeginStream(request, r, state.options.stream_min_bytes,
+                                           state.options.compress_min_bytes, state.counters)) {
+      return r;
+    }
     const CompressionOutcome c = MaybeCompress(request, r, state.options.compress_min_bytes);
     if (c.encoding != Encoding::kIdentity) {
       (c.encoding == Encoding::kGzip ? state.counters.compressed_gzip

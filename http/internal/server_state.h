@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <string>
 #include <unordered_map>
 
 #include "core/metrics.h"
@@ -53,6 +54,8 @@ struct ServerCounters {
   core::Counter& compressed_br;
   core::Counter& compress_bytes_in;
   core::Counter& compress_bytes_out;
+  core::Counter& streamed;
+  core::Counter& stream_aborted;
   core::Gauge& queued;
 };
 
@@ -71,8 +74,11 @@ struct ServerState {
   void Unregister(uint64_t id);
   // Abort() on every registered connection.
   void AbortAll();
+  // Writes `line` to stderr unless another line was written in the last second.
+  void LogThrottled(const std::string& line);
 
  private:
+  std::atomic<int64_t> last_log_second_{0};
   std::mutex mu_;
   uint64_t next_id_ = 1;
   std::unordered_map<uint64_t, std::weak_ptr<Connection>> connections_;

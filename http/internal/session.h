@@ -15,6 +15,7 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 #include <cerrno>
+#include <exception>
 #include <memory>
 #include <optional>
 #include <string>
@@ -61,7 +62,7 @@ class Session final : public Connection, public std::enable_shared_from_this<Ses
 
   void Abort() override {
     net::post(stream_.get_executor(), [self = this->shared_from_this()] {
-      if (self->working_) {
+      if (self->working_ || self->body_ != nullptr) {
         self->state_.counters.cancelled_shutdown.Add();
         self->deadline_.Cancel();
       }
@@ -286,6 +287,7 @@ class Session final : public Connection, public std::enable_shared_from_this<Ses
     } else if (r.status >= 400) {
       state_.counters.errors_4xx.Add();
     }
+    if (r.stream != nullptr) return RespondStreamed(std::move(r));
     res_ = std::make_unique<bhttp::response<bhttp::string_body>>();
     res_->version(11);
     res_->result(static_cast<unsigned>(r.status));
@@ -321,6 +323,105 @@ class Session final : public Connection, public std::enable_shared_from_this<Ses
                               if (!keep) return self->linger_ ? self->LingerClose() : self->Close();
                               self->WaitIdle();
                             });
+  }
+
+  // A streamed answer (http::BodyStream): the header with Transfer-Encoding: chunked, the first
+  // part as one chunk, then one piece at a time — pulled on a worker, written here — each write
+  // under write_timeout. An error after the header cuts the answer off without the last chunk.
+  void RespondStreamed(Response r) {
+    head_res_ = std::make_unique<bhttp::response<bhttp::empty_body>>();
+    head_res_->version(11);
+    head_res_->result(static_cast<unsigned>(r.status));
+    head_res_->set(bhttp::field::server, "Meridian");
+    head_res_->set(bhttp::field::content_type, r.content_type);
+    for (auto& [name, value] : r.headers) head_res_->set(name, value);
+    head_res_->keep_alive(keep_alive_ && !state_.stopping);
+    head_res_->chunked(true);
+    body_ = std::move(r.stream);
+    body_done_ = false;
+    piece_ = std::move(r.body);
+    head_serializer_ = std::make_unique<bhttp::response_serializer<bhttp::empty_body>>(*head_res_);
+    Lowest().expires_after(state_.options.write_timeout);
+    bhttp::async_write_header(stream_, *head_serializer_,
+                              [self = this->shared_from_this()](beast::error_code ec, size_t) {
+                                if (ec) return self->StreamWriteFailed(ec);
+                                self->WritePiece();
+                              });
+  }
+
+  void WritePiece() {
+    if (piece_.empty()) return body_done_ ? WriteLastChunk() : PullPiece();
+    Lowest().expires_after(state_.options.write_timeout);
+    net::async_write(stream_, bhttp::make_chunk(net::buffer(piece_)),
+                     [self = this->shared_from_this()](beast::error_code ec, size_t) {
+                       if (ec) return self->StreamWriteFailed(ec);
+                       self->piece_.clear();
+                       self->body_done_ ? self->WriteLastChunk() : self->PullPiece();
+                     });
+  }
+
+  void PullPiece() {
+    auto task = [self = this->shared_from_this()] {
+      std::string piece;
+      core::Result<bool> more = false;
+      try {
+        more = self->body_->Next(&piece);
+      } catch (const std::exception& e) {
+        self->state_.counters.handler_exceptions.Add();
+        more = core::Internal(fmt::format("internal error: {}", e.what()));
+      } catch (...) {
+        self->state_.counters.handler_exceptions.Add();
+        more = core::Internal("internal error");
+      }
+      net::post(self->stream_.get_executor(),
+                [self, more = std::move(more), piece = std::move(piece)]() mutable {
+                  self->OnPiece(std::move(more), std::move(piece));
+                });
+    };
+    if (!state_.pool->SubmitContinuation(std::move(task))) {
+      StreamCutOff(core::Unavailable("the server is stopping"));
+    }
+  }
+
+  void OnPiece(core::Result<bool> more, std::string piece) {
+    if (body_ == nullptr) return;  // the connection failed meanwhile
+    if (!more.ok()) return StreamCutOff(more.status());
+    body_done_ = !*more;
+    piece_ = std::move(piece);
+    WritePiece();
+  }
+
+  void WriteLastChunk() {
+    body_.reset();
+    Lowest().expires_after(state_.options.write_timeout);
+    net::async_write(stream_, bhttp::make_chunk_last(),
+                     [self = this->shared_from_this()](beast::error_code ec, size_t) {
+                       if (ec) return self->StreamWriteFailed(ec);
+                       const bool keep = self->head_res_->keep_alive();
+                       self->head_serializer_.reset();
+                       self->head_res_.reset();
+                       if (!keep) return self->Close();
+                       self->WaitIdle();
+                     });
+  }
+
+  void StreamWriteFailed(beast::error_code ec) {
+    if (ec == beast::error::timeout) state_.counters.timeout_write.Add();
+    body_.reset();
+    deadline_.Cancel();
+    Close();
+  }
+
+  // The status is on the wire: all that is left is to say why in the log and not to end the
+  // chunked body, so that no client takes the cut-off answer for a complete one.
+  void StreamCutOff(const core::Status& why) {
+    state_.counters.stream_aborted.Add();
+    state_.LogThrottled(
+        fmt::format("meridian: http: answer to {} cut off after its status was sent: {}", remote_,
+                    why.ToString()));
+    body_.reset();
+    deadline_.Cancel();
+    Close();
   }
 
   // After refusing a request whose body was not read: stop sending, then read and drop what the
@@ -371,6 +472,12 @@ class Session final : public Connection, public std::enable_shared_from_this<Ses
   std::unique_ptr<bhttp::response<bhttp::empty_body>> continue_;
   std::unique_ptr<bhttp::response<bhttp::string_body>> res_;
   std::unique_ptr<bhttp::response_serializer<bhttp::string_body>> serializer_;
+  // A streamed answer in flight: its header, its producer and the piece being written.
+  std::unique_ptr<bhttp::response<bhttp::empty_body>> head_res_;
+  std::unique_ptr<bhttp::response_serializer<bhttp::empty_body>> head_serializer_;
+  std::shared_ptr<BodyStream> body_;
+  std::string piece_;
+  bool body_done_ = false;
   core::Deadline deadline_;
   std::string remote_;
   uint64_t id_ = 0;

@@ -231,10 +231,9 @@ namespace meridian::query::internal {
 namespace {
 
 template <typename W>
-core::Result<std::string> SeriesInfo(const SeriesList& series, const OutputLimits& limits) {
-  OutputBudget budget(limits, "render");
-  std::string out;
-  W w(&out);
+BodyChunks SeriesInfo(SeriesList series, OutputLimits limits) {
+  ChunkedOutput out(limits, "render");
+  W w(out.buffer());
   w.BeginList(series.size());
   for (const Series& s : series) {
     w.BeginDict(9);
@@ -254,7 +253,7 @@ core::Result<std::string> SeriesInfo(const SeriesList& series, const OutputLimit
       } else {
         w.Float(v);
       }
-      RETURN_IF_ERROR(budget.Check(out.size()));
+      CO_CHECK_OUTPUT(out);
     }
     w.EndList();
     w.Str("pathExpression");
@@ -266,11 +265,11 @@ core::Result<std::string> SeriesInfo(const SeriesList& series, const OutputLimit
     w.Str("xFilesFactor");
     w.Float(s.x_files_factor);
     w.EndDict();
-    RETURN_IF_ERROR(budget.Check(out.size()));
+    CO_CHECK_OUTPUT(out);
   }
   w.EndList();
   w.Finish();
-  return out;
+  CO_FINISH_OUTPUT(out);
 }
 
 template <typename W>
@@ -307,10 +306,9 @@ core::Result<std::string> FindNodes(const std::vector<PeerFindNode>& nodes,
 
 }  // namespace
 
-core::Result<std::string> EncodeSeriesInfo(const SeriesList& series, PeerEncoding encoding,
-                                           const OutputLimits& limits) {
-  return encoding == PeerEncoding::kPickle ? SeriesInfo<PickleWriter>(series, limits)
-                                           : SeriesInfo<MsgpackWriter>(series, limits);
+BodyChunks EncodeSeriesInfo(SeriesList series, PeerEncoding encoding, OutputLimits limits) {
+  return encoding == PeerEncoding::kPickle ? SeriesInfo<PickleWriter>(std::move(series), limits)
+                                           : SeriesInfo<MsgpackWriter>(std::move(series), limits);
 }
 
 core::Result<std::string> EncodeFindNodes(const std::vector<PeerFindNode>& nodes,

@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "query/formats.h"
+#include "query/internal/body_chunks.h"
 #include "query/series.h"
 
 namespace meridian::query::internal {
@@ -89,9 +90,9 @@ enum class PeerEncoding { kPickle, kMsgpack };
 // The /render body graphite-web's cluster protocol carries: a list of TimeSeries.getInfo() dicts
 // {name, start, end, step, values, pathExpression, valuesPerPoint, consolidationFunc,
 // xFilesFactor} in that key order; NaN values are None; an empty path_expression is the name.
-// RESOURCE_EXHAUSTED / DEADLINE_EXCEEDED / CANCELLED past `limits` (see query::OutputLimits).
-core::Result<std::string> EncodeSeriesInfo(const SeriesList& series, PeerEncoding encoding,
-                                           const OutputLimits& limits = {});
+// Written in pieces (BodyChunks: a streamed answer); RESOURCE_EXHAUSTED / DEADLINE_EXCEEDED /
+// CANCELLED past `limits` (see query::OutputLimits) end it.
+BodyChunks EncodeSeriesInfo(SeriesList series, PeerEncoding encoding, OutputLimits limits = {});
 
 struct PeerFindNode {
   std::string_view path;

@@ -71,9 +71,9 @@ core::Result<RenderPlan> PlanRender(const Params& params, int64_t now) {
   return plan;
 }
 
-core::Result<FormattedBody> ExecuteRender(const RenderPlan& plan, SeriesSource& source,
-                                          const FunctionRegistry& functions,
-                                          const EvalLimits& limits) {
+core::Result<RenderAnswer> ExecuteRender(const RenderPlan& plan, SeriesSource& source,
+                                         const FunctionRegistry& functions,
+                                         const EvalLimits& limits) {
   Evaluator evaluator(source, functions, limits, plan.template_vars);
   evaluator.set_x_files_factor(plan.x_files_factor);
   SeriesList all;
@@ -81,7 +81,8 @@ core::Result<FormattedBody> ExecuteRender(const RenderPlan& plan, SeriesSource& 
     ASSIGN_OR_RETURN(SeriesList list, evaluator.EvaluateTarget(target, plan.window));
     for (Series& s : list) all.push_back(std::move(s));
   }
-  return FormatRender(std::move(all), plan.format);
+  ASSIGN_OR_RETURN(RenderStream stream, StreamRender(std::move(all), plan.format));
+  return RenderAnswer{std::move(stream), evaluator.TakeMemory()};
 }
 
 }  // namespace meridian::query::internal

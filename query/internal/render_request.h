@@ -6,6 +6,7 @@
 #include "query/evaluator.h"
 #include "query/formats.h"
 #include "query/internal/metadata_api.h"
+#include "query/internal/render_stream.h"
 
 namespace meridian::query::internal {
 
@@ -21,9 +22,15 @@ struct RenderPlan {
 // targets. INVALID_ARGUMENT names the bad parameter.
 core::Result<RenderPlan> PlanRender(const Params& params, int64_t now);
 
-// Evaluates every target (one Evaluator: shared budgets) and formats the result.
-core::Result<FormattedBody> ExecuteRender(const RenderPlan& plan, SeriesSource& source,
-                                          const FunctionRegistry& functions,
-                                          const EvalLimits& limits);
+// A render's answer: its body as pieces, and the memory its values hold until it is written.
+struct RenderAnswer {
+  RenderStream stream;
+  core::MemoryReservation memory;
+};
+
+// Evaluates every target (one Evaluator: shared budgets) and starts formatting the result.
+core::Result<RenderAnswer> ExecuteRender(const RenderPlan& plan, SeriesSource& source,
+                                         const FunctionRegistry& functions,
+                                         const EvalLimits& limits);
 
 }  // namespace meridian::query::internal

@@ -39,6 +39,17 @@ TEST(DeadlineTest, CancellableHasNoTimeBound) {
   EXPECT_TRUE(d.Expired());
 }
 
+TEST(DeadlineTest, WithoutTimeLimitKeepsOnlyTheCancellation) {
+  Deadline past = Deadline::At(std::chrono::steady_clock::now() - std::chrono::seconds(1));
+  EXPECT_TRUE(past.Expired());
+  Deadline untimed = past.WithoutTimeLimit();
+  EXPECT_FALSE(untimed.Expired());
+  past.Cancel();
+  EXPECT_TRUE(untimed.Expired());
+  EXPECT_EQ(untimed.Check("csv").code(), StatusCode::kCancelled);
+  EXPECT_TRUE(Deadline::Infinite().WithoutTimeLimit().infinite());
+}
+
 TEST(DeadlineCheckTest, ChecksOnlyEveryStrideSteps) {
   Deadline d = Deadline::Cancellable();
   DeadlineCheck check(d, "loop", 4);

@@ -50,6 +50,23 @@ TEST(WorkerPoolTest, RefusesPastTheBoundAndRunsEverythingAccepted) {
   EXPECT_FALSE(pool.TrySubmit([] {}));  // after Shutdown
 }
 
+TEST(WorkerPoolTest, ContinuationsAreQueuedPastTheBoundButNotAfterShutdown) {
+  WorkerPool pool(1, 1);
+  Gate gate;
+  std::atomic<int> done{0};
+  ASSERT_TRUE(pool.TrySubmit([&] {
+    gate.Wait();
+    done.fetch_add(1);
+  }));
+  EXPECT_FALSE(pool.TrySubmit([] {}));  // full
+  EXPECT_TRUE(pool.SubmitContinuation([&] { done.fetch_add(1); }));
+  EXPECT_EQ(pool.pending(), 2u);
+  gate.Open();
+  EXPECT_TRUE(pool.Shutdown(std::chrono::milliseconds::max()));
+  EXPECT_EQ(done.load(), 2);
+  EXPECT_FALSE(pool.SubmitContinuation([] {}));
+}
+
 TEST(WorkerPoolTest, ShutdownGivesUpOnAStuckTaskAtTheBound) {
   auto gate = std::make_shared<Gate>();
   {

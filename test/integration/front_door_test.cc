@@ -12,6 +12,7 @@
 #include <thread>
 #include <vector>
 
+#include "support/decompress.h"
 #include "support/meridian_process.h"
 #include "support/pki.h"
 #include "support/process.h"
@@ -196,6 +197,51 @@ TEST(FrontDoorTest, ASlowReaderOfALargeAnswerHoldsNoWorker) {
   }
   EXPECT_TRUE(WaitUntil([&] { return Metric(*m, "http_timeouts_total{phase=\"write\"}") >= 1; }));
   EXPECT_TRUE(reader->WaitClosed(20s));
+}
+
+// A render longer than http.stream_min_bytes goes out chunked as it is written: the same bytes
+// as the answer built whole (plain and brotli), and one that passes http.max_response_bytes
+// after its status was sent is cut off — the client sees a truncated body, never a short one.
+TEST(FrontDoorTest, ALargeRenderIsStreamedAsTheSameBytesAsAWholeOne) {
+  auto streamed = StartMeridian("http: { max_response_bytes: 8388608 }\n");
+  auto whole = StartMeridian("http: { stream_min_bytes: 0 }\n");
+  ASSERT_TRUE(streamed && whole);
+  const std::string name = "big." + std::string(200, 'n');
+  for (auto* m : {streamed.get(), whole.get()}) {
+    ASSERT_TRUE(m->SendTcp(fmt::format("{} 1 {}\n", name, Now() - 30)).ok());
+    ASSERT_TRUE(WaitForLeaves(*m, "big.*", 1));
+  }
+  // Five years of 10-minute slots: ~5 MB of json, ~60 MB of csv.
+  const std::string json = Get("/render?format=json&from=-5y&until=-1h&target=" + name);
+  auto a = RawRequest(streamed->http_port(), json, 60s);
+  auto b = RawRequest(whole->http_port(), json, 60s);
+  ASSERT_TRUE(a.ok() && b.ok());
+  EXPECT_EQ(a->status, 200);
+  EXPECT_EQ(a->headers["transfer-encoding"], "chunked");
+  EXPECT_EQ(b->headers.count("transfer-encoding"), 0u);
+  EXPECT_GT(b->body.size(), 4u << 20);
+  EXPECT_EQ(a->body, b->body);
+  auto br = RawRequest(
+      streamed->http_port(),
+      Get("/render?format=json&from=-5y&until=-1h&target=" + name, "Accept-Encoding: br\r\n"), 60s);
+  ASSERT_TRUE(br.ok());
+  EXPECT_EQ(br->headers["content-encoding"], "br");
+  EXPECT_EQ(br->headers["transfer-encoding"], "chunked");
+  EXPECT_EQ(Unbrotli(br->body), b->body);
+  EXPECT_EQ(Metric(*streamed, "http_streamed_responses_total"), 2);
+  EXPECT_EQ(Metric(*whole, "http_streamed_responses_total"), 0);
+
+  const std::string csv = Get("/render?format=csv&from=-5y&until=-1h&target=" + name);
+  auto full = RawRequest(whole->http_port(), csv, 120s);
+  ASSERT_TRUE(full.ok());
+  EXPECT_EQ(full->status, 200);
+  EXPECT_GT(full->body.size(), 8u << 20);
+  auto cut = RawRequest(streamed->http_port(), csv, 120s);
+  ASSERT_FALSE(cut.ok());  // 200, then the body never ends
+  EXPECT_EQ(cut.status().code(), core::StatusCode::kUnavailable) << cut.status().ToString();
+  EXPECT_EQ(Metric(*streamed, "http_streams_aborted_total"), 1);
+  EXPECT_EQ(Metric(*streamed, "http_limit_rejections_total{limit=\"response_bytes\"}"), 1);
+  EXPECT_NE(streamed->Log().find("cut off after its status was sent"), std::string::npos);
 }
 
 // ---------------------------------------------------------------------------------------------

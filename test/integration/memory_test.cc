@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -31,12 +32,17 @@ int64_t ResidentBytes(pid_t pid) {
   return -1;
 }
 
-TEST(MemoryTest, ResidentMemoryComesBackAfterABurstOfLargeAnswers) {
+// Run twice: answers streamed (the default: longer than http.stream_min_bytes) and built whole
+// (stream_min_bytes: 0); the printed peaks compare the two.
+class MemoryTest : public ::testing::TestWithParam<const char*> {};
+
+TEST_P(MemoryTest, ResidentMemoryComesBackAfterABurstOfLargeAnswers) {
   MeridianOptions o;
   o.binary = MERIDIAN_BINARY;
-  o.config_yaml =
-      "storage:\n  schemas:\n    - { pattern: '.*', retentions: '60s:1d' }\n"
-      "  self_metrics_interval: 1s\n";
+  o.config_yaml = fmt::format(
+      "storage:\n  schemas:\n    - {{ pattern: '.*', retentions: '60s:1d' }}\n"
+      "  self_metrics_interval: 1s\nhttp:\n  stream_min_bytes: {}\n",
+      std::string_view(GetParam()) == "streamed" ? 1 << 20 : 0);
   auto started = MeridianProcess::Start(o);
   ASSERT_TRUE(started.ok()) << started.status().ToString();
   auto& m = *started;
@@ -118,9 +124,9 @@ TEST(MemoryTest, ResidentMemoryComesBackAfterABurstOfLargeAnswers) {
       60s);
   EXPECT_TRUE(returned) << "idle " << idle / 1048576 << " MB, peak " << peak / 1048576
                         << " MB, now " << now / 1048576 << " MB";
-  std::cout << "memory: idle " << idle / 1048576 << " MB, peak during 50 answers of "
-            << answer_bytes / 1048576 << " MB: " << peak / 1048576
-            << " MB, after: " << now / 1048576 << " MB\n";
+  std::cout << "memory (" << GetParam() << "): idle " << idle / 1048576
+            << " MB, peak during 50 answers of " << answer_bytes / 1048576
+            << " MB: " << peak / 1048576 << " MB, after: " << now / 1048576 << " MB\n";
   // The gauge reports it too.
   EXPECT_TRUE(WaitFor(
       [&] {
@@ -130,6 +136,9 @@ TEST(MemoryTest, ResidentMemoryComesBackAfterABurstOfLargeAnswers) {
       },
       10s));
 }
+
+INSTANTIATE_TEST_SUITE_P(AnswersStreamedOrWhole, MemoryTest, ::testing::Values("streamed", "whole"),
+                         [](const auto& info) { return std::string(info.param); });
 
 }  // namespace
 }  // namespace meridian::testing

@@ -10,6 +10,7 @@
 #include "core/deadline.h"
 #include "query/formats.h"
 #include "query/internal/find_format.h"
+#include "query/internal/render_stream.h"
 
 namespace meridian::query {
 namespace {
@@ -73,6 +74,38 @@ TEST_P(RenderBudgetTest, FormattingStopsAtACancelledOrPastDeadline) {
       core::Deadline::At(std::chrono::steady_clock::now() - std::chrono::seconds(1));
   EXPECT_EQ(FormatRender(LongNameSeries(10, 20'000), o).status().code(),
             core::StatusCode::kDeadlineExceeded);
+}
+
+// A streamed render (what the front door sends for large answers) is the same bytes in pieces of
+// about ChunkedOutput::kPieceBytes; past the byte budget it stops after the pieces it gave.
+TEST_P(RenderBudgetTest, StreamedPiecesAreTheWholeBodyInBoundedSteps) {
+  auto whole = FormatRender(LongNameSeries(100, 20'000), Options(0));
+  ASSERT_TRUE(whole.ok()) << whole.status().ToString();
+  auto stream = internal::StreamRender(LongNameSeries(100, 20'000), Options(0));
+  ASSERT_TRUE(stream.ok()) << stream.status().ToString();
+  EXPECT_EQ(stream->content_type, whole->content_type);
+  std::string joined, piece;
+  size_t pieces = 0;
+  bool more = true;
+  while (more) {
+    more = stream->chunks.Next(&piece);
+    EXPECT_LE(piece.size(), internal::ChunkedOutput::kPieceBytes + 1024);  // + at most one row
+    joined += piece;
+    piece.clear();
+    ++pieces;
+  }
+  EXPECT_TRUE(stream->chunks.status().ok()) << stream->chunks.status().ToString();
+  EXPECT_EQ(joined, whole->body);
+  EXPECT_GE(pieces, whole->body.size() / internal::ChunkedOutput::kPieceBytes);
+
+  const size_t bound = whole->body.size() / 2;
+  auto bounded = internal::StreamRender(LongNameSeries(100, 20'000), Options(bound));
+  ASSERT_TRUE(bounded.ok());
+  size_t given = 0;
+  while (bounded->chunks.Next(&piece)) given += piece.size(), piece.clear();
+  EXPECT_TRUE(IsResponseTooLarge(bounded->chunks.status()));
+  EXPECT_GT(given, 0u);
+  EXPECT_LE(given, bound);
 }
 
 INSTANTIATE_TEST_SUITE_P(EveryRenderFormat, RenderBudgetTest,
