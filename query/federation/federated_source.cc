@@ -5,11 +5,13 @@
 #include <algorithm>
 #include <condition_variable>
 #include <optional>
+#include <unordered_set>
 
 #include "core/tagged_name.h"
 #include "query/federation/merge.h"
 #include "query/federation/mount.h"
 #include "storage/glob.h"
+#include "storage/tag_match.h"
 
 namespace meridian::query::federation {
 namespace {
@@ -55,14 +57,16 @@ bool IsReplicated(PeerRole role) {
 
 // Keeps what a peer answered only where it matches what was asked: a broken or hostile peer
 // cannot put series of its choosing into an answer. What it sent beyond that is counted.
+core::Counter& Unrequested(core::MetricsRegistry& metrics, const Peer& peer) {
+  return metrics.GetCounter("federation_peer_unrequested_total",
+                            "Names a peer answered that do not match what it was asked (dropped).",
+                            {{"peer", peer.name()}});
+}
+
 class AskedFor {
  public:
   AskedFor(std::string_view pattern, core::MetricsRegistry& metrics, const Peer& peer)
-      : glob_(storage::GlobPattern::Compile(pattern)),
-        unrequested_(metrics.GetCounter(
-            "federation_peer_unrequested_total",
-            "Names a peer answered that do not match what it was asked (dropped).",
-            {{"peer", peer.name()}})) {}
+      : glob_(storage::GlobPattern::Compile(pattern)), unrequested_(Unrequested(metrics, peer)) {}
   bool operator()(std::string_view name) {
     if (glob_.ok() && storage::GlobMatchFull(*glob_, name)) return true;
     unrequested_.Add();
@@ -292,11 +296,15 @@ core::Result<std::vector<std::string>> FederatedSource::FindTagged(
   using Names = std::vector<std::string>;
   auto answers = FanOut<Names>(
       options, "tags", [&] { return local_.FindTagged(expressions, options); },
-      [expressions](Peer& peer, const core::Deadline& deadline) -> core::Result<Names> {
+      [this, expressions](Peer& peer, const core::Deadline& deadline) -> core::Result<Names> {
         ASSIGN_OR_RETURN(auto exprs, MountTagExpressions(peer.mount(), expressions));
         if (!exprs.has_value()) return Names{};
-        ASSIGN_OR_RETURN(Names found, peer.FindTagged(*exprs, deadline));
-        for (std::string& n : found) n = MountedName(peer.mount(), n);
+        ASSIGN_OR_RETURN(Names answered, peer.FindTagged(*exprs, deadline));
+        // Only what matches what it was asked, as for path patterns (AskedFor).
+        const size_t n = answered.size();
+        ASSIGN_OR_RETURN(Names found, storage::MatchTagged(std::move(answered), *exprs));
+        if (found.size() < n) Unrequested(metrics_, peer).Add(n - found.size());
+        for (std::string& name : found) name = MountedName(peer.mount(), name);
         return found;
       });
   if (!answers.ok()) return answers.status();
@@ -380,21 +388,34 @@ core::Result<std::vector<storage::SeriesData>> FederatedSource::FetchMatching(
       [this, spec, from, until, now](Peer& peer,
                                      const core::Deadline& deadline) -> core::Result<Batch> {
         std::string target;
+        std::optional<std::vector<std::string>> exprs;
         if (spec.kind == FetchSpec::Kind::kPattern) {
           MountedQuery q = MountPattern(peer.mount(), spec.pattern);
           if (q.peer_pattern.empty()) return Batch{};
           target = std::move(q.peer_pattern);
         } else {
-          ASSIGN_OR_RETURN(auto exprs, MountTagExpressions(peer.mount(), spec.tag_expressions));
+          ASSIGN_OR_RETURN(exprs, MountTagExpressions(peer.mount(), spec.tag_expressions));
           if (!exprs.has_value()) return Batch{};
           target = SeriesByTagTarget(*exprs);
         }
         ASSIGN_OR_RETURN(Batch got, peer.Render({target}, from, until, now, deadline));
+        // Only what matches what it was asked: the pattern, or the tag expressions (checked on
+        // the peer's own names, as it was asked them).
+        std::unordered_set<std::string> tagged_ok;
+        if (exprs.has_value()) {
+          std::vector<std::string> names;
+          for (const storage::SeriesData& d : got) names.push_back(d.name);
+          ASSIGN_OR_RETURN(std::vector<std::string> kept,
+                           storage::MatchTagged(std::move(names), *exprs));
+          tagged_ok.insert(kept.begin(), kept.end());
+          if (kept.size() < got.size()) Unrequested(metrics_, peer).Add(got.size() - kept.size());
+        }
         Batch out;
         out.reserve(got.size());
         std::optional<AskedFor> asked;
         if (spec.kind == FetchSpec::Kind::kPattern) asked.emplace(spec.pattern, metrics_, peer);
         for (storage::SeriesData& d : got) {
+          if (exprs.has_value() && !tagged_ok.contains(d.name)) continue;
           d.name = MountedName(peer.mount(), d.name);
           if (asked && !(*asked)(d.name)) continue;
           out.push_back(std::move(d));

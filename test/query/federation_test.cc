@@ -95,7 +95,10 @@ class FakePeer final : public Peer {
                        data_.FetchMatching(spec, from, until, ReadOptions::WithDeadline(d)));
       for (auto& s : got) out.push_back(std::move(s));
     }
-    if (smuggle_) out.push_back(SeriesData{"admin.password.leak", from, from + 10, 10, {1}, {}});
+    if (smuggle_) {
+      out.push_back(SeriesData{"admin.password.leak", from, from + 10, 10, {1}, {}});
+      out.push_back(SeriesData{"admin;password=leak", from, from + 10, 10, {1}, {}});
+    }
     return out;
   }
   core::Result<std::vector<std::string>> Expand(std::string_view pattern,
@@ -108,7 +111,12 @@ class FakePeer final : public Peer {
   core::Result<std::vector<std::string>> FindTagged(const std::vector<std::string>& e,
                                                     const core::Deadline& d) override {
     RETURN_IF_ERROR(Behave(d));
-    return data_.FindTagged(e, ReadOptions::WithDeadline(d));
+    ASSIGN_OR_RETURN(auto names, data_.FindTagged(e, ReadOptions::WithDeadline(d)));
+    if (smuggle_) {
+      names.push_back("admin;password=leak");   // does not match
+      names.push_back("cpu;region=x;host=h9");  // not canonical (tags out of order)
+    }
+    return names;
   }
   core::Result<std::vector<std::string>> TagNames(std::string_view f, size_t limit,
                                                   const core::Deadline& d) override {
@@ -200,7 +208,20 @@ TEST_F(FederationTest, SeriesAPeerWasNotAskedForAreDroppedAndCounted) {
   EXPECT_EQ(std::count(names->begin(), names->end(), "admin.password.leak"), 0);
   EXPECT_EQ(
       metrics_.GetCounter("federation_peer_unrequested_total", "", {{"peer", "us-east"}}).Value(),
-      2u);
+      3u);  // the series fetch's two, the expansion's one
+
+  // Tagged reads: the answers are checked against the tag expressions the peer was asked.
+  eu_->data().Add("cpu;dc=us;host=h9", 100, 10, {1, 2});
+  auto tagged = source->FindTagged({"name=cpu"}, ReadOptions{});
+  ASSERT_TRUE(tagged.ok()) << tagged.status().ToString();
+  EXPECT_EQ(*tagged, std::vector<std::string>{"cpu;dc=us;host=h9"});
+  auto fetched = source->FetchMatching(FetchSpec::Tagged({"name=cpu"}), 100, 130, ReadOptions{});
+  ASSERT_TRUE(fetched.ok()) << fetched.status().ToString();
+  ASSERT_EQ(fetched->size(), 1u);
+  EXPECT_EQ((*fetched)[0].name, "cpu;dc=us;host=h9");
+  EXPECT_EQ(
+      metrics_.GetCounter("federation_peer_unrequested_total", "", {{"peer", "us-east"}}).Value(),
+      3u + 2 + 2);
 }
 
 TEST_F(FederationTest, LocalOnlyNeverAsksPeers) {
