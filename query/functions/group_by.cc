@@ -128,17 +128,48 @@ Result<SeriesList> GroupByNodesOf(Call& call, const SeriesList& inputs, const st
   return out;
 }
 
+// groupByNode(s) from partials grouped by the same aggKey at every source (query/partials.h),
+// equal to GroupByNodesOf over the fetched series; nullopt when the callback does not decompose
+// or the call is not pushed down.
+Result<std::optional<SeriesList>> PushedGroupBy(Call& call, const std::string& cb,
+                                                const NodeRefs& nodes) {
+  // ApplyCallback's dispatch: countSeries counts the group; aggregation functions aggregate it.
+  const bool count_series = cb == "countSeries";
+  std::string func = cb == "avg" ? "average" : cb;
+  if (func.ends_with("Series")) func.resize(func.size() - 6);
+  std::optional<PartialOp> op = count_series ? PartialOp::kCount : PushableOp(func);
+  if (!op || (!count_series && !functions::GetAggFunc(func))) return std::optional<SeriesList>();
+  ASSIGN_OR_RETURN(std::optional<PushedDown> p,
+                   call.PushDown("seriesList", RequestFor(*op, nodes)));
+  if (!p) return std::optional<SeriesList>();
+  SeriesList out;
+  for (const PartialGroup& g : p->groups) {
+    const double x = p->x_files_factor;
+    Series s = count_series ? CountSeriesNamed(p->path_expression, g.members, g.start, g.end,
+                                               g.step, g.count.size(), x)
+                            : AggregateSeries(func, p->path_expression, g.tags, g.start, g.end,
+                                              g.step, PartialValues(g, *op, x), x);
+    s.name = g.key;
+    out.push_back(std::move(s));
+  }
+  return std::optional<SeriesList>(std::move(out));
+}
+
 Result<SeriesList> GroupByNode(Call& call) {
-  ASSIGN_OR_RETURN(SeriesList inputs, call.Series("seriesList"));
   ASSIGN_OR_RETURN(NodeRefs nodes, call.Nodes("nodeNum"));
   ASSIGN_OR_RETURN(std::string cb, call.String("callback", "average"));
+  ASSIGN_OR_RETURN(auto pushed, PushedGroupBy(call, cb, nodes));
+  if (pushed) return std::move(*pushed);
+  ASSIGN_OR_RETURN(SeriesList inputs, call.Series("seriesList"));
   return GroupByNodesOf(call, inputs, cb, nodes);
 }
 
 Result<SeriesList> GroupByNodes(Call& call) {
-  ASSIGN_OR_RETURN(SeriesList inputs, call.Series("seriesList"));
   ASSIGN_OR_RETURN(std::string cb, call.String("callback"));
   ASSIGN_OR_RETURN(NodeRefs nodes, call.Nodes("nodes"));
+  ASSIGN_OR_RETURN(auto pushed, PushedGroupBy(call, cb, nodes));
+  if (pushed) return std::move(*pushed);
+  ASSIGN_OR_RETURN(SeriesList inputs, call.Series("seriesList"));
   return GroupByNodesOf(call, inputs, cb, nodes);
 }
 
