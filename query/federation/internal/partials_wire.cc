@@ -221,9 +221,17 @@ class AnswerSax {
   std::string where_;
 };
 
+// Integral values (counters' sums) travel as msgpack integers: 1–5 bytes instead of 5–9. -0.0
+// stays a float (its sign matters), and so does anything past 2^53.
 json Row(const std::vector<double>& values) {
   json out = json::array();
-  for (double v : values) out.push_back(v);
+  for (double v : values) {
+    if (std::trunc(v) == v && std::fabs(v) <= 9007199254740992.0 && !(v == 0 && std::signbit(v))) {
+      out.push_back(static_cast<int64_t>(v));
+    } else {
+      out.push_back(v);
+    }
+  }
   return out;
 }
 
