@@ -106,7 +106,10 @@ PartialAnswer ComputePartials(const std::vector<storage::SeriesData>& series,
     Series s;
     s.name = d.name;
     s.tags = TagsForName(d.name);
-    std::string key = nodes.empty() ? std::string() : combine_internal::AggKey(s, nodes);
+    std::string key = !nodes.empty() ? combine_internal::AggKey(s, nodes)
+                      : !request.group_by_tags.empty()
+                          ? combine_internal::TagsKey(s.tags, request.group_by_tags, "")
+                          : std::string();
     auto [it, added] = index.try_emplace(key, out.groups.size());
     if (added) {
       out.groups.push_back(NewGroup(std::move(key), d, request, std::move(s.tags)));

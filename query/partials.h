@@ -34,11 +34,13 @@ struct PartialNode {
 };
 
 // What one source is asked to aggregate: the series `spec` names, grouped by `group_by`
-// (groupByNode's aggKey; empty = one group), with the non-null count per timestamp always and
-// the sum, min or max when asked.
+// (groupByNode's aggKey) or by `group_by_tags` (groupByTags' key without its leading common
+// name; at most one of the two; neither = one group), with the non-null count per timestamp
+// always and the sum, min or max when asked.
 struct PartialRequest {
   FetchSpec spec;
   std::vector<PartialNode> group_by;
+  std::vector<std::string> group_by_tags;
   bool sum = false;
   bool min = false;
   bool max = false;

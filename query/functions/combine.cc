@@ -135,6 +135,22 @@ std::string AggKey(const Series& s, const NodeRefs& nodes) {
   return key;
 }
 
+std::string TagsKey(const std::map<std::string, std::string>& series_tags,
+                    const std::vector<std::string>& tags, const std::string& common) {
+  const bool by_name = std::find(tags.begin(), tags.end(), "name") != tags.end();
+  std::vector<std::string> parts;
+  for (const std::string& t : tags) {
+    if (by_name && t == "name") continue;
+    auto it = series_tags.find(t);
+    parts.push_back(t + "=" + (it == series_tags.end() ? "" : it->second));
+  }
+  std::sort(parts.begin(), parts.end());
+  auto name = series_tags.find("name");
+  std::string key = !by_name ? common : name == series_tags.end() ? "" : name->second;
+  for (const std::string& p : parts) key += ";" + p;
+  return key;
+}
+
 Series CountSeriesOf(const SeriesList& inputs, const functions::Normalized& n) {
   return CountSeriesNamed(functions::JoinPathExpressions(inputs), inputs.size(), n.start, n.end,
                           n.step, n.length, RequestXff(inputs));

@@ -64,6 +64,11 @@ core::Result<std::optional<SeriesList>> PushedAggregate(Call& call, std::string_
 // indexing, negative allowed); a node out of range or a tag name reads a tag ('' if absent).
 std::string AggKey(const Series& s, const NodeRefs& nodes);
 
+// groupByTags' key: the name tag when `tags` holds "name", else `common`; then ";tag=value" for
+// each other tag in `tags` (sorted; '' for a tag the series lacks).
+std::string TagsKey(const std::map<std::string, std::string>& series_tags,
+                    const std::vector<std::string>& tags, const std::string& common);
+
 // Groups in first-seen key order.
 template <typename KeyFn>
 std::vector<std::pair<std::string, SeriesList>> GroupBy(const SeriesList& inputs, KeyFn key_fn) {

@@ -384,7 +384,8 @@ TEST_F(FederationDiffTest, CounterAggregatesArePushedDownAndGaugeSumsFallBack) {
         "alias(sumSeries(fc.web.*.requests.count), \"total\")",
         "scale(groupByNodes(fc.web.*.requests.count, \"count\", 1, 2), 2)",
         "sumSeries(gw.web.*.requests.count)", "aggregate(gw.status.code, \"sum\")",
-        "groupByNode(seriesByTag(\"name=cpu.load\"), \"dc\", \"max\")", "maxSeries(fc.web.*.load)",
+        "groupByNode(seriesByTag(\"name=cpu.load\"), \"dc\", \"max\")",
+        "groupByTags(seriesByTag(\"dc=eu\"), \"min\", \"host\")", "maxSeries(fc.web.*.load)",
         "minSeries(gw.web.*.latency.mean)", "countSeries(gw.db.*.*.cpu)"}) {
     const double before = Metric(f, used);
     auto d = Differences("/render", params(target), target, {"f"});

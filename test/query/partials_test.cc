@@ -289,6 +289,12 @@ TEST(PartialsWireTest, RequestsRoundTripAndBadOnesAreRefused) {
   PartialRequest req = MinMax();
   req.spec = FetchSpec::Tagged({"name=cpu", "dc!=us"});
   req.group_by = {PartialNode{true, 0, "dc"}, PartialNode{false, 2, ""}};
+  PartialRequest by_tags = req;
+  by_tags.group_by.clear();
+  by_tags.group_by_tags = {"name", "dc"};
+  auto tags_back = wire::DecodePartialRequest(wire::EncodePartialRequest(by_tags));
+  ASSERT_TRUE(tags_back.ok());
+  EXPECT_EQ(tags_back->group_by_tags, by_tags.group_by_tags);
   auto back = wire::DecodePartialRequest(wire::EncodePartialRequest(req));
   ASSERT_TRUE(back.ok()) << back.status().ToString();
   EXPECT_EQ(back->spec.tag_expressions, req.spec.tag_expressions);
@@ -296,7 +302,9 @@ TEST(PartialsWireTest, RequestsRoundTripAndBadOnesAreRefused) {
   EXPECT_TRUE(back->min && back->max && !back->sum);
   for (const char* bad : {"", "[]", "{}", "{\"pattern\": 3}", "{\"tags\": []}",
                           "{\"pattern\": \"a\", \"group\": [{\"x\": 1}]}",
-                          "{\"pattern\": \"a\", \"sum\": 1}", "[[[[[[[[[[]]]]]]]]]]"}) {
+                          "{\"pattern\": \"a\", \"sum\": 1}", "[[[[[[[[[[]]]]]]]]]]",
+                          "{\"pattern\": \"a\", \"group\": [{\"i\": 1}], \"group_tags\": [\"x\"]}",
+                          "{\"pattern\": \"a\", \"group_tags\": [1]}"}) {
     auto r = wire::DecodePartialRequest(bad);
     EXPECT_FALSE(r.ok()) << bad;
     EXPECT_EQ(r.status().code(), core::StatusCode::kInvalidArgument) << bad;

@@ -143,6 +143,8 @@ class PushDownTest : public ::testing::Test {
         where[r]->Add(fmt::format("cpu;dc={};host=h{}", regions[r], h), 100, 10, counts);
       }
     }
+    local_.Add("mem;dc=eu;host=h1", 100, 10, {1, 2, 3, 4, 5, 6});
+    us_->data().Add("mem;dc=us;host=h1", 100, 10, {1, kNull, 3, 4, 5, 6});
   }
 
   std::unique_ptr<FederatedSource> Make(std::vector<std::shared_ptr<Peer>> peers = {},
@@ -235,6 +237,10 @@ TEST_F(PushDownTest, AggregatesOfCountersArePushedDownAndEqualTheFetchedAnswer) 
       "groupByNodes(*.web*.requests.count, 'count')",
       "groupByNode(seriesByTag('name=cpu'), 'dc', 'sum')",
       "sumSeries(seriesByTag('name=cpu', 'dc!=us'))",
+      "groupByTags(seriesByTag('name=cpu'), 'sum', 'dc')",
+      "groupByTags(seriesByTag('name=cpu'), 'maxSeries', 'name', 'host')",
+      "groupByTags(seriesByTag('host=h1'), 'avg', 'dc')",
+      "groupByTags(seriesByTag('host=h1'), 'countSeries', 'name')",
       "alias(sumSeries(*.web*.requests.count), 'total')",
       "scale(groupByNode(*.web*.requests.count, 0, 'sum'), 2)",
       "aliasByNode(maxSeries(*.web*.requests.count), 0)",
@@ -247,6 +253,17 @@ TEST_F(PushDownTest, AggregatesOfCountersArePushedDownAndEqualTheFetchedAnswer) 
   }
   EXPECT_GT(Received("us-east", "partials"), 0u);
   EXPECT_GT(Received("ap-south", "partials"), 0u);
+}
+
+TEST_F(PushDownTest, APushedDownCallFailsAsTheFetchedOneDoes) {
+  auto source = Make();
+  // groupByTags refuses an empty tag value in its key, pushed down or not.
+  const std::string t = "groupByTags(seriesByTag('host=h1'), 'sum', 'nosuchtag')";
+  auto pushed = Eval(*source, t, true);
+  auto fetched = Eval(*source, t, false);
+  ASSERT_FALSE(pushed.ok());
+  EXPECT_EQ(pushed.status().ToString(), fetched.status().ToString());
+  EXPECT_EQ(Used(), 1u);
 }
 
 TEST_F(PushDownTest, FetchedEvaluationsDoNotAskForPartials) {
@@ -263,7 +280,7 @@ TEST_F(PushDownTest, WhatDoesNotDecomposeIsEvaluatedAsUsual) {
        {"sumSeries(*.web*.requests.count, eu.web1.latency.mean)", "stddevSeries(*.web*.*.*)",
         "multiplySeries(*.web1.requests.count)", "aggregate(*.web*.requests.count, 'median')",
         "groupByNode(*.web*.requests.count, 0, 'diff')", "sumSeries(scale(*.web*.*.count, 2))",
-        "groupByTags(seriesByTag('name=cpu'), 'sum', 'dc')",
+        "groupByTags(seriesByTag('name=cpu'), 'median', 'dc')",
         "aggregate(*.web*.*.count, 'bogus')"}) {
     const int calls = us_->partial_calls();
     auto pushed = Eval(*source, t, true);

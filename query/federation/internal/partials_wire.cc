@@ -123,6 +123,7 @@ class AnswerSax {
     if (!parsed || !frames_.empty() || !saw_top_) {
       return core::InvalidArgument("partials answer: not a complete map");
     }
+    if (!answer_.ok()) answer_.groups.clear();  // a fallback is the whole answer
     return std::move(answer_);
   }
 
@@ -249,6 +250,7 @@ std::string EncodePartialRequest(const PartialRequest& request) {
     group.push_back(n.is_tag ? json{{"t", n.tag}} : json{{"i", n.index}});
   }
   j["group"] = std::move(group);
+  if (!request.group_by_tags.empty()) j["group_tags"] = request.group_by_tags;
   j["sum"] = request.sum;
   j["min"] = request.min;
   j["max"] = request.max;
@@ -305,6 +307,19 @@ core::Result<PartialRequest> DecodePartialRequest(std::string_view text) {
         return core::InvalidArgument("request: a group node is {\"i\": n} or {\"t\": tag}");
       }
       r.group_by.push_back(std::move(node));
+    }
+  }
+  if (j.contains("group_tags")) {
+    const json& t = j["group_tags"];
+    if (!t.is_array() || t.size() > kMaxRequestItems) {
+      return core::InvalidArgument("request: group_tags must be a list of tag names");
+    }
+    for (const json& tag : t) {
+      if (!tag.is_string()) return core::InvalidArgument("request: group_tags must be strings");
+      r.group_by_tags.push_back(tag.get<std::string>());
+    }
+    if (!r.group_by.empty() && !r.group_by_tags.empty()) {
+      return core::InvalidArgument("request: group or group_tags, not both");
     }
   }
   for (auto [field, flag] : {std::pair{"sum", &r.sum}, {"min", &r.min}, {"max", &r.max}}) {

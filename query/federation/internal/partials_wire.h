@@ -20,8 +20,8 @@
 
 namespace meridian::query::federation::internal {
 
-// The request as JSON: {"pattern": s} or {"tags": [s…]}, "group": [{"i": n} | {"t": s}…],
-// "sum"/"min"/"max": bool.
+// The request as JSON: {"pattern": s} or {"tags": [s…]}, "group": [{"i": n} | {"t": s}…] or
+// "group_tags": [s…], "sum"/"min"/"max": bool.
 std::string EncodePartialRequest(const PartialRequest& request);
 // INVALID_ARGUMENT naming what is wrong (not JSON, wrong types, over 1 MiB, over 256 tag
 // expressions or group nodes).
