@@ -143,6 +143,9 @@ PartialAnswer CombinePartials(std::vector<PartialAnswer> answers, const PartialR
         continue;
       }
       PartialGroup& c = out.groups[it->second];
+      // Disjoint sources never share a series; the same first member twice means they overlap
+      // (a misconfigured role): the fetched path merges same-name series, partials cannot.
+      if (c.first_name == g.first_name) return Fallback("overlap");
       if (!SameShape(c, g.start, g.end, g.step, g.count.size()) || c.sum.size() != g.sum.size() ||
           c.min.size() != g.min.size() || c.max.size() != g.max.size()) {
         return Fallback("heterogeneous");

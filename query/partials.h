@@ -99,8 +99,9 @@ PartialAnswer ComputePartials(const std::vector<storage::SeriesData>& series,
 
 // Partials of disjoint sources (in any order) → one answer, groups ordered as one source holding
 // every series would order them. Falls back "heterogeneous" when sources disagree on a group's
-// window or step, "inexact" when a sum cannot be certified, or with the first source's own
-// fallback.
+// window or step, "inexact" when a sum cannot be certified, "signed zero" for min/max over -0.0,
+// "overlap" when two sources name the same first member of a group (they are not disjoint;
+// overlaps elsewhere in a group go unseen), or with the first source's own fallback.
 PartialAnswer CombinePartials(std::vector<PartialAnswer> answers, const PartialRequest& request);
 
 // The aggregations a combined group yields, one value per timestamp, with graphite-web's rules

@@ -503,7 +503,8 @@ core::Result<PartialAnswer> PeerClient::FetchPartials(const PartialRequest& requ
   auto body = Call("partials", true, "/api/federation/partials", form, deadline);
   if (!body.ok()) {
     if (body.status().code() == core::StatusCode::kInvalidArgument &&
-        body.status().message().starts_with("HTTP 404")) {
+        (body.status().message().starts_with("HTTP 404") ||
+         body.status().message().starts_with("HTTP 405"))) {
       PartialAnswer none;
       none.fallback = "peer cannot compute partials";
       return none;

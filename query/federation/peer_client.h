@@ -114,7 +114,7 @@ class PeerClient final : public Peer {
       const core::Deadline& deadline) override;
   core::Result<std::vector<std::string>> AllLeaves(const core::Deadline& deadline) override;
   // POST /api/federation/partials (Meridian only; internal/partials_wire.h). A peer without the
-  // route (404: a graphite-web or an older Meridian) answers a fallback, not an error.
+  // route (404 or 405: a graphite-web or an older Meridian) answers a fallback, not an error.
   core::Result<PartialAnswer> FetchPartials(const PartialRequest& request, int64_t from,
                                             int64_t until, int64_t now,
                                             const core::Deadline& deadline) override;

@@ -242,6 +242,12 @@ TEST(PartialsTest, DifferentWindowsOrStepsFallBack) {
   PartialAnswer c = CombinePartials(
       {ComputePartials({S("a", {1, 2})}, req), ComputePartials({S("b", {1, 2}, 110)}, req)}, req);
   EXPECT_EQ(c.fallback, "heterogeneous");
+  // Two sources holding the same series are not disjoint.
+  EXPECT_EQ(CombinePartials({ComputePartials({S("a", {1}), S("b", {2})}, req),
+                             ComputePartials({S("a", {1})}, req)},
+                            req)
+                .fallback,
+            "overlap");
   // A source's own fallback wins.
   PartialAnswer refused;
   refused.fallback = "peer cannot compute partials";
