@@ -492,7 +492,15 @@ core::Result<PartialAnswer> FederatedSource::FetchPartials(const PartialRequest&
         }
         ASSIGN_OR_RETURN(PartialAnswer got,
                          peer.FetchPartials(request, from, until, now, deadline));
-        if (!got.ok()) return got;
+        if (!got.ok()) {
+          metrics_
+              .GetCounter("federation_peer_pushdown_fallbacks_total",
+                          "Push-downs a peer answered with a fallback (it cannot compute partials, "
+                          "or its series differ in step or window), by peer and reason.",
+                          {{"peer", peer.name()}, {"reason", got.fallback}})
+              .Add();
+          return got;
+        }
         if (!HasRows(got, request)) {
           return core::Unavailable("partials answer without the rows asked for");
         }

@@ -328,6 +328,11 @@ TEST_F(PushDownTest, ReplicasGraphiteWebMountsAndTheSwitchFallBackWithTheirReaso
   EXPECT_EQ(Fallbacks("mounted peer"), 1u);
   EXPECT_EQ(Fallbacks("disabled"), 2u);  // federation.push_down off wins over pushDown=0
   EXPECT_EQ(Fallbacks("peer cannot compute partials"), 1u);
+  EXPECT_EQ(metrics_
+                .GetCounter("federation_peer_pushdown_fallbacks_total", "",
+                            {{"peer", "us-east"}, {"reason", "peer cannot compute partials"}})
+                .Value(),
+            1u);
   EXPECT_EQ(Used(), 0u);
 }
 
