@@ -179,6 +179,7 @@ struct FederationConfig {
   bool partial_allowed = true;              // federation.partial: allow | deny (HTTP default)
   size_t fanout_threads = 16;               // threads calling peers, shared by every read
   size_t max_pending_calls = 1024;          // peer calls queued or running; past it "overloaded"
+  bool push_down = true;  // aggregates computed at region/shard peers when exact (query/partials.h)
   bool operator==(const FederationConfig&) const = default;
 };
 

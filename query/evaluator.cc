@@ -118,23 +118,60 @@ ReadOptions Evaluator::ReadOpts() const {
   return o;
 }
 
+core::Status Evaluator::BudgetError(const core::Status& status) {
+  // The source stopped at the budget we gave it: answer with the knob's message.
+  switch (WhichBudget(status)) {
+    case ReadBudget::kSeries:
+      return Charge(limits_.max_series + 1, 0);
+    case ReadBudget::kPoints:
+      return Charge(0, limits_.max_points + 1);
+    case ReadBudget::kNone:
+      break;
+  }
+  return status;
+}
+
+core::Result<std::optional<PushedDown>> Evaluator::PushDown(const Expr& arg, PartialRequest request,
+                                                            const EvalWindow& window) {
+  PushedDown out;
+  if (arg.kind == ExprKind::kPath) {
+    request.spec = FetchSpec::Pattern(arg.text);
+    out.path_expression = arg.text;  // as FetchPath names what it fetches
+  } else if (arg.kind == ExprKind::kCall && arg.text == "seriesByTag" && !arg.args.empty()) {
+    std::vector<std::string> exprs;
+    for (const Arg& a : arg.args) {
+      if (!a.keyword.empty() || a.value.kind != ExprKind::kString)
+        return std::optional<PushedDown>();
+      exprs.push_back(a.value.text);
+    }
+    request.spec = FetchSpec::Tagged(std::move(exprs));
+    out.path_expression = arg.source;  // as SeriesByTag names what it fetches
+  } else {
+    return std::optional<PushedDown>();
+  }
+  RETURN_IF_ERROR(CheckDeadline("the query"));
+  auto got = source_.FetchPartials(request, window.from, window.until, ReadOpts());
+  if (!got.ok()) {
+    // A bad pattern or tag expression: the usual path reports it in its own words.
+    if (got.status().code() == core::StatusCode::kInvalidArgument)
+      return std::optional<PushedDown>();
+    return BudgetError(got.status());
+  }
+  if (!got->ok()) return std::optional<PushedDown>();
+  size_t points = 0;
+  for (const PartialGroup& g : got->groups) points += g.count.size();
+  RETURN_IF_ERROR(Charge(got->groups.size(), points));
+  out.groups = std::move(got->groups);
+  out.x_files_factor = x_files_factor_;
+  return std::optional<PushedDown>(std::move(out));
+}
+
 core::Result<SeriesList> Evaluator::FetchBatch(const FetchSpec& spec,
                                                const std::string& path_expression,
                                                const EvalWindow& window) {
   RETURN_IF_ERROR(CheckDeadline("the query"));
   auto fetched = source_.FetchMatching(spec, window.from, window.until, ReadOpts());
-  if (!fetched.ok()) {
-    // The source stopped at the budget we gave it: answer with the knob's message.
-    switch (WhichBudget(fetched.status())) {
-      case ReadBudget::kSeries:
-        return Charge(limits_.max_series + 1, 0);
-      case ReadBudget::kPoints:
-        return Charge(0, limits_.max_points + 1);
-      case ReadBudget::kNone:
-        break;
-    }
-    return fetched.status();
-  }
+  if (!fetched.ok()) return BudgetError(fetched.status());
   size_t points = 0;
   for (const storage::SeriesData& d : *fetched) points += d.values.size();
   RETURN_IF_ERROR(Charge(fetched->size(), points));

@@ -60,6 +60,11 @@ class Evaluator {
   // Fetches every leaf a path expression names, sorted by name.
   core::Result<SeriesList> FetchPath(std::string_view pattern, const EvalWindow& window);
 
+  // Aggregate push-down of `arg` (see Call::PushDown): nullopt unless `arg` is a plain path
+  // expression or seriesByTag of quoted expressions and the source combined partials exactly.
+  core::Result<std::optional<PushedDown>> PushDown(const Expr& arg, PartialRequest request,
+                                                   const EvalWindow& window);
+
   SeriesSource& source() { return source_; }
   // The request's deadline, for loops inside functions (see core::DeadlineCheck).
   const core::Deadline& deadline() const { return limits_.deadline; }
@@ -79,6 +84,8 @@ class Evaluator {
   core::Result<SeriesList> FetchBatch(const FetchSpec& spec, const std::string& path_expression,
                                       const EvalWindow& window);
   core::Status Charge(size_t series, size_t points);
+  // The evaluator's answer to a source stopping at the budgets it was given (ReadOpts()).
+  core::Status BudgetError(const core::Status& status);
   ReadOptions ReadOpts() const;
 
   SeriesSource& source_;

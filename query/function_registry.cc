@@ -132,6 +132,13 @@ core::Result<SeriesList> Call::Series(std::string_view param) {
   return evaluator_.Evaluate(*e, window_);
 }
 
+core::Result<std::optional<PushedDown>> Call::PushDown(std::string_view param,
+                                                       PartialRequest request) {
+  const auto* v = Find(param);
+  if (v == nullptr || v->size() != 1) return std::optional<PushedDown>();
+  return evaluator_.PushDown(*(*v)[0], std::move(request), window_);
+}
+
 core::Result<std::vector<SeriesList>> Call::SeriesLists(std::string_view param) {
   std::vector<SeriesList> out;
   for (const Expr* e : Raw(param)) {

@@ -18,11 +18,21 @@
 #include "core/deadline.h"
 #include "core/status.h"
 #include "query/expression.h"
+#include "query/partials.h"
 #include "query/series.h"
 
 namespace meridian::query {
 
 class Evaluator;
+
+// An aggregate's argument computed as partials (query/partials.h) instead of fetched: the
+// combined groups in the order graphite-web meets them, the pathExpression the member series
+// would carry, and the request's xFilesFactor they would carry.
+struct PushedDown {
+  std::vector<PartialGroup> groups;
+  std::string path_expression;
+  double x_files_factor = 0;
+};
 
 // graphite-web's ParamTypes (functions/params.py).
 enum class ParamType {
@@ -116,6 +126,14 @@ class Call {
     std::string tag;
   };
   core::Result<std::vector<NodeRef>> Nodes(std::string_view param);
+
+  // Aggregate push-down, decided here at the call node: when `param` is bound to exactly one
+  // plain path expression or seriesByTag(...) and the source combines partials for `request`
+  // exactly (its spec is filled in here), the combined groups, charged to the request's budgets
+  // as one series each; nullopt when the argument must be evaluated as usual (any other
+  // argument, or the source fell back). Errors are the read's (deadline, refused partial answer,
+  // budgets).
+  core::Result<std::optional<PushedDown>> PushDown(std::string_view param, PartialRequest request);
 
   core::Status Error(std::string_view message) const;  // "funcName: message"
 

@@ -10,6 +10,7 @@
 #include "query/internal/find_format.h"
 #include "query/internal/functions_json.h"
 #include "query/internal/metadata_api.h"
+#include "query/internal/partials_api.h"
 #include "query/internal/render_request.h"
 
 namespace meridian::query {
@@ -38,6 +39,7 @@ core::Result<ReadScope> ScopeOf(const Request& req, PartialPolicy default_partia
   scope.partial = default_partial;
   const std::string local = req.Param("local");
   scope.local_only = local == "1" || local == "true";
+  scope.push_down = req.Param("pushDown") != "0";  // aggregate push-down (query/partials.h)
   if (req.Has("partial")) {
     const std::string p = req.Param("partial");
     if (p == "allow") {
@@ -261,6 +263,9 @@ core::Status RegisterHttpRoutes(http::Router& router, const HttpOptions& options
   metadata("/tags/findSeries/", internal::TagFindSeries);
   metadata("/tags/autoComplete/tags", internal::TagAutoCompleteTags);
   metadata("/tags/autoComplete/values", internal::TagAutoCompleteValues);
+  // Aggregate push-down between Meridians (internal/partials_api.h).
+  reg.Add({Method::kPost}, "/api/federation/partials",
+          [api](const Request& r) { return api->Metadata(r, internal::FederationPartials); });
   // Mutating routes: POST only (a GET that changes nothing must not answer 200), scope write.
   for (bool multi : {false, true}) {
     reg.Add(

@@ -57,6 +57,9 @@ class ReadReport {
 struct ReadScope {
   // graphite-web's local=1: answer from this instance's own store only (a peer asking us).
   bool local_only = false;
+  // Aggregates may be pushed down to region/shard peers (query/partials.h); a request's
+  // pushDown=0 turns it off (federation.push_down turns it off for every request).
+  bool push_down = true;
   PartialPolicy partial = PartialPolicy::kAllow;
   // Where missing peers are recorded; null = the caller does not look (partial answers are then
   // still counted by the federated source's metrics).

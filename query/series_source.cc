@@ -2,7 +2,17 @@
 
 #include <algorithm>
 
+#include "query/partials.h"
+
 namespace meridian::query {
+
+core::Result<PartialAnswer> SeriesSource::FetchPartials(const PartialRequest& request, int64_t from,
+                                                        int64_t until, const ReadOptions& options) {
+  (void)request, (void)from, (void)until, (void)options;
+  PartialAnswer none;
+  none.fallback = "unsupported";
+  return none;
+}
 
 core::Result<std::vector<storage::SeriesData>> SeriesSource::FetchMatching(
     const FetchSpec& spec, int64_t from, int64_t until, const ReadOptions& options) {

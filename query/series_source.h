@@ -33,6 +33,9 @@ struct FetchSpec {
   static FetchSpec Tagged(std::vector<std::string> e) { return {Kind::kTagged, {}, std::move(e)}; }
 };
 
+struct PartialRequest;  // query/partials.h
+struct PartialAnswer;
+
 class SeriesSource {
  public:
   virtual ~SeriesSource() = default;
@@ -66,6 +69,13 @@ class SeriesSource {
   virtual core::Result<std::vector<storage::SeriesData>> FetchMatching(const FetchSpec& spec,
                                                                        int64_t from, int64_t until,
                                                                        const ReadOptions& options);
+
+  // Aggregate push-down (query/partials.h): the partial aggregates of every series `spec` names,
+  // combined over the sources this one spans, exact or refused. An answer whose `fallback` is set
+  // (the default: "unsupported") tells the caller to fetch the series and aggregate them itself;
+  // errors are those of FetchMatching (deadline, budgets, refused partial answers).
+  virtual core::Result<PartialAnswer> FetchPartials(const PartialRequest& request, int64_t from,
+                                                    int64_t until, const ReadOptions& options);
 
   // graphite-web's /tags/delSeries (see storage::Store::DeleteTaggedSeries): an admin write, not
   // a read. Sources that cannot delete answer UNAVAILABLE.

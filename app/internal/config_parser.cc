@@ -204,12 +204,14 @@ class ConfigParser : private YamlReader {
   Status Federation(const YAML::Node& node, const std::string& path, FederationConfig& f) const {
     using std::chrono::milliseconds;
     return ForEachKey(
-        node, path, {"peers", "timeout", "partial", "fanout_threads", "max_pending_calls"},
+        node, path,
+        {"peers", "timeout", "partial", "fanout_threads", "max_pending_calls", "push_down"},
         [&](const std::string& key, const YAML::Node& v, const std::string& p) -> Status {
           if (key == "timeout") {
             return Into(Duration(v, p, milliseconds(10), milliseconds(3'600'000)), f.timeout);
           }
           if (key == "fanout_threads") return Into(Uint(v, p, 1, 1024), f.fanout_threads);
+          if (key == "push_down") return Into(Bool(v, p), f.push_down);
           if (key == "max_pending_calls") {
             return Into(Uint(v, p, 1, 1'000'000), f.max_pending_calls);
           }

@@ -78,6 +78,38 @@ class AskedFor {
   core::Counter& unrequested_;
 };
 
+core::Counter& SeriesReceived(core::MetricsRegistry& metrics, const Peer& peer, const char* route) {
+  return metrics.GetCounter("federation_peer_series_received_total",
+                            "Series a peer sent (render), or groups of partials (partials).",
+                            {{"peer", peer.name()}, {"route", route}});
+}
+
+PartialAnswer Fallback(std::string reason) {
+  PartialAnswer a;
+  a.fallback = std::move(reason);
+  return a;
+}
+
+// Why `peer` rules push-down out ("" when it does not).
+std::string PushDownObstacle(const Peer& peer) {
+  if (peer.role() == PeerRole::kReplica) return "replica peer";
+  if (peer.role() == PeerRole::kGraphite) return "graphite peer";
+  if (!peer.mount().empty()) return "mounted peer";
+  return "";
+}
+
+// Rows a partials answer must hold for `request` (a peer that omits them answered garbage).
+bool HasRows(const PartialAnswer& a, const PartialRequest& request) {
+  for (const PartialGroup& g : a.groups) {
+    const size_t n = g.count.size();
+    if ((request.sum && g.sum.size() != n) || (request.min && g.min.size() != n) ||
+        (request.max && g.max.size() != n)) {
+      return false;
+    }
+  }
+  return true;
+}
+
 }  // namespace
 
 std::string_view PeerRoleName(PeerRole role) {
@@ -105,6 +137,10 @@ FederatedSource::FederatedSource(SeriesSource& local, std::vector<std::shared_pt
       refused_reads_(metrics.GetCounter(
           "federation_refused_partial_reads_total",
           "Federated reads failed because a peer was missing and partial answers were refused.")),
+      pushdowns_used_(metrics.GetCounter(
+          "federation_pushdowns_total",
+          "Aggregates computed from the partials of the peers and the local store.",
+          {{"outcome", "used"}})),
       peers_(std::make_shared<const PeerList>(std::move(peers))),
       pool_(std::max<size_t>(1, options.fanout_threads),
             std::max<size_t>(1, options.max_pending_calls)) {}
@@ -399,6 +435,7 @@ core::Result<std::vector<storage::SeriesData>> FederatedSource::FetchMatching(
           target = SeriesByTagTarget(*exprs);
         }
         ASSIGN_OR_RETURN(Batch got, peer.Render({target}, from, until, now, deadline));
+        SeriesReceived(metrics_, peer, "render").Add(got.size());
         // Only what matches what it was asked: the pattern, or the tag expressions (checked on
         // the peer's own names, as it was asked them).
         std::unordered_set<std::string> tagged_ok;
@@ -433,6 +470,75 @@ core::Result<std::vector<storage::SeriesData>> FederatedSource::FetchMatching(
     return PointsBudgetExceeded(options.max_points);
   }
   return merged;
+}
+
+core::Result<PartialAnswer> FederatedSource::FetchPartials(const PartialRequest& request,
+                                                           int64_t from, int64_t until,
+                                                           const ReadOptions& options) {
+  std::shared_ptr<const PeerList> peers;
+  {
+    std::lock_guard lock(mu_);
+    peers = peers_;
+  }
+  if (options.scope.local_only || peers->empty()) return Fallback("unsupported");
+  auto fall_back = [this](std::string reason) {
+    metrics_
+        .GetCounter("federation_pushdown_fallbacks_total",
+                    "Aggregates that could have been pushed down and were computed from fetched "
+                    "series instead, by reason.",
+                    {{"reason", reason}})
+        .Add();
+    return Fallback(std::move(reason));
+  };
+  if (!options_.push_down) return fall_back("disabled");
+  if (!options.scope.push_down) return fall_back("request");
+  for (const std::shared_ptr<Peer>& peer : *peers) {
+    std::string obstacle = PushDownObstacle(*peer);
+    if (!obstacle.empty()) return fall_back(std::move(obstacle));
+  }
+  const int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
+                          std::chrono::system_clock::now().time_since_epoch())
+                          .count();
+  auto answers = FanOut<PartialAnswer>(
+      options, "partials",
+      [&]() -> core::Result<PartialAnswer> {
+        ASSIGN_OR_RETURN(auto mine, local_.FetchMatching(request.spec, from, until, options));
+        return ComputePartials(mine, request);
+      },
+      [this, request, from, until, now](
+          Peer& peer, const core::Deadline& deadline) -> core::Result<PartialAnswer> {
+        // The peer list may have changed since the check above.
+        if (std::string obstacle = PushDownObstacle(peer); !obstacle.empty()) {
+          return Fallback(std::move(obstacle));
+        }
+        ASSIGN_OR_RETURN(PartialAnswer got,
+                         peer.FetchPartials(request, from, until, now, deadline));
+        if (!got.ok()) {
+          metrics_
+              .GetCounter("federation_peer_pushdown_fallbacks_total",
+                          "Push-downs a peer answered with a fallback (it cannot compute partials, "
+                          "or its series differ in step or window), by peer and reason.",
+                          {{"peer", peer.name()}, {"reason", got.fallback}})
+              .Add();
+          return got;
+        }
+        if (!HasRows(got, request)) {
+          return core::Unavailable("partials answer without the rows asked for");
+        }
+        if (request.spec.kind == FetchSpec::Kind::kPattern) {
+          AskedFor asked(request.spec.pattern, metrics_, peer);
+          for (const PartialGroup& g : got.groups) {
+            if (!asked(g.first_name)) return core::Unavailable("partials of series not asked for");
+          }
+        }
+        SeriesReceived(metrics_, peer, "partials").Add(got.groups.size());
+        return got;
+      });
+  if (!answers.ok()) return answers.status();
+  PartialAnswer combined = CombinePartials(std::move(answers).value(), request);
+  if (!combined.ok()) return fall_back(std::move(combined.fallback));
+  pushdowns_used_.Add();
+  return combined;
 }
 
 core::Status FederatedSource::DeleteTaggedSeries(const std::vector<std::string>& names) {

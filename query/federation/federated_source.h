@@ -38,6 +38,9 @@ struct FederationOptions {
   // Peer calls queued or running at once; past it a peer call is not made and the peer is
   // missing ("overloaded"). federation.max_pending_calls, default 1024.
   size_t max_pending_calls = 1024;
+  // Aggregates over region/shard peers are computed at each peer and combined when that is
+  // provably exact (FetchPartials). federation.push_down, default true.
+  bool push_down = true;
 };
 
 class FederatedSource final : public SeriesSource {
@@ -60,24 +63,34 @@ class FederatedSource final : public SeriesSource {
                                                     const ReadOptions& options) override;
   core::Result<std::vector<std::string>> TagNames(std::string_view filter, size_t limit,
                                                   const ReadOptions& options) override;
-  core::Result<std::vector<storage::TagValueCount>> TagValues(
-      std::string_view tag, std::string_view filter, size_t limit,
-      const ReadOptions& options) override;
+  core::Result<std::vector<storage::TagValueCount>> TagValues(std::string_view tag,
+                                                              std::string_view filter, size_t limit,
+                                                              const ReadOptions& options) override;
   core::Result<std::vector<std::string>> AllLeaves(const ReadOptions& options) override;
   // One name: the batch fetch of that exact name.
   core::Result<storage::SeriesData> Fetch(std::string_view name, int64_t from, int64_t until,
                                           const ReadOptions& options) override;
-  core::Result<std::vector<storage::SeriesData>> FetchMatching(const FetchSpec& spec,
-                                                               int64_t from, int64_t until,
+  core::Result<std::vector<storage::SeriesData>> FetchMatching(const FetchSpec& spec, int64_t from,
+                                                               int64_t until,
                                                                const ReadOptions& options) override;
+  // Push-down (query/partials.h): when every peer is a region or shard without a mount, each
+  // peer (one round trip, fanned out like FetchMatching: the same deadline, back-off, missing
+  // peers and refuse policy) and the local store compute their partials, combined here exactly
+  // or refused with a reason: "disabled" (federation.push_down), "request" (pushDown=0),
+  // "replica peer", "graphite peer", "mounted peer", "peer cannot compute partials",
+  // "heterogeneous" (different windows or steps), "inexact" (a sum that may round), "signed
+  // zero". Counted: federation_pushdowns_total{outcome="used"} and
+  // federation_pushdown_fallbacks_total{reason}. Local-only reads and a source without peers
+  // answer "unsupported" (not counted: there is nothing to push down).
+  core::Result<PartialAnswer> FetchPartials(const PartialRequest& request, int64_t from,
+                                            int64_t until, const ReadOptions& options) override;
   // Local only: tag deletion is an admin write on this instance's own index.
   core::Status DeleteTaggedSeries(const std::vector<std::string>& names) override;
 
  private:
   template <typename T>
   core::Result<std::vector<T>> FanOut(
-      const ReadOptions& options, const char* route,
-      const std::function<core::Result<T>()>& local,
+      const ReadOptions& options, const char* route, const std::function<core::Result<T>()>& local,
       const std::function<core::Result<T>(Peer&, const core::Deadline&)>& remote,
       std::vector<PeerRole>* roles = nullptr);
 
@@ -86,6 +99,7 @@ class FederatedSource final : public SeriesSource {
   core::MetricsRegistry& metrics_;
   core::Counter& partial_reads_;
   core::Counter& refused_reads_;
+  core::Counter& pushdowns_used_;
   mutable std::mutex mu_;
   std::shared_ptr<const std::vector<std::shared_ptr<Peer>>> peers_;  // guarded by mu_
   core::WorkerPool pool_;

@@ -14,6 +14,7 @@
 
 #include "core/deadline.h"
 #include "core/status.h"
+#include "query/partials.h"
 #include "storage/store.h"
 
 namespace meridian::query::federation {
@@ -68,6 +69,18 @@ class Peer {
       std::string_view tag, std::string_view filter, size_t limit,
       const core::Deadline& deadline) = 0;
   virtual core::Result<std::vector<std::string>> AllLeaves(const core::Deadline& deadline) = 0;
+  // Aggregate push-down: the peer's own partials (local=1) for `request` over (from, until]. A
+  // peer that cannot compute them (a graphite-web, an older Meridian) answers a PartialAnswer with
+  // `fallback` set — the default — rather than an error; errors make the peer missing as for
+  // any other read.
+  virtual core::Result<PartialAnswer> FetchPartials(const PartialRequest& request, int64_t from,
+                                                    int64_t until, int64_t now,
+                                                    const core::Deadline& deadline) {
+    (void)request, (void)from, (void)until, (void)now, (void)deadline;
+    PartialAnswer none;
+    none.fallback = "peer cannot compute partials";
+    return none;
+  }
 };
 
 }  // namespace meridian::query::federation

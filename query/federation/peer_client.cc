@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <fstream>
 
+#include "query/federation/internal/partials_wire.h"
 #include "query/federation/internal/peer_wire.h"
 
 namespace meridian::query::federation {
@@ -489,6 +490,33 @@ core::Result<std::vector<std::string>> PeerClient::AllLeaves(const core::Deadlin
   ASSIGN_OR_RETURN(std::string body,
                    Call("index", false, "/metrics/index.json", {{"local", "1"}}, deadline));
   return Decoded(internal::DecodeJsonNames(body, nullptr));
+}
+
+core::Result<PartialAnswer> PeerClient::FetchPartials(const PartialRequest& request, int64_t from,
+                                                      int64_t until, int64_t now,
+                                                      const core::Deadline& deadline) {
+  Form form{{"request", internal::EncodePartialRequest(request)},
+            {"from", Seconds(from)},
+            {"until", Seconds(until)},
+            {"now", Seconds(now)},
+            {"local", "1"}};
+  auto body = Call("partials", true, "/api/federation/partials", form, deadline);
+  if (!body.ok()) {
+    if (body.status().code() == core::StatusCode::kInvalidArgument &&
+        (body.status().message().starts_with("HTTP 404") ||
+         body.status().message().starts_with("HTTP 405"))) {
+      PartialAnswer none;
+      none.fallback = "peer cannot compute partials";
+      return none;
+    }
+    return body.status();
+  }
+  // Rows are held 8 bytes a value: at most the answer's size in values (each takes a byte or
+  // more on the wire) and never past 8× the body bound in memory.
+  const size_t max_values = std::max<size_t>(body->size(), 1024);
+  auto decoded = Decoded(internal::DecodePartialAnswer(*body, max_values));
+  if (!decoded.ok()) MarkDown(decoded.status().message());
+  return decoded;
 }
 
 }  // namespace meridian::query::federation

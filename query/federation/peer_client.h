@@ -7,6 +7,8 @@
 //   expand      GET  /metrics/expand?query=…&leavesOnly=1&local=1           → {"results": […]}
 //   tags        GET  /tags/findSeries?expr=…, /tags?filter=&limit=, /tags/<tag>?…,
 //   /metrics/index.json
+//   partials    POST /api/federation/partials request=<json>&from=&until=&now=&local=1 (Meridian
+//               only: aggregate push-down, query/partials.h)
 //
 // local=1 makes the peer answer from its own store, so regions listing each other never loop.
 //
@@ -111,6 +113,11 @@ class PeerClient final : public Peer {
       std::string_view tag, std::string_view filter, size_t limit,
       const core::Deadline& deadline) override;
   core::Result<std::vector<std::string>> AllLeaves(const core::Deadline& deadline) override;
+  // POST /api/federation/partials (Meridian only; internal/partials_wire.h). A peer without the
+  // route (404 or 405: a graphite-web or an older Meridian) answers a fallback, not an error.
+  core::Result<PartialAnswer> FetchPartials(const PartialRequest& request, int64_t from,
+                                            int64_t until, int64_t now,
+                                            const core::Deadline& deadline) override;
 
   // GET <url prefix><path>?<params> on the same pool, TLS, token, response bound and health
   // bookkeeping as the cluster calls: the body of a 200 answer (e.g. another Meridian's

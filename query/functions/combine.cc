@@ -47,19 +47,74 @@ Result<Series> Pairwise(const Series& a, const Series& b, std::string name, doub
   return NewSeries(std::move(name), n.start, n.end, n.step, std::move(out), xff);
 }
 
+namespace {
+
+std::string StripSeries(std::string_view func) {
+  std::string f(func);
+  if (f.ends_with("Series")) f.resize(f.size() - 6);
+  return f;
+}
+
+}  // namespace
+
+Series AggregateSeries(std::string_view func, const std::string& path_expressions,
+                       std::map<std::string, std::string> common_tags, int64_t start, int64_t end,
+                       int64_t step, std::vector<double> values, double xff) {
+  std::string name = fmt::format("{}Series({})", func, path_expressions);
+  Series out = NewSeries(name, start, end, step, std::move(values), xff);
+  out.tags = functions::AggregateTags(std::move(common_tags), name, func);
+  return out;
+}
+
 Result<SeriesList> Aggregate(Call& call, const SeriesList& inputs, std::string_view raw_func,
                              std::optional<double> xff) {
-  std::string func(raw_func);
-  if (func.ends_with("Series")) func.resize(func.size() - 6);
+  std::string func = StripSeries(raw_func);
   auto agg = functions::GetAggFunc(func);
   if (!agg) return call.Error(fmt::format("Unsupported aggregation function: {}", raw_func));
   if (inputs.empty()) return SeriesList{};
   ASSIGN_OR_RETURN(functions::Normalized n, functions::Normalize(inputs));
   double x = xff.value_or(RequestXff(inputs));
-  std::string name = fmt::format("{}Series({})", func, functions::JoinPathExpressions(inputs));
-  Series out = NewSeries(name, n.start, n.end, n.step, functions::AggregateAcross(n, *agg, x), x);
-  out.tags = functions::AggregateTags(inputs, name, func);
-  return SeriesList{std::move(out)};
+  return SeriesList{AggregateSeries(func, functions::JoinPathExpressions(inputs),
+                                    functions::CommonTags(inputs), n.start, n.end, n.step,
+                                    functions::AggregateAcross(n, *agg, x), x)};
+}
+
+std::optional<PartialOp> PushableOp(std::string_view func) {
+  const std::string canonical = functions::CanonicalAggName(func);
+  if (canonical == "sum") return PartialOp::kSum;
+  if (canonical == "average") return PartialOp::kAverage;
+  if (canonical == "min") return PartialOp::kMin;
+  if (canonical == "max") return PartialOp::kMax;
+  if (canonical == "count") return PartialOp::kCount;
+  return std::nullopt;  // median, stddev, diff, multiply, last, …: not decomposed
+}
+
+PartialRequest RequestFor(PartialOp op, const NodeRefs& group_by) {
+  PartialRequest r;
+  r.sum = op == PartialOp::kSum || op == PartialOp::kAverage;
+  r.min = op == PartialOp::kMin;
+  r.max = op == PartialOp::kMax;
+  for (const Call::NodeRef& n : group_by) r.group_by.push_back({n.is_tag, n.index, n.tag});
+  return r;
+}
+
+Result<std::optional<SeriesList>> PushedAggregate(Call& call, std::string_view param,
+                                                  std::string_view raw_func,
+                                                  std::optional<double> xff) {
+  const std::string func = StripSeries(raw_func);
+  if (!functions::GetAggFunc(func))
+    return std::optional<SeriesList>();  // the usual path names the error
+  const std::optional<PartialOp> op = PushableOp(func);
+  if (!op) return std::optional<SeriesList>();
+  ASSIGN_OR_RETURN(std::optional<PushedDown> p, call.PushDown(param, RequestFor(*op, {})));
+  if (!p) return std::optional<SeriesList>();
+  SeriesList out;
+  for (const PartialGroup& g : p->groups) {  // one group at most: nothing is grouped
+    const double x = xff.value_or(p->x_files_factor);
+    out.push_back(AggregateSeries(func, p->path_expression, g.tags, g.start, g.end, g.step,
+                                  PartialValues(g, *op, x), x));
+  }
+  return std::optional<SeriesList>(std::move(out));
 }
 
 std::string AggKey(const Series& s, const NodeRefs& nodes) {
@@ -80,10 +135,32 @@ std::string AggKey(const Series& s, const NodeRefs& nodes) {
   return key;
 }
 
+std::string TagsKey(const std::map<std::string, std::string>& series_tags,
+                    const std::vector<std::string>& tags, const std::string& common) {
+  const bool by_name = std::find(tags.begin(), tags.end(), "name") != tags.end();
+  std::vector<std::string> parts;
+  for (const std::string& t : tags) {
+    if (by_name && t == "name") continue;
+    auto it = series_tags.find(t);
+    parts.push_back(t + "=" + (it == series_tags.end() ? "" : it->second));
+  }
+  std::sort(parts.begin(), parts.end());
+  auto name = series_tags.find("name");
+  std::string key = !by_name ? common : name == series_tags.end() ? "" : name->second;
+  for (const std::string& p : parts) key += ";" + p;
+  return key;
+}
+
 Series CountSeriesOf(const SeriesList& inputs, const functions::Normalized& n) {
-  std::string name = "countSeries(" + functions::JoinPathExpressions(inputs) + ")";
-  std::vector<double> counts(n.length, static_cast<double>(inputs.size()));
-  return NewSeries(name, n.start, n.end, n.step, std::move(counts), RequestXff(inputs));
+  return CountSeriesNamed(functions::JoinPathExpressions(inputs), inputs.size(), n.start, n.end,
+                          n.step, n.length, RequestXff(inputs));
+}
+
+Series CountSeriesNamed(const std::string& path_expressions, size_t count, int64_t start,
+                        int64_t end, int64_t step, size_t length, double xff) {
+  std::vector<double> counts(length, static_cast<double>(count));
+  return NewSeries("countSeries(" + path_expressions + ")", start, end, step, std::move(counts),
+                   xff);
 }
 
 ParamSpec Param(std::string name, ParamType type, bool required, bool multiple,
@@ -118,6 +195,8 @@ namespace {
 
 FunctionImpl AggregateImpl(std::string func) {
   return [func](Call& call) -> Result<SeriesList> {
+    ASSIGN_OR_RETURN(auto pushed, PushedAggregate(call, "seriesLists", func, std::nullopt));
+    if (pushed) return std::move(*pushed);
     ASSIGN_OR_RETURN(SeriesList inputs, call.SeriesConcat("seriesLists"));
     return Aggregate(call, inputs, func, std::nullopt);
   };
@@ -198,6 +277,16 @@ Result<SeriesList> CountSeries(Call& call) {
     s.path_expression = "countSeries()";
     return SeriesList{std::move(s)};
   }
+  ASSIGN_OR_RETURN(std::optional<PushedDown> p,
+                   call.PushDown("seriesLists", RequestFor(PartialOp::kCount, {})));
+  if (p) {
+    SeriesList out;
+    for (const PartialGroup& g : p->groups) {
+      out.push_back(CountSeriesNamed(p->path_expression, g.members, g.start, g.end, g.step,
+                                     g.count.size(), p->x_files_factor));
+    }
+    return out;
+  }
   ASSIGN_OR_RETURN(SeriesList inputs, call.SeriesConcat("seriesLists"));
   if (inputs.empty()) return SeriesList{};
   ASSIGN_OR_RETURN(functions::Normalized n, functions::Normalize(inputs));
@@ -212,12 +301,14 @@ Result<SeriesList> MultiplySeries(Call& call) {
 }
 
 Result<SeriesList> AggregateFn(Call& call) {
-  ASSIGN_OR_RETURN(SeriesList inputs, call.Series("seriesList"));
   ASSIGN_OR_RETURN(std::string func, call.String("func"));
   std::optional<double> xff;
   if (call.Has("xFilesFactor")) {
     ASSIGN_OR_RETURN(xff, call.Number("xFilesFactor"));
   }
+  ASSIGN_OR_RETURN(auto pushed, PushedAggregate(call, "seriesList", func, xff));
+  if (pushed) return std::move(*pushed);
+  ASSIGN_OR_RETURN(SeriesList inputs, call.Series("seriesList"));
   return Aggregate(call, inputs, func, xff);
 }
 

@@ -15,6 +15,7 @@
 #include "core/status.h"
 #include "query/function_registry.h"
 #include "query/functions/common.h"
+#include "query/partials.h"
 #include "query/series.h"
 
 namespace meridian::query::combine_internal {
@@ -36,15 +37,37 @@ double SafeDiv(double a, double b);
 core::Result<Series> Pairwise(const Series& a, const Series& b, std::string name, double xff,
                               double (*op)(double, double));
 
+// aggregate()'s result: "<func>Series(<path_expressions>)" with the inputs' common tags, name
+// and aggregatedBy (the Series suffix already stripped from `func`).
+Series AggregateSeries(std::string_view func, const std::string& path_expressions,
+                       std::map<std::string, std::string> common_tags, int64_t start, int64_t end,
+                       int64_t step, std::vector<double> values, double xff);
+
 // graphite-web's aggregate(): `func` may carry a "Series" suffix, which names the result
 // ("sumSeries(<pathExpressions>)") without it. Empty input → empty output; an unknown `func` is
 // the call's error.
 core::Result<SeriesList> Aggregate(Call& call, const SeriesList& inputs, std::string_view raw_func,
                                    std::optional<double> xff);
 
+// Aggregate push-down (query/partials.h). The partial aggregation aggregate()'s `func` maps to
+// (sum/total, average/avg, min, max, count), or nullopt for one that does not decompose.
+std::optional<PartialOp> PushableOp(std::string_view func);
+// What to ask the sources for `op`, grouped by `group_by` (none: one group).
+PartialRequest RequestFor(PartialOp op, const NodeRefs& group_by);
+// aggregate(<param>, raw_func, xff) from partials when the call can be pushed down (equal to
+// Aggregate() over the fetched series), else nullopt: evaluate the argument as usual.
+core::Result<std::optional<SeriesList>> PushedAggregate(Call& call, std::string_view param,
+                                                        std::string_view raw_func,
+                                                        std::optional<double> xff);
+
 // graphite-web's getNodeOrTag()/aggKey(): nodes of the first path inside the name (Python
 // indexing, negative allowed); a node out of range or a tag name reads a tag ('' if absent).
 std::string AggKey(const Series& s, const NodeRefs& nodes);
+
+// groupByTags' key: the name tag when `tags` holds "name", else `common`; then ";tag=value" for
+// each other tag in `tags` (sorted; '' for a tag the series lacks).
+std::string TagsKey(const std::map<std::string, std::string>& series_tags,
+                    const std::vector<std::string>& tags, const std::string& common);
 
 // Groups in first-seen key order.
 template <typename KeyFn>
@@ -66,6 +89,10 @@ std::vector<std::pair<std::string, SeriesList>> GroupBy(const SeriesList& inputs
 
 // countSeries() of `inputs`, already normalized as `n`.
 Series CountSeriesOf(const SeriesList& inputs, const functions::Normalized& n);
+// The same from what it needs of the inputs: their joined path expressions, how many there are
+// and the normalized window (a push-down has no inputs at hand).
+Series CountSeriesNamed(const std::string& path_expressions, size_t count, int64_t start,
+                        int64_t end, int64_t step, size_t length, double xff);
 
 // 100·v/total for each series against one list of totals (consolidated with the inputs at their
 // common step); the result keeps each input's own start/end/step, as graphite-web does.

@@ -451,7 +451,12 @@ std::map<std::string, std::string> CommonTags(const SeriesList& series) {
 
 std::map<std::string, std::string> AggregateTags(const SeriesList& series, const std::string& name,
                                                  std::string_view func) {
-  std::map<std::string, std::string> tags = CommonTags(series);
+  return AggregateTags(CommonTags(series), name, func);
+}
+
+std::map<std::string, std::string> AggregateTags(std::map<std::string, std::string> common_tags,
+                                                 const std::string& name, std::string_view func) {
+  std::map<std::string, std::string> tags = std::move(common_tags);
   tags.emplace("name", name);  // kept when every input shares one name tag
   tags["aggregatedBy"] = std::string(func);
   return tags;

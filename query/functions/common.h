@@ -92,6 +92,10 @@ std::map<std::string, std::string> CommonTags(const SeriesList& series);
 // unless every input shares one name tag, and aggregatedBy = `func`.
 std::map<std::string, std::string> AggregateTags(const SeriesList& series, const std::string& name,
                                                  std::string_view func);
+// The same from the inputs' common tags (CommonTags), when the inputs themselves are not at hand
+// (aggregate push-down).
+std::map<std::string, std::string> AggregateTags(std::map<std::string, std::string> common_tags,
+                                                 const std::string& name, std::string_view func);
 
 // graphite-web's _getPercentile (NIST method): the n-th percentile of the non-null points, an
 // actual point unless `interpolate`; nullopt when every point is null. Ranks past the end give

@@ -128,22 +128,100 @@ Result<SeriesList> GroupByNodesOf(Call& call, const SeriesList& inputs, const st
   return out;
 }
 
+// groupByNode(s) from partials grouped by the same aggKey at every source (query/partials.h),
+// equal to GroupByNodesOf over the fetched series; nullopt when the callback does not decompose
+// or the call is not pushed down.
+Result<std::optional<SeriesList>> PushedGroupBy(Call& call, const std::string& cb,
+                                                const NodeRefs& nodes) {
+  // ApplyCallback's dispatch: countSeries counts the group; aggregation functions aggregate it.
+  const bool count_series = cb == "countSeries";
+  std::string func = cb == "avg" ? "average" : cb;
+  if (func.ends_with("Series")) func.resize(func.size() - 6);
+  std::optional<PartialOp> op = count_series ? PartialOp::kCount : PushableOp(func);
+  if (!op || (!count_series && !functions::GetAggFunc(func))) return std::optional<SeriesList>();
+  ASSIGN_OR_RETURN(std::optional<PushedDown> p,
+                   call.PushDown("seriesList", RequestFor(*op, nodes)));
+  if (!p) return std::optional<SeriesList>();
+  SeriesList out;
+  for (const PartialGroup& g : p->groups) {
+    const double x = p->x_files_factor;
+    Series s = count_series ? CountSeriesNamed(p->path_expression, g.members, g.start, g.end,
+                                               g.step, g.count.size(), x)
+                            : AggregateSeries(func, p->path_expression, g.tags, g.start, g.end,
+                                              g.step, PartialValues(g, *op, x), x);
+    s.name = g.key;
+    out.push_back(std::move(s));
+  }
+  return std::optional<SeriesList>(std::move(out));
+}
+
 Result<SeriesList> GroupByNode(Call& call) {
-  ASSIGN_OR_RETURN(SeriesList inputs, call.Series("seriesList"));
   ASSIGN_OR_RETURN(NodeRefs nodes, call.Nodes("nodeNum"));
   ASSIGN_OR_RETURN(std::string cb, call.String("callback", "average"));
+  ASSIGN_OR_RETURN(auto pushed, PushedGroupBy(call, cb, nodes));
+  if (pushed) return std::move(*pushed);
+  ASSIGN_OR_RETURN(SeriesList inputs, call.Series("seriesList"));
   return GroupByNodesOf(call, inputs, cb, nodes);
 }
 
 Result<SeriesList> GroupByNodes(Call& call) {
-  ASSIGN_OR_RETURN(SeriesList inputs, call.Series("seriesList"));
   ASSIGN_OR_RETURN(std::string cb, call.String("callback"));
   ASSIGN_OR_RETURN(NodeRefs nodes, call.Nodes("nodes"));
+  ASSIGN_OR_RETURN(auto pushed, PushedGroupBy(call, cb, nodes));
+  if (pushed) return std::move(*pushed);
+  ASSIGN_OR_RETURN(SeriesList inputs, call.Series("seriesList"));
   return GroupByNodesOf(call, inputs, cb, nodes);
 }
 
+// groupByTags' result for a group: named, path-expressed and tagged by its key.
+Result<Series> NamedByTags(const Call& call, Series s, const std::string& key) {
+  auto parsed = core::ParseTaggedName(key);
+  if (!parsed.ok()) return call.Error(parsed.status().message());
+  s.name = key;
+  s.path_expression = key;
+  s.tags = TagsForName(key);
+  return s;
+}
+
+// groupByTags from partials grouped by TagsKey(…, "") at every source: the key's leading name
+// (when `tags` has no "name") is the one name every input shares, else the callback — known
+// from the groups' common tags once they are combined.
+Result<std::optional<SeriesList>> PushedGroupByTags(Call& call, const std::string& cb,
+                                                    const std::vector<std::string>& tags) {
+  const bool count_series = cb == "countSeries";
+  std::string func = cb == "avg" ? "average" : cb;
+  if (func.ends_with("Series")) func.resize(func.size() - 6);
+  std::optional<PartialOp> op = count_series ? PartialOp::kCount : PushableOp(func);
+  if (!op || (!count_series && !functions::GetAggFunc(func))) return std::optional<SeriesList>();
+  PartialRequest request = RequestFor(*op, {});
+  request.group_by_tags = tags;
+  ASSIGN_OR_RETURN(std::optional<PushedDown> p, call.PushDown("seriesList", std::move(request)));
+  if (!p) return std::optional<SeriesList>();
+  const bool by_name = std::find(tags.begin(), tags.end(), "name") != tags.end();
+  std::optional<std::string> common;  // the one name tag of every input, if there is one
+  for (const PartialGroup& g : p->groups) {
+    auto it = g.tags.find("name");
+    if (it == g.tags.end() || (common && *common != it->second)) {
+      common = std::nullopt;
+      break;
+    }
+    common = it->second;
+  }
+  SeriesList out;
+  for (const PartialGroup& g : p->groups) {
+    const double x = p->x_files_factor;
+    Series s = count_series ? CountSeriesNamed(p->path_expression, g.members, g.start, g.end,
+                                               g.step, g.count.size(), x)
+                            : AggregateSeries(func, p->path_expression, g.tags, g.start, g.end,
+                                              g.step, PartialValues(g, *op, x), x);
+    const std::string key = by_name ? g.key : common.value_or(cb) + g.key;
+    ASSIGN_OR_RETURN(Series named, NamedByTags(call, std::move(s), key));
+    out.push_back(std::move(named));
+  }
+  return std::optional<SeriesList>(std::move(out));
+}
+
 Result<SeriesList> GroupByTags(Call& call) {
-  ASSIGN_OR_RETURN(SeriesList inputs, call.Series("seriesList"));
   ASSIGN_OR_RETURN(std::string cb, call.String("callback"));
   std::vector<std::string> tags;
   for (const Expr* e : call.Raw("tags")) {
@@ -151,32 +229,18 @@ Result<SeriesList> GroupByTags(Call& call) {
     tags.push_back(e->text);
   }
   if (tags.empty()) return call.Error("no tags specified");
-  bool by_name = std::find(tags.begin(), tags.end(), "name") != tags.end();
+  ASSIGN_OR_RETURN(auto pushed, PushedGroupByTags(call, cb, tags));
+  if (pushed) return std::move(*pushed);
+  ASSIGN_OR_RETURN(SeriesList inputs, call.Series("seriesList"));
   std::set<std::string> names;
   for (const Series& s : inputs) names.insert(s.tags.count("name") ? s.tags.at("name") : "");
-  std::string common = names.size() == 1 ? *names.begin() : cb;
-  auto key_of = [&](const Series& s) {
-    std::vector<std::string> parts;
-    for (const std::string& t : tags) {
-      if (by_name && t == "name") continue;
-      auto it = s.tags.find(t);
-      parts.push_back(t + "=" + (it == s.tags.end() ? "" : it->second));
-    }
-    std::sort(parts.begin(), parts.end());
-    auto name = s.tags.find("name");
-    std::string key = !by_name ? common : name == s.tags.end() ? "" : name->second;
-    for (const std::string& p : parts) key += ";" + p;
-    return key;
-  };
+  const std::string common = names.size() == 1 ? *names.begin() : cb;
   SeriesList out;
-  for (auto& [key, group] : GroupBy(inputs, key_of)) {
+  for (auto& [key, group] :
+       GroupBy(inputs, [&](const Series& s) { return TagsKey(s.tags, tags, common); })) {
     ASSIGN_OR_RETURN(Series s, ApplyCallback(call, cb, group));
-    auto parsed = core::ParseTaggedName(key);
-    if (!parsed.ok()) return call.Error(parsed.status().message());
-    s.name = key;
-    s.path_expression = key;
-    s.tags = TagsForName(key);
-    out.push_back(std::move(s));
+    ASSIGN_OR_RETURN(Series named, NamedByTags(call, std::move(s), key));
+    out.push_back(std::move(named));
   }
   return out;
 }

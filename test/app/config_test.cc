@@ -226,6 +226,7 @@ federation:
   partial: deny
   fanout_threads: 4
   max_pending_calls: 64
+  push_down: false
   peers:
     - name: us-east
       url: https://meridian-us.example.com:8443
@@ -247,6 +248,8 @@ federation:
   EXPECT_FALSE(f.partial_allowed);
   EXPECT_EQ(f.fanout_threads, 4u);
   EXPECT_EQ(f.max_pending_calls, 64u);
+  EXPECT_FALSE(f.push_down);
+  EXPECT_TRUE(MustParse("{}").federation.push_down);  // on by default
   ASSERT_EQ(f.peers.size(), 3u);
   const query::federation::PeerConfig& us = f.peers[0].peer;
   EXPECT_EQ(us.name, "us-east");

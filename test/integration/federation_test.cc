@@ -24,6 +24,7 @@
 #include <functional>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -69,6 +70,32 @@ nlohmann::json GetJson(const MeridianProcess& m, const std::string& path,
   auto r = m.Get(path, params);
   if (!r.ok() || r->status != 200) return nullptr;
   return nlohmann::json::parse(r->body, nullptr, false);
+}
+
+// The value of one self-metric sample of /metrics ("name{labels}" without "meridian_"); 0 when
+// it has not been counted yet.
+double Metric(const MeridianProcess& m, const std::string& sample) {
+  auto r = m.Get("/metrics");
+  if (!r.ok() || r->status != 200) return -1;
+  const std::string key = "\nmeridian_" + sample + " ";
+  const size_t pos = r->body.find(key);
+  return pos == std::string::npos ? 0 : std::stod(r->body.substr(pos + key.size()));
+}
+
+// The peers an X-Meridian-Partial header names, without their reasons, sorted.
+std::vector<std::string> PartialPeers(const std::string& header) {
+  std::vector<std::string> names;
+  size_t at = 0;
+  while (at < header.size()) {
+    const size_t paren = header.find(" (", at);
+    if (paren == std::string::npos) break;
+    names.push_back(header.substr(at, paren - at));
+    const size_t next = header.find("), ", paren);
+    if (next == std::string::npos) break;
+    at = next + 3;
+  }
+  std::sort(names.begin(), names.end());
+  return names;
 }
 
 // Waits until /api/peers lists exactly `names` (SIGHUP applied).
@@ -138,8 +165,10 @@ class FederationDiffTest : public ::testing::Test {
   static void SetUpTestSuite() {
     base_ = Now() - Now() % 600;
     single_ = Start(std::string("instance: single\n") + kDiffMeridianYaml).release();
-    // Region a; region b = shards b1 and b2, b1 replicated by b1r.
-    for (const char* name : {"a", "b1", "b2", "b1r"}) {
+    // Region a; region b = shards b1 and b2, b1 replicated by b1r; f, a front holding no data
+    // whose peers are all disjoint (a, b1, b2 as regions): the one that pushes aggregates down
+    // (the others list the replica b1r, which rules push-down out).
+    for (const char* name : {"a", "b1", "b2", "b1r", "f"}) {
       regions_[name] = Start(Yaml(name, "")).release();
     }
     for (const auto& [name, m] : regions_) ASSERT_NE(m, nullptr) << name;
@@ -164,6 +193,10 @@ class FederationDiffTest : public ::testing::Test {
          {{"a", url("a"), "region", ""},
           {"b2", url("b2"), "shard", ""},
           {"b1", url("b1"), "replica", ""}}},
+        {"f",
+         {{"a", url("a"), "region", ""},
+          {"b1", url("b1"), "region", ""},
+          {"b2", url("b2"), "region", ""}}},
     };
     for (const auto& [name, list] : peers) {
       ASSERT_TRUE(regions_[name]->Reconfigure(Yaml(name, FederationYaml(list, ""))).ok());
@@ -191,13 +224,43 @@ class FederationDiffTest : public ::testing::Test {
           return {"b2"};
       }
     });
+    // Push-down's own data, spread over a, b1 (and b1r) and b2 by host: integer counters
+    // (certified exact sums) and decimal gauges (sums fall back).
+    const std::string counters = CounterStream(base_);
+    auto counter_parts = Split(counters, [](const std::string& name) -> std::vector<std::string> {
+      switch (std::stoi(name.substr(name.find("host") + 4, 2)) % 3) {
+        case 0:
+          return {"a"};
+        case 1:
+          return {"b1", "b1r"};
+        default:
+          return {"b2"};
+      }
+    });
+    for (auto& [name, part] : counter_parts) parts[name] += part;
     const std::string sentinel_line = fmt::format("{} 1 {}\n", sentinel, base_ - 60);
-    ASSERT_TRUE(single_->SendTcp(stream + sentinel_line).ok());
+    ASSERT_TRUE(single_->SendTcp(stream + counters + sentinel_line).ok());
     for (auto& [name, m] : regions_) ASSERT_TRUE(m->SendTcp(parts[name] + sentinel_line).ok());
     ASSERT_TRUE(WaitForPoint(*single_, sentinel, base_ - 600, base_)) << single_->Log();
     for (auto& [name, m] : regions_) {
       ASSERT_TRUE(WaitForPoint(*m, sentinel, base_ - 600, base_)) << name << "\n" << m->Log();
     }
+  }
+
+  // fc.web.host01..12.{requests.count (integers), load (hundredths)} over the last 100 minutes,
+  // one point per 10 s slot, some slots empty.
+  static std::string CounterStream(int64_t base) {
+    std::string out;
+    for (int h = 1; h <= 12; ++h) {
+      int64_t counter = 1000 * h;
+      for (int64_t ts = base - 6000; ts < base; ts += 10) {
+        counter += (ts / 10 + h) % 9;
+        if ((ts / 10 + h) % 7 == 0) continue;
+        out += fmt::format("fc.web.host{:02}.requests.count {} {}\n", h, counter, ts);
+        out += fmt::format("fc.web.host{:02}.load {:.2f} {}\n", h, ((ts / 10) % 300) / 100.0, ts);
+      }
+    }
+    return out;
   }
 
   // Each instance has its own name (its self-metrics are meridian.<name>.*).
@@ -213,15 +276,18 @@ class FederationDiffTest : public ::testing::Test {
     single_ = nullptr;
   }
 
-  // The same request to the single instance and to each region: the same status and bytes, and
-  // never a partial answer.
-  static std::vector<std::string> Differences(const std::string& path, const HttpParams& params,
-                                              const std::string& label) {
+  // The same request to the single instance and to each front (the regions a, b1, b2 and the
+  // push-down front f): the same status and bytes, and never a partial answer. `fronts_params`,
+  // when given, is what the fronts are sent instead (the same request with pushDown=0).
+  static std::vector<std::string> Differences(
+      const std::string& path, const HttpParams& params, const std::string& label,
+      const std::vector<std::string>& fronts = {"a", "b1", "b2", "f"},
+      const std::optional<HttpParams>& fronts_params = std::nullopt) {
     std::vector<std::string> out;
     auto want = single_->Get(path, params);
     if (!want.ok()) return {label + ": single instance: " + want.status().ToString()};
-    for (const char* name : {"a", "b1", "b2"}) {
-      auto got = regions_[name]->Get(path, params);
+    for (const std::string& name : fronts) {
+      auto got = regions_[name]->Get(path, fronts_params.value_or(params));
       if (!got.ok()) {
         out.push_back(fmt::format("{} via {}: {}", label, name, got.status().ToString()));
         continue;
@@ -256,22 +322,111 @@ TEST_F(FederationDiffTest, EveryRenderTargetEqualsOneInstanceHoldingAllTheData) 
   auto specs = ParseRenderTargets(text.str());
   ASSERT_TRUE(specs.ok()) << specs.status().ToString();
   ASSERT_GT(specs->size(), 300u);
+  const MeridianProcess& f = *regions_["f"];
+  const std::string used = "federation_pushdowns_total{outcome=\"used\"}";
+  const double used_before = Metric(f, used);
   std::vector<std::string> differences;
   size_t compared = 0;
-  for (const RenderTargetSpec& spec : *specs) {
-    auto params = DiffRequestParams(spec, base_);
-    ASSERT_TRUE(params.has_value()) << spec.Label();
-    auto d = Differences("/render", *params, spec.Label());
-    differences.insert(differences.end(), d.begin(), d.end());
-    ++compared;
+  // Push-down on (the default) through every front; then off (pushDown=0) through f, the front
+  // that pushes down.
+  for (const bool push_down : {true, false}) {
+    for (const RenderTargetSpec& spec : *specs) {
+      auto params = DiffRequestParams(spec, base_);
+      ASSERT_TRUE(params.has_value()) << spec.Label();
+      std::vector<std::string> d;
+      if (push_down) {
+        d = Differences("/render", *params, spec.Label());
+      } else {
+        HttpParams off = *params;
+        off.emplace_back("pushDown", "0");
+        d = Differences("/render", *params, spec.Label() + " (pushDown=0)", {"f"}, off);
+      }
+      differences.insert(differences.end(), d.begin(), d.end());
+      ++compared;
+    }
   }
   std::string report;
   for (size_t i = 0; i < differences.size() && i < 30; ++i) report += differences[i] + "\n";
   EXPECT_TRUE(differences.empty())
-      << differences.size() << " differences over " << compared << " targets × 3 regions:\n"
+      << differences.size() << " differences over " << compared << " target runs:\n"
       << report;
-  std::cout << "federation differential: " << compared << " targets × 3 regions, "
-            << differences.size() << " differences\n";
+  // The aggregates of the suite were pushed down at f (counters of integers, min/max/count of
+  // anything), and the rest fell back.
+  const double pushed = Metric(f, used) - used_before;
+  EXPECT_GE(pushed, 10) << "push-down was not used";
+  std::cout << "federation differential: " << compared << " target runs (4 fronts with push-down, "
+            << "f without), " << differences.size() << " differences; " << pushed
+            << " pushed down at f, fallbacks: inexact "
+            << Metric(f, "federation_pushdown_fallbacks_total{reason=\"inexact\"}")
+            << ", heterogeneous "
+            << Metric(f, "federation_pushdown_fallbacks_total{reason=\"heterogeneous\"}")
+            << "; at a (which lists a replica): replica peer "
+            << Metric(*regions_["a"],
+                      "federation_pushdown_fallbacks_total{reason=\"replica peer\"}")
+            << "\n";
+}
+
+TEST_F(FederationDiffTest, CounterAggregatesArePushedDownAndGaugeSumsFallBack) {
+  const MeridianProcess& f = *regions_["f"];
+  const std::string used = "federation_pushdowns_total{outcome=\"used\"}";
+  const std::string inexact = "federation_pushdown_fallbacks_total{reason=\"inexact\"}";
+  auto params = [&](const std::string& target) {
+    return HttpParams{{"target", target},
+                      {"from", std::to_string(base_ - 3600)},
+                      {"until", std::to_string(base_)},
+                      {"format", "json"}};
+  };
+  // Integer counters: the sums are certified exact, one group per peer crosses the wire.
+  for (const std::string target :
+       {"sumSeries(fc.web.*.requests.count)", "groupByNode(fc.web.*.requests.count, 2, \"sum\")",
+        "averageSeries(fc.web.*.requests.count)",
+        "aggregate(fc.web.*.requests.count, \"avg\", 0.8)",
+        "alias(sumSeries(fc.web.*.requests.count), \"total\")",
+        "scale(groupByNodes(fc.web.*.requests.count, \"count\", 1, 2), 2)",
+        "sumSeries(gw.web.*.requests.count)", "aggregate(gw.status.code, \"sum\")",
+        "groupByNode(seriesByTag(\"name=cpu.load\"), \"dc\", \"max\")",
+        "groupByTags(seriesByTag(\"dc=eu\"), \"min\", \"host\")", "maxSeries(fc.web.*.load)",
+        "minSeries(gw.web.*.latency.mean)", "countSeries(gw.db.*.*.cpu)"}) {
+    const double before = Metric(f, used);
+    auto d = Differences("/render", params(target), target, {"f"});
+    EXPECT_TRUE(d.empty()) << d.front();
+    EXPECT_EQ(Metric(f, used), before + 1) << target << " was not pushed down";
+  }
+  // Decimal gauges: a sum could round differently; fetched instead, same bytes.
+  for (const std::string target :
+       {"sumSeries(fc.web.*.load)", "groupByNode(fc.web.*.load, 1, \"avg\")",
+        "sumSeries(gw.web.*.latency.mean)"}) {
+    const double before_used = Metric(f, used), before = Metric(f, inexact);
+    auto d = Differences("/render", params(target), target, {"f"});
+    EXPECT_TRUE(d.empty()) << d.front();
+    EXPECT_EQ(Metric(f, inexact), before + 1) << target;
+    EXPECT_EQ(Metric(f, used), before_used) << target;
+  }
+  // A peer sends one group however many series it holds; fetched, every series.
+  // (a holds fc hosts 3, 6, 9, 12 and every gw.web counter.)
+  for (const auto& [pattern, members] :
+       {std::pair<std::string, double>{"fc.web.*.requests.count", 4},
+        {"gw.web.*.requests.count", 8}}) {
+    const std::string groups =
+        "federation_peer_series_received_total{peer=\"a\",route=\"partials\"}";
+    const std::string series = "federation_peer_series_received_total{peer=\"a\",route=\"render\"}";
+    const std::string bytes = "federation_peer_response_bytes_total{peer=\"a\"}";
+    const double groups_before = Metric(f, groups), series_before = Metric(f, series);
+    const double bytes_0 = Metric(f, bytes);
+    auto pushed = f.Get("/render", params("sumSeries(" + pattern + ")"));
+    ASSERT_TRUE(pushed.ok());
+    const double bytes_1 = Metric(f, bytes);
+    HttpParams off = params("sumSeries(" + pattern + ")");
+    off.emplace_back("pushDown", "0");
+    auto fetched = f.Get("/render", off);
+    ASSERT_TRUE(fetched.ok());
+    EXPECT_EQ(pushed->body, fetched->body);
+    EXPECT_EQ(Metric(f, groups), groups_before + 1) << pattern;
+    EXPECT_EQ(Metric(f, series), series_before + members) << pattern;
+    std::cout << "sumSeries(" << pattern << "): a sent " << bytes_1 - bytes_0
+              << " bytes pushed down, " << Metric(f, bytes) - bytes_1 << " fetched (" << members
+              << " series)\n";
+  }
 }
 
 TEST_F(FederationDiffTest, FindExpandIndexAndTagsEqualOneInstance) {
@@ -479,6 +634,19 @@ TEST_F(FederationFaultTest, DegradedAnswersAreMarkedNeverCachedAndNeverHeld) {
   EXPECT_NE(partial.find("err (HTTP 500"), std::string::npos) << partial;
   EXPECT_EQ(partial.find("live"), std::string::npos) << partial;
   EXPECT_EQ(r->Header("Cache-Control"), "no-store");
+  // Every peer is a region: the sum was pushed down, and its degraded answer is marked exactly as
+  // a fetched one — the same body, the same peers named, never cached.
+  EXPECT_EQ(Metric(*front, "federation_pushdowns_total{outcome=\"used\"}"), 1);
+  HttpParams fetch = params;
+  fetch.emplace_back("pushDown", "0");
+  auto fetched = front->Get("/render", fetch);
+  ASSERT_TRUE(fetched.ok());
+  EXPECT_EQ(fetched->status, 200);
+  EXPECT_EQ(fetched->body, r->body);
+  EXPECT_EQ(PartialPeers(fetched->Header("X-Meridian-Partial")), PartialPeers(partial));
+  EXPECT_EQ(PartialPeers(partial),
+            (std::vector<std::string>{"dead", "err", "garbage", "hang", "truncated"}));
+  EXPECT_EQ(fetched->Header("Cache-Control"), "no-store");
 
   // Asking to refuse partial answers: an error naming the missing peers.
   HttpParams deny = params;

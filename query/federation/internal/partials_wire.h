@@ -1,0 +1,35 @@
+// The wire of aggregate push-down between Meridians (POST /api/federation/partials; see
+// query/partials.h): the request as a JSON form field, the answer as msgpack
+//
+//   {"fallback": "<reason>"}   or
+//   {"groups": [{"key": s, "first": s, "members": n, "tags": {s: s}, "start": t, "end": t,
+//                "step": n, "count": [n…], "sum": [f…], "min": [f…], "max": [f…],
+//                "q": n, "abs": f, "nz": b}, …]}
+//
+// A peer's answer is untrusted: the decoder is a streaming (SAX) reader with nesting, string and
+// value counts bounded, and every group checked for a consistent shape (rows as long as the
+// window has steps, counts ≤ members, a sane certificate). Fuzzed by fuzz/partials_wire_fuzzer.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+#include "core/status.h"
+#include "query/partials.h"
+
+namespace meridian::query::federation::internal {
+
+// The request as JSON: {"pattern": s} or {"tags": [s…]}, "group": [{"i": n} | {"t": s}…] or
+// "group_tags": [s…], "sum"/"min"/"max": bool.
+std::string EncodePartialRequest(const PartialRequest& request);
+// INVALID_ARGUMENT naming what is wrong (not JSON, wrong types, over 1 MiB, over 256 tag
+// expressions or group nodes).
+core::Result<PartialRequest> DecodePartialRequest(std::string_view text);
+
+std::string EncodePartialAnswer(const PartialAnswer& answer);
+// INVALID_ARGUMENT for a malformed or inconsistent body, or one holding more than `max_values`
+// row values in all (a bound on memory: rows are stored 8 bytes a value).
+core::Result<PartialAnswer> DecodePartialAnswer(std::string_view body, size_t max_values);
+
+}  // namespace meridian::query::federation::internal
