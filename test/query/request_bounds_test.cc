@@ -139,8 +139,7 @@ TEST(EvaluatorDeadlineTest, SourceReadsGetTheRequestsDeadline) {
   const core::Deadline cancelled = CancelledDeadline();
   EvalLimits limits;
   Evaluator evaluator(fake, FunctionRegistry::Default(), limits);
-  EXPECT_TRUE(fake.Expand("a.*", ReadOptions::WithDeadline(cancelled)).status().code() ==
-              core::StatusCode::kCancelled);
+  EXPECT_TRUE(fake.Expand("a.*", ReadOptions::WithDeadline(cancelled)).status().code() == core::StatusCode::kCancelled);
   limits.deadline = cancelled;
   Evaluator bounded(fake, FunctionRegistry::Default(), limits);
   EXPECT_EQ(bounded.FetchPath("a.*", {0, 60, 60}).status().code(), core::StatusCode::kCancelled);
