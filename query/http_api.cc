@@ -108,20 +108,46 @@ class Api {
     return {options_.max_response_bytes, req.deadline};
   }
 
+  // One of http.max_concurrent_queries slots, shared by renders and peers' partials requests;
+  // without one the request is told to retry (503).
+  class QuerySlot {
+   public:
+    QuerySlot(std::atomic<size_t>& n, size_t max) : n_(n), ok_(n.fetch_add(1) < max) {}
+    ~QuerySlot() { n_.fetch_sub(1); }
+    QuerySlot(const QuerySlot&) = delete;
+    QuerySlot& operator=(const QuerySlot&) = delete;
+    bool ok() const { return ok_; }
+
+   private:
+    std::atomic<size_t>& n_;
+    const bool ok_;
+  };
+
+  Response TooManyQueries() {
+    rejected_concurrency_.Add();
+    return Response::Error(core::Unavailable(
+        fmt::format("more than {} queries are running (http.max_concurrent_queries)",
+                    options_.max_concurrent_queries)));
+  }
+
+  // A peer pushing an aggregate down (internal/partials_api.h): bounded like a render — a query
+  // slot, the per-request series/points budgets and the memory budget.
+  Response Partials(const Request& req) {
+    QuerySlot slot(renders_in_flight_, options_.max_concurrent_queries);
+    if (!slot.ok()) return TooManyQueries();
+    ReadReport report;
+    auto scope = ScopeOf(req, options_.partial, &report);
+    if (!scope.ok()) return Fail(scope.status());
+    internal::PartialsLimits limits{LimitsOf(req), options_.max_series_per_request,
+                                    options_.max_points_per_request, &memory_};
+    return MarkPartial(
+        report, Counted(internal::FederationPartials(source_, ParamsOf(req), limits, *scope)));
+  }
+
   Response Render(const Request& req) {
     requests_render_.Add();
-    // At most max_concurrent_queries renders run at once; the rest are told to retry (503).
-    if (renders_in_flight_.fetch_add(1) >= options_.max_concurrent_queries) {
-      renders_in_flight_.fetch_sub(1);
-      rejected_concurrency_.Add();
-      return Response::Error(core::Unavailable(
-          fmt::format("more than {} queries are running (http.max_concurrent_queries)",
-                      options_.max_concurrent_queries)));
-    }
-    struct Release {
-      std::atomic<size_t>& n;
-      ~Release() { n.fetch_sub(1); }
-    } release{renders_in_flight_};
+    QuerySlot slot(renders_in_flight_, options_.max_concurrent_queries);
+    if (!slot.ok()) return TooManyQueries();
     ReadReport report;
     auto scope = ScopeOf(req, options_.partial, &report);
     if (!scope.ok()) return Fail(scope.status());
@@ -265,7 +291,7 @@ core::Status RegisterHttpRoutes(http::Router& router, const HttpOptions& options
   metadata("/tags/autoComplete/values", internal::TagAutoCompleteValues);
   // Aggregate push-down between Meridians (internal/partials_api.h).
   reg.Add({Method::kPost}, "/api/federation/partials",
-          [api](const Request& r) { return api->Metadata(r, internal::FederationPartials); });
+          [api](const Request& r) { return api->Partials(r); });
   // Mutating routes: POST only (a GET that changes nothing must not answer 200), scope write.
   for (bool multi : {false, true}) {
     reg.Add(

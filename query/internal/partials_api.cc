@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "http/message.h"
+#include "query/evaluator.h"
 #include "query/federation/internal/partials_wire.h"
 #include "query/formats.h"
 #include "query/partials.h"
@@ -10,10 +11,6 @@
 
 namespace meridian::query::internal {
 namespace {
-
-// What one partials call may read: the defaults of a render (EvalLimits).
-constexpr size_t kMaxSeries = 100'000;
-constexpr size_t kMaxPoints = 5'000'000;
 
 ApiResponse Failed(const core::Status& st) {
   ApiResponse r(http::HttpStatusFor(st), st.message() + "\n", "text/plain");
@@ -29,7 +26,8 @@ std::string Param(const Params& p, const char* key) {
 }  // namespace
 
 ApiResponse FederationPartials(SeriesSource& source, const Params& params,
-                               const OutputLimits& limits, const ReadScope& scope) {
+                               const PartialsLimits& bounds, const ReadScope& scope) {
+  const OutputLimits& limits = bounds.output;
   auto request = federation::internal::DecodePartialRequest(Param(params, "request"));
   if (!request.ok()) return Failed(request.status());
   int64_t now = 0;
@@ -47,10 +45,18 @@ ApiResponse FederationPartials(SeriesSource& source, const Params& params,
   ReadOptions read = ReadOptions::WithDeadline(limits.deadline);
   read.scope = scope;
   read.scope.local_only = true;  // a peer asking: never fan out again
-  read.max_series = kMaxSeries;
-  read.max_points = kMaxPoints;
+  read.max_series = bounds.max_series;
+  read.max_points = bounds.max_points;
   auto series = source.FetchMatching(request->spec, *from, *until, read);
   if (!series.ok()) return Failed(series.status());
+  // Reckoned as the evaluator reckons a render's fetched values (query/evaluator.h).
+  size_t points = 0;
+  for (const storage::SeriesData& s : *series) points += s.values.size();
+  core::MemoryReservation memory(bounds.memory);
+  if (core::Status st = memory.Grow(series->size() * kBytesPerSeries + points * kBytesPerPoint);
+      !st.ok()) {
+    return Failed(st);
+  }
   ApiResponse r;
   r.body = federation::internal::EncodePartialAnswer(ComputePartials(*series, *request));
   r.content_type = "application/x-msgpack";

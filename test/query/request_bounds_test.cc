@@ -10,8 +10,11 @@
 
 #include "core/deadline.h"
 #include "query/evaluator.h"
+#include "query/federation/internal/partials_wire.h"
 #include "query/function_registry.h"
 #include "query/internal/metadata_api.h"
+#include "query/internal/partials_api.h"
+#include "query/partials.h"
 #include "support/fake_series_source.h"
 
 namespace meridian::query {
@@ -139,7 +142,8 @@ TEST(EvaluatorDeadlineTest, SourceReadsGetTheRequestsDeadline) {
   const core::Deadline cancelled = CancelledDeadline();
   EvalLimits limits;
   Evaluator evaluator(fake, FunctionRegistry::Default(), limits);
-  EXPECT_TRUE(fake.Expand("a.*", ReadOptions::WithDeadline(cancelled)).status().code() == core::StatusCode::kCancelled);
+  EXPECT_TRUE(fake.Expand("a.*", ReadOptions::WithDeadline(cancelled)).status().code() ==
+              core::StatusCode::kCancelled);
   limits.deadline = cancelled;
   Evaluator bounded(fake, FunctionRegistry::Default(), limits);
   EXPECT_EQ(bounded.FetchPath("a.*", {0, 60, 60}).status().code(), core::StatusCode::kCancelled);
@@ -184,6 +188,31 @@ TEST_F(MetadataBoundsTest, IndexPastMaxBytesIs422) {
 TEST_F(MetadataBoundsTest, TagsPastMaxBytesAre422) {
   EXPECT_EQ(internal::TagFindSeries(src_, {{"expr", "dc=eu"}}, Bytes(5)).status, 422);
   EXPECT_EQ(internal::TagList(src_, {}, Bytes(5)).status, 422);
+}
+
+// A peer's push-down request reads under a render's bounds: series, points, memory budget.
+TEST_F(MetadataBoundsTest, PartialsAreBoundedLikeARender) {
+  PartialRequest request;
+  request.spec = FetchSpec::Pattern("bulk.*.*");
+  request.sum = true;
+  const internal::Params params = {{"request", federation::internal::EncodePartialRequest(request)},
+                                   {"from", "0"},
+                                   {"until", "20"}};
+  internal::PartialsLimits limits;
+  internal::ApiResponse ok = internal::FederationPartials(src_, params, limits, ReadScope{});
+  ASSERT_EQ(ok.status, 200) << ok.body;
+  limits.max_series = 100;
+  internal::ApiResponse series = internal::FederationPartials(src_, params, limits, ReadScope{});
+  EXPECT_EQ(series.status, 422) << series.body;
+  EXPECT_THAT(series.body, HasSubstr("100 series"));
+  limits.max_series = 100'000;
+  core::MetricsRegistry metrics;
+  core::MemoryBudget budget(4096, metrics, "http_memory", "http.memory_budget_bytes");
+  limits.memory = &budget;
+  internal::ApiResponse memory = internal::FederationPartials(src_, params, limits, ReadScope{});
+  EXPECT_EQ(memory.status, 422) << memory.body;
+  EXPECT_THAT(memory.body, HasSubstr("http.memory_budget_bytes"));
+  EXPECT_EQ(budget.in_use(), 0u);
 }
 
 TEST_F(MetadataBoundsTest, MetadataRoutesStopAtTheDeadline) {
