@@ -84,23 +84,36 @@ void NameTree::PlaceSlot(uint64_t hash, uint32_t node) {
 }
 
 // Growth re-hashes components from the arena instead of storing 8 more bytes per node: names are
-// short, nodes are read in order, and growth is rare.
-void NameTree::GrowSlots() {
-  slots_.assign(slots_.size() * 2, Slot{0, 0});
-  mask_ = slots_.size() - 1;
+// short, nodes are read in order, and growth is rare. The table is rebuilt from the tree — every
+// child of a hashed family, once — so slot_count_ is exactly what it holds afterwards.
+void NameTree::GrowSlots(size_t needed) {
+  size_t size = slots_.size() * 2;
+  while (needed * 4 > size * 3) size *= 2;
+  slots_.assign(size, Slot{0, 0});
+  mask_ = size - 1;
+  slot_count_ = 0;
   for (uint32_t node = 1; node < node_count_; ++node) {
     const uint32_t parent = At(node).parent;
-    if (At(parent).child_count > kScanChildren) PlaceSlot(ChildHash(parent, NameOf(node)), node);
+    if (At(parent).child_count > kScanChildren) {
+      PlaceSlot(ChildHash(parent, NameOf(node)), node);
+      ++slot_count_;
+    }
   }
 }
 
-void NameTree::AddSlot(uint32_t node) {
-  if ((slot_count_ + 1) * 4 > slots_.size() * 3) {
-    GrowSlots();  // also places `node`: its family is already past the threshold
-  } else {
-    PlaceSlot(ChildHash(At(node).parent, NameOf(node)), node);
+// Hashes `first` and the siblings after it. The table stays at most 3/4 full, so a probe for a
+// missing name always reaches an empty slot.
+void NameTree::AddSlots(uint32_t first) {
+  size_t n = 0;
+  for (uint32_t c = first; c != kNone; c = At(c).next_sibling) ++n;
+  if ((slot_count_ + n) * 4 > slots_.size() * 3) {
+    GrowSlots(slot_count_ + n);  // places these too: their family is already past the threshold
+    return;
   }
-  ++slot_count_;
+  for (uint32_t c = first; c != kNone; c = At(c).next_sibling) {
+    PlaceSlot(ChildHash(At(c).parent, NameOf(c)), c);
+  }
+  slot_count_ += n;
 }
 
 uint32_t NameTree::AddChild(uint32_t parent, std::string_view name) {
@@ -119,9 +132,9 @@ uint32_t NameTree::AddChild(uint32_t parent, std::string_view name) {
   ++p.child_count;
   if (p.child_count == kScanChildren + 1) {
     // The family just outgrew scanning: from now on all its members are looked up by hash.
-    for (uint32_t c = p.first_child; c != kNone; c = At(c).next_sibling) AddSlot(c);
+    AddSlots(p.first_child);
   } else if (p.child_count > kScanChildren + 1) {
-    AddSlot(node);
+    AddSlots(node);  // the last child: no sibling after it
   }
   return node;
 }

@@ -117,9 +117,9 @@ class NameTree {
   uint32_t StoreName(std::string_view name);
   uint32_t Child(uint32_t parent, std::string_view name) const;
   uint32_t AddChild(uint32_t parent, std::string_view name);
-  void AddSlot(uint32_t node);
+  void AddSlots(uint32_t first);
   void PlaceSlot(uint64_t hash, uint32_t node);
-  void GrowSlots();
+  void GrowSlots(size_t needed);
   std::string PathOf(uint32_t node) const;
   // ResourceExhausted when the paths of `nodes` hold more than max_bytes bytes.
   core::Status CheckPathBytes(const GlobPattern& pattern, const std::vector<uint32_t>& nodes,

@@ -1,5 +1,6 @@
 #include "storage/internal/name_tree.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -213,6 +214,31 @@ TEST_F(NameTreeTest, FamiliesGrowingPastTheScanThresholdStayFindable) {
   }
   EXPECT_FALSE(tree.FindLeaf("p.c40").has_value());
   EXPECT_FALSE(tree.FindLeaf("p.c").has_value());
+}
+
+// Regression: a family crossing the scan threshold while the hash table had to grow was hashed
+// twice (growth placed it, then the loop placed the rest again), so the table filled up unseen
+// and a lookup of a missing name probed forever — the store's writer spun holding its lock (seen
+// with 100-odd self-metrics under one instance). Many families cross the threshold here, each
+// checked with names that are absent.
+TEST_F(NameTreeTest, ManyFamiliesCrossingTheScanThresholdKeepMissingNamesMissing) {
+  NameTree tree;
+  uint32_t index = 0;
+  for (int family = 0; family < 300; ++family) {
+    for (int child = 0; child < 12; ++child) {
+      ASSERT_TRUE(tree.Insert(fmt::format("f{}.c{}", family, child), index++).ok());
+      ASSERT_FALSE(tree.FindLeaf(fmt::format("f{}.missing", family)).has_value());
+    }
+    for (int f = 0; f <= family; f += 7) {
+      ASSERT_FALSE(tree.FindLeaf(fmt::format("f{}.absent{}", f, family)).has_value());
+    }
+  }
+  for (int family = 0; family < 300; ++family) {
+    for (int child = 0; child < 12; ++child) {
+      ASSERT_EQ(tree.FindLeaf(fmt::format("f{}.c{}", family, child)),
+                static_cast<uint32_t>(family * 12 + child));
+    }
+  }
 }
 
 TEST_F(NameTreeTest, ForEachLeafVisitsEveryLeafWithItsPath) {
