@@ -46,11 +46,35 @@ PartialGroup NewGroup(std::string key, const storage::SeriesData& d, const Parti
   if (req.sum) g.sum.assign(n, 0.0);
   if (req.min) g.min.assign(n, kNaN);
   if (req.max) g.max.assign(n, kNaN);
+  if (req.product) g.product.assign(n, 1.0);
   return g;
 }
 
+// One row's product certificate (PartialGroup::mul_*), summed over its values.
+struct ProductRow {
+  int32_t bits = 0;
+  int32_t up = 0;
+  int32_t down = 0;
+};
+
+void AddProductTerms(double v, ProductRow& row, bool& infinite) {
+  if (v == 0) return;
+  if (std::isinf(v)) {
+    infinite = true;
+    return;
+  }
+  int exp = 0;
+  const double fraction = std::frexp(std::fabs(v), &exp);  // |v| = fraction · 2^exp, [0.5, 1)
+  const auto mantissa = static_cast<uint64_t>(std::ldexp(fraction, 53));
+  const uint64_t odd = mantissa >> std::countr_zero(mantissa);
+  row.bits += 64 - std::countl_zero(odd);
+  row.up += std::max(0, exp);
+  row.down += std::min(0, exp - 1);
+}
+
 // Adds one member's row values to its group, left to right as graphite-web's sum does.
-void Accumulate(PartialGroup& g, std::vector<double>& abs_rows, const storage::SeriesData& d,
+void Accumulate(PartialGroup& g, std::vector<double>& abs_rows,
+                std::vector<ProductRow>& product_rows, const storage::SeriesData& d,
                 const PartialRequest& req) {
   ++g.members;
   for (size_t i = 0; i < d.values.size(); ++i) {
@@ -65,6 +89,10 @@ void Accumulate(PartialGroup& g, std::vector<double>& abs_rows, const storage::S
     }
     if (req.min && (std::isnan(g.min[i]) || v < g.min[i])) g.min[i] = v;
     if (req.max && (std::isnan(g.max[i]) || v > g.max[i])) g.max[i] = v;
+    if (req.product) {
+      g.product[i] *= v;
+      AddProductTerms(v, product_rows[i], g.mul_infinite);
+    }
   }
 }
 
@@ -96,12 +124,20 @@ bool SumIsExact(int32_t exp_min, double abs_sum) {
   return abs_sum < std::ldexp(1.0, top);
 }
 
+bool ProductIsExact(int32_t bits, int32_t exp_up, int32_t exp_down, bool infinite) {
+  // Odd parts multiply to at most 2^bits - 1 (each below 2^its bits); magnitudes of any subset's
+  // product lie in [2^exp_down, 2^exp_up).
+  return !infinite && bits <= 53 && exp_up <= std::numeric_limits<double>::max_exponent - 1 &&
+         exp_down >= std::numeric_limits<double>::min_exponent - 1;
+}
+
 PartialAnswer ComputePartials(const std::vector<storage::SeriesData>& series,
                               const PartialRequest& request) {
   PartialAnswer out;
   const combine_internal::NodeRefs nodes = NodeRefsOf(request.group_by);
-  std::unordered_map<std::string, size_t> index;  // key → position in out.groups
-  std::vector<std::vector<double>> abs_rows;      // per group: Σ|v| of each row
+  std::unordered_map<std::string, size_t> index;      // key → position in out.groups
+  std::vector<std::vector<double>> abs_rows;          // per group: Σ|v| of each row
+  std::vector<std::vector<ProductRow>> product_rows;  // per group: each row's product terms
   for (const storage::SeriesData& d : series) {
     Series s;
     s.name = d.name;
@@ -114,6 +150,7 @@ PartialAnswer ComputePartials(const std::vector<storage::SeriesData>& series,
     if (added) {
       out.groups.push_back(NewGroup(std::move(key), d, request, std::move(s.tags)));
       abs_rows.emplace_back(request.sum ? d.values.size() : 0, 0.0);
+      product_rows.emplace_back(request.product ? d.values.size() : 0);
     } else {
       PartialGroup& g = out.groups[it->second];
       // graphite-web would normalize (LCM step, consolidation): not combined here.
@@ -121,10 +158,16 @@ PartialAnswer ComputePartials(const std::vector<storage::SeriesData>& series,
       IntersectTags(g.tags, s.tags);
       g.first_name = std::min(g.first_name, d.name);
     }
-    Accumulate(out.groups[it->second], abs_rows[it->second], d, request);
+    Accumulate(out.groups[it->second], abs_rows[it->second], product_rows[it->second], d, request);
   }
   for (size_t k = 0; k < out.groups.size(); ++k) {
-    for (double a : abs_rows[k]) out.groups[k].abs_max = std::max(out.groups[k].abs_max, a);
+    PartialGroup& g = out.groups[k];
+    for (double a : abs_rows[k]) g.abs_max = std::max(g.abs_max, a);
+    for (const ProductRow& r : product_rows[k]) {
+      g.mul_bits = std::max(g.mul_bits, r.bits);
+      g.mul_exp_up = std::max(g.mul_exp_up, r.up);
+      g.mul_exp_down = std::min(g.mul_exp_down, r.down);
+    }
   }
   return out;
 }
@@ -147,9 +190,16 @@ PartialAnswer CombinePartials(std::vector<PartialAnswer> answers, const PartialR
       // (a misconfigured role): the fetched path merges same-name series, partials cannot.
       if (c.first_name == g.first_name) return Fallback("overlap");
       if (!SameShape(c, g.start, g.end, g.step, g.count.size()) || c.sum.size() != g.sum.size() ||
-          c.min.size() != g.min.size() || c.max.size() != g.max.size()) {
+          c.min.size() != g.min.size() || c.max.size() != g.max.size() ||
+          c.product.size() != g.product.size()) {
         return Fallback("heterogeneous");
       }
+      // Certificates add up (each a bound over the rows of its source: their sum bounds the
+      // combined rows' sums).
+      c.mul_bits += g.mul_bits;
+      c.mul_exp_up += g.mul_exp_up;
+      c.mul_exp_down += g.mul_exp_down;
+      c.mul_infinite = c.mul_infinite || g.mul_infinite;
       c.members += g.members;
       c.first_name = std::min(c.first_name, g.first_name);
       IntersectTags(c.tags, g.tags);
@@ -161,11 +211,20 @@ PartialAnswer CombinePartials(std::vector<PartialAnswer> answers, const PartialR
         if (!c.sum.empty()) c.sum[i] += g.sum[i];  // exact when certified below
         if (!c.min.empty() && (std::isnan(c.min[i]) || g.min[i] < c.min[i])) c.min[i] = g.min[i];
         if (!c.max.empty() && (std::isnan(c.max[i]) || g.max[i] > c.max[i])) c.max[i] = g.max[i];
+        if (!c.product.empty()) c.product[i] *= g.product[i];  // exact when certified below
       }
     }
   }
   for (const PartialGroup& g : out.groups) {
+    // A source that did not send the product row (an older Meridian ignores the request's
+    // "product") cannot be combined.
+    if (g.members < request.min_members) return Fallback("one series");
+    if (request.product && g.product.size() != g.count.size()) return Fallback("unsupported");
     if (request.sum && !SumIsExact(g.exp_min, g.abs_max)) return Fallback("inexact");
+    if (request.product &&
+        !ProductIsExact(g.mul_bits, g.mul_exp_up, g.mul_exp_down, g.mul_infinite)) {
+      return Fallback("inexact");
+    }
     if ((request.min || request.max) && g.negative_zero) return Fallback("signed zero");
   }
   // One source holding every series would meet the groups in name order of their first member.
@@ -197,6 +256,9 @@ std::vector<double> PartialValues(const PartialGroup& group, PartialOp op, doubl
         break;
       case PartialOp::kCount:
         out[i] = static_cast<double>(non_null);
+        break;
+      case PartialOp::kMultiply:  // safeMul: one null member makes the row null
+        if (non_null == group.members) out[i] = group.product[i];
         break;
     }
   }

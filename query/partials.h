@@ -6,9 +6,10 @@
 // sums reorders those additions, so a sum is only combined when no addition can have rounded:
 // every value of the row is a multiple of 2^Q and the sum of their magnitudes stays below
 // 2^(53+Q) — then every partial sum, in any order, is exactly representable and every order gives
-// the same bits (integer counters qualify; decimal gauges do not). min, max and the count of
-// non-null values are exact in any order. What cannot be combined exactly is refused with a
-// reason (the caller then fetches the series).
+// the same bits (integer counters qualify; decimal gauges do not). Products likewise, when every
+// partial product's odd mantissa part fits 53 bits and its magnitude the normal range (see
+// ProductIsExact). min, max and the count of non-null values are exact in any order. What cannot be
+// combined exactly is refused with a reason (the caller then fetches the series).
 //
 // Pure functions: no I/O, no clock. Thread-compatible values.
 #pragma once
@@ -44,6 +45,10 @@ struct PartialRequest {
   bool sum = false;
   bool min = false;
   bool max = false;
+  bool product = false;
+  // Combined groups with fewer members fall back ("one series": multiplySeries passes a lone
+  // series through under its own name). Applied where partials are combined; not sent to peers.
+  uint64_t min_members = 0;
 };
 
 // Marks PartialGroup::exp_min: no non-zero value (every value 0 or null) — any Q fits.
@@ -70,6 +75,14 @@ struct PartialGroup {
   double abs_max = 0;
   // Some value is -0.0: min and max then depend on the order of ties with +0.0 (not combined).
   bool negative_zero = false;
+  // When asked: left-to-right product of the non-null values (1 if none), and its certificate
+  // over every row's non-zero values v = m·2^e (m odd, 2^(E-1) ≤ |v| < 2^E): the largest Σ of
+  // m's bit lengths, the largest Σ max(0, E), the smallest Σ min(0, E - 1); some value ±inf.
+  std::vector<double> product;
+  int32_t mul_bits = 0;
+  int32_t mul_exp_up = 0;
+  int32_t mul_exp_down = 0;
+  bool mul_infinite = false;
   bool operator==(const PartialGroup&) const = default;
 };
 
@@ -104,9 +117,16 @@ PartialAnswer ComputePartials(const std::vector<storage::SeriesData>& series,
 // overlaps elsewhere in a group go unseen), or with the first source's own fallback.
 PartialAnswer CombinePartials(std::vector<PartialAnswer> answers, const PartialRequest& request);
 
+// True when products of values whose odd mantissa parts have `bits` bits in all and whose
+// magnitudes lie in [2^exp_down, 2^exp_up) are exact in every order: every partial product's odd
+// part stays below 2^53 and its magnitude in the normal range (zeros only make a product ±0, the
+// sign being the XOR of the signs in any order).
+bool ProductIsExact(int32_t bits, int32_t exp_up, int32_t exp_down, bool infinite);
+
 // The aggregations a combined group yields, one value per timestamp, with graphite-web's rules
-// (a row with no value, or fewer than xff of the members, is null).
-enum class PartialOp { kSum, kAverage, kMin, kMax, kCount };
+// (a row with no value, or fewer than xff of the members, is null; a product is null as soon as
+// one member is, as graphite-web's safeMul).
+enum class PartialOp { kSum, kAverage, kMin, kMax, kCount, kMultiply };
 std::vector<double> PartialValues(const PartialGroup& group, PartialOp op, double xff);
 
 }  // namespace meridian::query

@@ -86,7 +86,8 @@ std::optional<PartialOp> PushableOp(std::string_view func) {
   if (canonical == "min") return PartialOp::kMin;
   if (canonical == "max") return PartialOp::kMax;
   if (canonical == "count") return PartialOp::kCount;
-  return std::nullopt;  // median, stddev, diff, multiply, last, …: not decomposed
+  if (canonical == "multiply") return PartialOp::kMultiply;  // certified like sums
+  return std::nullopt;  // median, stddev, diff, range, last, …: not decomposed
 }
 
 PartialRequest RequestFor(PartialOp op, const NodeRefs& group_by) {
@@ -94,19 +95,22 @@ PartialRequest RequestFor(PartialOp op, const NodeRefs& group_by) {
   r.sum = op == PartialOp::kSum || op == PartialOp::kAverage;
   r.min = op == PartialOp::kMin;
   r.max = op == PartialOp::kMax;
+  r.product = op == PartialOp::kMultiply;
   for (const Call::NodeRef& n : group_by) r.group_by.push_back({n.is_tag, n.index, n.tag});
   return r;
 }
 
 Result<std::optional<SeriesList>> PushedAggregate(Call& call, std::string_view param,
                                                   std::string_view raw_func,
-                                                  std::optional<double> xff) {
+                                                  std::optional<double> xff, uint64_t min_members) {
   const std::string func = StripSeries(raw_func);
   if (!functions::GetAggFunc(func))
     return std::optional<SeriesList>();  // the usual path names the error
   const std::optional<PartialOp> op = PushableOp(func);
   if (!op) return std::optional<SeriesList>();
-  ASSIGN_OR_RETURN(std::optional<PushedDown> p, call.PushDown(param, RequestFor(*op, {})));
+  PartialRequest request = RequestFor(*op, {});
+  request.min_members = min_members;
+  ASSIGN_OR_RETURN(std::optional<PushedDown> p, call.PushDown(param, std::move(request)));
   if (!p) return std::optional<SeriesList>();
   SeriesList out;
   for (const PartialGroup& g : p->groups) {  // one group at most: nothing is grouped
@@ -295,6 +299,9 @@ Result<SeriesList> CountSeries(Call& call) {
 
 // safe.safePow: null in, or a math.pow error (domain, overflow), gives null.
 Result<SeriesList> MultiplySeries(Call& call) {
+  // One series alone passes through as it is: only a product of two or more is pushed down.
+  ASSIGN_OR_RETURN(auto pushed, PushedAggregate(call, "seriesLists", "multiply", std::nullopt, 2));
+  if (pushed) return std::move(*pushed);
   ASSIGN_OR_RETURN(SeriesList inputs, call.SeriesConcat("seriesLists"));
   if (call.Raw("seriesLists").size() == 1 && inputs.size() == 1) return inputs;
   return Aggregate(call, inputs, "multiply", std::nullopt);

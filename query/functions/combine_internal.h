@@ -50,15 +50,18 @@ core::Result<SeriesList> Aggregate(Call& call, const SeriesList& inputs, std::st
                                    std::optional<double> xff);
 
 // Aggregate push-down (query/partials.h). The partial aggregation aggregate()'s `func` maps to
-// (sum/total, average/avg, min, max, count), or nullopt for one that does not decompose.
+// (sum/total, average/avg, min, max, count, multiply), or nullopt for one that does not
+// decompose.
 std::optional<PartialOp> PushableOp(std::string_view func);
 // What to ask the sources for `op`, grouped by `group_by` (none: one group).
 PartialRequest RequestFor(PartialOp op, const NodeRefs& group_by);
 // aggregate(<param>, raw_func, xff) from partials when the call can be pushed down (equal to
-// Aggregate() over the fetched series), else nullopt: evaluate the argument as usual.
+// Aggregate() over the fetched series), else nullopt: evaluate the argument as usual — also when
+// fewer than `min_members` series were aggregated (multiplySeries passes one series through).
 core::Result<std::optional<SeriesList>> PushedAggregate(Call& call, std::string_view param,
                                                         std::string_view raw_func,
-                                                        std::optional<double> xff);
+                                                        std::optional<double> xff,
+                                                        uint64_t min_members = 0);
 
 // graphite-web's getNodeOrTag()/aggKey(): nodes of the first path inside the name (Python
 // indexing, negative allowed); a node out of range or a tag name reads a tag ('' if absent).

@@ -135,6 +135,7 @@ Result<std::optional<SeriesList>> PushedGroupBy(Call& call, const std::string& c
                                                 const NodeRefs& nodes) {
   // ApplyCallback's dispatch: countSeries counts the group; aggregation functions aggregate it.
   const bool count_series = cb == "countSeries";
+  if (cb == "multiplySeries") return std::optional<SeriesList>();  // a lone member passes through
   std::string func = cb == "avg" ? "average" : cb;
   if (func.ends_with("Series")) func.resize(func.size() - 6);
   std::optional<PartialOp> op = count_series ? PartialOp::kCount : PushableOp(func);
@@ -189,6 +190,7 @@ Result<Series> NamedByTags(const Call& call, Series s, const std::string& key) {
 Result<std::optional<SeriesList>> PushedGroupByTags(Call& call, const std::string& cb,
                                                     const std::vector<std::string>& tags) {
   const bool count_series = cb == "countSeries";
+  if (cb == "multiplySeries") return std::optional<SeriesList>();  // a lone member passes through
   std::string func = cb == "avg" ? "average" : cb;
   if (func.ends_with("Series")) func.resize(func.size() - 6);
   std::optional<PartialOp> op = count_series ? PartialOp::kCount : PushableOp(func);

@@ -228,6 +228,9 @@ TEST_F(PushDownTest, AggregatesOfCountersArePushedDownAndEqualTheFetchedAnswer) 
       "aggregate(*.web*.requests.count, 'avg', 0.9)",
       "aggregate(*.web*.requests.count, 'count')",
       "aggregate(*.web*.requests.count, 'maxSeries')",
+      "multiplySeries(*.web1.requests.count)",  // three regions' counters: 28 odd bits
+      "aggregate(*.web1.requests.count, 'multiply')",
+      "groupByNode(*.web1.requests.count, 1, 'multiply')",
       "groupByNode(*.web*.requests.count, 0, 'sum')",
       "groupByNode(*.web*.requests.count, 1, 'sumSeries')",
       "groupByNode(*.web*.requests.count, 0)",
@@ -278,7 +281,8 @@ TEST_F(PushDownTest, WhatDoesNotDecomposeIsEvaluatedAsUsual) {
   auto source = Make();
   for (const std::string t :
        {"sumSeries(*.web*.requests.count, eu.web1.latency.mean)", "stddevSeries(*.web*.*.*)",
-        "multiplySeries(*.web1.requests.count)", "aggregate(*.web*.requests.count, 'median')",
+        "multiplySeries(*.web1.requests.count, eu.web2.requests.count)",
+        "aggregate(*.web*.requests.count, 'median')",
         "groupByNode(*.web*.requests.count, 0, 'diff')", "sumSeries(scale(*.web*.*.count, 2))",
         "groupByTags(seriesByTag('name=cpu'), 'median', 'dc')",
         "aggregate(*.web*.*.count, 'bogus')"}) {
@@ -300,6 +304,18 @@ TEST_F(PushDownTest, DecimalSumsFallBackWhileTheirMinAndMaxArePushedDown) {
   ExpectSame(*source, "maxSeries(*.web*.latency.mean)");
   ExpectSame(*source, "groupByNode(*.web*.latency.mean, 0, 'min')");
   EXPECT_EQ(Used(), 2u);
+}
+
+TEST_F(PushDownTest, ProductsPastTheCertificateOrOfOneSeriesAreFetched) {
+  auto source = Make();
+  ExpectSame(*source, "multiplySeries(*.web*.requests.count)");  // 12 counters: > 53 odd bits
+  EXPECT_EQ(Fallbacks("inexact"), 1u);
+  EXPECT_EQ(Used(), 0u);
+  // One series alone passes through multiplySeries under its own name: fetched as it is.
+  ExpectSame(*source, "multiplySeries(eu.web1.requests.count)");
+  EXPECT_EQ(Fallbacks("one series"), 1u);
+  ExpectSame(*source, "groupByNode(*.web*.requests.count, 1, 'multiplySeries')");
+  EXPECT_EQ(Used(), 0u);
 }
 
 TEST_F(PushDownTest, DifferentStepsFallBack) {

@@ -41,6 +41,10 @@ class AnswerSax {
       group_.negative_zero = v;
       return true;
     }
+    if (Top() == Frame::kGroup && key_ == "mi") {
+      group_.mul_infinite = v;
+      return true;
+    }
     return Top() == Frame::kRow || Top() == Frame::kGroups || Top() == Frame::kTags
                ? Fail("unexpected boolean")
                : true;
@@ -100,6 +104,7 @@ class AnswerSax {
       if (key_ == "sum") return PushRow(&group_.sum, nullptr);
       if (key_ == "min") return PushRow(&group_.min, nullptr);
       if (key_ == "max") return PushRow(&group_.max, nullptr);
+      if (key_ == "product") return PushRow(&group_.product, nullptr);
     }
     if (Top() == Frame::kTop || Top() == Frame::kGroup || Top() == Frame::kSkip) {
       return Push(Frame::kSkip);
@@ -181,6 +186,14 @@ class AnswerSax {
     } else if (key_ == "abs") {
       if (!(v >= 0)) return Fail("bad abs");
       group_.abs_max = v;
+    } else if (key_ == "mb" || key_ == "mu" || key_ == "md") {
+      // Certificates past these bounds fail ProductIsExact anyway; bounded so sums cannot wrap.
+      if (!IsInteger(v, 1e8) || (key_ != "md" && v < 0) || (key_ == "md" && v > 0)) {
+        return Fail("bad " + key_);
+      }
+      (key_ == "mb"   ? group_.mul_bits
+       : key_ == "mu" ? group_.mul_exp_up
+                      : group_.mul_exp_down) = static_cast<int32_t>(v);
     }
     return true;
   }
@@ -194,7 +207,7 @@ class AnswerSax {
     if (g.end - g.start != g.step * static_cast<int64_t>(n)) {
       return Fail("rows do not fit the window");
     }
-    for (const std::vector<double>* row : {&g.sum, &g.min, &g.max}) {
+    for (const std::vector<double>* row : {&g.sum, &g.min, &g.max, &g.product}) {
       if (!row->empty() && row->size() != n) return Fail("rows of different lengths");
     }
     for (uint64_t c : g.count) {
@@ -254,6 +267,7 @@ std::string EncodePartialRequest(const PartialRequest& request) {
   j["sum"] = request.sum;
   j["min"] = request.min;
   j["max"] = request.max;
+  j["product"] = request.product;
   return j.dump();
 }
 
@@ -322,7 +336,8 @@ core::Result<PartialRequest> DecodePartialRequest(std::string_view text) {
       return core::InvalidArgument("request: group or group_tags, not both");
     }
   }
-  for (auto [field, flag] : {std::pair{"sum", &r.sum}, {"min", &r.min}, {"max", &r.max}}) {
+  for (auto [field, flag] :
+       {std::pair{"sum", &r.sum}, {"min", &r.min}, {"max", &r.max}, {"product", &r.product}}) {
     if (!j.contains(field)) continue;
     if (!j[field].is_boolean()) return core::InvalidArgument(fmt::format("request: {}", field));
     *flag = j[field].get<bool>();
@@ -346,6 +361,13 @@ std::string EncodePartialAnswer(const PartialAnswer& answer) {
     if (!g.sum.empty()) o["sum"] = Row(g.sum);
     if (!g.min.empty()) o["min"] = Row(g.min);
     if (!g.max.empty()) o["max"] = Row(g.max);
+    if (!g.product.empty()) {
+      o["product"] = Row(g.product);
+      o["mb"] = g.mul_bits;
+      o["mu"] = g.mul_exp_up;
+      o["md"] = g.mul_exp_down;
+      o["mi"] = g.mul_infinite;
+    }
     groups.push_back(std::move(o));
   }
   j["groups"] = std::move(groups);

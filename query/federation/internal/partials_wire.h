@@ -4,7 +4,8 @@
 //   {"fallback": "<reason>"}   or
 //   {"groups": [{"key": s, "first": s, "members": n, "tags": {s: s}, "start": t, "end": t,
 //                "step": n, "count": [n…], "sum": [f…], "min": [f…], "max": [f…],
-//                "q": n, "abs": f, "nz": b}, …]}
+//                "q": n, "abs": f, "nz": b[, "product": [f…], "mb": n, "mu": n, "md": n,
+//                "mi": b]}, …]}
 //
 // A peer's answer is untrusted: the decoder is a streaming (SAX) reader with nesting, string and
 // value counts bounded, and every group checked for a consistent shape (rows as long as the
@@ -21,7 +22,7 @@
 namespace meridian::query::federation::internal {
 
 // The request as JSON: {"pattern": s} or {"tags": [s…]}, "group": [{"i": n} | {"t": s}…] or
-// "group_tags": [s…], "sum"/"min"/"max": bool.
+// "group_tags": [s…], "sum"/"min"/"max"/"product": bool.
 std::string EncodePartialRequest(const PartialRequest& request);
 // INVALID_ARGUMENT naming what is wrong (not JSON, wrong types, over 1 MiB, over 256 tag
 // expressions or group nodes).
