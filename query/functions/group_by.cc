@@ -128,28 +128,45 @@ Result<SeriesList> GroupByNodesOf(Call& call, const SeriesList& inputs, const st
   return out;
 }
 
+// A groupBy* callback as a partial aggregation (ApplyCallback's dispatch: countSeries counts the
+// group; aggregation functions aggregate it), or nullopt when it does not decompose.
+struct PushableCallback {
+  std::string func;  // the aggregation function ("sum", "average", …)
+  PartialOp op;
+  bool count_series;
+};
+std::optional<PushableCallback> PushableCallbackOf(const std::string& cb) {
+  if (cb == "multiplySeries") return std::nullopt;  // a lone member passes through
+  const bool count_series = cb == "countSeries";
+  std::string func = cb == "avg" ? "average" : cb;
+  if (func.ends_with("Series")) func.resize(func.size() - 6);
+  std::optional<PartialOp> op = count_series ? PartialOp::kCount : PushableOp(func);
+  if (!op || (!count_series && !functions::GetAggFunc(func))) return std::nullopt;
+  return PushableCallback{std::move(func), *op, count_series};
+}
+
+// One combined group as the callback's series (named by the caller).
+Series GroupSeries(const PushedDown& p, const PartialGroup& g, const PushableCallback& c) {
+  const double x = p.x_files_factor;
+  return c.count_series ? CountSeriesNamed(p.path_expression, g.members, g.start, g.end, g.step,
+                                           g.count.size(), x)
+                        : AggregateSeries(c.func, p.path_expression, g.tags, g.start, g.end, g.step,
+                                          PartialValues(g, c.op, x), x);
+}
+
 // groupByNode(s) from partials grouped by the same aggKey at every source (query/partials.h),
 // equal to GroupByNodesOf over the fetched series; nullopt when the callback does not decompose
 // or the call is not pushed down.
 Result<std::optional<SeriesList>> PushedGroupBy(Call& call, const std::string& cb,
                                                 const NodeRefs& nodes) {
-  // ApplyCallback's dispatch: countSeries counts the group; aggregation functions aggregate it.
-  const bool count_series = cb == "countSeries";
-  if (cb == "multiplySeries") return std::optional<SeriesList>();  // a lone member passes through
-  std::string func = cb == "avg" ? "average" : cb;
-  if (func.ends_with("Series")) func.resize(func.size() - 6);
-  std::optional<PartialOp> op = count_series ? PartialOp::kCount : PushableOp(func);
-  if (!op || (!count_series && !functions::GetAggFunc(func))) return std::optional<SeriesList>();
+  const std::optional<PushableCallback> c = PushableCallbackOf(cb);
+  if (!c) return std::optional<SeriesList>();
   ASSIGN_OR_RETURN(std::optional<PushedDown> p,
-                   call.PushDown("seriesList", RequestFor(*op, nodes)));
+                   call.PushDown("seriesList", RequestFor(c->op, nodes)));
   if (!p) return std::optional<SeriesList>();
   SeriesList out;
   for (const PartialGroup& g : p->groups) {
-    const double x = p->x_files_factor;
-    Series s = count_series ? CountSeriesNamed(p->path_expression, g.members, g.start, g.end,
-                                               g.step, g.count.size(), x)
-                            : AggregateSeries(func, p->path_expression, g.tags, g.start, g.end,
-                                              g.step, PartialValues(g, *op, x), x);
+    Series s = GroupSeries(*p, g, *c);
     s.name = g.key;
     out.push_back(std::move(s));
   }
@@ -189,13 +206,9 @@ Result<Series> NamedByTags(const Call& call, Series s, const std::string& key) {
 // from the groups' common tags once they are combined.
 Result<std::optional<SeriesList>> PushedGroupByTags(Call& call, const std::string& cb,
                                                     const std::vector<std::string>& tags) {
-  const bool count_series = cb == "countSeries";
-  if (cb == "multiplySeries") return std::optional<SeriesList>();  // a lone member passes through
-  std::string func = cb == "avg" ? "average" : cb;
-  if (func.ends_with("Series")) func.resize(func.size() - 6);
-  std::optional<PartialOp> op = count_series ? PartialOp::kCount : PushableOp(func);
-  if (!op || (!count_series && !functions::GetAggFunc(func))) return std::optional<SeriesList>();
-  PartialRequest request = RequestFor(*op, {});
+  const std::optional<PushableCallback> c = PushableCallbackOf(cb);
+  if (!c) return std::optional<SeriesList>();
+  PartialRequest request = RequestFor(c->op, {});
   request.group_by_tags = tags;
   ASSIGN_OR_RETURN(std::optional<PushedDown> p, call.PushDown("seriesList", std::move(request)));
   if (!p) return std::optional<SeriesList>();
@@ -211,11 +224,7 @@ Result<std::optional<SeriesList>> PushedGroupByTags(Call& call, const std::strin
   }
   SeriesList out;
   for (const PartialGroup& g : p->groups) {
-    const double x = p->x_files_factor;
-    Series s = count_series ? CountSeriesNamed(p->path_expression, g.members, g.start, g.end,
-                                               g.step, g.count.size(), x)
-                            : AggregateSeries(func, p->path_expression, g.tags, g.start, g.end,
-                                              g.step, PartialValues(g, *op, x), x);
+    Series s = GroupSeries(*p, g, *c);
     const std::string key = by_name ? g.key : common.value_or(cb) + g.key;
     ASSIGN_OR_RETURN(Series named, NamedByTags(call, std::move(s), key));
     out.push_back(std::move(named));
