@@ -57,12 +57,7 @@ double Metric(const MeridianProcess& m, const std::string& sample,
 }
 
 bool WaitUntil(const std::function<bool()>& cond, std::chrono::seconds limit = 30s) {
-  const auto until = std::chrono::steady_clock::now() + limit;
-  while (std::chrono::steady_clock::now() < until) {
-    if (cond()) return true;
-    std::this_thread::sleep_for(50ms);
-  }
-  return cond();
+  return WaitFor(cond, limit);
 }
 
 int64_t Now() { return static_cast<int64_t>(std::time(nullptr)); }
