@@ -90,7 +90,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         again->group_by_tags != request->group_by_tags ||
         again->spec.pattern != request->spec.pattern ||
         again->spec.tag_expressions != request->spec.tag_expressions ||
-        again->sum != request->sum || again->min != request->min || again->max != request->max) {
+        again->mount != request->mount || again->sum != request->sum ||
+        again->min != request->min || again->max != request->max) {
       std::abort();
     }
   }

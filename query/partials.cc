@@ -6,6 +6,7 @@
 #include <limits>
 #include <unordered_map>
 
+#include "query/federation/mount.h"
 #include "query/functions/combine_internal.h"
 
 namespace meridian::query {
@@ -32,11 +33,11 @@ bool SameShape(const PartialGroup& g, int64_t start, int64_t end, int64_t step, 
   return g.start == start && g.end == end && g.step == step && g.count.size() == length;
 }
 
-PartialGroup NewGroup(std::string key, const storage::SeriesData& d, const PartialRequest& req,
-                      std::map<std::string, std::string> tags) {
+PartialGroup NewGroup(std::string key, std::string name, const storage::SeriesData& d,
+                      const PartialRequest& req, std::map<std::string, std::string> tags) {
   PartialGroup g;
   g.key = std::move(key);
-  g.first_name = d.name;
+  g.first_name = std::move(name);
   g.tags = std::move(tags);
   g.start = d.start;
   g.end = d.end;
@@ -138,17 +139,29 @@ PartialAnswer ComputePartials(const std::vector<storage::SeriesData>& series,
   std::unordered_map<std::string, size_t> index;      // key → position in out.groups
   std::vector<std::vector<double>> abs_rows;          // per group: Σ|v| of each row
   std::vector<std::vector<ProductRow>> product_rows;  // per group: each row's product terms
+  // The series in the order of the names the front sees (a tag mount can reorder them).
+  std::vector<std::pair<std::string, const storage::SeriesData*>> named;
+  named.reserve(series.size());
   for (const storage::SeriesData& d : series) {
+    named.emplace_back(
+        request.mount.empty() ? d.name : federation::MountedName(request.mount, d.name), &d);
+  }
+  if (!request.mount.empty()) {
+    std::stable_sort(named.begin(), named.end(),
+                     [](const auto& a, const auto& b) { return a.first < b.first; });
+  }
+  for (auto& [name, member] : named) {
+    const storage::SeriesData& d = *member;
     Series s;
-    s.name = d.name;
-    s.tags = TagsForName(d.name);
+    s.name = std::move(name);
+    s.tags = TagsForName(s.name);
     std::string key = !nodes.empty() ? combine_internal::AggKey(s, nodes)
                       : !request.group_by_tags.empty()
                           ? combine_internal::TagsKey(s.tags, request.group_by_tags, "")
                           : std::string();
     auto [it, added] = index.try_emplace(key, out.groups.size());
     if (added) {
-      out.groups.push_back(NewGroup(std::move(key), d, request, std::move(s.tags)));
+      out.groups.push_back(NewGroup(std::move(key), s.name, d, request, std::move(s.tags)));
       abs_rows.emplace_back(request.sum ? d.values.size() : 0, 0.0);
       product_rows.emplace_back(request.product ? d.values.size() : 0);
     } else {
@@ -156,7 +169,7 @@ PartialAnswer ComputePartials(const std::vector<storage::SeriesData>& series,
       // graphite-web would normalize (LCM step, consolidation): not combined here.
       if (!SameShape(g, d.start, d.end, d.step, d.values.size())) return Fallback("heterogeneous");
       IntersectTags(g.tags, s.tags);
-      g.first_name = std::min(g.first_name, d.name);
+      g.first_name = std::min(g.first_name, s.name);
     }
     Accumulate(out.groups[it->second], abs_rows[it->second], product_rows[it->second], d, request);
   }

@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "core/status.h"
+#include "query/federation/peer_mount.h"
 #include "query/series_source.h"
 #include "storage/store.h"
 
@@ -46,6 +47,10 @@ struct PartialRequest {
   bool min = false;
   bool max = false;
   bool product = false;
+  // The names the asking front gives this source's series (its mount of this peer; empty: the
+  // names as they are). Grouping keys, first names and common tags are computed on them, so a
+  // front can combine a mounted peer's partials like any other's.
+  federation::PeerMount mount;
   // Combined groups with fewer members fall back ("one series": multiplySeries passes a lone
   // series through under its own name). Applied where partials are combined; not sent to peers.
   uint64_t min_members = 0;
@@ -104,8 +109,9 @@ int32_t LowestBitExponent(double v);
 // are exact in every order.
 bool SumIsExact(int32_t exp_min, double abs_sum);
 
-// Partials of `series` (sorted by name, as FetchMatching returns them): grouped by the request's
-// nodes with graphite-web's aggKey, each group's rows aggregated left to right in name order.
+// Partials of `series` (sorted by name, as FetchMatching returns them), named as the request's
+// mount names them: grouped by the request's nodes with graphite-web's aggKey, each group's rows
+// aggregated left to right in (mounted) name order.
 // Falls back ("heterogeneous") when a group's members differ in start, end, step or length.
 PartialAnswer ComputePartials(const std::vector<storage::SeriesData>& series,
                               const PartialRequest& request);

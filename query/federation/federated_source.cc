@@ -8,6 +8,7 @@
 #include <unordered_set>
 
 #include "core/tagged_name.h"
+#include "query/federation/internal/partials_wire.h"
 #include "query/federation/merge.h"
 #include "query/federation/mount.h"
 #include "storage/glob.h"
@@ -94,7 +95,6 @@ PartialAnswer Fallback(std::string reason) {
 std::string PushDownObstacle(const Peer& peer) {
   if (peer.role() == PeerRole::kReplica) return "replica peer";
   if (peer.role() == PeerRole::kGraphite) return "graphite peer";
-  if (!peer.mount().empty()) return "mounted peer";
   return "";
 }
 
@@ -511,8 +511,24 @@ core::Result<PartialAnswer> FederatedSource::FetchPartials(const PartialRequest&
         if (std::string obstacle = PushDownObstacle(peer); !obstacle.empty()) {
           return Fallback(std::move(obstacle));
         }
+        // A mounted peer is asked the translated query, and computes its partials on the names
+        // as mounted here (the request carries the mount).
+        if (!internal::MountFitsRequest(peer.mount())) return Fallback("mounted peer");
+        PartialRequest asked_peer = request;
+        asked_peer.mount = peer.mount();
+        if (request.spec.kind == FetchSpec::Kind::kPattern) {
+          MountedQuery q = MountPattern(peer.mount(), request.spec.pattern);
+          if (q.filter_after) return Fallback("mounted peer");
+          if (q.peer_pattern.empty()) return PartialAnswer{};  // not this peer's namespace
+          asked_peer.spec = FetchSpec::Pattern(std::move(q.peer_pattern));
+        } else {
+          ASSIGN_OR_RETURN(auto exprs,
+                           MountTagExpressions(peer.mount(), request.spec.tag_expressions));
+          if (!exprs.has_value()) return PartialAnswer{};  // the mount's tags exclude the peer
+          asked_peer.spec = FetchSpec::Tagged(std::move(*exprs));
+        }
         ASSIGN_OR_RETURN(PartialAnswer got,
-                         peer.FetchPartials(request, from, until, now, deadline));
+                         peer.FetchPartials(asked_peer, from, until, now, deadline));
         if (!got.ok()) {
           metrics_
               .GetCounter("federation_peer_pushdown_fallbacks_total",

@@ -43,6 +43,7 @@ MountedQuery MountPattern(const PeerMount& mount, std::string_view pattern) {
     if (nodes[i] == "**") {
       // "**" may cover the rest of the prefix and more: ask from here; the caller filters.
       q.peer_pattern = Join(nodes, i, nodes.size());
+      q.filter_after = true;
       return q;
     }
     if (!storage::GlobMatchFull(nodes[i], prefix[i])) return q;  // not this peer's namespace
@@ -70,7 +71,8 @@ std::string MountedName(const PeerMount& mount, std::string_view peer_name) {
   std::string raw = parsed->name;
   std::vector<std::pair<std::string, std::string>> tags(parsed->tags.begin(), parsed->tags.end());
   for (const auto& [k, v] : mount.tags) {
-    const bool has = std::any_of(tags.begin(), tags.end(), [&](const auto& t) { return t.first == k; });
+    const bool has =
+        std::any_of(tags.begin(), tags.end(), [&](const auto& t) { return t.first == k; });
     if (!has) tags.emplace_back(k, v);
   }
   for (const auto& [k, v] : tags) raw += ";" + k + "=" + v;

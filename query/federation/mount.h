@@ -20,6 +20,9 @@ struct MountedQuery {
   // Find only: nodes the mount itself contributes, for a pattern that ends inside the prefix
   // ("*" against prefix eu.west → the branch "eu").
   std::vector<storage::FindMatch> prefix_nodes;
+  // "**" met inside the prefix: the peer is asked more than the pattern matches, and what it
+  // answers must be filtered with the local pattern after mounting.
+  bool filter_after = false;
 };
 
 // No prefix: the pattern itself. A prefix of k nodes: the pattern's first k nodes must each match

@@ -14,6 +14,7 @@
 
 #include "core/deadline.h"
 #include "core/status.h"
+#include "query/federation/peer_mount.h"
 #include "query/partials.h"
 #include "storage/store.h"
 
@@ -26,17 +27,6 @@ enum class PeerRole {
   kGraphite,  // a graphite-web, spoken to with its cluster protocol; merged like a replica
 };
 std::string_view PeerRoleName(PeerRole role);
-
-// How a peer's names appear here. Empty: as they are (the region is already in the path).
-struct PeerMount {
-  // A dotted prefix put before every untagged name of the peer ("eu" → eu.web1.cpu).
-  std::string prefix;
-  // Tags added to every tagged series of the peer (region=eu → cpu;host=a;region=eu), like
-  // Prometheus external labels. A tag the series already has is left as the peer sent it.
-  std::map<std::string, std::string> tags;
-  bool empty() const { return prefix.empty() && tags.empty(); }
-  bool operator==(const PeerMount&) const = default;
-};
 
 class Peer {
  public:

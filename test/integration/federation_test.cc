@@ -814,6 +814,87 @@ TEST(FederationTest, DivergingReplicasGiveTheSameBytesEveryTime) {
   EXPECT_GT(filled, 50u) << first->body;
 }
 
+TEST(FederationTest, AMountedRegionIsPushedDownAndEqualsOneInstanceHoldingItsMountedNames) {
+  // "legacy" names its series without a region; the front mounts it under "old" (and tags its
+  // tagged series region=old). One instance holds both as the front names them.
+  const std::string schema =
+      "storage:\n  schemas:\n    - { pattern: '.*', retentions: '10s:1d' }\n";
+  auto legacy = Start("instance: legacy\n" + schema);
+  auto single = Start("instance: single\n" + schema);
+  ASSERT_TRUE(legacy && single);
+  const int64_t base = Now() - Now() % 600;
+  std::string peer_lines, front_lines, single_lines;
+  for (int h = 1; h <= 6; ++h) {
+    int64_t counter = 100 * h;
+    for (int64_t ts = base - 1200; ts < base; ts += 10) {
+      counter += (ts / 10 + h) % 7;
+      if ((ts / 10 + h) % 5 == 0) continue;  // gaps in different places
+      const std::string v = std::to_string(counter);
+      peer_lines += fmt::format("web.host{} {} {}\n", h, v, ts);
+      peer_lines += fmt::format("requests;dc=old;host=h{} {} {}\n", h, v, ts);
+      front_lines += fmt::format("eu.web.host{} {} {}\n", h, v, ts);
+      front_lines += fmt::format("requests;dc=eu;host=h{};region=eu {} {}\n", h, v, ts);
+      single_lines += fmt::format("old.web.host{} {} {}\n", h, v, ts);
+      single_lines += fmt::format("requests;dc=old;host=h{};region=old {} {}\n", h, v, ts);
+    }
+  }
+  single_lines += front_lines;
+  auto front =
+      Start("instance: front\n" + schema +
+            FederationYaml(
+                {{"legacy", UrlOf(*legacy), "region", "prefix: old, tags: { region: old }"}}, ""));
+  ASSERT_NE(front, nullptr);
+  ASSERT_TRUE(legacy->SendTcp(peer_lines).ok());
+  ASSERT_TRUE(front->SendTcp(front_lines).ok());
+  ASSERT_TRUE(single->SendTcp(single_lines).ok());
+  const int64_t last = base - 10;
+  ASSERT_TRUE(WaitForPoint(*legacy, "web.host6", last - 60, last + 1));
+  ASSERT_TRUE(WaitForPoint(*front, "eu.web.host6", last - 60, last + 1));
+  ASSERT_TRUE(WaitForPoint(*single, "old.web.host6", last - 60, last + 1));
+  ASSERT_TRUE(WaitForPoint(*single, "eu.web.host6", last - 60, last + 1));
+  const std::string used = "federation_pushdowns_total{outcome=\"used\"}";
+  for (const std::string target :
+       {"sumSeries(*.web.*)", "groupByNode(*.web.*, 0, \"sum\")",
+        "groupByNode(*.web.*, 2, \"max\")", "groupByNodes(*.web.*, \"avg\", 0, 1)",
+        "sumSeries(old.web.host[1-3])", "aggregate(*.web.*, \"count\")",
+        "groupByNode(seriesByTag(\"name=requests\"), \"region\", \"sum\")",
+        "groupByTags(seriesByTag(\"name=requests\"), \"min\", \"region\", \"dc\")",
+        "sumSeries(seriesByTag(\"region=old\", \"host!=h2\"))",
+        "alias(sumSeries(seriesByTag(\"name=requests\")), \"all\")"}) {
+    SCOPED_TRACE(target);
+    const HttpParams params = {{"target", target},
+                               {"from", std::to_string(base - 1200)},
+                               {"until", std::to_string(base)},
+                               {"format", "json"}};
+    auto want = single->Get("/render", params);
+    ASSERT_TRUE(want.ok());
+    ASSERT_EQ(want->status, 200) << want->body;
+    const double before = Metric(*front, used);
+    auto pushed = front->Get("/render", params);
+    ASSERT_TRUE(pushed.ok());
+    EXPECT_EQ(Metric(*front, used), before + 1) << "not pushed down\n" << front->Log();
+    HttpParams off = params;
+    off.emplace_back("pushDown", "0");
+    auto fetched = front->Get("/render", off);
+    ASSERT_TRUE(fetched.ok());
+    EXPECT_EQ(pushed->Header("X-Meridian-Partial"), "");
+    EXPECT_EQ(pushed->body, want->body);
+    EXPECT_EQ(fetched->body, want->body);
+  }
+  // The old region is a line of its own, under its mounted name.
+  auto by_region =
+      nlohmann::json::parse(front
+                                ->Get("/render", {{"target", "groupByNode(*.web.*, 0, \"sum\")"},
+                                                  {"from", std::to_string(base - 1200)},
+                                                  {"until", std::to_string(base)},
+                                                  {"format", "json"}})
+                                ->body);
+  ASSERT_EQ(by_region.size(), 2u);
+  EXPECT_EQ(by_region[0]["target"], "eu");
+  EXPECT_EQ(by_region[1]["target"], "old");
+  EXPECT_EQ(Metric(*front, "federation_pushdown_fallbacks_total{reason=\"mounted peer\"}"), 0);
+}
+
 TEST(FederationTest, PeersOverHttpsWithACaAndTokens) {
   TempDir dir("meridian-fed-tls");
   Pki pki(dir.path());

@@ -319,6 +319,35 @@ TEST(PartialsTest, DifferentWindowsOrStepsFallBack) {
             "peer cannot compute partials");
 }
 
+TEST(PartialsTest, AMountedSourceGroupsAndNamesItsSeriesAsTheFrontSeesThem) {
+  PartialRequest req = Sum();
+  req.group_by = {PartialNode{false, 0, ""}};
+  req.mount = federation::PeerMount{"old", {{"region", "old"}}};
+  auto a = ComputePartials({S("web1.cpu", {1, 2}), S("web2.cpu", {3, kNull})}, req);
+  ASSERT_TRUE(a.ok()) << a.fallback;
+  ASSERT_EQ(a.groups.size(), 1u);
+  EXPECT_EQ(a.groups[0].key, "old");  // node 0 is the mount's prefix
+  EXPECT_EQ(a.groups[0].first_name, "old.web1.cpu");
+  EXPECT_EQ(a.groups[0].members, 2u);
+  EXPECT_EQ(a.groups[0].sum, (std::vector<double>{4, 2}));
+  // Tagged: the mount's tag joins the key and the common tags; a tag of the series' own stays.
+  PartialRequest tags = Sum();
+  tags.group_by_tags = {"region"};
+  tags.mount = req.mount;
+  auto t = ComputePartials({S("cpu;host=h1", {1, 1}), S("cpu;host=h1;os=linux", {2, 2}),
+                            S("cpu;host=h2;region=x", {4, 4})},
+                           tags);
+  ASSERT_TRUE(t.ok()) << t.fallback;
+  ASSERT_EQ(t.groups.size(), 2u);
+  // In the order of the mounted names: …;os=linux;region=old sorts before …;region=old.
+  EXPECT_EQ(t.groups[0].first_name, "cpu;host=h1;os=linux;region=old");
+  EXPECT_EQ(t.groups[0].key, ";region=old");  // without the common name
+  EXPECT_EQ(t.groups[0].members, 2u);
+  EXPECT_EQ(t.groups[0].tags.at("region"), "old");
+  EXPECT_EQ(t.groups[1].first_name, "cpu;host=h2;region=x");
+  EXPECT_EQ(t.groups[1].members, 1u);
+}
+
 TEST(PartialsWireTest, AnswersRoundTrip) {
   PartialRequest req = Sum();
   req.min = true;
@@ -381,11 +410,26 @@ TEST(PartialsWireTest, RequestsRoundTripAndBadOnesAreRefused) {
   auto product_back = wire::DecodePartialRequest(wire::EncodePartialRequest(product));
   ASSERT_TRUE(product_back.ok());
   EXPECT_TRUE(product_back->product);
-  for (const char* bad : {"", "[]", "{}", "{\"pattern\": 3}", "{\"tags\": []}",
-                          "{\"pattern\": \"a\", \"group\": [{\"x\": 1}]}",
-                          "{\"pattern\": \"a\", \"sum\": 1}", "[[[[[[[[[[]]]]]]]]]]",
-                          "{\"pattern\": \"a\", \"group\": [{\"i\": 1}], \"group_tags\": [\"x\"]}",
-                          "{\"pattern\": \"a\", \"group_tags\": [1]}"}) {
+  EXPECT_TRUE(product_back->mount.empty());
+  PartialRequest mounted = req;
+  mounted.mount = federation::PeerMount{"old.dc", {{"region", "old"}, {"env", "prod"}}};
+  auto mounted_back = wire::DecodePartialRequest(wire::EncodePartialRequest(mounted));
+  ASSERT_TRUE(mounted_back.ok()) << mounted_back.status().ToString();
+  EXPECT_EQ(mounted_back->mount, mounted.mount);
+  const std::string long_mount = "{\"pattern\": \"a\", \"mount\": {\"prefix\": \"" +
+                                 std::string(1100, 'p') + "\", \"tags\": {}}}";
+  EXPECT_EQ(wire::DecodePartialRequest(long_mount).status().code(),
+            core::StatusCode::kInvalidArgument);
+  for (const char* bad :
+       {"", "[]", "{}", "{\"pattern\": 3}", "{\"tags\": []}",
+        "{\"pattern\": \"a\", \"mount\": \"x\"}",
+        "{\"pattern\": \"a\", \"mount\": {\"prefix\": \"x\"}}",
+        "{\"pattern\": \"a\", \"mount\": {\"prefix\": 1, \"tags\": {}}}",
+        "{\"pattern\": \"a\", \"mount\": {\"prefix\": \"\", \"tags\": {\"r\": 1}}}",
+        "{\"pattern\": \"a\", \"group\": [{\"x\": 1}]}", "{\"pattern\": \"a\", \"sum\": 1}",
+        "[[[[[[[[[[]]]]]]]]]]",
+        "{\"pattern\": \"a\", \"group\": [{\"i\": 1}], \"group_tags\": [\"x\"]}",
+        "{\"pattern\": \"a\", \"group_tags\": [1]}"}) {
     auto r = wire::DecodePartialRequest(bad);
     EXPECT_FALSE(r.ok()) << bad;
     EXPECT_EQ(r.status().code(), core::StatusCode::kInvalidArgument) << bad;

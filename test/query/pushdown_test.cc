@@ -330,10 +330,17 @@ TEST_F(PushDownTest, ReplicasGraphiteWebMountsAndTheSwitchFallBackWithTheirReaso
   auto graphite = std::make_shared<FakePeer>("old", PeerRole::kGraphite);
   auto mounted = std::make_shared<FakePeer>("mounted");
   mounted->set_mount(PeerMount{"m", {}});
+  mounted->data().Add("web1.requests.count", 100, 10, {1, 2, 3, 4, 5, 6});
   const std::string t = "sumSeries(*.web*.requests.count)";
   ExpectSame(*Make({us_, replica}), t);
   ExpectSame(*Make({us_, graphite}), t);
-  ExpectSame(*Make({mounted, us_}), t);
+  // "**" over a mount's prefix asks the peer more than the pattern matches (filtered after a
+  // fetch; partials cannot be).
+  ExpectSame(*Make({mounted, us_}), "sumSeries(**.requests.count)");
+  // A mount too long to send (every name the peer groups would carry it) is fetched.
+  auto long_mount = std::make_shared<FakePeer>("long");
+  long_mount->set_mount(PeerMount{std::string(1100, 'm'), {}});
+  ExpectSame(*Make({long_mount, us_}), t);
   FederationOptions off;
   off.push_down = false;
   ExpectSame(*Make({}, off), t);
@@ -341,7 +348,7 @@ TEST_F(PushDownTest, ReplicasGraphiteWebMountsAndTheSwitchFallBackWithTheirReaso
   ExpectSame(*Make(), t);
   EXPECT_EQ(Fallbacks("replica peer"), 1u);
   EXPECT_EQ(Fallbacks("graphite peer"), 1u);
-  EXPECT_EQ(Fallbacks("mounted peer"), 1u);
+  EXPECT_EQ(Fallbacks("mounted peer"), 2u);
   EXPECT_EQ(Fallbacks("disabled"), 2u);  // federation.push_down off wins over pushDown=0
   EXPECT_EQ(Fallbacks("peer cannot compute partials"), 1u);
   EXPECT_EQ(metrics_
@@ -350,6 +357,53 @@ TEST_F(PushDownTest, ReplicasGraphiteWebMountsAndTheSwitchFallBackWithTheirReaso
                 .Value(),
             1u);
   EXPECT_EQ(Used(), 0u);
+}
+
+TEST_F(PushDownTest, MountedPeersComputeTheirPartialsUnderTheNamesTheFrontSees) {
+  // A region whose names lack the region: mounted under "old" and tagged region=old here. One of
+  // its tagged series has a region of its own (kept), and two of its names sort the other way
+  // round once mounted (…;host=h1 < …;host=h1;os=linux, but …;host=h1;os=linux;region=old <
+  // …;host=h1;region=old).
+  auto legacy = std::make_shared<FakePeer>("legacy");
+  legacy->set_mount(PeerMount{"old", {{"region", "old"}}});
+  for (int h = 1; h <= 3; ++h) {
+    std::vector<double> counts;
+    for (int t = 0; t < 6; ++t) counts.push_back((h + t) % 4 == 0 ? kNull : 500.0 * h + 3 * t);
+    legacy->data().Add(fmt::format("web{}.requests.count", h), 100, 10, counts);
+    legacy->data().Add(fmt::format("cpu;dc=old;host=h{}", h), 100, 10, counts);
+  }
+  legacy->data().Add("cpu;dc=old;host=h1;os=linux", 100, 10, {7, 7, 7, 7, 7, 7});
+  legacy->data().Add("cpu;dc=x;host=h7;region=x", 100, 10, {9, 9, 9, 9, 9, 9});
+  auto source = Make({us_, legacy, ap_});
+  for (const std::string t : {
+           "sumSeries(*.web*.requests.count)",
+           "groupByNode(*.web*.requests.count, 0, 'sum')",  // the prefix is node 0
+           "groupByNode(*.web*.requests.count, 1, 'max')",
+           "groupByNode(*.web*.requests.count, -3, 'avg')",
+           "groupByNodes(*.web*.requests.count, 'count', 0, 1)",
+           "sumSeries(old.web*.requests.count)",  // only the mounted peer holds it
+           "minSeries(o*.web[12].requests.count)",
+           "sumSeries(nothing.web*.requests.count)",  // the mount's prefix does not match
+           "groupByNode(seriesByTag('name=cpu'), 'region', 'sum')",
+           "groupByTags(seriesByTag('name=cpu', 'region=~.+'), 'max', 'region', 'host')",
+           "groupByTags(seriesByTag('name=cpu'), 'avg', 'dc')",
+           "sumSeries(seriesByTag('region=old'))",
+           "countSeries(seriesByTag('region=~o.*', 'host!=h2'))",
+           "sumSeries(seriesByTag('region=x'))",  // the mount excludes the peer, as a fetch does
+           "aliasByNode(maxSeries(*.web1.requests.count), 0)",
+       }) {
+    const uint64_t before = Used();
+    ExpectSame(*source, t);
+    EXPECT_EQ(Used(), before + 1) << t << ": not pushed down";
+  }
+  EXPECT_EQ(Fallbacks("mounted peer"), 0u);
+  EXPECT_GT(Received("legacy", "partials"), 0u);
+  // The old region is one line among the others, named as the front names it.
+  auto by_region = Eval(*source, "groupByNode(*.web*.requests.count, 0, 'sum')", true);
+  ASSERT_TRUE(by_region.ok());
+  std::vector<std::string> names;
+  for (const Series& s : *by_region) names.push_back(s.name);
+  EXPECT_EQ(names, (std::vector<std::string>{"ap", "eu", "old", "us"}));
 }
 
 TEST_F(PushDownTest, APeerDownIsReportedExactlyAsForAFetch) {

@@ -14,6 +14,7 @@ using json = nlohmann::json;
 
 constexpr size_t kMaxRequestBytes = 1 << 20;
 constexpr size_t kMaxRequestItems = 256;
+
 // Containers the answer has: the top map, the group list, a group, its tags or a row. Anything
 // deeper is refused before nlohmann's (recursive) msgpack reader descends further.
 constexpr size_t kMaxDepth = 6;
@@ -251,6 +252,12 @@ json Row(const std::vector<double>& values) {
 
 }  // namespace
 
+bool MountFitsRequest(const PeerMount& mount) {
+  size_t bytes = mount.prefix.size();
+  for (const auto& [k, v] : mount.tags) bytes += k.size() + v.size();
+  return bytes <= kMaxMountBytes;
+}
+
 std::string EncodePartialRequest(const PartialRequest& request) {
   json j;
   if (request.spec.kind == FetchSpec::Kind::kPattern) {
@@ -264,6 +271,9 @@ std::string EncodePartialRequest(const PartialRequest& request) {
   }
   j["group"] = std::move(group);
   if (!request.group_by_tags.empty()) j["group_tags"] = request.group_by_tags;
+  if (!request.mount.empty()) {
+    j["mount"] = {{"prefix", request.mount.prefix}, {"tags", request.mount.tags}};
+  }
   j["sum"] = request.sum;
   j["min"] = request.min;
   j["max"] = request.max;
@@ -334,6 +344,22 @@ core::Result<PartialRequest> DecodePartialRequest(std::string_view text) {
     }
     if (!r.group_by.empty() && !r.group_by_tags.empty()) {
       return core::InvalidArgument("request: group or group_tags, not both");
+    }
+  }
+  if (j.contains("mount")) {
+    const json& m = j["mount"];
+    if (!m.is_object() || !m.contains("prefix") || !m["prefix"].is_string() ||
+        !m.contains("tags") || !m["tags"].is_object() || m["tags"].size() > kMaxRequestItems) {
+      return core::InvalidArgument(
+          "request: mount must be {\"prefix\": s, \"tags\": {s: s}} (at most 256 tags)");
+    }
+    r.mount.prefix = m["prefix"].get<std::string>();
+    for (const auto& [k, v] : m["tags"].items()) {
+      if (!v.is_string()) return core::InvalidArgument("request: mount tags must be strings");
+      r.mount.tags.emplace(k, v.get<std::string>());
+    }
+    if (!MountFitsRequest(r.mount)) {
+      return core::InvalidArgument(fmt::format("request: mount over {} bytes", kMaxMountBytes));
     }
   }
   for (auto [field, flag] :

@@ -22,8 +22,14 @@
 namespace meridian::query::federation::internal {
 
 // The request as JSON: {"pattern": s} or {"tags": [s…]}, "group": [{"i": n} | {"t": s}…] or
-// "group_tags": [s…], "sum"/"min"/"max"/"product": bool.
+// "group_tags": [s…], "sum"/"min"/"max"/"product": bool, and the asking front's mount of the
+// peer when it has one: "mount": {"prefix": s, "tags": {s: s}} (at most 1 KiB in all).
 std::string EncodePartialRequest(const PartialRequest& request);
+
+// A mount's prefix and tags in all, at most: each lengthens every name a peer computes partials
+// for. A front does not push down to a peer mounted with more (it fetches instead).
+inline constexpr size_t kMaxMountBytes = 1024;
+bool MountFitsRequest(const PeerMount& mount);
 // INVALID_ARGUMENT naming what is wrong (not JSON, wrong types, over 1 MiB, over 256 tag
 // expressions or group nodes).
 core::Result<PartialRequest> DecodePartialRequest(std::string_view text);
