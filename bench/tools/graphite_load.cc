@@ -13,6 +13,9 @@
 // lines_per_second, first_ts, last_ts, and `sample`: a few series names (spread over the set,
 // plus each connection's last series) for the caller to poll for completeness.
 // --names-only prints every series name instead (for receivers polled by name).
+// --whisper-dir DIR writes the same points as whisper files under DIR instead of sending them
+// (one archive of `--step` x `--points` and some spare slots, average, xFilesFactor 0.5, as carbon
+// would have stored them): for graphite-web at scales carbon-cache would take hours to ingest.
 // --pickle N sends the same points as carbon's pickle protocol instead (to a pickle receiver,
 // e.g. port 2004): frames of N points (carbon-relay's MAX_DATAPOINTS_PER_MESSAGE is 500), each a
 // 4-byte big-endian length and a protocol-2 pickle of [(name, (ts, value)), ...] as CPython
@@ -25,6 +28,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cmath>
@@ -33,10 +37,13 @@
 #include <cstdlib>
 #include <cstring>
 #include <ctime>
+#include <filesystem>
 #include <string>
 #include <string_view>
 #include <thread>
 #include <vector>
+
+#include "whisper_file.h"
 
 namespace {
 
@@ -51,6 +58,7 @@ struct Options {
   uint64_t seed = 42;
   bool names_only = false;    // Print every series name, one per line, and send nothing.
   int64_t pickle_points = 0;  // > 0: carbon pickle frames of this many points instead of lines.
+  std::string whisper_dir;    // Write whisper files here instead of sending.
 };
 
 enum class Kind { kGauge1, kGauge2, kCounter, kConstant, kSparse };
@@ -284,6 +292,10 @@ void RunConnection(const Options& o, int index, int64_t first_ts, Result& result
 bool ParseArgs(int argc, char** argv, Options& o) {
   for (int i = 1; i < argc; ++i) {
     std::string_view arg = argv[i];
+    if (arg == "--whisper-dir" && i + 1 < argc) {
+      o.whisper_dir = argv[++i];
+      continue;
+    }
     if (arg == "--names-only") {
       o.names_only = true;
       continue;
@@ -329,6 +341,42 @@ std::vector<int64_t> Sample(const Options& o) {
   return out;
 }
 
+// --whisper-dir: every series' points as one whisper file, slot 0 the first point.
+int WriteWhisper(const Options& o, int64_t first_ts) {
+  // Spare slots past the data (timestamp 0: null to whisper) so that a read of the whole window
+  // a little later is not clipped by the retention.
+  const std::vector<meridian::bench::WhisperArchive> archive = {
+      {static_cast<uint32_t>(o.step),
+       static_cast<uint32_t>(o.points + std::max<int64_t>(60, o.points / 10))}};
+  std::string file;
+  uint64_t bytes = 0;
+  for (int64_t s = 0; s < o.series; ++s) {
+    SeriesState state(s, o.seed);
+    file.clear();
+    meridian::bench::PutWhisperHeader(&file, archive, 0.5f);
+    for (int64_t p = 0; p < o.points; ++p) {
+      meridian::bench::PutWhisperSlot(&file, first_ts + p * o.step, state.Next());
+    }
+    for (uint32_t p = static_cast<uint32_t>(o.points); p < archive[0].points; ++p) {
+      meridian::bench::PutWhisperSlot(&file, 0, 0.0);
+    }
+    std::string relative = state.name;
+    std::replace(relative.begin(), relative.end(), '.', '/');
+    if (!meridian::bench::WriteWhisperFile(
+            std::filesystem::path(o.whisper_dir) / (relative + ".wsp"), file)) {
+      std::fprintf(stderr, "graphite_load: cannot write %s under %s\n", relative.c_str(),
+                   o.whisper_dir.c_str());
+      return 1;
+    }
+    bytes += file.size();
+  }
+  std::printf("{\"series\": %lld, \"bytes\": %llu, \"first_ts\": %lld, \"last_ts\": %lld}\n",
+              static_cast<long long>(o.series), static_cast<unsigned long long>(bytes),
+              static_cast<long long>(first_ts),
+              static_cast<long long>(first_ts + (o.points - 1) * o.step));
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -338,6 +386,7 @@ int main(int argc, char** argv) {
                  "usage: graphite_load [--host H] [--port P] [--series N] [--points N]\n"
                  "       [--connections N] [--step S] [--end EPOCH] [--seed N] [--prefix P] "
                  "[--names-only]\n"
+                 "       [--whisper-dir DIR]\n"
                  "       [--pickle POINTS_PER_FRAME]\n");
     return 2;
   }
@@ -347,6 +396,7 @@ int main(int argc, char** argv) {
   }
   int64_t end = o.end > 0 ? o.end : (std::time(nullptr) / o.step - 1) * o.step;
   int64_t first_ts = end - (o.points - 1) * o.step;
+  if (!o.whisper_dir.empty()) return WriteWhisper(o, first_ts);
   std::vector<Result> results(static_cast<size_t>(o.connections));
   auto start = std::chrono::steady_clock::now();
   std::vector<std::thread> threads;

@@ -21,21 +21,12 @@
 #include <string>
 #include <vector>
 
+#include "whisper_file.h"
+
 namespace {
 
-struct Archive {
-  uint32_t step;
-  uint32_t points;
-};
-
-void Put32(std::string* out, uint32_t v) {
-  for (int i = 3; i >= 0; --i) out->push_back(static_cast<char>((v >> (i * 8)) & 0xff));
-}
-
-void Put64(std::string* out, uint64_t v) {
-  Put32(out, static_cast<uint32_t>(v >> 32));
-  Put32(out, static_cast<uint32_t>(v));
-}
+using meridian::bench::WhisperArchive;
+using Archive = WhisperArchive;
 
 bool ParseRetentions(const std::string& spec, std::vector<Archive>* out) {
   size_t pos = 0;
@@ -146,19 +137,8 @@ int main(int argc, char** argv) {
     const std::filesystem::path path = out_dir / "servers" / fmt::format("dc{}", host % 4) /
                                        fmt::format("host-{:04}", host) /
                                        fmt::format("metric{:02}.wsp", f % 20);
-    std::filesystem::create_directories(path.parent_path());
     file.clear();
-    Put32(&file, 1);  // average
-    Put32(&file, archives.back().step * archives.back().points);
-    Put32(&file, std::bit_cast<uint32_t>(0.5f));
-    Put32(&file, static_cast<uint32_t>(archives.size()));
-    uint32_t offset = 16 + 12 * static_cast<uint32_t>(archives.size());
-    for (const Archive& a : archives) {
-      Put32(&file, offset);
-      Put32(&file, a.step);
-      Put32(&file, a.points);
-      offset += a.points * 12;
-    }
+    meridian::bench::PutWhisperHeader(&file, archives, 0.5f);
     const auto values = MakeSeries(archives, kind, &rng);
     for (size_t a = 0; a < archives.size(); ++a) {
       const Archive& ar = archives[a];
@@ -168,15 +148,12 @@ int main(int argc, char** argv) {
       // (An archive longer than the coarsest's span keeps zeros: never the case for whisper.)
       const std::vector<double>& v = values[a];
       for (uint32_t k = 0; k < ar.points; ++k) {
-        Put32(&file, static_cast<uint32_t>(first + static_cast<int64_t>(k) * ar.step));
         const size_t from_end = ar.points - 1 - k;
         const double value = from_end < v.size() ? v[v.size() - 1 - from_end] : 0.0;
-        Put64(&file, std::bit_cast<uint64_t>(value));
+        meridian::bench::PutWhisperSlot(&file, first + static_cast<int64_t>(k) * ar.step, value);
       }
     }
-    std::FILE* out = std::fopen(path.c_str(), "wb");
-    if (out == nullptr || std::fwrite(file.data(), 1, file.size(), out) != file.size() ||
-        std::fclose(out) != 0) {
+    if (!meridian::bench::WriteWhisperFile(path, file)) {
       std::fprintf(stderr, "whisper_gen: cannot write %s\n", path.c_str());
       return 1;
     }

@@ -249,6 +249,7 @@ core::Result<std::vector<T>> FederatedSource::FanOut(
         missing.push_back({peer.name(), missing_reason[i]});
       } else if (!gather->results[i].has_value()) {
         missing.push_back({peer.name(), "timeout"});
+        (*peers)[i]->NoAnswerByDeadline();
       } else if (!gather->results[i]->ok()) {
         missing.push_back({peer.name(), ReasonOf(gather->results[i]->status())});
       } else {

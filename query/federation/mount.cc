@@ -70,10 +70,10 @@ std::string MountedName(const PeerMount& mount, std::string_view peer_name) {
   if (!parsed.ok()) return std::string(peer_name);
   std::string raw = parsed->name;
   std::vector<std::pair<std::string, std::string>> tags(parsed->tags.begin(), parsed->tags.end());
-  for (const auto& [k, v] : mount.tags) {
+  for (const auto& tag : mount.tags) {
     const bool has =
-        std::any_of(tags.begin(), tags.end(), [&](const auto& t) { return t.first == k; });
-    if (!has) tags.emplace_back(k, v);
+        std::any_of(tags.begin(), tags.end(), [&](const auto& t) { return t.first == tag.first; });
+    if (!has) tags.push_back(tag);
   }
   for (const auto& [k, v] : tags) raw += ";" + k + "=" + v;
   auto normalized = core::NormalizeSeriesName(raw);

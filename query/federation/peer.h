@@ -39,6 +39,10 @@ class Peer {
   // False while the peer is known to be down and it is not yet time to probe it again: the
   // fan-out then records it missing ("down") without waiting for it.
   virtual bool ShouldTry() = 0;
+  // The fan-out stopped waiting for this peer at a call's deadline. The call itself ends a moment
+  // later (and is counted then); until it does, reads arriving now should skip the peer rather
+  // than wait out a deadline again. Default: nothing.
+  virtual void NoAnswerByDeadline() {}
 
   // graphite-web's remote find (local=1): nodes at the pattern's depth.
   virtual core::Result<std::vector<storage::FindMatch>> Find(std::string_view pattern, int64_t from,

@@ -227,8 +227,8 @@ void PeerClient::Release(std::unique_ptr<httplib::Client> client, bool reusable)
 
 bool PeerClient::ShouldTry() {
   std::lock_guard lock(mu_);
-  if (failures_ == 0) return true;
   const auto now = Clock::now();
+  if (failures_ == 0) return now >= suspect_until_;
   if (now < down_until_) return false;
   // Half-open: this caller probes; concurrent callers skip the peer until the probe answers
   // (MarkUp lets everyone through, MarkDown starts the next back-off) — a dead peer then holds
@@ -238,9 +238,17 @@ bool PeerClient::ShouldTry() {
   return true;
 }
 
+void PeerClient::NoAnswerByDeadline() {
+  std::lock_guard lock(mu_);
+  // The late call times out ~20 ms after its deadline (its receive timeout is rounded up) and
+  // then counts the failure; a read arriving in between must not wait a whole deadline again.
+  suspect_until_ = std::max(suspect_until_, Clock::now() + config_.backoff_min);
+}
+
 void PeerClient::MarkUp() {
   std::lock_guard lock(mu_);
   failures_ = 0;
+  suspect_until_ = {};
   last_ok_unix_ = UnixNow();
   counters_->up.Set(1);
 }
@@ -260,7 +268,7 @@ PeerHealth PeerClient::Health() const {
   std::lock_guard lock(mu_);
   PeerHealth h;
   h.consecutive_failures = failures_;
-  h.up = failures_ == 0;
+  h.up = failures_ == 0 && Clock::now() >= suspect_until_;
   h.last_error = last_error_;
   h.last_ok_unix = last_ok_unix_;
   if (failures_ > 0) {

@@ -95,6 +95,7 @@ class PeerClient final : public Peer {
   const PeerMount& mount() const override { return config_.mount; }
   const PeerConfig& config() const { return config_; }
   bool ShouldTry() override;
+  void NoAnswerByDeadline() override;
   PeerHealth Health() const;
 
   core::Result<std::vector<storage::FindMatch>> Find(std::string_view pattern, int64_t from,
@@ -152,6 +153,9 @@ class PeerClient final : public Peer {
   uint64_t failures_ = 0;
   std::string last_error_;
   std::chrono::steady_clock::time_point down_until_{};
+  // Set by NoAnswerByDeadline while the late call has not reported yet: skipped until then
+  // (at most backoff_min); MarkUp clears it, MarkDown's back-off takes over.
+  std::chrono::steady_clock::time_point suspect_until_{};
   int64_t last_ok_unix_ = 0;
   int64_t last_latency_ms_ = 0;
   uint64_t calls_ = 0;

@@ -16,6 +16,7 @@
 
 #include "core/clock.h"
 #include "http/server.h"
+#include "query/federation/federated_source.h"
 #include "query/federation/internal/peer_wire.h"
 #include "query/http_api.h"
 #include "support/fake_series_source.h"
@@ -255,6 +256,30 @@ TEST_F(PeerClientTest, HangingPeerIsCutAtTheDeadlineAndThenSkipped) {
   EXPECT_TRUE(Eventually([&] { return peer->ShouldTry(); }));
   EXPECT_FALSE(peer->ShouldTry());
   EXPECT_FALSE(peer->ShouldTry());
+}
+
+TEST_F(PeerClientTest, AReadRightAfterAPeerMissedItsDeadlineDoesNotWaitForItAgain) {
+  // The late call reports its failure a little after the fan-out gave up on it; a read arriving
+  // in between skips the peer ("down") instead of waiting out federation.timeout again.
+  auto peer = Client("/hang", [](PeerConfig& c) {
+    c.backoff_min = milliseconds(60'000);
+    c.backoff_max = milliseconds(60'000);
+  });
+  testing::FakeSeriesSource local;
+  local.Add("a.b.c", kNow - 60, 10, {1, 2, 3});
+  FederationOptions o;
+  o.timeout = milliseconds(300);
+  FederatedSource federated(local, {peer}, o, metrics_);
+  for (const char* want : {"timeout", "down"}) {
+    ReadReport report;
+    ReadOptions read = ReadOptions::WithDeadline(In(milliseconds(10'000)));
+    read.scope.report = &report;
+    auto got = federated.FetchMatching(FetchSpec::Pattern("a.b.*"), kNow - 60, kNow, read);
+    ASSERT_TRUE(got.ok()) << got.status().ToString();
+    EXPECT_EQ(got->size(), 1u);
+    ASSERT_EQ(report.Missing().size(), 1u);
+    EXPECT_EQ(report.Missing()[0].reason, want);
+  }
 }
 
 TEST_F(PeerClientTest, ServerErrorGarbageAndTruncatedBodiesMarkThePeerDown) {
