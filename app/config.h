@@ -180,6 +180,7 @@ struct FederationConfig {
   size_t fanout_threads = 16;               // threads calling peers, shared by every read
   size_t max_pending_calls = 1024;          // peer calls queued or running; past it "overloaded"
   bool push_down = true;  // aggregates computed at region/shard peers when exact (query/partials.h)
+  std::chrono::milliseconds probe_wait{250};  // how long a read waits for a peer it probes
   bool operator==(const FederationConfig&) const = default;
 };
 

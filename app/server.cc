@@ -74,6 +74,7 @@ core::Result<std::unique_ptr<Server>> Server::Start(const Config& config,
     fo.fanout_threads = fc.fanout_threads;
     fo.max_pending_calls = fc.max_pending_calls;
     fo.push_down = fc.push_down;
+    fo.probe_wait = fc.probe_wait;
     server->federated_ = std::make_unique<query::federation::FederatedSource>(
         *server->source_, std::move(peers), fo, server->metrics_);
     if (!fc.peers.empty()) {

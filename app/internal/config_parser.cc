@@ -205,10 +205,14 @@ class ConfigParser : private YamlReader {
     using std::chrono::milliseconds;
     return ForEachKey(
         node, path,
-        {"peers", "timeout", "partial", "fanout_threads", "max_pending_calls", "push_down"},
+        {"peers", "timeout", "partial", "fanout_threads", "max_pending_calls", "push_down",
+         "probe_wait"},
         [&](const std::string& key, const YAML::Node& v, const std::string& p) -> Status {
           if (key == "timeout") {
             return Into(Duration(v, p, milliseconds(10), milliseconds(3'600'000)), f.timeout);
+          }
+          if (key == "probe_wait") {
+            return Into(Duration(v, p, milliseconds(0), milliseconds(3'600'000)), f.probe_wait);
           }
           if (key == "fanout_threads") return Into(Uint(v, p, 1, 1024), f.fanout_threads);
           if (key == "push_down") return Into(Bool(v, p), f.push_down);

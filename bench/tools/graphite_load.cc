@@ -343,11 +343,11 @@ std::vector<int64_t> Sample(const Options& o) {
 
 // --whisper-dir: every series' points as one whisper file, slot 0 the first point.
 int WriteWhisper(const Options& o, int64_t first_ts) {
-  // Spare slots past the data (timestamp 0: null to whisper) so that a read of the whole window
-  // a little later is not clipped by the retention.
+  // Spare slots past the data (timestamp 0: null to whisper), as many again, so that a read of
+  // the whole window hours later is not clipped by the retention.
   const std::vector<meridian::bench::WhisperArchive> archive = {
       {static_cast<uint32_t>(o.step),
-       static_cast<uint32_t>(o.points + std::max<int64_t>(60, o.points / 10))}};
+       static_cast<uint32_t>(o.points + std::max<int64_t>(360, o.points))}};
   std::string file;
   uint64_t bytes = 0;
   for (int64_t s = 0; s < o.series; ++s) {

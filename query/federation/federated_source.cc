@@ -181,11 +181,13 @@ core::Result<std::vector<T>> FederatedSource::FanOut(
     std::condition_variable cv;
     std::vector<std::optional<core::Result<T>>> results;
     size_t outstanding = 0;
+    size_t outstanding_probes = 0;  // of `outstanding`: calls to peers in back-off
   };
   auto gather = std::make_shared<Gather>();
   gather->results.resize(peers->size());
   const core::Deadline peer_deadline = PeerDeadline(options.deadline, options_.timeout);
   std::vector<std::string> missing_reason(peers->size());
+  std::vector<bool> probe(peers->size(), false);
   for (size_t i = 0; i < peers->size(); ++i) {
     const std::shared_ptr<Peer>& peer = (*peers)[i];
     if (!peer->ShouldTry()) {
@@ -196,11 +198,14 @@ core::Result<std::vector<T>> FederatedSource::FanOut(
       missing_reason[i] = "missing earlier in this request";  // the report keeps the first reason
       continue;
     }
+    probe[i] = peer->InBackOff();
     {
       std::lock_guard lock(gather->mu);
       ++gather->outstanding;
+      if (probe[i]) ++gather->outstanding_probes;
     }
-    bool queued = pool_.TrySubmit([gather, peer, i, remote, peer_deadline] {
+    const bool is_probe = probe[i];
+    bool queued = pool_.TrySubmit([gather, peer, i, remote, peer_deadline, is_probe] {
       core::Result<T> r = core::Internal("peer call did not run");
       try {
         r = remote(*peer, peer_deadline);
@@ -210,14 +215,20 @@ core::Result<std::vector<T>> FederatedSource::FanOut(
       std::lock_guard lock(gather->mu);
       gather->results[i] = std::move(r);
       --gather->outstanding;
+      if (is_probe) --gather->outstanding_probes;
       gather->cv.notify_all();
     });
     if (!queued) {
       std::lock_guard lock(gather->mu);
       --gather->outstanding;
+      if (probe[i]) --gather->outstanding_probes;
       missing_reason[i] = "overloaded (federation.max_pending_calls)";
     }
   }
+  // Probes (calls to peers in back-off) are waited for only until probe_wait: they go on in the
+  // background and bring their peer back for later reads if they succeed.
+  const auto probe_until =
+      std::min(peer_deadline.at(), std::chrono::steady_clock::now() + options_.probe_wait);
 
   // This store answers on the caller's thread while the peers work.
   core::Result<T> mine = local();
@@ -225,12 +236,17 @@ core::Result<std::vector<T>> FederatedSource::FanOut(
   {
     std::unique_lock lock(gather->mu);
     const auto until = peer_deadline.at();
-    while (gather->outstanding > 0 && !options.deadline.cancelled()) {
+    // Done when every call answered, or only probes are left and their wait is over.
+    auto done = [&] {
+      return gather->outstanding == 0 || (gather->outstanding == gather->outstanding_probes &&
+                                          std::chrono::steady_clock::now() >= probe_until);
+    };
+    while (!done() && !options.deadline.cancelled()) {
       const auto step = std::chrono::steady_clock::now() + std::chrono::milliseconds(50);
-      if (gather->cv.wait_until(lock, std::min(until, step),
-                                [&] { return gather->outstanding == 0; })) {
-        break;
-      }
+      const auto next = gather->outstanding == gather->outstanding_probes
+                            ? std::min({until, step, probe_until})
+                            : std::min(until, step);
+      if (gather->cv.wait_until(lock, next, done)) break;
       if (std::chrono::steady_clock::now() >= until) break;
     }
   }
@@ -247,6 +263,10 @@ core::Result<std::vector<T>> FederatedSource::FanOut(
       const Peer& peer = *(*peers)[i];
       if (!missing_reason[i].empty()) {
         missing.push_back({peer.name(), missing_reason[i]});
+      } else if (!gather->results[i].has_value() && probe[i] &&
+                 std::chrono::steady_clock::now() < peer_deadline.at()) {
+        // A probe not waited for any longer: still running, it will bring the peer back.
+        missing.push_back({peer.name(), "probing"});
       } else if (!gather->results[i].has_value()) {
         missing.push_back({peer.name(), "timeout"});
         (*peers)[i]->NoAnswerByDeadline();

@@ -41,6 +41,11 @@ struct FederationOptions {
   // Aggregates over region/shard peers are computed at each peer and combined when that is
   // provably exact (FetchPartials). federation.push_down, default true.
   bool push_down = true;
+  // A read that probes a peer in back-off (its real call is the probe) waits for it at most this
+  // long, then answers without it ("probing"); the call goes on in the background until its own
+  // deadline and brings the peer back if it succeeds. So a dead peer costs the request that
+  // probes it this much, not `timeout`. federation.probe_wait, default 250 ms.
+  std::chrono::milliseconds probe_wait{250};
 };
 
 class FederatedSource final : public SeriesSource {

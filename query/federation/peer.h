@@ -43,6 +43,9 @@ class Peer {
   // later (and is counted then); until it does, reads arriving now should skip the peer rather
   // than wait out a deadline again. Default: nothing.
   virtual void NoAnswerByDeadline() {}
+  // True while the peer is in back-off (its last call failed): a call ShouldTry lets through
+  // then is a probe, which the fan-out waits for only briefly (FederationOptions::probe_wait).
+  virtual bool InBackOff() const { return false; }
 
   // graphite-web's remote find (local=1): nodes at the pattern's depth.
   virtual core::Result<std::vector<storage::FindMatch>> Find(std::string_view pattern, int64_t from,

@@ -245,6 +245,11 @@ void PeerClient::NoAnswerByDeadline() {
   suspect_until_ = std::max(suspect_until_, Clock::now() + config_.backoff_min);
 }
 
+bool PeerClient::InBackOff() const {
+  std::lock_guard lock(mu_);
+  return failures_ > 0;
+}
+
 void PeerClient::MarkUp() {
   std::lock_guard lock(mu_);
   failures_ = 0;

@@ -96,6 +96,7 @@ class PeerClient final : public Peer {
   const PeerConfig& config() const { return config_; }
   bool ShouldTry() override;
   void NoAnswerByDeadline() override;
+  bool InBackOff() const override;
   PeerHealth Health() const;
 
   core::Result<std::vector<storage::FindMatch>> Find(std::string_view pattern, int64_t from,

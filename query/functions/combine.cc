@@ -37,7 +37,8 @@ double SafeDiv(double a, double b) { return IsNull(a) || IsNull(b) || b == 0 ? k
 
 Result<Series> Pairwise(const Series& a, const Series& b, std::string name, double xff,
                         double (*op)(double, double)) {
-  ASSIGN_OR_RETURN(functions::Normalized n, functions::Normalize({a, b}));
+  const SeriesList pair = {a, b};
+  ASSIGN_OR_RETURN(functions::Normalized n, functions::Normalize(pair));
   std::vector<double> out(n.length);
   for (size_t i = 0; i < n.length; ++i) {
     double x = i < n.values[0].size() ? n.values[0][i] : kNull;

@@ -395,8 +395,13 @@ core::Result<Normalized> Normalize(const SeriesList& series) {
   for (const Series& s : series) {
     n.start = std::min(n.start, s.start);
     n.end = std::max(n.end, s.end);
-    n.values.push_back(
-        Consolidate(s.values, step / s.step, s.consolidation_func, s.x_files_factor));
+    if (step == s.step) {
+      n.values.emplace_back(s.values);
+    } else {
+      n.owned.push_back(
+          Consolidate(s.values, step / s.step, s.consolidation_func, s.x_files_factor));
+      n.values.emplace_back(n.owned.back());  // its buffer stays put when `owned` grows
+    }
     n.length = std::max(n.length, n.values.back().size());
   }
   // Python's % is a floor modulo (non-negative for a positive step).

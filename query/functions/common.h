@@ -70,14 +70,25 @@ std::vector<double> Consolidate(std::span<const double> values, int64_t values_p
 // graphite-web's normalize(): step = LCM of steps, every series consolidated to it (its own
 // consolidation function and xFilesFactor), start = min start, end = max end trimmed to a whole
 // number of steps. The values are NOT realigned: graphite-web combines by index (zip_longest).
+// Per input series, `values` views its values consolidated to `step`: the series' own values
+// when its step already is `step` (no copy — the list given to Normalize must outlive the
+// result, which is why a temporary list is refused), else a consolidated copy kept in `owned`.
 struct Normalized {
-  std::vector<std::vector<double>> values;  // per input series, consolidated
+  std::vector<std::span<const double>> values;
+  std::vector<std::vector<double>> owned;
   int64_t start = 0;
   int64_t end = 0;
   int64_t step = 0;
   size_t length = 0;  // longest consolidated series (zip_longest)
+
+  Normalized() = default;
+  Normalized(Normalized&&) = default;
+  Normalized& operator=(Normalized&&) = default;
+  Normalized(const Normalized&) = delete;  // the views would point into the original
+  Normalized& operator=(const Normalized&) = delete;
 };
 core::Result<Normalized> Normalize(const SeriesList& series);
+core::Result<Normalized> Normalize(SeriesList&& series) = delete;  // the views would dangle
 
 // Applies an aggregation point by point across normalized series (zip_longest; missing = null),
 // with graphite-web's xFilesFactor rule for aggregates (nonNull/total < xff → null).

@@ -19,12 +19,12 @@ using core::Result;
 using functions::IsNull;
 using functions::kNull;
 
-Result<SeriesList> AggregateWithWildcards(Call& call, const SeriesList& inputs,
-                                          std::string_view func, const NodeRefs& positions) {
+Result<SeriesList> AggregateWithWildcards(Call& call, SeriesList inputs, std::string_view func,
+                                          const NodeRefs& positions) {
   for (const auto& p : positions) {
     if (p.is_tag) return call.Error("positions must be node numbers");
   }
-  auto groups = GroupBy(inputs, [&](const Series& s) {
+  auto groups = GroupBy(std::move(inputs), [&](const Series& s) {
     std::vector<std::string> parts = functions::SplitNodes(s.name);
     std::string key;
     bool first = true;
@@ -56,7 +56,7 @@ FunctionImpl WithWildcardsImpl(std::string func) {
     if (f.empty()) {
       ASSIGN_OR_RETURN(f, call.String("func"));
     }
-    return AggregateWithWildcards(call, inputs, f, positions);
+    return AggregateWithWildcards(call, std::move(inputs), f, positions);
   };
 }
 double SafePow(double a, double b) {
@@ -117,10 +117,11 @@ Result<Series> ApplyCallback(Call& call, const std::string& cb, const SeriesList
   return r.front();
 }
 
-Result<SeriesList> GroupByNodesOf(Call& call, const SeriesList& inputs, const std::string& cb,
+Result<SeriesList> GroupByNodesOf(Call& call, SeriesList inputs, const std::string& cb,
                                   const NodeRefs& nodes) {
   SeriesList out;
-  for (auto& [key, group] : GroupBy(inputs, [&](const Series& s) { return AggKey(s, nodes); })) {
+  for (auto& [key, group] :
+       GroupBy(std::move(inputs), [&](const Series& s) { return AggKey(s, nodes); })) {
     ASSIGN_OR_RETURN(Series s, ApplyCallback(call, cb, group));
     s.name = key;
     out.push_back(std::move(s));
@@ -179,7 +180,7 @@ Result<SeriesList> GroupByNode(Call& call) {
   ASSIGN_OR_RETURN(auto pushed, PushedGroupBy(call, cb, nodes));
   if (pushed) return std::move(*pushed);
   ASSIGN_OR_RETURN(SeriesList inputs, call.Series("seriesList"));
-  return GroupByNodesOf(call, inputs, cb, nodes);
+  return GroupByNodesOf(call, std::move(inputs), cb, nodes);
 }
 
 Result<SeriesList> GroupByNodes(Call& call) {
@@ -188,7 +189,7 @@ Result<SeriesList> GroupByNodes(Call& call) {
   ASSIGN_OR_RETURN(auto pushed, PushedGroupBy(call, cb, nodes));
   if (pushed) return std::move(*pushed);
   ASSIGN_OR_RETURN(SeriesList inputs, call.Series("seriesList"));
-  return GroupByNodesOf(call, inputs, cb, nodes);
+  return GroupByNodesOf(call, std::move(inputs), cb, nodes);
 }
 
 // groupByTags' result for a group: named, path-expressed and tagged by its key.
@@ -248,7 +249,7 @@ Result<SeriesList> GroupByTags(Call& call) {
   const std::string common = names.size() == 1 ? *names.begin() : cb;
   SeriesList out;
   for (auto& [key, group] :
-       GroupBy(inputs, [&](const Series& s) { return TagsKey(s.tags, tags, common); })) {
+       GroupBy(std::move(inputs), [&](const Series& s) { return TagsKey(s.tags, tags, common); })) {
     ASSIGN_OR_RETURN(Series s, ApplyCallback(call, cb, group));
     ASSIGN_OR_RETURN(Series named, NamedByTags(call, std::move(s), key));
     out.push_back(std::move(named));

@@ -92,10 +92,10 @@ Result<SeriesList> AsPercentByNodes(const SeriesList& inputs,
 // 100·v/total for each series against one list of totals (consolidated with the inputs at their
 // common step); the result keeps each input's own start/end/step, as graphite-web does.
 SeriesList PercentOf(const SeriesList& inputs, const functions::Normalized& n,
-                     const std::vector<double>& totals, const std::string& total_text, double xff) {
+                     std::span<const double> totals, const std::string& total_text, double xff) {
   SeriesList out;
   for (size_t k = 0; k < inputs.size(); ++k) {
-    const std::vector<double>& v = n.values[k];
+    const std::span<const double> v = n.values[k];
     std::vector<double> values(std::max(v.size(), totals.size()));
     for (size_t i = 0; i < values.size(); ++i) {
       values[i] = SafePercent(i < v.size() ? v[i] : kNull, i < totals.size() ? totals[i] : kNull);

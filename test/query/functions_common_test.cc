@@ -140,12 +140,29 @@ TEST(NormalizeTest, UsesLcmStepMinStartTrimmedMaxEnd) {
   EXPECT_EQ(n->start, 0);
   EXPECT_EQ(n->end, 60);
   EXPECT_EQ(n->length, 3u);
-  ExpectValues(n->values[0], {1.5, 3.5, 5.5});
-  ExpectValues(n->values[1], {10, N, 30});
+  ExpectValues(std::vector<double>(n->values[0].begin(), n->values[0].end()), {1.5, 3.5, 5.5});
+  ExpectValues(std::vector<double>(n->values[1].begin(), n->values[1].end()), {10, N, 30});
+}
+
+TEST(NormalizeTest, SeriesAlreadyAtTheCommonStepAreViewedNotCopied) {
+  SeriesList list = {Make("a", {1, 2, 3, 4, 5, 6}, 0, 10), Make("b", {10, N, 30}, 5, 20),
+                     Make("c", {7, 8, 9}, 0, 20)};
+  auto n = Normalize(list);
+  ASSERT_TRUE(n.ok()) << n.status().ToString();
+  EXPECT_EQ(n->values[1].data(), list[1].values.data());  // b and c: their own values
+  EXPECT_EQ(n->values[2].data(), list[2].values.data());
+  ASSERT_EQ(n->owned.size(), 1u);  // a, consolidated
+  EXPECT_EQ(n->values[0].data(), n->owned[0].data());
+  // Moving the result keeps every view valid (the consolidated buffer moves with it).
+  Normalized moved = std::move(*n);
+  ExpectValues(std::vector<double>(moved.values[0].begin(), moved.values[0].end()),
+               {1.5, 3.5, 5.5});
+  ExpectValues(std::vector<double>(moved.values[2].begin(), moved.values[2].end()), {7, 8, 9});
 }
 
 TEST(NormalizeTest, RejectsEmptyListAndZeroStep) {
-  EXPECT_FALSE(Normalize({}).ok());
+  const SeriesList none;
+  EXPECT_FALSE(Normalize(none).ok());
   SeriesList bad = {Make("a", {1}, 0, 0)};
   EXPECT_EQ(Normalize(bad).status().code(), core::StatusCode::kInvalidArgument);
 }

@@ -102,6 +102,14 @@ class PeerClientTest : public ::testing::Test {
     AddRoute("/api/echo", [](const http::Request& r) {
       return http::Response::Json(200, "{\"q\": \"" + r.Param("q") + "\"}");
     });
+    // Fails at once while flap_failing_, then answers only at the caller's deadline.
+    AddRoute("/flaphang/render", [this](const http::Request& r) {
+      if (flap_failing_.load()) return http::Response::Text(503, "restarting");
+      while (!r.deadline.cancelled() && !r.deadline.Expired()) {
+        std::this_thread::sleep_for(milliseconds(5));
+      }
+      return http::Response::Text(200, "late");
+    });
     AddRoute("/flap/render", [this](const http::Request&) {
       if (flap_failing_.load()) return http::Response::Text(503, "restarting");
       return Raw(200, OneSeriesMsgpack());
@@ -280,6 +288,33 @@ TEST_F(PeerClientTest, AReadRightAfterAPeerMissedItsDeadlineDoesNotWaitForItAgai
     ASSERT_EQ(report.Missing().size(), 1u);
     EXPECT_EQ(report.Missing()[0].reason, want);
   }
+}
+
+TEST_F(PeerClientTest, AProbeOfAPeerInBackOffIsWaitedForOnlyBriefly) {
+  // The peer fails (503), is in back-off, then hangs: the read that probes it answers without it
+  // after federation.probe_wait ("probing"), not after federation.timeout ("timeout").
+  auto peer = Client("/flaphang");
+  testing::FakeSeriesSource local;
+  local.Add("a.b.c", kNow - 60, 10, {1, 2, 3});
+  FederationOptions o;
+  o.timeout = milliseconds(2'000);
+  o.probe_wait = milliseconds(50);
+  FederatedSource federated(local, {peer}, o, metrics_);
+  auto reason = [&] {
+    ReadReport report;
+    ReadOptions read = ReadOptions::WithDeadline(In(milliseconds(60'000)));
+    read.scope.report = &report;
+    auto got = federated.FetchMatching(FetchSpec::Pattern("a.b.*"), kNow - 60, kNow, read);
+    EXPECT_TRUE(got.ok()) << got.status().ToString();
+    const auto missing = report.Missing();
+    return missing.empty() ? std::string() : missing[0].reason;
+  };
+  EXPECT_THAT(reason(), HasSubstr("HTTP 503"));
+  EXPECT_TRUE(peer->InBackOff());
+  flap_failing_ = false;
+  std::string probed;
+  ASSERT_TRUE(Eventually([&] { return (probed = reason()) != "down"; }));
+  EXPECT_EQ(probed, "probing");
 }
 
 TEST_F(PeerClientTest, ServerErrorGarbageAndTruncatedBodiesMarkThePeerDown) {
