@@ -227,6 +227,7 @@ federation:
   fanout_threads: 4
   max_pending_calls: 64
   push_down: false
+  probe_wait: 100ms
   peers:
     - name: us-east
       url: https://meridian-us.example.com:8443
@@ -249,6 +250,8 @@ federation:
   EXPECT_EQ(f.fanout_threads, 4u);
   EXPECT_EQ(f.max_pending_calls, 64u);
   EXPECT_FALSE(f.push_down);
+  EXPECT_EQ(f.probe_wait, milliseconds(100));
+  EXPECT_EQ(MustParse("{}").federation.probe_wait, milliseconds(250));
   EXPECT_TRUE(MustParse("{}").federation.push_down);  // on by default
   ASSERT_EQ(f.peers.size(), 3u);
   const query::federation::PeerConfig& us = f.peers[0].peer;
