@@ -242,7 +242,8 @@ class ConfigParser : private YamlReader {
       RETURN_IF_ERROR(ForEachKey(
           node[i], pp,
           {"name", "url", "role", "prefix", "tags", "token", "token_file", "connect_timeout",
-           "max_connections", "max_response_bytes", "tls", "backoff_min", "backoff_max"},
+           "max_connections", "max_response_bytes", "tls", "backoff_min", "backoff_max",
+           "compression"},
           [&](const std::string& key, const YAML::Node& v, const std::string& p) -> Status {
             if (key == "name") {
               has_name = true;
@@ -305,6 +306,7 @@ class ConfigParser : private YamlReader {
             }
             if (key == "max_connections")
               return Into(Uint(v, p, 1, 10'000), c.peer.max_connections);
+            if (key == "compression") return Into(Bool(v, p), c.peer.compression);
             if (key == "max_response_bytes") {
               return Into(Uint(v, p, 1024, uint64_t{1} << 40), c.peer.max_response_bytes);
             }

@@ -310,7 +310,8 @@ core::Result<std::string> PeerClient::Call(const char* route, bool post, const s
   req.method = post ? "POST" : "GET";
   req.path = base_ + path;
   // Answers (render JSON/msgpack) shrink 3–10× compressed; httplib decodes either.
-  req.set_header("Accept-Encoding", "br, gzip");
+  // ("identity" explicitly: without the header httplib would offer its own list.)
+  req.set_header("Accept-Encoding", config_.compression ? "br, gzip" : "identity");
   if (post) {
     req.body = encoded;
     req.set_header("Content-Type", "application/x-www-form-urlencoded");

@@ -55,6 +55,9 @@ struct PeerConfig {
   std::chrono::milliseconds connect_timeout{2000};
   size_t max_connections = 8;
   size_t max_response_bytes = 64 << 20;  // decompressed
+  // Ask for br/gzip answers. Off for peers on the same LAN, where compressing costs the peer
+  // more time than the bytes save (federation.peers[].compression).
+  bool compression = true;
   // TLS (https URLs): verify the peer's certificate against ca_file (empty: the system's CAs);
   // cert_file/key_file: the client certificate a mutual-TLS peer asks for.
   std::string ca_file;

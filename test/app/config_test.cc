@@ -237,6 +237,7 @@ federation:
       token_file: /etc/meridian/us.token
       connect_timeout: 500ms
       max_connections: 4
+      compression: false
       max_response_bytes: 1048576
       backoff_min: 2s
       backoff_max: 1min
@@ -263,6 +264,8 @@ federation:
   EXPECT_EQ(f.peers[0].token_file, "/etc/meridian/us.token");
   EXPECT_EQ(us.token, "");
   EXPECT_EQ(us.connect_timeout, milliseconds(500));
+  EXPECT_FALSE(us.compression);
+  EXPECT_TRUE(f.peers[1].peer.compression);  // on by default
   EXPECT_EQ(us.max_connections, 4u);
   EXPECT_EQ(us.max_response_bytes, 1048576u);
   EXPECT_EQ(us.backoff_min, milliseconds(2000));

@@ -215,6 +215,20 @@ TEST_F(PeerClientTest, LargeAnswersTravelCompressedAndDecodeTheSame) {
   EXPECT_LT(on_wire * 3, decoded) << on_wire << " bytes on the wire for " << decoded;
 }
 
+TEST_F(PeerClientTest, APeerWithCompressionOffIsAskedForPlainAnswers) {
+  std::vector<double> day(8640, 42.5);
+  source_->Add("big.day", kNow - 86400, 10, day);
+  auto peer = Client("", [](PeerConfig& c) { c.compression = false; });
+  auto got = peer->Render({"big.day"}, kNow - 86400, kNow, kNow, In(milliseconds(10'000)));
+  ASSERT_TRUE(got.ok()) << got.status().ToString();
+  ASSERT_EQ(got->size(), 1u);
+  EXPECT_EQ((*got)[0].values.size(), day.size());
+  EXPECT_EQ(server_metrics_.GetCounter("http_compression_bytes_out_total", "").Value(), 0u);
+  EXPECT_GT(
+      metrics_.GetCounter("federation_peer_response_bytes_total", "", {{"peer", "peer"}}).Value(),
+      8640u * 8);
+}
+
 TEST_F(PeerClientTest, TaggedRenderFindExpandAndTagsRoundTrip) {
   auto peer = Client();
   const auto d = [] { return In(milliseconds(10'000)); };
