@@ -10,6 +10,8 @@
 #include <chrono>
 #include <ctime>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <nlohmann/json.hpp>
 #include <string>
 
@@ -255,6 +257,16 @@ TEST(OverviewServeTest, ThreeRegionsWithSeriesRatesAndProblemsAndAKilledOneIsDow
   // Stop b without closing its sockets (a hung region): a answers by federation.timeout with b
   // down, instead of waiting for it.
   ASSERT_EQ(::kill(b->pid(), SIGSTOP), 0);
+  // kill() returns before every thread of b has stopped: wait for the kernel to say so, or a
+  // request can still slip through.
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        std::ifstream stat("/proc/" + std::to_string(b->pid()) + "/stat");
+        std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
+        const size_t paren = text.rfind(") ");
+        return paren != std::string::npos && paren + 2 < text.size() && text[paren + 2] == 'T';
+      },
+      10s));
   ov = GetJson(*a, "/api/overview");
   ::kill(b->pid(), SIGCONT);
   ASSERT_TRUE(ov.is_object());
