@@ -444,17 +444,12 @@ core::Result<std::vector<storage::SeriesData>> FederatedSource::FetchMatching(
       options, "render", [&] { return local_.FetchMatching(spec, from, until, options); },
       [this, spec, from, until, now](Peer& peer,
                                      const core::Deadline& deadline) -> core::Result<Batch> {
-        std::string target;
+        ASSIGN_OR_RETURN(std::optional<FetchSpec> peer_spec, MountFetchSpec(peer.mount(), spec));
+        if (!peer_spec.has_value()) return Batch{};
         std::optional<std::vector<std::string>> exprs;
-        if (spec.kind == FetchSpec::Kind::kPattern) {
-          MountedQuery q = MountPattern(peer.mount(), spec.pattern);
-          if (q.peer_pattern.empty()) return Batch{};
-          target = std::move(q.peer_pattern);
-        } else {
-          ASSIGN_OR_RETURN(exprs, MountTagExpressions(peer.mount(), spec.tag_expressions));
-          if (!exprs.has_value()) return Batch{};
-          target = SeriesByTagTarget(*exprs);
-        }
+        if (peer_spec->kind == FetchSpec::Kind::kTagged) exprs = peer_spec->tag_expressions;
+        const std::string target =
+            exprs.has_value() ? SeriesByTagTarget(*exprs) : peer_spec->pattern;
         ASSIGN_OR_RETURN(Batch got, peer.Render({target}, from, until, now, deadline));
         SeriesReceived(metrics_, peer, "render").Add(got.size());
         // Only what matches what it was asked: the pattern, or the tag expressions (checked on
@@ -535,19 +530,14 @@ core::Result<PartialAnswer> FederatedSource::FetchPartials(const PartialRequest&
         // A mounted peer is asked the translated query, and computes its partials on the names
         // as mounted here (the request carries the mount).
         if (!internal::MountFitsRequest(peer.mount())) return Fallback("mounted peer");
+        bool filter_after = false;
+        ASSIGN_OR_RETURN(std::optional<FetchSpec> asked,
+                         MountFetchSpec(peer.mount(), request.spec, &filter_after));
+        if (filter_after) return Fallback("mounted peer");  // partials cannot be filtered after
+        if (!asked.has_value()) return PartialAnswer{};     // the mount rules this peer out
         PartialRequest asked_peer = request;
+        asked_peer.spec = std::move(*asked);
         asked_peer.mount = peer.mount();
-        if (request.spec.kind == FetchSpec::Kind::kPattern) {
-          MountedQuery q = MountPattern(peer.mount(), request.spec.pattern);
-          if (q.filter_after) return Fallback("mounted peer");
-          if (q.peer_pattern.empty()) return PartialAnswer{};  // not this peer's namespace
-          asked_peer.spec = FetchSpec::Pattern(std::move(q.peer_pattern));
-        } else {
-          ASSIGN_OR_RETURN(auto exprs,
-                           MountTagExpressions(peer.mount(), request.spec.tag_expressions));
-          if (!exprs.has_value()) return PartialAnswer{};  // the mount's tags exclude the peer
-          asked_peer.spec = FetchSpec::Tagged(std::move(*exprs));
-        }
         ASSIGN_OR_RETURN(PartialAnswer got,
                          peer.FetchPartials(asked_peer, from, until, now, deadline));
         if (!got.ok()) {

@@ -122,4 +122,18 @@ core::Result<std::optional<std::vector<std::string>>> MountTagExpressions(
   return std::optional<std::vector<std::string>>(std::move(out));
 }
 
+core::Result<std::optional<FetchSpec>> MountFetchSpec(const PeerMount& mount, const FetchSpec& spec,
+                                                      bool* filter_after) {
+  if (filter_after != nullptr) *filter_after = false;
+  if (spec.kind == FetchSpec::Kind::kPattern) {
+    MountedQuery q = MountPattern(mount, spec.pattern);
+    if (filter_after != nullptr) *filter_after = q.filter_after;
+    if (q.peer_pattern.empty()) return std::optional<FetchSpec>();
+    return std::optional<FetchSpec>(FetchSpec::Pattern(std::move(q.peer_pattern)));
+  }
+  ASSIGN_OR_RETURN(auto exprs, MountTagExpressions(mount, spec.tag_expressions));
+  if (!exprs.has_value()) return std::optional<FetchSpec>();
+  return std::optional<FetchSpec>(FetchSpec::Tagged(std::move(*exprs)));
+}
+
 }  // namespace meridian::query::federation

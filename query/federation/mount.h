@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "query/federation/peer.h"
+#include "query/series_source.h"
 #include "storage/store.h"
 
 namespace meridian::query::federation {
@@ -40,5 +41,12 @@ std::string MountedName(const PeerMount& mount, std::string_view peer_name);
 // INVALID_ARGUMENT for an expression that is not `tag<op>value`.
 core::Result<std::optional<std::vector<std::string>>> MountTagExpressions(
     const PeerMount& mount, const std::vector<std::string>& expressions);
+
+// The read to send a mounted peer for a local one (MountPattern or MountTagExpressions): nullopt
+// when the mount rules the peer out (its prefix does not match the pattern, its tags contradict
+// an expression). `*filter_after` (when given) is set when the peer is asked more than `spec`
+// matches ("**" inside the prefix): its answer must be filtered with `spec` after mounting.
+core::Result<std::optional<FetchSpec>> MountFetchSpec(const PeerMount& mount, const FetchSpec& spec,
+                                                      bool* filter_after = nullptr);
 
 }  // namespace meridian::query::federation
