@@ -1,12 +1,11 @@
-// Fuzzes the front door's request path without sockets: bytes → Beast's parser (with the
-// server's header/body limits, pipelined messages, chunked bodies, fed in pieces) → ToRequest
-// (target split, percent-decoding, form bodies) → Admit (routing, 404/405, bearer tokens).
+// Fuzzes the front door's request path without sockets: bytes → the server's parser
+// (http/internal/request_bytes.h: header/body limits, pipelined messages, chunked bodies, fed in
+// pieces) → ToRequest (target split, percent-decoding, form bodies) → Admit (routing, 404/405,
+// bearer tokens).
 //
 // Checks: no crash or sanitizer report; the parser never accepts a body past its limit; every
 // request is either refused with one of the statuses Admit may give or routed, and a routed
 // request's captured segments match its pattern; credentials never survive Admit.
-#include <boost/asio/buffer.hpp>
-#include <boost/beast/http.hpp>
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -14,14 +13,13 @@
 
 #include "core/metrics.h"
 #include "http/auth.h"
-#include "http/internal/beast_request.h"
+#include "http/internal/request_bytes.h"
 #include "http/internal/server_state.h"
 #include "http/router.h"
 
 namespace {
 
 using namespace meridian;
-namespace bhttp = boost::beast::http;
 
 constexpr size_t kHeaderLimit = 2048;
 constexpr size_t kBodyLimit = 8192;
@@ -53,10 +51,10 @@ struct World {
   std::unique_ptr<http::internal::ServerState> state;
 };
 
-void Check(World& w, bhttp::request<bhttp::string_body>& message) {
-  if (message.body().size() > kBodyLimit) std::abort();
-  http::Request req;
-  if (!http::internal::ToRequest(message, req).ok()) return;  // a 400 with its message
+void Check(World& w, http::internal::ParsedRequest& parsed) {
+  if (parsed.body_bytes > kBodyLimit) std::abort();
+  if (!parsed.converted.ok()) return;  // a 400 with its message
+  http::Request& req = parsed.request;
   const std::string credential(req.Header("authorization"));
   const http::Route* route = nullptr;
   http::Response refused;
@@ -92,37 +90,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static World world;
   if (size == 0) return 0;
   // The first byte picks how the bytes arrive: in pieces of 1..64 bytes, or all at once.
-  const size_t piece = data[0] == 0 ? size : (data[0] % 64) + 1;
-  std::string_view in(reinterpret_cast<const char*>(data + 1), size - 1);
-  while (!in.empty()) {  // pipelined messages, one parser each
-    bhttp::request_parser<bhttp::string_body> parser;
-    parser.header_limit(kHeaderLimit);
-    parser.body_limit(kBodyLimit);
-    parser.eager(true);
-    std::string pending;
-    boost::beast::error_code ec;
-    size_t offset = 0;
-    while (!parser.is_done()) {
-      if (offset < in.size()) {
-        const size_t n = std::min(piece, in.size() - offset);
-        pending.append(in.substr(offset, n));
-        offset += n;
-      } else if (pending.empty()) {
-        break;
-      }
-      const size_t used = parser.put(boost::asio::buffer(pending), ec);
-      pending.erase(0, used);
-      if (ec == bhttp::error::need_more) {
-        if (offset >= in.size()) break;  // the input ends inside a message
-        ec = {};
-        continue;
-      }
-      if (ec) return 0;  // a 400/413/431: the connection closes
-    }
-    if (!parser.is_done()) return 0;
-    Check(world, parser.get());
-    // What the parser did not consume starts the next message.
-    in = in.substr(offset - pending.size());
+  const size_t piece = data[0] == 0 ? 0 : (data[0] % 64) + 1;
+  const std::string_view in(reinterpret_cast<const char*>(data + 1), size - 1);
+  for (http::internal::ParsedRequest& parsed :
+       http::internal::ParseRequestBytes(in, piece, kHeaderLimit, kBodyLimit)) {
+    Check(world, parsed);
   }
   return 0;
 }

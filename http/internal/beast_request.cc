@@ -7,6 +7,11 @@
 
 namespace meridian::http::internal {
 
+void LimitParser(RequestParser& parser, size_t max_header_bytes, size_t max_body_bytes) {
+  parser.header_limit(static_cast<uint32_t>(max_header_bytes));
+  parser.body_limit(max_body_bytes);
+}
+
 Method MethodOf(bhttp::verb v) {
   switch (v) {
     case bhttp::verb::get:

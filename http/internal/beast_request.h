@@ -11,6 +11,11 @@ namespace meridian::http::internal {
 
 namespace bhttp = boost::beast::http;
 
+using RequestParser = bhttp::request_parser<bhttp::string_body>;
+
+// The server's limits on a request parser (http.max_header_bytes, http.max_body_bytes).
+void LimitParser(RequestParser& parser, size_t max_header_bytes, size_t max_body_bytes);
+
 Method MethodOf(bhttp::verb v);
 
 // Splits and decodes the request target (path, query string), lower-cases header names, moves

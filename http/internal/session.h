@@ -93,8 +93,7 @@ class Session final : public Connection, public std::enable_shared_from_this<Ses
   void ReadHeader() {
     if (state_.stopping) return Close();
     parser_.emplace();
-    parser_->header_limit(static_cast<uint32_t>(state_.options.max_header_bytes));
-    parser_->body_limit(state_.options.max_body_bytes);
+    LimitParser(*parser_, state_.options.max_header_bytes, state_.options.max_body_bytes);
     Lowest().expires_after(state_.options.header_timeout);
     bhttp::async_read_header(
         stream_, buffer_, *parser_,
@@ -468,7 +467,7 @@ class Session final : public Connection, public std::enable_shared_from_this<Ses
   ServerState& state_;
   Stream stream_;
   beast::flat_buffer buffer_;
-  std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
+  std::optional<RequestParser> parser_;
   std::unique_ptr<bhttp::response<bhttp::empty_body>> continue_;
   std::unique_ptr<bhttp::response<bhttp::string_body>> res_;
   std::unique_ptr<bhttp::response_serializer<bhttp::string_body>> serializer_;
