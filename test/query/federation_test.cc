@@ -5,13 +5,13 @@
 
 #include <atomic>
 #include <cmath>
-#include <thread>
 
 #include "core/metrics.h"
 #include "query/federation/federated_source.h"
 #include "query/federation/merge.h"
 #include "query/federation/mount.h"
 #include "support/fake_series_source.h"
+#include "support/hold.h"
 
 namespace meridian::query::federation {
 namespace {
@@ -139,7 +139,7 @@ class FakePeer final : public Peer {
     ++calls_;
     if (mode_ == Mode::kFail) return failure_;
     if (mode_ == Mode::kHang) {
-      while (!d.Expired()) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+      hold_.Until(d);
       return core::DeadlineExceeded("peer did not answer");
     }
     return core::Status::Ok();
@@ -148,6 +148,7 @@ class FakePeer final : public Peer {
   std::string name_;
   PeerRole role_;
   PeerMount mount_;
+  testing::Hold hold_;  // kHang: until the call's deadline
   FakeSeriesSource data_{FakeSeriesSource::Options{FakeSeriesSource::FetchMode::kStored, false}};
   Mode mode_ = Mode::kAnswer;
   core::Status failure_;

@@ -20,6 +20,7 @@
 #include "query/federation/internal/peer_wire.h"
 #include "query/http_api.h"
 #include "support/fake_series_source.h"
+#include "support/hold.h"
 #include "support/process.h"
 
 namespace meridian::query::federation {
@@ -80,10 +81,8 @@ class PeerClientTest : public ::testing::Test {
     ASSERT_TRUE(RegisterHttpRoutes(router_, HttpOptions{}, *source_, core::RealClock::Get(),
                                    server_metrics_)
                     .ok());
-    AddRoute("/hang/render", [](const http::Request& r) {
-      while (!r.deadline.cancelled() && !r.deadline.Expired()) {
-        std::this_thread::sleep_for(milliseconds(5));
-      }
+    AddRoute("/hang/render", [this](const http::Request& r) {
+      hold_.Until(r.deadline);
       return http::Response::Text(200, "late");
     });
     AddRoute("/err/render",
@@ -105,9 +104,7 @@ class PeerClientTest : public ::testing::Test {
     // Fails at once while flap_failing_, then answers only at the caller's deadline.
     AddRoute("/flaphang/render", [this](const http::Request& r) {
       if (flap_failing_.load()) return http::Response::Text(503, "restarting");
-      while (!r.deadline.cancelled() && !r.deadline.Expired()) {
-        std::this_thread::sleep_for(milliseconds(5));
-      }
+      hold_.Until(r.deadline);
       return http::Response::Text(200, "late");
     });
     AddRoute("/flap/render", [this](const http::Request&) {
@@ -123,6 +120,7 @@ class PeerClientTest : public ::testing::Test {
     server_ = std::move(server).value();
   }
   void TearDown() override {
+    hold_.Release();  // hung handlers go before the server stops
     if (server_) server_->Stop(std::chrono::seconds(5));
   }
 
@@ -159,6 +157,7 @@ class PeerClientTest : public ::testing::Test {
   core::MetricsRegistry metrics_;
   std::unique_ptr<http::Server> server_;
   std::atomic<bool> flap_failing_{true};
+  testing::Hold hold_;  // the hanging routes' wait
 };
 
 TEST_F(PeerClientTest, RenderRoundTripEqualsTheSourceFetch) {
